@@ -1,0 +1,65 @@
+/**
+ * The one catalog of error codes. Each code is stable (scripts match on it), maps to a CLI exit
+ * status (DESIGN.md "CLI contract": 1 query/remote, 2 usage/config, 3 authentication) and to a
+ * SQLSTATE for the PostgreSQL-wire server.
+ */
+export type ErrorCategory = 'config' | 'auth' | 'remote' | 'query' | 'internal';
+
+export interface ErrorCodeInfo {
+  readonly category: ErrorCategory;
+  readonly sqlState: string;
+  readonly summary: string;
+}
+
+export const ERROR_CODES = {
+  // Configuration and usage (exit 2)
+  CONFIG_SYNTAX: { category: 'config', sqlState: '08001', summary: 'The connection string is malformed.' },
+  CONFIG_UNKNOWN_OPTION: { category: 'config', sqlState: '08001', summary: 'An option name is not known.' },
+  CONFIG_DUPLICATE_OPTION: { category: 'config', sqlState: '08001', summary: 'An option was given twice.' },
+  CONFIG_INVALID_VALUE: { category: 'config', sqlState: '08001', summary: 'An option value has the wrong type or is out of range.' },
+  CONFIG_MISSING_OPTION: { category: 'config', sqlState: '08001', summary: 'A required option is missing.' },
+  CONFIG_CONFLICT: { category: 'config', sqlState: '08001', summary: 'Two options contradict each other.' },
+  CONFIG_ENV_VAR_MISSING: { category: 'config', sqlState: '08001', summary: 'A ${NAME} reference names an unset environment variable.' },
+  CONFIG_DSN_NOT_FOUND: { category: 'config', sqlState: '08001', summary: 'The DSN or odbc.ini file cannot be found.' },
+  CONFIG_DSN_SYNTAX: { category: 'config', sqlState: '08001', summary: 'The odbc.ini file is malformed.' },
+  CONFIG_UNSUPPORTED: { category: 'config', sqlState: '0A000', summary: 'The configuration asks for something this version does not support.' },
+  MODEL_FILE_NOT_FOUND: { category: 'config', sqlState: '08001', summary: 'The model file cannot be read.' },
+  MODEL_INVALID: { category: 'config', sqlState: '08001', summary: 'The model file is invalid.' },
+  USAGE: { category: 'config', sqlState: '42601', summary: 'The command line is invalid.' },
+  // Authentication (exit 3)
+  AUTH_FAILED: { category: 'auth', sqlState: '28000', summary: 'The server rejected the credentials.' },
+  // Remote API (exit 1)
+  HTTP_UNREACHABLE: { category: 'remote', sqlState: '08006', summary: 'The endpoint could not be reached.' },
+  HTTP_TIMEOUT: { category: 'remote', sqlState: '08006', summary: 'The endpoint did not answer in time.' },
+  HTTP_STATUS: { category: 'remote', sqlState: '08006', summary: 'The endpoint answered with an error status.' },
+  HTTP_RATE_LIMITED: { category: 'remote', sqlState: '08006', summary: 'The endpoint kept answering 429 Too Many Requests.' },
+  HTTP_NOT_JSON: { category: 'remote', sqlState: '22032', summary: 'The endpoint did not answer with JSON.' },
+  HTTP_TOO_LARGE: { category: 'remote', sqlState: '54000', summary: 'The response is larger than the configured limit.' },
+  DATA_TYPE_MISMATCH: { category: 'remote', sqlState: '22018', summary: 'A value does not fit the column type chosen for it.' },
+  DATA_NO_RECORDS: { category: 'remote', sqlState: '22023', summary: 'The response holds nothing that maps to rows.' },
+  // SQL (exit 1)
+  QUERY_SYNTAX: { category: 'query', sqlState: '42601', summary: 'The SQL has a syntax error.' },
+  QUERY_UNKNOWN_TABLE: { category: 'query', sqlState: '42P01', summary: 'The SQL names a table that does not exist.' },
+  QUERY_UNKNOWN_COLUMN: { category: 'query', sqlState: '42703', summary: 'The SQL names a column that does not exist.' },
+  QUERY_FAILED: { category: 'query', sqlState: '42000', summary: 'The SQL could not be run.' },
+  QUERY_NOT_ALLOWED: { category: 'query', sqlState: '42501', summary: 'The SQL tries something restsql does not allow (files, extensions, settings).' },
+  CONNECTION_CLOSED: { category: 'query', sqlState: '08003', summary: 'The connection is closed.' },
+  ABORTED: { category: 'query', sqlState: '57014', summary: 'The operation was cancelled.' },
+  // Bugs (exit 1)
+  INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Exit status per category, DESIGN.md "CLI contract". A Record so a new category fails to compile until mapped. */
+export const EXIT_STATUS: Readonly<Record<ErrorCategory, number>> = {
+  config: 2,
+  auth: 3,
+  remote: 1,
+  query: 1,
+  internal: 1,
+};
+
+export function exitStatusFor(code: ErrorCode): number {
+  return EXIT_STATUS[ERROR_CODES[code].category];
+}

@@ -1,0 +1,141 @@
+import { AUTH_METHODS } from './auth-methods.js';
+
+/**
+ * The one option catalog. Parsing (connection strings, odbc.ini), validation, `restsql options`
+ * and docs/options.md are all derived from this data. Names follow DataDirect's Autonomous REST
+ * Connector (ODBC long name first; short and JDBC names as aliases).
+ */
+export type OptionKind = 'string' | 'secret' | 'integer' | 'boolean' | 'enum' | 'url' | 'path';
+export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'Mapping' | 'HTTP' | 'Proxy' | 'Engine';
+
+export interface EnumChoice {
+  readonly value: number;
+  readonly names: readonly string[];
+  readonly doc: string;
+}
+
+export interface OptionSpec {
+  /** Our internal camelCase name (STYLE.md: seed names only at the edges). */
+  readonly key: string;
+  /** The canonical connection-string name. */
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly kind: OptionKind;
+  readonly group: OptionGroup;
+  readonly doc: string;
+  readonly default?: string | number | boolean;
+  readonly choices?: readonly EnumChoice[];
+  readonly min?: number;
+  readonly max?: number;
+  /** url kind: the value may start with `GET ` or `POST ` (TokenURI, seed). */
+  readonly methodPrefix?: boolean;
+}
+
+export const OPTION_CATALOG = [
+  // ---- Connection
+  { key: 'restConfigFile', name: 'RestConfigFile', aliases: ['rcf', 'Config'], kind: 'path', group: 'Connection',
+    doc: 'Path of the model file (.rest) that describes the endpoints, paging and tables. Use it or RestSamplePath.' },
+  { key: 'restSamplePath', name: 'RestSamplePath', aliases: ['rsp', 'Sample'], kind: 'url', group: 'Connection',
+    doc: 'URL of one endpoint to sample: restsql fetches it, infers tables from the JSON and answers SQL over them. Relative to HostName when it does not start with http(s)://.' },
+  { key: 'table', name: 'Table', aliases: [], kind: 'string', group: 'Connection',
+    doc: 'Name of the table made from RestSamplePath. Default: the last path segment of the URL.' },
+  { key: 'hostName', name: 'HostName', aliases: ['ServerName'], kind: 'url', group: 'Connection',
+    doc: 'Base URL (scheme, host, optional port and path) that relative endpoint paths are resolved against.' },
+  { key: 'portNumber', name: 'PortNumber', aliases: [], kind: 'integer', group: 'Connection', min: 1, max: 65535,
+    doc: 'Port used with HostName when HostName carries none.' },
+  { key: 'healthUri', name: 'HealthURI', aliases: [], kind: 'url', group: 'Connection',
+    doc: 'URL called at connect time to confirm the service is reachable and the credentials work.' },
+  // ---- Authentication
+  { key: 'authenticationMethod', name: 'AuthenticationMethod', aliases: ['am'], kind: 'enum', group: 'Authentication', default: 15,
+    choices: AUTH_METHODS.map((m) => ({ value: m.code, names: [m.name], doc: m.doc })),
+    doc: 'How requests authenticate: the ODBC number or the JDBC name.' },
+  { key: 'user', name: 'User', aliases: ['uid'], kind: 'string', group: 'Authentication',
+    doc: 'User name for Basic, Digest and the OAuth 2.0 password grant; {user} in custom authentication.' },
+  { key: 'password', name: 'Password', aliases: ['pwd'], kind: 'secret', group: 'Authentication',
+    doc: 'Password for User. Write ${NAME} to read it from an environment variable.' },
+  { key: 'authHeader', name: 'AuthHeader', aliases: [], kind: 'string', group: 'Authentication',
+    doc: 'Name of the HTTP header that carries SecurityToken on every request (tenant IDs and the like), or that carries the credential for header-based methods. Needs SecurityToken.' },
+  { key: 'authParam', name: 'AuthParam', aliases: [], kind: 'string', group: 'Authentication',
+    doc: 'Name of the URL query parameter that carries SecurityToken (AuthenticationMethod=14).' },
+  { key: 'securityToken', name: 'SecurityToken', aliases: [], kind: 'secret', group: 'Authentication',
+    doc: 'Token value for BearerToken, HTTPHeader and URLParameter authentication, or the value of the AuthHeader header.' },
+  { key: 'customAuthParams', name: 'CustomAuthParams', aliases: [], kind: 'string', group: 'Authentication',
+    doc: 'Semicolon-separated values that the model file\'s custom authentication refers to as {customAuthParams[n]}.' },
+  // ---- OAuth 2.0
+  { key: 'accessToken', name: 'AccessToken', aliases: [], kind: 'secret', group: 'OAuth 2.0',
+    doc: 'A ready OAuth 2.0 access token (AuthenticationMethod=50).' },
+  { key: 'refreshToken', name: 'RefreshToken', aliases: [], kind: 'secret', group: 'OAuth 2.0',
+    doc: 'An OAuth 2.0 refresh token, exchanged for access tokens at TokenURI.' },
+  { key: 'clientId', name: 'ClientID', aliases: [], kind: 'string', group: 'OAuth 2.0',
+    doc: 'OAuth 2.0 client identifier of your application.' },
+  { key: 'clientSecret', name: 'ClientSecret', aliases: [], kind: 'secret', group: 'OAuth 2.0',
+    doc: 'OAuth 2.0 client secret. Keep it out of files: write ${NAME} to read it from an environment variable. Never written to the token cache or logs.' },
+  { key: 'authUri', name: 'AuthURI', aliases: [], kind: 'url', group: 'OAuth 2.0',
+    doc: 'Authorization endpoint, where the browser login starts.' },
+  { key: 'tokenUri', name: 'TokenURI', aliases: ['o2tu'], kind: 'url', group: 'OAuth 2.0', methodPrefix: true,
+    doc: 'Token endpoint. May start with "POST " or "GET ". Without a prefix restsql sends POST, as RFC 6749 §3.2 requires (DataDirect defaults to GET).' },
+  { key: 'redirectUri', name: 'RedirectURI', aliases: [], kind: 'url', group: 'OAuth 2.0',
+    doc: 'Where the authorization server sends the browser back; must include the port (for example http://localhost:8080). restsql listens there on loopback only.' },
+  { key: 'scope', name: 'Scope', aliases: [], kind: 'string', group: 'OAuth 2.0',
+    doc: 'Space-separated OAuth 2.0 scopes, sent exactly as given.' },
+  { key: 'oauthCode', name: 'OAuthCode', aliases: [], kind: 'secret', group: 'OAuth 2.0',
+    doc: 'An authorization code obtained out of band (AuthenticationMethod=51).' },
+  { key: 'clientCredentialsMode', name: 'ClientCredentialsMode', aliases: ['clcm'], kind: 'enum', group: 'OAuth 2.0', default: 0,
+    choices: [
+      { value: 0, names: ['Default'], doc: 'HTTP Basic header (RFC 6749 §2.3.1).' },
+      { value: 1, names: ['Basic'], doc: 'HTTP Basic header.' },
+      { value: 2, names: ['Url'], doc: 'client_id and client_secret as URL query parameters (non-standard; restsql warns).' },
+      { value: 3, names: ['Post'], doc: 'client_id and client_secret in the POST form body.' },
+    ],
+    doc: 'How client credentials are sent to the token endpoint.' },
+  { key: 'enableLoginPrompt', name: 'EnableLoginPrompt', aliases: [], kind: 'boolean', group: 'OAuth 2.0', default: false,
+    doc: ('Whether the authorization code grant (51) may open a browser login when no code or token is at hand.') },
+  // ---- Mapping
+  { key: 'createMap', name: 'CreateMap', aliases: [], kind: 'enum', group: 'Mapping', default: 2,
+    choices: [
+      { value: 0, names: ['No'], doc: 'Use the existing relational map.' },
+      { value: 1, names: ['ForceNew'], doc: 'Build a new relational map.' },
+      { value: 2, names: ['NotExist'], doc: 'Build the map when none exists.' },
+    ],
+    doc: 'Whether the relational map is rebuilt. restsql builds the map in memory for each connection, so every value currently samples afresh at connect.' },
+  { key: 'qualifyNormalizedNames', name: 'QualifyNormalizedNames', aliases: [], kind: 'enum', group: 'Mapping', default: 0,
+    choices: [
+      { value: 0, names: ['Field'], doc: 'A child table is named after its array field (tags).' },
+      { value: 1, names: ['Parent'], doc: 'Parent table and field (users_tags).' },
+      { value: 2, names: ['Path'], doc: 'Parent table and the full JSON path (users_profile_tags).' },
+    ],
+    doc: 'How child tables made from JSON arrays are named.' },
+  { key: 'samplingFailureTolerance', name: 'SamplingFailureTolerance', aliases: [], kind: 'enum', group: 'Mapping', default: 0,
+    choices: [
+      { value: 0, names: ['Fail'], doc: 'A failed endpoint fails the connection.' },
+      { value: 1, names: ['Continue'], doc: 'A failed endpoint is skipped with a warning; the others stay usable.' },
+    ],
+    doc: 'What happens when an endpoint cannot be sampled. With a single RestSamplePath the connection fails either way, since nothing would be left to query.' },
+  // ---- HTTP
+  { key: 'wsTimeout', name: 'WSTimeout', aliases: [], kind: 'integer', group: 'HTTP', default: 30, min: 0, max: 86400,
+    doc: 'Seconds to wait for each HTTP response (headers and body); 0 waits forever.' },
+  { key: 'wsRetryCount', name: 'WSRetryCount', aliases: [], kind: 'integer', group: 'HTTP', default: 3, min: 0, max: 20,
+    doc: 'How many times a request that failed for a passing reason (timeout, reset, 429, 502, 503, 504) is retried, with exponential backoff and Retry-After honoured.' },
+  // ---- Proxy
+  { key: 'proxyHost', name: 'ProxyHost', aliases: [], kind: 'string', group: 'Proxy',
+    doc: 'HTTP proxy host. Without it HTTP_PROXY/HTTPS_PROXY/NO_PROXY are honoured.' },
+  { key: 'proxyPort', name: 'ProxyPort', aliases: [], kind: 'integer', group: 'Proxy', min: 1, max: 65535,
+    doc: 'HTTP proxy port.' },
+  { key: 'proxyUser', name: 'ProxyUser', aliases: [], kind: 'string', group: 'Proxy',
+    doc: 'User name for the proxy.' },
+  { key: 'proxyPassword', name: 'ProxyPassword', aliases: [], kind: 'secret', group: 'Proxy',
+    doc: 'Password for the proxy.' },
+  // ---- Engine
+  { key: 'sqlEngineMode', name: 'SQLEngineMode', aliases: [], kind: 'enum', group: 'Engine', default: 2,
+    choices: [
+      { value: 0, names: ['Auto'], doc: 'Accepted; restsql always runs in-process.' },
+      { value: 1, names: ['Server'], doc: 'Accepted; restsql always runs in-process.' },
+      { value: 2, names: ['Direct'], doc: 'In-process (the only mode restsql has).' },
+    ],
+    doc: 'Accepted for compatibility: the SQL engine (DuckDB) always runs in-process.' },
+] as const satisfies readonly OptionSpec[];
+
+export type OptionKey = (typeof OPTION_CATALOG)[number]['key'];
+
+/** Keys an odbc.ini section or connection string may carry that are not options. */
+export const IGNORED_KEYS = ['Driver', 'Description'] as const;

@@ -1,0 +1,96 @@
+import { RestSqlError } from '../errors/index.js';
+
+/** One `Key=value` pair as written, with where it came from for error messages. */
+export interface RawOption {
+  readonly key: string;
+  readonly value: string;
+  /** "connection string, position 12" or "/home/u/.odbc.ini:7". */
+  readonly source: string;
+}
+
+/**
+ * Reads a quoted or braced value starting at `open` (the quote or brace). The value ends at the
+ * first closing character that is followed, after optional spaces, by `;` or the end of input, so
+ * a `;` inside is literal. Inside, doubled closers (`''`, `""`, `}}`) and `{{` stand for one.
+ * DataDirect documents `Password={{hello}}` for the value `{hello}`; that reading falls out of
+ * this rule as well.
+ */
+function readDelimited(text: string, open: number, key: string): { value: string; end: number } {
+  const opener = text[open] as string;
+  const closer = opener === '{' ? '}' : opener;
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] !== closer) continue;
+    let j = i + 1;
+    // A doubled closer is an escaped character unless the second one is itself the terminator.
+    if (text[j] === closer) {
+      const after = text.slice(j + 1).trimStart();
+      if (after !== '' && !after.startsWith(';')) {
+        i = j;
+        continue;
+      }
+    }
+    while (j < text.length && /\s/.test(text[j] as string)) j++;
+    if (j === text.length || text[j] === ';') {
+      let inner = text.slice(open + 1, i);
+      inner = inner.replaceAll(closer + closer, closer);
+      if (opener === '{') inner = inner.replaceAll('{{', '{');
+      return { value: inner, end: j };
+    }
+  }
+  const what = opener === '{' ? 'brace' : 'quote';
+  throw new RestSqlError('CONFIG_SYNTAX', `Connection string: the value of ${key} opens a ${what} at position ${open + 1} that is never closed.`, {
+    hint: `Close it with ${closer} before the next ';', or double a literal ${closer} inside the value.`,
+    details: { option: key, position: open + 1 },
+  });
+}
+
+/**
+ * Splits `Key=value;Key2=value2` (DESIGN.md "Connection options"). Keys are returned as written;
+ * mapping them to the catalog (case-insensitive, aliases) is resolve.ts's job.
+ */
+export function parseConnectionString(text: string): RawOption[] {
+  const out: RawOption[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && (text[i] === ';' || /\s/.test(text[i] as string))) i++;
+    if (i >= text.length) break;
+    const keyStart = i;
+    const eq = text.indexOf('=', i);
+    const semi = text.indexOf(';', i);
+    if (eq === -1 || (semi !== -1 && semi < eq)) {
+      const fragment = text.slice(i, semi === -1 ? text.length : semi).trim();
+      throw new RestSqlError('CONFIG_SYNTAX', `Connection string: '${fragment}' at position ${i + 1} has no '='.`, {
+        hint: 'Write options as Key=value pairs separated by semicolons, e.g. RestSamplePath=https://api.example.com/items;Table=items',
+        details: { position: i + 1 },
+      });
+    }
+    const key = text.slice(i, eq).trim();
+    if (key === '') {
+      throw new RestSqlError('CONFIG_SYNTAX', `Connection string: an option name is missing before '=' at position ${eq + 1}.`, {
+        hint: 'Write options as Key=value pairs separated by semicolons.',
+        details: { position: eq + 1 },
+      });
+    }
+    let v = eq + 1;
+    while (v < text.length && text[v] === ' ') v++;
+    const first = text[v];
+    let value: string;
+    if (first === "'" || first === '"' || first === '{') {
+      const r = readDelimited(text, v, key);
+      value = r.value;
+      i = r.end;
+    } else {
+      const end = semi === -1 ? text.length : semi;
+      value = text.slice(v, end).trim();
+      i = end;
+    }
+    out.push({ key, value, source: `connection string, position ${keyStart + 1}` });
+  }
+  return out;
+}
+
+/** Quotes a value for a connection string only when it needs it. */
+export function quoteValue(value: string): string {
+  if (!/[;{}'"]|^\s|\s$/.test(value)) return value;
+  return '{' + value.replaceAll('}', '}}') + '}';
+}

@@ -1,0 +1,32 @@
+import { parseConnectionString, type RawOption } from './connection-string.js';
+import { readDsn } from './odbc-ini.js';
+import { resolveOptions, type ConnectionOptions } from './resolve.js';
+
+export interface OptionSources {
+  /** A connection string in the seed's syntax. */
+  readonly connect?: string;
+  /** A DSN name to read from odbc.ini (the connection string may also say `DSN=Name`). */
+  readonly dsn?: string;
+  /** `--odbc-ini FILE`. */
+  readonly odbcIni?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Options from a DSN and/or a connection string; the connection string's options override the
+ * DSN's (DESIGN.md). `DSN=Name` inside the connection string names the DSN as ODBC does.
+ */
+export function loadOptions(sources: OptionSources): ConnectionOptions {
+  const env = sources.env ?? process.env;
+  let fromString: RawOption[] = sources.connect ? parseConnectionString(sources.connect) : [];
+  let dsn = sources.dsn;
+  const dsnEntry = fromString.find((o) => o.key.trim().toLowerCase() === 'dsn');
+  if (dsnEntry) {
+    dsn ??= dsnEntry.value;
+    fromString = fromString.filter((o) => o !== dsnEntry);
+  }
+  const layers: RawOption[][] = [];
+  if (dsn) layers.push(readDsn(dsn, { ...(sources.odbcIni ? { file: sources.odbcIni } : {}), env }));
+  layers.push(fromString);
+  return resolveOptions({ layers, env });
+}

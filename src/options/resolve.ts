@@ -1,0 +1,218 @@
+import { RestSqlError, Secret } from '../errors/index.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { authMethodByCode } from './auth-methods.js';
+import { IGNORED_KEYS, OPTION_CATALOG, type OptionSpec } from './catalog.js';
+import type { RawOption } from './connection-string.js';
+
+type Catalog = (typeof OPTION_CATALOG)[number];
+interface KindValue {
+  string: string;
+  secret: Secret;
+  integer: number;
+  boolean: boolean;
+  enum: number;
+  url: string;
+  path: string;
+}
+type ValueOf<S extends Catalog> = KindValue[S['kind']];
+
+/** The typed, validated options. Options with a catalog default are always present. */
+export type ConnectionOptions = {
+  readonly [S in Catalog as S['key']]: S extends { default: unknown } ? ValueOf<S> : ValueOf<S> | undefined;
+};
+
+const BY_NAME = new Map<string, OptionSpec>();
+for (const spec of OPTION_CATALOG as readonly OptionSpec[]) {
+  for (const n of [spec.name, ...spec.aliases]) BY_NAME.set(n.toLowerCase(), spec);
+}
+const IGNORED = new Set<string>(IGNORED_KEYS.map((k) => k.toLowerCase()));
+
+export function findOption(name: string): OptionSpec | undefined {
+  return BY_NAME.get(name.trim().toLowerCase());
+}
+
+export function optionByKey(key: string): OptionSpec {
+  const spec = (OPTION_CATALOG as readonly OptionSpec[]).find((s) => s.key === key);
+  if (!spec) throw new Error(`no option with key ${key}`);
+  return spec;
+}
+
+/**
+ * `${NAME}` reads environment variable NAME; `$${` is a literal `${` (DESIGN.md). Lets secrets stay
+ * out of DSN files and shell history, as the seed asks of the client secret.
+ */
+export function expandEnv(value: string, option: string, env: NodeJS.ProcessEnv): string {
+  return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (match, name: string | undefined) => {
+    if (match === '$${') return '${';
+    const n = (name ?? '').trim();
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) {
+      throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: '\${${n}}' is not a valid environment variable reference.`, {
+        hint: 'Write ${NAME} with a name of letters, digits and underscores, or $${ for a literal ${.',
+        details: { option },
+      });
+    }
+    const v = env[n];
+    if (v === undefined) {
+      throw new RestSqlError('CONFIG_ENV_VAR_MISSING', `${option} refers to environment variable ${n}, which is not set.`, {
+        hint: `Set it (export ${n}=...) or write the value directly.`,
+        details: { option, variable: n },
+      });
+    }
+    return v;
+  });
+}
+
+function invalid(spec: OptionSpec, source: string, what: string, hint: string): RestSqlError {
+  return new RestSqlError('CONFIG_INVALID_VALUE', `${spec.name} (${source}): ${what}`, { hint, details: { option: spec.name, source } });
+}
+
+function parseEnum(spec: OptionSpec, raw: string, source: string): number {
+  const choices = spec.choices ?? [];
+  const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (/^-?\d+$/.test(raw)) {
+    const n = Number(raw);
+    if (choices.some((c) => c.value === n)) return n;
+  } else {
+    const hit = choices.find((c) => c.names.some((name) => norm(name) === norm(raw)));
+    if (hit) return hit.value;
+  }
+  const list = choices.map((c) => `${c.value} (${c.names[0]})`).join(', ');
+  const suggestion = didYouMean(raw, choices.flatMap((c) => c.names));
+  return (() => {
+    throw invalid(spec, source, `'${raw}' is not a valid value.${suggestion}`, `Use one of: ${list}.`);
+  })();
+}
+
+function parseUrl(spec: OptionSpec, raw: string, source: string): string {
+  let target = raw;
+  if (spec.methodPrefix) {
+    const m = /^(GET|POST)\s+(.*)$/i.exec(raw);
+    if (m) target = m[2] as string;
+  }
+  // RestSamplePath and HealthURI may be relative to HostName; those are resolved later.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    if (spec.key === 'restSamplePath' || spec.key === 'healthUri') return raw;
+    throw invalid(spec, source, `'${target}' is not an absolute URL.`, 'Write a full URL such as https://api.example.com/path.');
+  }
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw invalid(spec, source, `'${target}' is not a valid URL.`, 'Write a full URL such as https://api.example.com/path.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid(spec, source, `scheme '${url.protocol}' is not supported.`, 'Use an http:// or https:// URL.');
+  }
+  return raw;
+}
+
+/** Converts one raw string to the spec's type, or throws an error naming the option and its source. */
+export function convertValue(spec: OptionSpec, raw: string, source: string): string | number | boolean | Secret {
+  switch (spec.kind) {
+    case 'string':
+    case 'path':
+      return raw;
+    case 'secret':
+      return new Secret(raw);
+    case 'url':
+      return parseUrl(spec, raw, source);
+    case 'boolean': {
+      const v = raw.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      throw invalid(spec, source, `'${raw}' is not a boolean.`, 'Use 1 or 0 (true/false and yes/no are accepted too).');
+    }
+    case 'integer': {
+      if (!/^[+-]?\d+$/.test(raw)) throw invalid(spec, source, `'${raw}' is not a whole number.`, `Give a whole number${spec.min !== undefined ? ` from ${spec.min}` : ''}${spec.max !== undefined ? ` to ${spec.max}` : ''}.`);
+      const n = Number(raw);
+      if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        throw invalid(spec, source, `${n} is out of range.`, `Give a whole number from ${spec.min ?? '-∞'} to ${spec.max ?? '∞'}.`);
+      }
+      return n;
+    }
+    case 'enum':
+      return parseEnum(spec, raw, source);
+  }
+}
+
+export interface ResolveInput {
+  /** Lists in increasing precedence: DSN entries first, then the connection string, then overrides. */
+  readonly layers: readonly (readonly RawOption[])[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Maps raw keys to the catalog, rejects unknown and repeated options, expands `${NAME}`, converts and validates. */
+export function resolveOptions(input: ResolveInput): ConnectionOptions {
+  const env = input.env ?? process.env;
+  const chosen = new Map<string, { spec: OptionSpec; raw: RawOption }>();
+  const allNames = (OPTION_CATALOG as readonly OptionSpec[]).flatMap((s) => [s.name]);
+  for (const layer of input.layers) {
+    const seen = new Map<string, RawOption>();
+    for (const raw of layer) {
+      const lower = raw.key.trim().toLowerCase();
+      if (IGNORED.has(lower)) continue;
+      const spec = BY_NAME.get(lower);
+      if (!spec) {
+        throw new RestSqlError('CONFIG_UNKNOWN_OPTION', `Unknown option '${raw.key}' (${raw.source}).${didYouMean(raw.key, allNames)}`, {
+          hint: 'Run `restsql options` for the list of options.',
+          details: { option: raw.key, source: raw.source },
+        });
+      }
+      const earlier = seen.get(spec.key);
+      if (earlier) {
+        throw new RestSqlError('CONFIG_DUPLICATE_OPTION', `${spec.name} is given twice (${earlier.source} as '${earlier.key}', and ${raw.source} as '${raw.key}').`, {
+          hint: 'Keep one of them.',
+          details: { option: spec.name },
+        });
+      }
+      seen.set(spec.key, raw);
+      chosen.set(spec.key, { spec, raw });
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const spec of OPTION_CATALOG as readonly OptionSpec[]) {
+    const hit = chosen.get(spec.key);
+    const text = hit ? expandEnv(hit.raw.value, spec.name, env).trim() : '';
+    // An empty value means "not set", as in ODBC.
+    if (hit && text !== '') out[spec.key] = convertValue(spec, text, hit.raw.source);
+    else if (spec.default !== undefined) out[spec.key] = spec.default;
+  }
+  const options = out as ConnectionOptions;
+  validateCombination(options);
+  return Object.freeze(options);
+}
+
+/** Cross-option rules that the per-value checks cannot see. */
+export function validateCombination(o: ConnectionOptions): void {
+  if (o.authHeader !== undefined && o.securityToken === undefined) {
+    throw new RestSqlError('CONFIG_MISSING_OPTION', 'AuthHeader is set but SecurityToken is not: the header would have no value.', {
+      hint: 'Set SecurityToken to the header\'s value (write ${NAME} to read it from the environment), or remove AuthHeader.',
+      details: { option: 'SecurityToken' },
+    });
+  }
+  if (o.restConfigFile !== undefined && o.restSamplePath !== undefined) {
+    throw new RestSqlError('CONFIG_CONFLICT', 'RestConfigFile and RestSamplePath are both set.', {
+      hint: 'Use a model file (RestConfigFile) or a single sampled endpoint (RestSamplePath), not both.',
+      details: { option: 'RestSamplePath' },
+    });
+  }
+  if (o.proxyPort !== undefined && o.proxyHost === undefined) {
+    throw new RestSqlError('CONFIG_MISSING_OPTION', 'ProxyPort is set but ProxyHost is not.', { hint: 'Set ProxyHost too.', details: { option: 'ProxyHost' } });
+  }
+  const method = authMethodByCode(o.authenticationMethod);
+  if (method) {
+    const missing = method.requires.filter((name) => (o as Record<string, unknown>)[optionKeyOf(name)] === undefined);
+    if (missing.length > 0) {
+      throw new RestSqlError('CONFIG_MISSING_OPTION', `AuthenticationMethod=${method.code} (${method.name}) needs ${missing.join(', ')}.`, {
+        hint: `Set ${missing.map((m) => `${m}=...`).join(';')} in the connection string or DSN.`,
+        details: { option: missing[0], method: method.name },
+      });
+    }
+  }
+}
+
+function optionKeyOf(name: string): string {
+  const spec = BY_NAME.get(name.toLowerCase());
+  if (!spec) throw new Error(`catalog has no option ${name}`);
+  return spec.key;
+}
