@@ -1,0 +1,65 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { customers } from './data.js';
+
+export interface DemoApi {
+  readonly baseUrl: string;
+  /** Requests received, as "METHOD path?query". */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * A small REST API on 127.0.0.1 (ephemeral port) with realistic nested JSON:
+ * - GET /v1/customers        a bare array of customers (nested address, tags, orders with items)
+ * - GET /v1/things           an envelope {"data":[...],"total":n}
+ * - GET /v1/teapot           418 with a JSON error; GET /v1/html: an HTML page; GET /v1/empty: []
+ */
+export async function startDemoApi(options: { port?: number; host?: string } = {}): Promise<DemoApi> {
+  const requests: string[] = [];
+  const data = customers();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    requests.push(`${req.method} ${req.url}`);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    switch (url.pathname) {
+      case '/v1/customers':
+        return send(res, 200, data);
+      case '/v1/things':
+        return send(res, 200, {
+          data: [
+            { sku: 'A-001', title: 'Widget', price: 9.5, dims: { w: 10, h: 2 }, colors: ['red', 'blue'] },
+            { sku: 'A-002', title: 'Gadget', price: 24, dims: { w: 4, h: 4 }, colors: [] },
+            { sku: 'A-003', title: 'Gizmo', price: 3.75, dims: { w: 1, h: 1 }, colors: ['green'] },
+          ],
+          total: 3,
+        });
+      case '/v1/empty':
+        return send(res, 200, []);
+      case '/v1/teapot':
+        return send(res, 418, { error: 'teapot', message: 'I am a teapot' });
+      case '/v1/html':
+        return send(res, 200, '<html><body>Hello</body></html>', 'text/html');
+      default:
+        return send(res, 404, { message: `No route ${url.pathname}` });
+    }
+  };
+  const server: Server = createServer(handler);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://${host}:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { createAuthenticator } from '../auth/create.js';
+import { RestSqlError, toRestSqlError } from '../errors/index.js';
+import { createHttpClient, type HttpClient } from '../http/client.js';
+import { deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel } from '../model/types.js';
+import { writeRestModel } from '../model/rest-writer.js';
+import type { ConnectionOptions } from '../options/index.js';
+import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
+import { scanEndpoint } from '../scan/scan.js';
+import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
+import { createEngine, type Engine, type StatementResult } from './duckdb.js';
+import type { JsonValue, ResultColumn } from './values.js';
+
+export interface ConnectOptions {
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+}
+
+export interface QueryResult {
+  readonly columns: ResultColumn[];
+  readonly rows: Record<string, JsonValue>[];
+}
+
+export interface TableInfo {
+  readonly name: string;
+  /** The table whose rows this child table's rows belong to. */
+  readonly parent: string | null;
+  readonly endpoint: string;
+  readonly columns: readonly { name: string; type: ColumnType; key: boolean }[];
+}
+
+interface EndpointState {
+  readonly endpoint: EndpointDef;
+  prefetched: unknown;
+  loaded: boolean;
+}
+
+/** An open restsql connection: the model, the engine and the HTTP client behind `connect()`. */
+export class Connection {
+  readonly model: ResolvedModel;
+  readonly #engine: Engine;
+  readonly #http: HttpClient;
+  readonly #logger: Logger;
+  readonly #endpoints: EndpointState[];
+  readonly #byTable = new Map<string, EndpointState>();
+  #closed = false;
+
+  /** @internal use connect(). */
+  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, unknown>) {
+    this.model = model;
+    this.#engine = engine;
+    this.#http = http;
+    this.#logger = logger;
+    this.#endpoints = model.endpoints.map((endpoint) => ({ endpoint, prefetched: prefetched.get(endpoint), loaded: false }));
+    for (const s of this.#endpoints) for (const t of tablesOf(s.endpoint.table)) this.#byTable.set(t.name.toLowerCase(), s);
+  }
+
+  /** Fetches and loads the endpoints whose tables `sql` names, and only those. */
+  async #prepare(sql: string): Promise<void> {
+    const needed = new Set<EndpointState>();
+    for (const name of this.#engine.tableNames(sql)) {
+      const state = this.#byTable.get(name.toLowerCase());
+      if (state && !state.loaded) needed.add(state);
+    }
+    for (const state of needed) {
+      const tables = tablesOf(state.endpoint.table);
+      const counts = await this.#engine.load(tables, async (append) => {
+        const stats = await scanEndpoint(state.endpoint, this.#http, append, state.prefetched);
+        this.#logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s)`);
+      });
+      state.prefetched = undefined;
+      state.loaded = true;
+      this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}`);
+    }
+  }
+
+  #ensureOpen(): void {
+    if (this.#closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
+  }
+
+  /** Runs every statement in `sql`; returns each statement's result. */
+  async queryAll(sql: string, params?: readonly unknown[]): Promise<StatementResult[]> {
+    this.#ensureOpen();
+    await this.#prepare(sql);
+    return this.#engine.run(sql, params);
+  }
+
+  /** Runs `sql` (the last statement's result is returned). `params` bind `$1`, `$2`, ... or `?`. */
+  async query(sql: string, params?: readonly unknown[]): Promise<QueryResult> {
+    const results = await this.queryAll(sql, params);
+    const last = results[results.length - 1];
+    return { columns: last?.columns ?? [], rows: last?.rows ?? [] };
+  }
+
+  /** Runs one statement and yields its rows in batches. */
+  async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
+    this.#ensureOpen();
+    await this.#prepare(sql);
+    yield* this.#engine.stream(sql, params);
+  }
+
+  /** How many statements `sql` holds (0 when it does not parse). */
+  async statementCount(sql: string): Promise<number> {
+    this.#ensureOpen();
+    return this.#engine.statementCount(sql);
+  }
+
+  async tables(): Promise<TableInfo[]> {
+    this.#ensureOpen();
+    return this.#endpoints.flatMap((s) =>
+      tablesOf(s.endpoint.table).map((t) => ({
+        name: t.name,
+        parent: t.parent ?? null,
+        endpoint: s.endpoint.url,
+        columns: t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key })),
+      })),
+    );
+  }
+
+  /** The model as .rest text (DataDirect model-file syntax). */
+  restModel(): string {
+    return writeRestModel(this.model);
+  }
+
+  /** Cancels the running query, if any. */
+  interrupt(): void {
+    this.#engine.interrupt();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#engine.close();
+    await this.#http.close();
+  }
+}
+
+/** Opens a connection: authenticates, builds the model (sampling RestSamplePath) and the engine. */
+export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
+  const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
+  const authenticator = createAuthenticator(options);
+  const http = createHttpClient({
+    timeoutSeconds: options.wsTimeout,
+    retries: options.wsRetryCount,
+    authenticator,
+    logger,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(options.proxyHost ? { proxy: { host: options.proxyHost, ...(options.proxyPort ? { port: options.proxyPort } : {}), ...(options.proxyUser ? { user: options.proxyUser } : {}), ...(options.proxyPassword ? { password: options.proxyPassword } : {}) } } : {}),
+  });
+  let engine: Engine | undefined;
+  try {
+    if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
+    const prefetched = new Map<EndpointDef, unknown>();
+    const endpoints: EndpointDef[] = [];
+    if (options.restConfigFile !== undefined) {
+      if (!existsSync(options.restConfigFile)) {
+        throw new RestSqlError('MODEL_FILE_NOT_FOUND', `RestConfigFile: model file '${options.restConfigFile}' does not exist.`, {
+          hint: 'Check the path (relative paths are resolved from the current directory).',
+          details: { option: 'RestConfigFile', file: options.restConfigFile },
+        });
+      }
+      throw new RestSqlError('CONFIG_UNSUPPORTED', `RestConfigFile: model files are not supported by this version of restsql yet.`, {
+        hint: 'Use RestSamplePath=<endpoint URL> to sample one endpoint for now.',
+        details: { option: 'RestConfigFile' },
+      });
+    } else if (options.restSamplePath !== undefined) {
+      const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
+      const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2);
+      endpoints.push(sampled.endpoint);
+      prefetched.set(sampled.endpoint, sampled.body);
+    } else {
+      throw new RestSqlError('CONFIG_MISSING_OPTION', 'Neither RestSamplePath nor RestConfigFile is set: there is nothing to query.', {
+        hint: 'Add RestSamplePath=https://api.example.com/v1/items (one endpoint) or RestConfigFile=api.rest (a model file).',
+        details: { option: 'RestSamplePath' },
+      });
+    }
+    const model: ResolvedModel = deepFreeze({ endpoints });
+    engine = await createEngine();
+    for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
+    return new Connection(model, engine, http, logger, prefetched);
+  } catch (e) {
+    engine?.close();
+    await http.close();
+    throw toRestSqlError(e);
+  }
+}

@@ -1,0 +1,213 @@
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { RestSqlError } from '../errors/index.js';
+import type { Row } from '../extract/flatten.js';
+import type { ColumnType, TableDef } from '../model/types.js';
+import { sqlError } from './sql-error.js';
+import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
+
+export interface StatementResult {
+  readonly columns: ResultColumn[];
+  readonly rows: Record<string, JsonValue>[];
+  /** Rows changed, for statements that change rows. */
+  readonly rowsChanged: number;
+}
+
+/** Quotes an identifier for DuckDB. */
+export function ident(name: string): string {
+  return '"' + name.replaceAll('"', '""') + '"';
+}
+
+const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
+  INTEGER: 'INTEGER',
+  BIGINT: 'BIGINT',
+  DOUBLE: 'DOUBLE',
+  BOOLEAN: 'BOOLEAN',
+  TIMESTAMP: 'TIMESTAMP',
+  DATE: 'DATE',
+  UUID: 'UUID',
+  VARCHAR: 'VARCHAR',
+  JSON: 'JSON',
+};
+
+/** The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down. */
+export interface Engine {
+  createTable(table: TableDef): Promise<void>;
+  /** Empties `tables`, then fills them through `fill`; on failure they are left empty. */
+  load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void) => Promise<void>): Promise<Map<string, number>>;
+  tableNames(sql: string): string[];
+  /** How many statements `sql` holds (0 when it does not parse; running it reports why). */
+  statementCount(sql: string): Promise<number>;
+  run(sql: string, params?: readonly unknown[]): Promise<StatementResult[]>;
+  /** Runs one statement and yields its rows chunk by chunk (about 2048 rows each), never all at once. */
+  stream(sql: string, params?: readonly unknown[]): AsyncGenerator<{ columns: ResultColumn[]; rows: Record<string, JsonValue>[] }>;
+  interrupt(): void;
+  close(): void;
+}
+
+/**
+ * An in-memory DuckDB that never touches the network or the file system on behalf of user SQL:
+ * extension auto-install/auto-load off at creation, then external access disabled and the
+ * configuration locked (../shared/recipes/duckdb-and-sql-clients.md "Lockdown").
+ */
+export async function createEngine(): Promise<Engine> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    threads: '2',
+  });
+  const conn: DuckDBConnection = await instance.connect();
+  await conn.run('SET enable_external_access=false');
+  await conn.run('SET lock_configuration=true');
+  let closed = false;
+
+  const ensureOpen = () => {
+    if (closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
+  };
+
+  return {
+    async createTable(table) {
+      ensureOpen();
+      const cols = table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ');
+      await conn.run(`CREATE OR REPLACE TABLE ${ident(table.name)} (${cols})`);
+    },
+
+    async load(tables, fill) {
+      ensureOpen();
+      for (const t of tables) await conn.run(`DELETE FROM ${ident(t.name)}`);
+      const appenders = new Map<string, Awaited<ReturnType<DuckDBConnection['createAppender']>>>();
+      for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name));
+      const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
+      try {
+        await fill((table, row) => {
+          const ap = appenders.get(table.name);
+          if (!ap) throw new Error(`no appender for ${table.name}`);
+          table.columns.forEach((c, i) => appendCell(ap, c.type, row[i] ?? null));
+          ap.endRow();
+          counts.set(table.name, (counts.get(table.name) ?? 0) + 1);
+        });
+        for (const ap of appenders.values()) ap.closeSync();
+      } catch (e) {
+        for (const ap of appenders.values()) {
+          try {
+            ap.closeSync();
+          } catch {
+            // Already failed; the DELETE below leaves the table empty either way.
+          }
+        }
+        for (const t of tables) await conn.run(`DELETE FROM ${ident(t.name)}`);
+        throw e;
+      }
+      return counts;
+    },
+
+    tableNames(sql) {
+      ensureOpen();
+      try {
+        return [...conn.getTableNames(sql, false)];
+      } catch {
+        // Unparseable SQL: running it will report the error with its position.
+        return [];
+      }
+    },
+
+    async statementCount(sql) {
+      ensureOpen();
+      try {
+        return (await conn.extractStatements(sql)).count;
+      } catch {
+        return 0;
+      }
+    },
+
+    async run(sql, params) {
+      ensureOpen();
+      const out: StatementResult[] = [];
+      try {
+        if (params && params.length > 0) {
+          const reader = await conn.runAndReadAll(sql, params as DuckDBValue[]);
+          const columns = resultColumns(reader);
+          out.push({ columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged });
+          return out;
+        }
+        const extracted = await conn.extractStatements(sql);
+        const count = extracted.count;
+        if (count === 0) {
+          throw new RestSqlError('QUERY_SYNTAX', 'The SQL text holds no statement.', { hint: 'Give a statement such as SELECT * FROM my_table.' });
+        }
+        for (let i = 0; i < count; i++) {
+          const prepared = await extracted.prepare(i);
+          const reader = await prepared.runAndReadAll();
+          const columns = resultColumns(reader);
+          out.push({ columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged });
+        }
+        return out;
+      } catch (e) {
+        if (e instanceof RestSqlError) throw e;
+        throw sqlError(e, sql);
+      }
+    },
+
+    async *stream(sql, params) {
+      ensureOpen();
+      let result;
+      try {
+        result = await conn.stream(sql, params && params.length > 0 ? (params as DuckDBValue[]) : undefined);
+      } catch (e) {
+        throw sqlError(e, sql);
+      }
+      const columns = resultColumns(result);
+      for (;;) {
+        let chunk;
+        try {
+          chunk = await result.fetchChunk();
+        } catch (e) {
+          throw sqlError(e, sql);
+        }
+        if (!chunk || chunk.rowCount === 0) return;
+        yield { columns, rows: rowObjects(chunk.convertRows(JsonDuckDBValueConverter), columns) };
+      }
+    },
+
+    interrupt() {
+      if (!closed) conn.interrupt();
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+
+/** Appends one converted cell. Text forms (timestamps, dates, UUIDs, JSON) are cast by DuckDB. */
+function appendCell(ap: Appender, type: ColumnType, v: Row[number]): void {
+  if (v === null) {
+    ap.appendNull();
+    return;
+  }
+  switch (type) {
+    case 'INTEGER':
+      ap.appendInteger(v as number);
+      return;
+    case 'BIGINT':
+      ap.appendBigInt(typeof v === 'bigint' ? v : BigInt(v as number));
+      return;
+    case 'DOUBLE':
+      ap.appendDouble(v as number);
+      return;
+    case 'BOOLEAN':
+      ap.appendBoolean(v as boolean);
+      return;
+    case 'TIMESTAMP':
+    case 'DATE':
+    case 'UUID':
+    case 'VARCHAR':
+    case 'JSON':
+      ap.appendVarchar(String(v));
+      return;
+  }
+}

@@ -1,0 +1,72 @@
+import { RestSqlError } from '../errors/index.js';
+import { isIsoDate, isIsoTimestamp } from '../model/infer.js';
+import type { ColumnDef } from '../model/types.js';
+
+/** A value ready for the loader: the JS form the DuckDB appender takes for the column's type. */
+export type CellValue = null | boolean | number | bigint | string;
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * An ISO 8601 timestamp as DuckDB's TIMESTAMP text (UTC when the input carries a zone, as is;
+ * fractions kept to the microsecond, DuckDB's precision).
+ */
+export function normalizeTimestamp(s: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(s);
+  if (!m) return s;
+  const [, y, mo, d, h, mi, sec = '00', frac = '', zone] = m as unknown as string[];
+  const micros = frac ? '.' + frac.slice(0, 6) : '';
+  if (!zone || zone.toUpperCase() === 'Z' || /^[+-]00:?00$/.test(zone) || zone === '+00' || zone === '-00') {
+    return `${y}-${mo}-${d} ${h}:${mi}:${sec}${micros}`;
+  }
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
+  const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)) - offsetMinutes * 60_000);
+  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${micros}`;
+}
+
+function mismatch(table: string, column: ColumnDef, value: unknown, row: number): RestSqlError {
+  const shown = JSON.stringify(value)?.slice(0, 80) ?? String(value);
+  return new RestSqlError('DATA_TYPE_MISMATCH', `Table ${table}, column ${column.name} (${column.type}): record ${row} has ${shown}, which is not a ${column.type}.`, {
+    hint: 'The endpoint returned a value unlike the sampled ones. Declare the column as VARCHAR or JSON in a model file.',
+    details: { table, column: column.name, type: column.type, record: row },
+  });
+}
+
+/** Converts one JSON value for `column`, or throws DATA_TYPE_MISMATCH. */
+export function convertCell(value: unknown, column: ColumnDef, table: string, row: number): CellValue {
+  if (value === null || value === undefined) return null;
+  switch (column.type) {
+    case 'JSON':
+      return JSON.stringify(value);
+    case 'VARCHAR':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'object') return JSON.stringify(value);
+      return String(value);
+    case 'BOOLEAN':
+      if (typeof value === 'boolean') return value;
+      break;
+    case 'INTEGER':
+      if (typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647) return value;
+      break;
+    case 'BIGINT':
+      if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+      break;
+    case 'DOUBLE':
+      if (typeof value === 'number') return value;
+      break;
+    case 'TIMESTAMP':
+      if (typeof value === 'string' && (isIsoTimestamp(value) || isIsoDate(value))) return normalizeTimestamp(value);
+      break;
+    case 'DATE':
+      if (typeof value === 'string' && isIsoDate(value)) return value;
+      break;
+    case 'UUID':
+      if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return value;
+      break;
+  }
+  throw mismatch(table, column, value, row);
+}

@@ -1,0 +1,61 @@
+import { valueAt } from '../model/json-root.js';
+import type { TableDef } from '../model/types.js';
+import { convertCell, type CellValue } from './convert.js';
+
+export type Row = CellValue[];
+
+/** Receives each row of each table, parents before their children. */
+export type RowSink = (table: TableDef, row: Row) => void;
+
+/** Running state across pages of one endpoint (the generated row number continues). */
+export interface FlattenState {
+  nextRowid: number;
+}
+
+export function newFlattenState(): FlattenState {
+  return { nextRowid: 1 };
+}
+
+/**
+ * Turns one page of records into rows of the table and its child tables (DESIGN.md "JSON to
+ * tables"): nested members fill flattened columns, each array element becomes a child row that
+ * carries its parent's key and its position.
+ */
+export function flattenRecords(table: TableDef, records: readonly unknown[], state: FlattenState, sink: RowSink): void {
+  for (const record of records) {
+    const rowNumber = state.nextRowid++;
+    emit(table, record, [], 0, rowNumber, sink);
+  }
+}
+
+function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink): void {
+  const row: Row = [];
+  let refIndex = 0;
+  for (const column of table.columns) {
+    switch (column.source) {
+      case 'parent':
+        row.push(parentKey[refIndex++] ?? null);
+        break;
+      case 'position':
+        row.push(position);
+        break;
+      case 'rowid':
+        row.push(BigInt(rowNumber));
+        break;
+      case 'json':
+        row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber));
+        break;
+    }
+  }
+  sink(table, row);
+  if (table.children.length === 0) return;
+  const key: CellValue[] = [];
+  table.columns.forEach((c, i) => {
+    if (c.key) key.push(row[i] ?? null);
+  });
+  for (const child of table.children) {
+    const items = valueAt(element, child.arrayPath);
+    if (!Array.isArray(items)) continue;
+    items.forEach((item, index) => emit(child, item, key, index, rowNumber, sink));
+  }
+}

@@ -1,0 +1,204 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
+import type { Secret } from '../errors/index.js';
+import { SILENT_LOGGER, type Logger } from '../util/logger.js';
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface HttpResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** Adds credentials to a request (DESIGN.md: an Authenticator sits beside http). */
+export interface Authenticator {
+  /** Returns the request with credentials added (headers or query parameters). */
+  authorize(req: HttpRequest): Promise<HttpRequest>;
+  /**
+   * Called on a 401. Returns true when new credentials were obtained and the request should be
+   * sent again once; false when nothing can be done.
+   */
+  onUnauthorized(res: HttpResponse): Promise<boolean>;
+}
+
+export interface HttpClientOptions {
+  /** WSTimeout in seconds; 0 waits forever. */
+  readonly timeoutSeconds: number;
+  /** WSRetryCount. */
+  readonly retries: number;
+  readonly authenticator?: Authenticator;
+  readonly proxy?: { host: string; port?: number; user?: string; password?: Secret };
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  /** Upper bound for one wait between retries, in ms (Retry-After included). */
+  readonly maxBackoffMs?: number;
+}
+
+export interface HttpClient {
+  send(req: HttpRequest): Promise<HttpResponse>;
+  /** Sends, checks for a 2xx status and parses the body as JSON. */
+  getJson(req: HttpRequest): Promise<{ response: HttpResponse; json: unknown }>;
+  close(): Promise<void>;
+}
+
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
+// Passing network failures worth another try; a refused connection or unknown host is not passing.
+const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+
+function makeDispatcher(o: HttpClientOptions): Dispatcher {
+  const timeout = o.timeoutSeconds * 1000;
+  const timeouts = { headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: timeout || undefined } };
+  if (o.proxy) {
+    const uri = `http://${o.proxy.host}${o.proxy.port ? `:${o.proxy.port}` : ''}`;
+    const token = o.proxy.user ? `Basic ${Buffer.from(`${o.proxy.user}:${o.proxy.password?.reveal() ?? ''}`).toString('base64')}` : undefined;
+    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts });
+  }
+  const env = process.env;
+  if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
+  return new Agent(timeouts);
+}
+
+function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(body);
+    case 'deflate':
+      return inflateSync(body);
+    case 'br':
+      return brotliDecompressSync(body);
+    default:
+      return body;
+  }
+}
+
+function statusHint(status: number): string {
+  if (status === 401 || status === 403) return 'The API refused the request: check AuthenticationMethod and the credentials it needs.';
+  if (status === 404) return 'Check the URL (RestSamplePath, HostName or the model file path).';
+  if (status === 429) return 'The API is rate limiting; try again later or raise WSRetryCount.';
+  if (status >= 500) return 'The API failed on its side; try again later.';
+  return 'Check the request the URL describes.';
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const logger = options.logger ?? SILENT_LOGGER;
+  const dispatcher = makeDispatcher(options);
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+
+  async function once(req: HttpRequest): Promise<HttpResponse> {
+    const res = await request(req.url, {
+      method: req.method ?? 'GET',
+      headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'restsql', ...req.headers },
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      dispatcher,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const raw = Buffer.from(await res.body.arrayBuffer());
+    const headers = res.headers as HttpResponse['headers'];
+    return { url: req.url, status: res.statusCode, headers, body: decode(raw, headerValue(headers, 'content-encoding')) };
+  }
+
+  async function send(original: HttpRequest): Promise<HttpResponse> {
+    let reauthenticated = false;
+    for (let attempt = 0; ; attempt++) {
+      const req = options.authenticator ? await options.authenticator.authorize(original) : original;
+      const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
+      let res: HttpResponse;
+      try {
+        logger.debug(`http: ${shown}`);
+        res = await once(req);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
+        const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+        if (RETRY_CODES.has(code) && attempt < options.retries) {
+          await backoff(attempt, undefined, shown, code);
+          continue;
+        }
+        const timedOut = /TIMEOUT/.test(code);
+        throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no answer within WSTimeout=${options.timeoutSeconds}s` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
+          hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
+          details: { url: redactUrl(req.url), code },
+          cause: e,
+        });
+      }
+      if (res.status === 401 && options.authenticator && !reauthenticated) {
+        reauthenticated = true;
+        if (await options.authenticator.onUnauthorized(res)) continue;
+      }
+      if (RETRY_STATUS.has(res.status) && attempt < options.retries) {
+        await backoff(attempt, retryAfterMs(headerValue(res.headers, 'retry-after')), shown, String(res.status));
+        continue;
+      }
+      if (res.status < 200 || res.status > 299) throw statusError(shown, res);
+      return res;
+    }
+  }
+
+  async function backoff(attempt: number, retryAfter: number | undefined, shown: string, why: string): Promise<void> {
+    const exp = Math.min(maxBackoff, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    const wait = Math.min(maxBackoff, retryAfter ?? exp);
+    logger.debug(`http: ${shown} -> ${why}; retrying in ${Math.round(wait)} ms`);
+    await sleep(wait, undefined, options.signal ? { signal: options.signal } : undefined);
+  }
+
+  return {
+    send,
+    async getJson(req) {
+      const response = await send(req);
+      const text = response.body.toString('utf8');
+      try {
+        return { response, json: JSON.parse(text) as unknown };
+      } catch {
+        const type = headerValue(response.headers, 'content-type') ?? 'no content type';
+        const snippet = text.slice(0, 80).replace(/\s+/g, ' ');
+        throw new RestSqlError('HTTP_NOT_JSON', `${req.method ?? 'GET'} ${redactUrl(req.url)} did not return JSON (${type}; starts with "${snippet}").`, {
+          hint: 'Point restsql at an endpoint that returns JSON.',
+          details: { url: redactUrl(req.url), contentType: type },
+        });
+      }
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+function statusError(shown: string, res: HttpResponse): RestSqlError {
+  const text = res.body.toString('utf8');
+  let detail = text.slice(0, 200).replace(/\s+/g, ' ').trim();
+  try {
+    const j = JSON.parse(text) as Record<string, unknown>;
+    const msg = j.error_description ?? j.message ?? j.error ?? j.detail;
+    if (typeof msg === 'string') detail = msg;
+    else if (msg && typeof msg === 'object' && typeof (msg as Record<string, unknown>).message === 'string') detail = (msg as Record<string, string>).message!;
+  } catch {
+    // Not JSON: the snippet stays.
+  }
+  const code = res.status === 401 || res.status === 403 ? 'AUTH_FAILED' : res.status === 429 ? 'HTTP_RATE_LIMITED' : 'HTTP_STATUS';
+  const err = new RestSqlError(code, `${shown} answered ${res.status}${detail ? `: ${detail}` : ''}.`, {
+    hint: statusHint(res.status),
+    details: { url: redactUrl(res.url), status: res.status },
+  });
+  return err.attach('response', res);
+}

@@ -1,0 +1,178 @@
+import { columnTypeFor, kindOf, type ValueKind } from './infer.js';
+import { deepFreeze, type ColumnDef, type ColumnType, type TableDef } from './types.js';
+
+/** What the sample showed at one position in the JSON. */
+interface Shape {
+  readonly kinds: Set<ValueKind>;
+  /** Object members in first-seen order. */
+  readonly fields: Map<string, Shape>;
+  /** Elements of arrays seen here, merged. */
+  element?: Shape;
+  /** Scalar values seen (for key detection), and how many were not null. */
+  readonly values: unknown[];
+}
+
+function newShape(): Shape {
+  return { kinds: new Set(), fields: new Map(), values: [] };
+}
+
+function observe(shape: Shape, value: unknown): void {
+  const kind = kindOf(value);
+  shape.kinds.add(kind);
+  if (kind === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      let f = shape.fields.get(k);
+      if (!f) {
+        f = newShape();
+        shape.fields.set(k, f);
+      }
+      observe(f, v);
+    }
+    // A member missing from this object counts as null there.
+    for (const [k, f] of shape.fields) if (!(k in (value as object))) f.kinds.add('null');
+  } else if (kind === 'array') {
+    shape.element ??= newShape();
+    for (const v of value as unknown[]) observe(shape.element, v);
+  } else if (kind !== 'null') {
+    shape.values.push(value);
+  }
+}
+
+export interface SampleOptions {
+  /** QualifyNormalizedNames: 0 field name, 1 parent_field, 2 root_full_path. */
+  readonly qualifyNames: 0 | 1 | 2;
+}
+
+/** A SQL-friendly name: letters, digits and underscores. */
+export function sanitizeName(raw: string): string {
+  const s = raw.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return s === '' ? 'col' : s;
+}
+
+/** Makes names unique case-insensitively (DuckDB identifiers are) with _1, _2 suffixes. */
+class NameSet {
+  readonly #used = new Set<string>();
+  take(wanted: string): string {
+    let name = wanted;
+    for (let i = 1; this.#used.has(name.toLowerCase()); i++) name = `${wanted}_${i}`;
+    this.#used.add(name.toLowerCase());
+    return name;
+  }
+}
+
+const KEY_TYPES: ReadonlySet<ColumnType> = new Set(['INTEGER', 'BIGINT', 'VARCHAR', 'UUID']);
+const MAX_KEY_STRING = 64;
+
+interface Context {
+  readonly options: SampleOptions;
+  readonly tableNames: NameSet;
+  readonly rootName: string;
+}
+
+interface Pending {
+  readonly columns: ColumnDef[];
+  readonly arrays: { path: string[]; shape: Shape }[];
+}
+
+function isOnly(kinds: ReadonlySet<ValueKind>, kind: ValueKind): boolean {
+  return kinds.has(kind) && [...kinds].every((k) => k === kind || k === 'null');
+}
+
+/** Flattens an object shape: nested objects become prefixed columns, arrays become child tables. */
+function flattenFields(shape: Shape, prefix: string[], out: Pending, names: NameSet): void {
+  for (const [field, f] of shape.fields) {
+    const path = [...prefix, field];
+    if (isOnly(f.kinds, 'object')) {
+      flattenFields(f, path, out, names);
+    } else if (isOnly(f.kinds, 'array')) {
+      out.arrays.push({ path, shape: f });
+    } else {
+      out.columns.push({ name: names.take(sanitizeName(path.join('_'))), path, type: columnTypeFor(f.kinds), key: false, source: 'json' });
+    }
+  }
+}
+
+/** The element columns of a table whose rows come from values of `shape`. */
+function elementColumns(shape: Shape, scalarName: string, names: NameSet): Pending {
+  const out: Pending = { columns: [], arrays: [] };
+  const kinds = new Set(shape.kinds);
+  kinds.delete('null');
+  if (kinds.size === 1 && kinds.has('object')) {
+    flattenFields(shape, [], out, names);
+  } else {
+    // Scalars (or a mix, or nested arrays, which become JSON) in one column named after the array.
+    out.columns.push({ name: names.take(sanitizeName(scalarName)), path: [], type: columnTypeFor(shape.kinds), key: false, source: 'json' });
+  }
+  return out;
+}
+
+function chooseKey(columns: ColumnDef[], shape: Shape, recordCount: number): ColumnDef | undefined {
+  // DESIGN.md: the first top-level scalar column whose sampled values are unique and non-null and
+  // of an integer or short-string type.
+  for (const c of columns) {
+    if (c.path.length !== 1 || !KEY_TYPES.has(c.type)) continue;
+    const f = shape.fields.get(c.path[0]!);
+    if (!f || f.kinds.has('null') || f.values.length !== recordCount || recordCount === 0) continue;
+    if (c.type === 'VARCHAR' && f.values.some((v) => String(v).length > MAX_KEY_STRING)) continue;
+    if (new Set(f.values).size === recordCount) return c;
+  }
+  return undefined;
+}
+
+function childTableName(ctx: Context, parentName: string, rootPath: string[]): string {
+  const field = rootPath[rootPath.length - 1] ?? 'items';
+  const raw = ctx.options.qualifyNames === 0 ? field : ctx.options.qualifyNames === 1 ? `${parentName}_${field}` : `${ctx.rootName}_${rootPath.join('_')}`;
+  return ctx.tableNames.take(sanitizeName(raw));
+}
+
+function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, arrayPath: string[], rootPath: string[], shape: Shape): TableDef {
+  const name = childTableName(ctx, parent.name, rootPath);
+  const names = new NameSet();
+  const refs: ColumnDef[] = parent.keys.map((k) => ({ name: names.take(sanitizeName(`${parent.name}_${k.name}`)), path: [], type: k.type, key: true, source: 'parent' as const }));
+  const position: ColumnDef = { name: names.take('position'), path: [], type: 'INTEGER', key: true, source: 'position' };
+  const element = shape.element ?? newShape();
+  const pending = elementColumns(element, arrayPath[arrayPath.length - 1] ?? 'value', names);
+  const keys = [...refs, position];
+  const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, [...rootPath, ...a.path], a.shape));
+  return { name, columns: [...refs, position, ...pending.columns], arrayPath, parent: parent.name, children };
+}
+
+/**
+ * Infers a table (and its child tables) from sampled records, following DESIGN.md "JSON to tables".
+ */
+export function inferTable(tableName: string, records: readonly unknown[], options: SampleOptions): TableDef {
+  const shape = newShape();
+  for (const r of records) observe(shape, r);
+  const tableNames = new NameSet();
+  const name = tableNames.take(sanitizeName(tableName));
+  const ctx: Context = { options, tableNames, rootName: name };
+  const names = new NameSet();
+  let pending: Pending;
+  if (isOnly(shape.kinds, 'object')) {
+    pending = { columns: [], arrays: [] };
+    flattenFields(shape, [], pending, names);
+  } else {
+    pending = elementColumns(shape, 'value', names);
+  }
+  let key = chooseKey(pending.columns, shape, records.length);
+  let columns: ColumnDef[];
+  if (key) {
+    key = { ...key, key: true };
+    const k = key;
+    columns = pending.columns.map((c) => (c.name === k.name ? k : c));
+  } else {
+    // No column qualifies: a generated row number (1-based, in response order) is the key.
+    key = { name: uniqueRowid(pending.columns), path: [], type: 'BIGINT', key: true, source: 'rowid' };
+    columns = [key, ...pending.columns];
+  }
+  const keys = [key];
+  const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, a.path, a.shape));
+  return deepFreeze({ name, columns, arrayPath: [], children });
+}
+
+function uniqueRowid(columns: readonly ColumnDef[]): string {
+  const used = new Set(columns.map((c) => c.name.toLowerCase()));
+  let n = 'rowid';
+  for (let i = 1; used.has(n); i++) n = `rowid_${i}`;
+  return n;
+}

@@ -1,0 +1,47 @@
+import { RestSqlError, redactUrl } from '../errors/index.js';
+import type { HttpClient } from '../http/client.js';
+import { detectJsonRoot, recordsAt } from '../model/json-root.js';
+import { inferTable, sanitizeName } from '../model/sampler.js';
+import type { EndpointDef } from '../model/types.js';
+
+export interface SampledEndpoint {
+  readonly endpoint: EndpointDef;
+  /** The response sampling fetched, so the first query need not fetch it again. */
+  readonly body: unknown;
+}
+
+/** Resolves a RestSamplePath against HostName (and PortNumber) when it is relative. */
+export function resolveEndpointUrl(path: string, hostName?: string, port?: number): string {
+  if (/^https?:\/\//i.test(path)) return path;
+  if (!hostName) {
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `RestSamplePath '${path}' is relative and HostName is not set.`, {
+      hint: 'Give a full URL (https://api.example.com/v1/items) or set HostName to the base URL.',
+      details: { option: 'RestSamplePath' },
+    });
+  }
+  const base = new URL(hostName.endsWith('/') ? hostName : hostName + '/');
+  if (port && !base.port) base.port = String(port);
+  return new URL(path.replace(/^\//, ''), base).toString();
+}
+
+/** Table name from a URL: its last path segment (DESIGN.md / issue: `Table` option, else the last segment). */
+export function tableNameFromUrl(url: string): string {
+  const u = new URL(url);
+  const segments = u.pathname.split('/').filter((s) => s !== '');
+  return sanitizeName(decodeURIComponent(segments[segments.length - 1] ?? u.hostname.split('.')[0] ?? 'data'));
+}
+
+/** Fetches one endpoint and infers its tables (RestSamplePath; `restsql sample`). */
+export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, qualifyNames: 0 | 1 | 2): Promise<SampledEndpoint> {
+  const { json } = await http.getJson({ url, method: 'GET' });
+  const jsonRoot = detectJsonRoot(json);
+  const records = recordsAt(json, jsonRoot);
+  if (records.length === 0) {
+    throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records to infer columns from${jsonRoot.length ? ` (at '${jsonRoot.join('.')}')` : ''}.`, {
+      hint: 'Sample an endpoint (or query parameters) that returns at least one record, or describe the table in a model file.',
+      details: { url: redactUrl(url) },
+    });
+  }
+  const table = inferTable(tableName ?? tableNameFromUrl(url), records, { qualifyNames });
+  return { endpoint: Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table }), body: json };
+}
