@@ -18,6 +18,8 @@ export interface ConnectionSource extends ConnectOptions {
   readonly odbcIni?: string;
   /** Environment for `${NAME}` references (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Options that override the connection string and DSN, as `Key`/`value` pairs. */
+  readonly overrides?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,6 +32,9 @@ export async function connect(connectionString: string | undefined, options: Con
     ...(options.dsn !== undefined ? { dsn: options.dsn } : {}),
     ...(options.odbcIni !== undefined ? { odbcIni: options.odbcIni } : {}),
     ...(options.env !== undefined ? { env: options.env } : {}),
+    ...(options.overrides !== undefined
+      ? { overrides: Object.entries(options.overrides).map(([key, value]) => ({ key, value, source: 'override' })) }
+      : {}),
   };
   const resolved = loadOptions(sources);
   return openConnection(resolved, options);

@@ -10,6 +10,8 @@ export interface OptionSources {
   /** `--odbc-ini FILE`. */
   readonly odbcIni?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** Options that override both (for example `restsql sample URL` setting RestSamplePath). */
+  readonly overrides?: readonly RawOption[];
 }
 
 /**
@@ -28,5 +30,6 @@ export function loadOptions(sources: OptionSources): ConnectionOptions {
   const layers: RawOption[][] = [];
   if (dsn) layers.push(readDsn(dsn, { ...(sources.odbcIni ? { file: sources.odbcIni } : {}), env }));
   layers.push(fromString);
+  if (sources.overrides) layers.push([...sources.overrides]);
   return resolveOptions({ layers, env });
 }

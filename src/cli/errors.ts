@@ -1,0 +1,18 @@
+import { inspect } from 'node:util';
+import { RestSqlError, toRestSqlError, redactText } from '../errors/index.js';
+
+/**
+ * `restsql: error[CODE]: message` plus a hint line (DESIGN.md "CLI contract"); the stack only
+ * with RESTSQL_DEBUG=1, and redacted even then.
+ */
+export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): { text: string; status: number } {
+  const err: RestSqlError = toRestSqlError(e);
+  const lines = [`restsql: error[${err.code}]: ${err.message}`];
+  if (err.hint) lines.push(`hint: ${err.hint}`);
+  if (env.RESTSQL_DEBUG === '1') {
+    const cause = (err as { cause?: unknown }).cause;
+    lines.push(redactText(err.stack ?? ''));
+    if (cause) lines.push('caused by: ' + redactText(inspect(cause)));
+  }
+  return { text: lines.join('\n') + '\n', status: err.exitStatus };
+}

@@ -1,0 +1,89 @@
+import type { JsonValue, ResultColumn } from '../engine/values.js';
+
+export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
+export type Format = (typeof FORMATS)[number];
+
+type Row = Record<string, JsonValue>;
+export type Write = (text: string) => void;
+
+/** Text of one cell for table and CSV output. */
+function text(v: JsonValue): string {
+  if (v === null) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function csvField(v: JsonValue): string {
+  const s = text(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/**
+ * Writes result rows as they come (batches), so csv/json/ndjson never hold the whole result.
+ * `table` collects rows to align columns, as it is meant for people.
+ */
+export interface Formatter {
+  begin(columns: readonly ResultColumn[]): void;
+  rows(rows: readonly Row[]): void;
+  end(): void;
+}
+
+const MAX_CELL = 40;
+
+export function createFormatter(format: Format, write: Write): Formatter {
+  let columns: readonly ResultColumn[] = [];
+  switch (format) {
+    case 'ndjson':
+      return { begin: (c) => void (columns = c), rows: (rs) => rs.forEach((r) => write(JSON.stringify(r) + '\n')), end: () => {} };
+    case 'json': {
+      let first = true;
+      return {
+        begin: () => write('['),
+        rows: (rs) => {
+          for (const r of rs) {
+            write((first ? '\n' : ',\n') + JSON.stringify(r));
+            first = false;
+          }
+        },
+        end: () => write(first ? ']\n' : '\n]\n'),
+      };
+    }
+    case 'csv':
+      return {
+        begin: (c) => {
+          columns = c;
+          write(c.map((col) => csvField(col.name)).join(',') + '\r\n');
+        },
+        rows: (rs) => rs.forEach((r) => write(columns.map((c) => csvField(r[c.name] ?? null)).join(',') + '\r\n')),
+        end: () => {},
+      };
+    case 'table': {
+      const all: Row[] = [];
+      return {
+        begin: (c) => void (columns = c),
+        rows: (rs) => void all.push(...rs),
+        end: () => write(renderTable(columns, all)),
+      };
+    }
+  }
+}
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|DOUBLE|FLOAT|REAL|DECIMAL.*)$/;
+
+function clip(s: string): string {
+  const one = s.replace(/\r?\n/g, '\\n');
+  return one.length > MAX_CELL ? one.slice(0, MAX_CELL - 1) + '…' : one;
+}
+
+/** An aligned table for people: numbers right-aligned, NULL shown, wide cells truncated, a row count. */
+export function renderTable(columns: readonly ResultColumn[], rows: readonly Row[]): string {
+  if (columns.length === 0) return `(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
+  const cells = rows.map((r) => columns.map((c) => (r[c.name] === null ? 'NULL' : clip(text(r[c.name] ?? null)))));
+  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((row) => row[i]!.length)));
+  const right = columns.map((c) => NUMERIC.test(c.type));
+  const line = (vals: string[]) => vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ').trimEnd();
+  const out = [line(columns.map((c) => c.name)), widths.map((w) => '-'.repeat(w)).join('-+-')];
+  for (const row of cells) out.push(line(row));
+  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
+  return out.join('\n') + '\n';
+}

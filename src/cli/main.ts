@@ -1,0 +1,250 @@
+import { createWriteStream, readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { connect, type Connection } from '../index.js';
+import { RestSqlError } from '../errors/index.js';
+import { optionsMarkdown, optionsText } from '../options/index.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import type { Logger } from '../util/logger.js';
+import { renderError } from './errors.js';
+import { FORMATS, createFormatter, renderTable, type Format, type Write } from './format.js';
+
+/** Where the CLI reads and writes; injected so tests can run it in-process. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface ConnFlags {
+  connect?: string;
+  dsn?: string;
+  odbcIni?: string;
+}
+
+function withConnOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --connect <string>', 'connection string, e.g. "RestSamplePath=https://api.example.com/v1/items" (or env RESTSQL_CONNECT)')
+    .option('--dsn <name>', 'data source name to read from odbc.ini')
+    .option('--odbc-ini <file>', 'odbc.ini file to read the DSN from (default $ODBCINI, ~/.odbc.ini, /etc/odbc.ini)');
+}
+
+function stderrLogger(io: CliIo): Logger {
+  const debug = io.env.RESTSQL_DEBUG === '1';
+  return {
+    debug: (m) => {
+      if (debug) io.stderr.write(`restsql: debug: ${m}\n`);
+    },
+    info: (m) => io.stderr.write(`restsql: ${m}\n`),
+    warn: (m) => io.stderr.write(`restsql: warning: ${m}\n`),
+  };
+}
+
+async function openConnection(flags: ConnFlags, io: CliIo, signal: AbortSignal, overrides?: Record<string, string>): Promise<Connection> {
+  const connectionString = flags.connect ?? io.env.RESTSQL_CONNECT;
+  if (connectionString === undefined && flags.dsn === undefined && overrides === undefined) {
+    throw new RestSqlError('USAGE', 'No connection given.', {
+      hint: 'Pass --connect "RestSamplePath=https://..." or --dsn NAME, or set RESTSQL_CONNECT.',
+    });
+  }
+  return connect(connectionString, {
+    ...(flags.dsn ? { dsn: flags.dsn } : {}),
+    ...(flags.odbcIni ? { odbcIni: flags.odbcIni } : {}),
+    ...(overrides ? { overrides } : {}),
+    env: io.env,
+    signal,
+    logger: stderrLogger(io),
+  });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sqlFrom(args: string[], file: string | undefined, io: CliIo): Promise<string> | string {
+  if (args.length > 0 && file) throw new RestSqlError('USAGE', 'Give the SQL as an argument or with --file, not both.', { hint: 'Drop one of them.' });
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new RestSqlError('USAGE', `Cannot read SQL file ${file}: ${(e as Error).message}`, { hint: 'Check the path given to --file.' });
+    }
+  }
+  if (args.length > 0) return args.join(' ');
+  if (io.stdin.isTTY) throw new RestSqlError('USAGE', 'No SQL given.', { hint: 'Pass the SQL as an argument, with --file FILE, or on standard input.' });
+  return readAll(io.stdin);
+}
+
+/** A sink for results: --output FILE or stdout. Returns the writer and a function that flushes and closes. */
+function outputSink(file: string | undefined, io: CliIo): { write: Write; done: () => Promise<void> } {
+  if (!file) return { write: (t) => void io.stdout.write(t), done: async () => {} };
+  const stream = createWriteStream(file, { mode: 0o644 });
+  let failure: Error | undefined;
+  stream.on('error', (e) => (failure = e));
+  return {
+    write: (t) => void stream.write(t),
+    done: () =>
+      new Promise<void>((resolve, reject) => {
+        stream.end(() => (failure ? reject(new RestSqlError('USAGE', `Cannot write ${file}: ${failure.message}`, { hint: 'Check the --output path.' })) : resolve()));
+      }),
+  };
+}
+
+function formatOption(): Option {
+  return new Option('-f, --format <format>', 'output format').choices(FORMATS as unknown as string[]).default('table');
+}
+
+/** Runs the CLI; returns the exit status (DESIGN.md: 0 ok, 1 query/remote, 2 usage/config, 3 auth). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const abort = new AbortController();
+  let active: Connection | undefined;
+  const onSigint = () => {
+    abort.abort();
+    active?.interrupt();
+  };
+  process.once('SIGINT', onSigint);
+  const use = async <T>(flags: ConnFlags, fn: (c: Connection) => Promise<T>, overrides?: Record<string, string>): Promise<T> => {
+    const conn = await openConnection(flags, io, abort.signal, overrides);
+    active = conn;
+    try {
+      return await fn(conn);
+    } finally {
+      active = undefined;
+      await conn.close();
+    }
+  };
+
+  const program = new Command('restsql')
+    .description('Query REST/JSON APIs with SQL.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  withConnOptions(program.command('query'))
+    .description('run SQL and print the result')
+    .argument('[sql...]', 'SQL text (else --file, else standard input)')
+    .addOption(formatOption())
+    .option('-o, --output <file>', 'write the result to FILE instead of standard output')
+    .option('--file <file>', 'read the SQL from FILE')
+    .action(async (args: string[], flags: ConnFlags & { format: Format; output?: string; file?: string }) => {
+      const sql = await sqlFrom(args, flags.file, io);
+      await use(flags, async (conn) => {
+        const out = outputSink(flags.output, io);
+        if ((await conn.statementCount(sql)) === 1) {
+          // One statement: stream it, so csv/json/ndjson never hold the whole result.
+          const f = createFormatter(flags.format, out.write);
+          let begun = false;
+          for await (const batch of conn.stream(sql)) {
+            if (!begun) f.begin(batch.columns);
+            begun = true;
+            f.rows(batch.rows);
+          }
+          if (!begun) {
+            const r = await conn.query(sql);
+            f.begin(r.columns);
+          }
+          f.end();
+        } else {
+          for (const r of await conn.queryAll(sql)) {
+            const f = createFormatter(flags.format, out.write);
+            f.begin(r.columns);
+            f.rows(r.rows);
+            f.end();
+          }
+        }
+        await out.done();
+      });
+    });
+
+  withConnOptions(program.command('tables'))
+    .description('list the tables')
+    .addOption(formatOption())
+    .action(async (flags: ConnFlags & { format: Format }) => {
+      await use(flags, async (conn) => {
+        const rows = (await conn.tables()).map((t) => ({ name: t.name, parent: t.parent, columns: t.columns.length, endpoint: t.endpoint }));
+        const f = createFormatter(flags.format, (s) => void io.stdout.write(s));
+        f.begin([
+          { name: 'name', type: 'VARCHAR' },
+          { name: 'parent', type: 'VARCHAR' },
+          { name: 'columns', type: 'INTEGER' },
+          { name: 'endpoint', type: 'VARCHAR' },
+        ]);
+        f.rows(rows);
+        f.end();
+      });
+    });
+
+  withConnOptions(program.command('describe'))
+    .description('list the columns of a table')
+    .argument('<table>', 'table name')
+    .addOption(formatOption())
+    .action(async (name: string, flags: ConnFlags & { format: Format }) => {
+      await use(flags, async (conn) => {
+        const tables = await conn.tables();
+        const t = tables.find((x) => x.name.toLowerCase() === name.toLowerCase());
+        if (!t) {
+          throw new RestSqlError('QUERY_UNKNOWN_TABLE', `No table named '${name}'.${didYouMean(name, tables.map((x) => x.name))}`, {
+            hint: 'Run `restsql tables` to list the tables.',
+            details: { table: name },
+          });
+        }
+        const f = createFormatter(flags.format, (s) => void io.stdout.write(s));
+        f.begin([
+          { name: 'column', type: 'VARCHAR' },
+          { name: 'type', type: 'VARCHAR' },
+          { name: 'key', type: 'BOOLEAN' },
+        ]);
+        f.rows(t.columns.map((c) => ({ column: c.name, type: c.type, key: c.key })));
+        f.end();
+      });
+    });
+
+  withConnOptions(program.command('sample'))
+    .description('print the model (.rest) inferred from one endpoint')
+    .argument('<url>', 'endpoint URL (relative to HostName when not absolute)')
+    .option('--table <name>', 'table name (default: the last path segment)')
+    .action(async (url: string, flags: ConnFlags & { table?: string }) => {
+      const overrides: Record<string, string> = { RestSamplePath: url, ...(flags.table ? { Table: flags.table } : {}) };
+      await use(flags, async (conn) => void io.stdout.write(conn.restModel()), overrides);
+    });
+
+  program
+    .command('options')
+    .description('list every connection option with its documentation')
+    .option('--markdown', 'print docs/options.md')
+    .action((flags: { markdown?: boolean }) => {
+      io.stdout.write(flags.markdown ? optionsMarkdown() : optionsText());
+    });
+
+  program
+    .command('demo')
+    .description('run the embedded end-to-end demo (a local REST API)')
+    .action(async () => {
+      const { runDemo } = await import('../../examples/demo/run.js');
+      await runDemo({ stdout: io.stdout, stderr: io.stderr, env: io.env });
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version "errors" are successes; anything else commander rejects is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (abort.signal.aborted) {
+      io.stderr.write('restsql: cancelled\n');
+      return 130;
+    }
+    const { text, status } = renderError(e, io.env);
+    io.stderr.write(text);
+    return status;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+export { renderTable };
