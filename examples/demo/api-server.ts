@@ -6,6 +6,8 @@ export interface DemoApi {
   readonly baseUrl: string;
   /** Requests received, as "METHOD path?query". */
   readonly requests: string[];
+  /** Headers of each request received, in the same order. */
+  readonly headers: Record<string, string | string[] | undefined>[];
   close(): Promise<void>;
 }
 
@@ -20,12 +22,16 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
  * - GET /v1/customers        a bare array of customers (nested address, tags, orders with items)
  * - GET /v1/things           an envelope {"data":[...],"total":n}
  * - GET /v1/teapot           418 with a JSON error; GET /v1/html: an HTML page; GET /v1/empty: []
+ * - GET /v1/secure           401 unless the X-Tenant header is "acme"
+ * - GET /v1/slow?ms=N        the customers, after N milliseconds
  */
 export async function startDemoApi(options: { port?: number; host?: string } = {}): Promise<DemoApi> {
   const requests: string[] = [];
+  const headers: DemoApi['headers'][number][] = [];
   const data = customers();
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     requests.push(`${req.method} ${req.url}`);
+    headers.push({ ...req.headers });
     const url = new URL(req.url ?? '/', 'http://localhost');
     switch (url.pathname) {
       case '/v1/customers':
@@ -39,6 +45,13 @@ export async function startDemoApi(options: { port?: number; host?: string } = {
           ],
           total: 3,
         });
+      case '/v1/secure':
+        return req.headers['x-tenant'] === 'acme' ? send(res, 200, data.slice(0, 2)) : send(res, 401, { error: 'unauthorized', message: 'tenant header required' });
+      case '/v1/slow': {
+        const timer = setTimeout(() => send(res, 200, data), Number(url.searchParams.get('ms') ?? '1000'));
+        res.on('close', () => clearTimeout(timer));
+        return;
+      }
       case '/v1/empty':
         return send(res, 200, []);
       case '/v1/teapot':
@@ -56,6 +69,7 @@ export async function startDemoApi(options: { port?: number; host?: string } = {
   return {
     baseUrl: `http://${host}:${port}`,
     requests,
+    headers,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

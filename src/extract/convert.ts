@@ -59,7 +59,8 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
       if (typeof value === 'number') return value;
       break;
     case 'TIMESTAMP':
-      if (typeof value === 'string' && (isIsoTimestamp(value) || isIsoDate(value))) return normalizeTimestamp(value);
+      if (typeof value === 'string' && isIsoTimestamp(value)) return normalizeTimestamp(value);
+      if (typeof value === 'string' && isIsoDate(value)) return `${value} 00:00:00`;
       break;
     case 'DATE':
       if (typeof value === 'string' && isIsoDate(value)) return value;
