@@ -1,8 +1,11 @@
 /**
  * restsql's public API (DESIGN.md "Library contract"). Nothing else is meant to be imported.
  */
-import { openConnection, type Connection, type ConnectOptions } from './engine/connection.js';
-import { loadOptions, type OptionSources } from './options/index.js';
+import { createOAuthSession } from './auth/create.js';
+import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';
+import { authContext, openConnection, type Connection, type ConnectOptions } from './engine/connection.js';
+import { loadOptions, type ConnectionOptions, type OptionSources } from './options/index.js';
+import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
 export { Connection, type ConnectOptions, type QueryResult, type TableInfo } from './engine/connection.js';
 export type { StatementResult } from './engine/duckdb.js';
@@ -10,6 +13,9 @@ export type { JsonValue, ResultColumn } from './engine/values.js';
 export { RestSqlError, isRestSqlError, Secret, ERROR_CODES, type ErrorCode } from './errors/index.js';
 export { OPTION_CATALOG, AUTH_METHODS, type ConnectionOptions } from './options/index.js';
 export type { Logger } from './util/logger.js';
+export type { TokenStatus, LoginUi } from './auth/oauth/session.js';
+export type { OpenBrowser } from './auth/oauth/browser.js';
+export type { TokenStore, TokenKey, StoredToken } from './auth/token-store/file-store.js';
 
 export interface ConnectionSource extends ConnectOptions {
   /** A DSN name to read from odbc.ini. */
@@ -27,6 +33,10 @@ export interface ConnectionSource extends ConnectOptions {
  * (`RestSamplePath=https://...;AuthenticationMethod=15`) and/or a DSN.
  */
 export async function connect(connectionString: string | undefined, options: ConnectionSource = {}): Promise<Connection> {
+  return openConnection(resolve(connectionString, options), options);
+}
+
+function resolve(connectionString: string | undefined, options: ConnectionSource): ConnectionOptions {
   const sources: OptionSources = {
     ...(connectionString !== undefined ? { connect: connectionString } : {}),
     ...(options.dsn !== undefined ? { dsn: options.dsn } : {}),
@@ -36,6 +46,32 @@ export async function connect(connectionString: string | undefined, options: Con
       ? { overrides: Object.entries(options.overrides).map(([key, value]) => ({ key, value, source: 'override' })) }
       : {}),
   };
-  const resolved = loadOptions(sources);
-  return openConnection(resolved, options);
+  return loadOptions(sources);
+}
+
+async function withSession<T>(connectionString: string | undefined, options: ConnectionSource, fn: (s: OAuthSession) => Promise<T>): Promise<T> {
+  const session = createOAuthSession(resolve(connectionString, options), authContext(options, redactingLogger(options.logger ?? SILENT_LOGGER)));
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Logs in anew (browser with PKCE, or device code) and caches the tokens. */
+export async function login(connectionString: string | undefined, options: ConnectionSource = {}): Promise<TokenStatus> {
+  return withSession(connectionString, options, async (s) => {
+    await s.login();
+    return s.status();
+  });
+}
+
+/** Forgets the cached tokens, revoking them at the server when it advertises revocation (RFC 7009). */
+export async function logout(connectionString: string | undefined, options: ConnectionSource = {}): Promise<{ removed: boolean; revoked: boolean; revocationAdvertised: boolean }> {
+  return withSession(connectionString, options, (s) => s.logout());
+}
+
+/** What is cached for this connection's login (never the token itself). */
+export async function tokenStatus(connectionString: string | undefined, options: ConnectionSource = {}): Promise<TokenStatus> {
+  return withSession(connectionString, options, (s) => s.status());
 }

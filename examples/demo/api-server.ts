@@ -24,15 +24,25 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
  * - GET /v1/teapot           418 with a JSON error; GET /v1/html: an HTML page; GET /v1/empty: []
  * - GET /v1/secure           401 unless the X-Tenant header is "acme"
  * - GET /v1/slow?ms=N        the customers, after N milliseconds
+ * With `verifyToken`, every route needs `Authorization: Bearer <valid token>` (RFC 6750).
  */
-export async function startDemoApi(options: { port?: number; host?: string } = {}): Promise<DemoApi> {
+export async function startDemoApi(options: { port?: number; host?: string; verifyToken?: (token: string) => Promise<boolean> } = {}): Promise<DemoApi> {
   const requests: string[] = [];
   const headers: DemoApi['headers'][number][] = [];
   const data = customers();
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
     requests.push(`${req.method} ${req.url}`);
     headers.push({ ...req.headers });
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.verifyToken) {
+      // RFC 6750 §3: a missing or bad bearer token gets 401 with WWW-Authenticate.
+      const m = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+      if (!m || !(await options.verifyToken(m[1]!).catch(() => false))) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Bearer error="invalid_token"` });
+        res.end(JSON.stringify({ error: 'invalid_token', message: 'a valid bearer token is required' }));
+        return;
+      }
+    }
     switch (url.pathname) {
       case '/v1/customers':
         return send(res, 200, data);
@@ -62,7 +72,7 @@ export async function startDemoApi(options: { port?: number; host?: string } = {
         return send(res, 404, { message: `No route ${url.pathname}` });
     }
   };
-  const server: Server = createServer(handler);
+  const server: Server = createServer((req, res) => void handler(req, res));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
-import { createAuthenticator } from '../auth/create.js';
+import { createAuthenticator, type AuthContext } from '../auth/create.js';
+import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
+import type { TokenStore } from '../auth/token-store/file-store.js';
+import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, toRestSqlError } from '../errors/index.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel } from '../model/types.js';
@@ -14,6 +17,39 @@ import type { JsonValue, ResultColumn } from './values.js';
 export interface ConnectOptions {
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
+  /** Opens the login URL (default: $BROWSER or the platform opener; none when headless). */
+  readonly openBrowser?: OpenBrowser;
+  /** Whether a login may happen (default true). False: a missing or dead token is an error. */
+  readonly interactive?: boolean;
+  /** Log in with the device authorization grant (RFC 8628) instead of a browser redirect. */
+  readonly device?: boolean;
+  /** Lines a person pastes (headless login: the redirected URL). */
+  readonly pastedLines?: () => AsyncIterable<string>;
+  /** Where tokens and certificates are kept (default $RESTSQL_HOME or ~/.config/restsql). */
+  readonly stateDir?: string;
+  /** Messages for the person logging in (default: the logger's info). */
+  readonly notify?: (message: string) => void;
+  /** Token cache (default: files under stateDir). */
+  readonly tokenStore?: TokenStore;
+}
+
+/** The login UI and state a connection's authenticator works with. */
+export function authContext(opts: ConnectOptions, logger: Logger): AuthContext {
+  const env = process.env;
+  const openBrowser = opts.openBrowser ?? (canOpenBrowser(env) ? systemBrowser(env) : undefined);
+  return {
+    stateDir: opts.stateDir ?? stateDir(env),
+    logger,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.tokenStore ? { store: opts.tokenStore } : {}),
+    ui: {
+      notify: opts.notify ?? ((m) => logger.info(m)),
+      interactive: opts.interactive ?? true,
+      ...(openBrowser ? { openBrowser } : {}),
+      ...(opts.pastedLines ? { pastedLines: opts.pastedLines } : {}),
+      ...(opts.device ? { device: true } : {}),
+    },
+  };
 }
 
 export interface QueryResult {
@@ -46,7 +82,7 @@ export class Connection {
   #closed = false;
 
   /** @internal use connect(). */
-  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, unknown>) {
+  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, unknown>, private readonly closeAuth: () => Promise<void>) {
     this.model = model;
     this.#engine = engine;
     this.#http = http;
@@ -132,13 +168,15 @@ export class Connection {
     this.#closed = true;
     this.#engine.close();
     await this.#http.close();
+    await this.closeAuth();
   }
 }
 
 /** Opens a connection: authenticates, builds the model (sampling RestSamplePath) and the engine. */
 export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
-  const authenticator = createAuthenticator(options);
+  const auth = createAuthenticator(options, authContext(opts, logger));
+  const authenticator = auth.authenticator;
   const http = createHttpClient({
     timeoutSeconds: options.wsTimeout,
     retries: options.wsRetryCount,
@@ -177,10 +215,11 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     const model: ResolvedModel = deepFreeze({ endpoints });
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
-    return new Connection(model, engine, http, logger, prefetched);
+    return new Connection(model, engine, http, logger, prefetched, auth.close);
   } catch (e) {
     engine?.close();
     await http.close();
+    await auth.close();
     throw toRestSqlError(e);
   }
 }

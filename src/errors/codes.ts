@@ -28,6 +28,14 @@ export const ERROR_CODES = {
   USAGE: { category: 'config', sqlState: '42601', summary: 'The command line is invalid.' },
   // Authentication (exit 3)
   AUTH_FAILED: { category: 'auth', sqlState: '28000', summary: 'The server rejected the credentials.' },
+  AUTH_DENIED: { category: 'auth', sqlState: '28000', summary: 'The authorization server refused the login (error callback).' },
+  AUTH_STATE_MISMATCH: { category: 'auth', sqlState: '28000', summary: 'The login callback carried the wrong state (RFC 6749 §10.12).' },
+  AUTH_ISSUER_MISMATCH: { category: 'auth', sqlState: '28000', summary: 'The login callback came from another issuer (RFC 9207).' },
+  AUTH_TIMEOUT: { category: 'auth', sqlState: '28000', summary: 'The login was not completed in time.' },
+  AUTH_TOKEN_ERROR: { category: 'auth', sqlState: '28000', summary: 'The token endpoint refused the request.' },
+  AUTH_LOGIN_REQUIRED: { category: 'auth', sqlState: '28000', summary: 'No usable token is cached and this process cannot log in.' },
+  AUTH_LISTENER: { category: 'config', sqlState: '08001', summary: 'The redirect listener cannot listen on the RedirectURI port.' },
+  AUTH_DISCOVERY: { category: 'auth', sqlState: '08001', summary: 'The authorization server metadata could not be read (RFC 8414).' },
   // Remote API (exit 1)
   HTTP_UNREACHABLE: { category: 'remote', sqlState: '08006', summary: 'The endpoint could not be reached.' },
   HTTP_TIMEOUT: { category: 'remote', sqlState: '08006', summary: 'The endpoint did not answer in time.' },

@@ -10,6 +10,8 @@ export interface HttpRequest {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Return any status instead of failing on non-2xx (the caller reads protocol errors itself). */
+  readonly anyStatus?: boolean;
 }
 
 export interface HttpResponse {
@@ -152,7 +154,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         await backoff(attempt, retryAfterMs(headerValue(res.headers, 'retry-after')), shown, String(res.status));
         continue;
       }
-      if (res.status < 200 || res.status > 299) throw statusError(shown, res);
+      if (!original.anyStatus && (res.status < 200 || res.status > 299)) throw statusError(shown, res);
       return res;
     }
   }

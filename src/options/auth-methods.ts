@@ -1,6 +1,6 @@
 /**
  * AuthenticationMethod values: the ODBC number and the JDBC name (DESIGN.md "Connection options").
- * `requires` lists the options each method cannot work without; `implemented` says whether this
+ * `requires` lists the options each method cannot work without (`A|B`: either will do); `implemented` says whether this
  * build can authenticate with it yet.
  */
 export interface AuthMethodSpec {
@@ -21,7 +21,7 @@ export const AUTH_METHODS = [
   { code: 24, name: 'OAuth2', requires: ['TokenURI'], implemented: false, doc: 'OAuth 2.0 with the grant inferred from the options given.' },
   { code: 50, name: 'OAuth2-AccessToken', requires: ['AccessToken'], implemented: false, doc: 'A ready OAuth 2.0 access token.' },
   { code: 51, name: 'OAuth2-AuthorizationCode', requires: ['ClientID', 'TokenURI', 'RedirectURI'], implemented: false, doc: 'OAuth 2.0 authorization code grant.' },
-  { code: 56, name: 'OAuth2-PKCE', requires: ['ClientID', 'AuthURI', 'TokenURI', 'RedirectURI'], implemented: false, doc: 'OAuth 2.0 authorization code grant with PKCE (RFC 7636): a browser login.' },
+  { code: 56, name: 'OAuth2-PKCE', requires: ['ClientID', 'AuthURI|IssuerURI', 'TokenURI|IssuerURI', 'RedirectURI'], implemented: true, doc: 'OAuth 2.0 authorization code grant with PKCE (RFC 7636): a browser login.' },
   { code: 52, name: 'OAuth2-Password', requires: ['User', 'Password', 'TokenURI'], implemented: false, doc: 'OAuth 2.0 resource owner password grant.' },
   { code: 53, name: 'OAuth2-ClientCredentials', requires: ['ClientID', 'ClientSecret', 'TokenURI'], implemented: false, doc: 'OAuth 2.0 client credentials grant.' },
   { code: 54, name: 'OAuth2-RefreshToken', requires: ['RefreshToken', 'ClientID', 'TokenURI'], implemented: false, doc: 'OAuth 2.0 refresh token grant.' },

@@ -201,13 +201,51 @@ export function validateCombination(o: ConnectionOptions): void {
   }
   const method = authMethodByCode(o.authenticationMethod);
   if (method) {
-    const missing = method.requires.filter((name) => (o as Record<string, unknown>)[optionKeyOf(name)] === undefined);
+    const set = (name: string) => (o as Record<string, unknown>)[optionKeyOf(name)] !== undefined;
+    const missing = method.requires.filter((alternatives) => !alternatives.split('|').some(set)).map((a) => a.split('|')[0]!);
     if (missing.length > 0) {
-      throw new RestSqlError('CONFIG_MISSING_OPTION', `AuthenticationMethod=${method.code} (${method.name}) needs ${missing.join(', ')}.`, {
+      const via = method.requires.some((r) => r.includes('IssuerURI')) && missing.some((m) => m === 'AuthURI' || m === 'TokenURI') ? ' (or IssuerURI, to read them from the server\'s metadata)' : '';
+      throw new RestSqlError('CONFIG_MISSING_OPTION', `AuthenticationMethod=${method.code} (${method.name}) needs ${missing.join(', ')}${via}.`, {
         hint: `Set ${missing.map((m) => `${m}=...`).join(';')} in the connection string or DSN.`,
         details: { option: missing[0], method: method.name },
       });
     }
+  }
+  if (o.redirectUri !== undefined) checkRedirectUri(o.redirectUri);
+  if ((o.redirectTlsCert === undefined) !== (o.redirectTlsKey === undefined)) {
+    throw new RestSqlError('CONFIG_MISSING_OPTION', 'RedirectTLSCert and RedirectTLSKey go together.', {
+      hint: 'Set both (PEM files), or neither to use the self-signed loopback certificate.',
+      details: { option: o.redirectTlsCert === undefined ? 'RedirectTLSCert' : 'RedirectTLSKey' },
+    });
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * RedirectURI must name its port (seed: "must include the port number") and a loopback host
+ * (RFC 8252 §7.3): restsql listens there itself, on loopback only.
+ */
+export function checkRedirectUri(value: string): void {
+  const m = /^(https?):\/\/(\[[^\]]*\]|[^/:?#]+)(?::(\d*))?([/?#].*)?$/i.exec(value);
+  if (!m) {
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `RedirectURI '${value}' is not an http:// or https:// URL.`, {
+      hint: 'Use a loopback URL with a port, for example RedirectURI=http://localhost:8080 or http://127.0.0.1:8080/callback.',
+      details: { option: 'RedirectURI' },
+    });
+  }
+  const host = m[2]!.toLowerCase();
+  if (!m[3]) {
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `RedirectURI '${value}' has no port; the redirect URI must include the port number.`, {
+      hint: `Add the port registered with the authorization server, for example RedirectURI=${m[1]}://${m[2]}:8080${m[4] ?? ''}.`,
+      details: { option: 'RedirectURI' },
+    });
+  }
+  if (!LOOPBACK_HOSTS.has(host)) {
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `RedirectURI host '${m[2]}' is not loopback; restsql receives the login callback itself and listens on loopback only.`, {
+      hint: 'Use localhost, 127.0.0.1 or [::1] (RFC 8252 §7.3) and register that redirect URI with the authorization server.',
+      details: { option: 'RedirectURI' },
+    });
   }
 }
 

@@ -1,0 +1,138 @@
+/**
+ * A real OAuth 2.0 authorization server on loopback (oidc-provider 9, ../shared/recipes/oauth-test-server.md),
+ * for `npm run demo` and the tests. Login pages accept any user with password "pw".
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider, { type ClientMetadata } from 'oidc-provider';
+
+export interface TokenRequestRecord {
+  /** How the client authenticated: basic, post, query, or none (public client). */
+  readonly mode: 'basic' | 'post' | 'query' | 'none';
+  readonly grantType: string | undefined;
+  readonly method: string;
+  readonly status: number;
+  readonly error: string | undefined;
+  /** Parameter values seen (for leak tests): code, code_verifier, refresh_token. */
+  readonly secrets: string[];
+}
+
+export interface AuthServer {
+  readonly issuer: string;
+  readonly provider: Provider;
+  readonly tokenRequests: TokenRequestRecord[];
+  /** Number of completed logins (authorization codes issued). */
+  logins(): number;
+  /** Whether an access token is valid (for the demo API). */
+  verify(accessToken: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface AuthServerOptions {
+  readonly port?: number;
+  /** Access token lifetime in seconds (default 3600). */
+  readonly accessTokenTtl?: number;
+  readonly clients?: ClientMetadata[];
+}
+
+/** Clients for the demo and the tests. Loopback redirect URIs match any port (RFC 8252 §7.3). */
+export const DEFAULT_CLIENTS: ClientMetadata[] = [
+  {
+    client_id: 'restsql-demo',
+    client_secret: 'demo-secret-9f8e7d',
+    token_endpoint_auth_method: 'client_secret_basic',
+    application_type: 'native',
+    redirect_uris: ['http://localhost/', 'https://localhost/', 'http://127.0.0.1/callback', 'https://127.0.0.1/callback', 'http://[::1]/callback'],
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+    response_types: ['code'],
+  },
+  {
+    client_id: 'cli-public',
+    token_endpoint_auth_method: 'none',
+    application_type: 'native',
+    redirect_uris: ['http://localhost/', 'http://127.0.0.1/callback', 'https://127.0.0.1/callback'],
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+    response_types: ['code'],
+  },
+  {
+    client_id: 'conf-post',
+    client_secret: 'p@ss:w+rd/%&=',
+    token_endpoint_auth_method: 'client_secret_post',
+    application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  },
+];
+
+export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let codes = 0;
+  const provider = new Provider(issuer, {
+    clients: options.clients ?? DEFAULT_CLIENTS,
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'api:read'],
+    // Refresh tokens whenever the client may use the grant (the default also wants offline_access + consent).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      deviceFlow: { enabled: true },
+    },
+    ttl: { AccessToken: options.accessTokenTtl ?? 3600, AuthorizationCode: 60, RefreshToken: 86400, Interaction: 600, Session: 3600, Grant: 86400, DeviceCode: 600, IdToken: 3600 },
+    // Quieter dev pages: no external fonts.
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><title>error</title><pre>${JSON.stringify(out).replace(/</g, '&lt;')}</pre>`;
+    },
+  });
+  provider.on('authorization_code.saved', () => void codes++);
+
+  const tokenRequests: TokenRequestRecord[] = [];
+  // Test-only leniency: accept client credentials in the token URL query (ClientCredentialsMode=2;
+  // RFC 6749 §2.3.1 forbids it and oidc-provider rejects it) by turning them into Basic.
+  provider.use(async (ctx, next) => {
+    if (ctx.path === '/token' && ctx.query.client_secret && !ctx.get('authorization')) {
+      const enc = (v: unknown) => encodeURIComponent(String(v)).replace(/%20/g, '+');
+      ctx.req.headers.authorization = 'Basic ' + Buffer.from(`${enc(ctx.query.client_id)}:${enc(ctx.query.client_secret)}`).toString('base64');
+      ctx.req.headers['x-test-client-auth'] = 'query';
+    }
+    await next();
+  });
+  // Record how each token request authenticated, so tests assert ClientCredentialsMode from the server's side.
+  provider.use(async (ctx, next) => {
+    if (ctx.path !== '/token') return next();
+    const mode = ctx.get('x-test-client-auth') === 'query' ? 'query' : /^basic /i.test(ctx.get('authorization')) ? 'basic' : undefined;
+    await next();
+    const p = (ctx.oidc?.params ?? {}) as Record<string, string | undefined>;
+    tokenRequests.push({
+      mode: mode ?? (p.client_secret ? 'post' : 'none'),
+      grantType: p.grant_type,
+      method: ctx.method,
+      status: ctx.status,
+      error: (ctx.body as { error?: string } | undefined)?.error,
+      secrets: [p.code, p.code_verifier, p.refresh_token].filter((x): x is string => typeof x === 'string'),
+    });
+  });
+  server.on('request', provider.callback());
+  return {
+    issuer,
+    provider,
+    tokenRequests,
+    logins: () => codes,
+    async verify(accessToken) {
+      const token = await provider.AccessToken.find(accessToken);
+      return Boolean(token && !token.isExpired);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+

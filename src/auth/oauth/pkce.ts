@@ -1,0 +1,20 @@
+import * as oauth from 'oauth4webapi';
+
+export interface PkcePair {
+  /** RFC 7636 §4.1: 32 random octets, base64url (43 characters). */
+  readonly verifier: string;
+  /** RFC 7636 §4.2: BASE64URL(SHA256(verifier)); only S256 is ever used. */
+  readonly challenge: string;
+  readonly method: 'S256';
+}
+
+/** A fresh verifier and S256 challenge for each login (RFC 7636 §4.1-4.2). */
+export async function createPkce(): Promise<PkcePair> {
+  const verifier = oauth.generateRandomCodeVerifier();
+  return { verifier, challenge: await oauth.calculatePKCECodeChallenge(verifier), method: 'S256' };
+}
+
+/** A fresh, unguessable state for each login (RFC 6749 §10.12). */
+export function createState(): string {
+  return oauth.generateRandomState();
+}

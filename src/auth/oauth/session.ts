@@ -1,0 +1,298 @@
+import { join } from 'node:path';
+import { RestSqlError, redactUrl } from '../../errors/index.js';
+import { createHttpClient, type HttpClient } from '../../http/client.js';
+import type { ConnectionOptions } from '../../options/index.js';
+import type { Logger } from '../../util/logger.js';
+import { FileTokenStore, type TokenKey, type TokenStore } from '../token-store/file-store.js';
+import { buildAuthorizationUrl } from './authorize-url.js';
+import type { OpenBrowser } from './browser.js';
+import { pollDeviceToken, requestDeviceCode } from './device.js';
+import { resolveEndpoints, withOriginMetadata, type OAuthEndpoints } from './endpoints.js';
+import { startCallbackListener } from './loopback-listener.js';
+import { loopbackTls } from './loopback-tls.js';
+import { createPkce, createState } from './pkce.js';
+import { revokeToken } from './revoke.js';
+import { clientAuthFromMode, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
+
+/** How a login reaches the person at the keyboard. */
+export interface LoginUi {
+  /** A message for the person (the CLI writes it to stderr). */
+  notify(message: string): void;
+  /** Opens the browser; absent when this process cannot show one (headless). */
+  readonly openBrowser?: OpenBrowser;
+  /** Lines the person pastes (headless: the redirected URL); absent when there is nowhere to paste. */
+  readonly pastedLines?: () => AsyncIterable<string>;
+  /** Use the device authorization grant (RFC 8628) instead of a redirect. */
+  readonly device?: boolean;
+  /** Whether a login may happen at all in this process. */
+  readonly interactive: boolean;
+}
+
+export interface TokenStatus {
+  readonly cached: boolean;
+  readonly expiresAt?: number;
+  readonly scope?: string;
+  readonly hasRefreshToken: boolean;
+  readonly tokenEndpoint: string;
+  readonly clientId: string;
+}
+
+export interface SessionContext {
+  readonly stateDir: string;
+  readonly ui: LoginUi;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly store?: TokenStore;
+}
+
+/** Refresh this long before expiry, but never more than a tenth of the token's lifetime. */
+function isFresh(t: TokenSet, now = Date.now()): boolean {
+  if (t.expiresAt === undefined) return true;
+  const skew = Math.min(60_000, (t.expiresAt - t.obtainedAt) / 10);
+  return t.expiresAt - now > skew;
+}
+
+const REFRESH_DEAD = new Set(['invalid_grant', 'invalid_token', 'unauthorized_client']);
+
+/**
+ * One client's tokens for one authorization server: cached in the TokenStore, refreshed before
+ * expiry and after a 401 (single-flight in the process, a file lock across processes), and a new
+ * login (browser with PKCE, or device code) only when refreshing cannot help.
+ */
+export class OAuthSession {
+  readonly key: TokenKey;
+  readonly #options: ConnectionOptions;
+  readonly #ctx: SessionContext;
+  readonly #store: TokenStore;
+  readonly #http: HttpClient;
+  #endpoints?: Promise<OAuthEndpoints>;
+  #current?: TokenSet;
+  #inflight?: Promise<TokenSet>;
+
+  constructor(options: ConnectionOptions, ctx: SessionContext) {
+    this.#options = options;
+    this.#ctx = ctx;
+    this.#store = ctx.store ?? new FileTokenStore(join(ctx.stateDir, 'tokens'));
+    // Token requests are not retried: a code or a rotated refresh token must not be sent twice.
+    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: 0, logger: ctx.logger, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    this.key = {
+      authUri: options.authUri ?? options.issuerUri ?? '',
+      tokenUri: options.tokenUri ?? options.issuerUri ?? '',
+      clientId: options.clientId ?? '',
+      scope: options.scope ?? '',
+    };
+  }
+
+  #lockWaitMs(): number {
+    return this.#options.loginTimeout * 1000 + 30_000;
+  }
+
+  async endpoints(): Promise<OAuthEndpoints> {
+    this.#endpoints ??= resolveEndpoints(this.#options, this.#ctx.signal);
+    return this.#endpoints;
+  }
+
+  async #client(): Promise<TokenClient> {
+    const e = await this.endpoints();
+    return {
+      endpoint: e.tokenEndpoint,
+      method: e.tokenMethod,
+      clientId: this.#options.clientId ?? '',
+      ...(this.#options.clientSecret ? { clientSecret: this.#options.clientSecret } : {}),
+      clientAuth: clientAuthFromMode(this.#options.clientCredentialsMode),
+    };
+  }
+
+  /** A usable access token: the one in hand, the cached one, a refreshed one, or a new login. */
+  async accessToken(): Promise<TokenSet> {
+    if (this.#current && isFresh(this.#current)) return this.#current;
+    return this.#singleFlight(async () => {
+      const cached = (await this.#store.read(this.key))?.token;
+      if (cached && isFresh(cached)) return cached;
+      if (cached?.refreshToken) return this.#refresh(cached);
+      return this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(false));
+    });
+  }
+
+  /** After the API answered 401 with `rejected`: refresh (or log in) once. */
+  async afterRejection(rejected: TokenSet | undefined): Promise<void> {
+    await this.#singleFlight(async () => {
+      const cached = (await this.#store.read(this.key))?.token;
+      const stale = rejected ?? cached;
+      if (stale?.refreshToken) return this.#refresh(stale);
+      if (cached?.refreshToken) return this.#refresh(cached);
+      return this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(true));
+    });
+  }
+
+  /** `restsql login`: always a new login, replacing what is cached. */
+  async login(): Promise<TokenSet> {
+    return this.#singleFlight(() => this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(true)));
+  }
+
+  /** `restsql logout`: revokes at the server when it advertises revocation (RFC 7009), then forgets. */
+  async logout(): Promise<{ removed: boolean; revoked: boolean; revocationAdvertised: boolean }> {
+    const cached = (await this.#store.read(this.key))?.token;
+    let revoked = false;
+    const endpoints = await withOriginMetadata(await this.endpoints(), this.#ctx.signal);
+    if (cached && endpoints.revocationEndpoint) {
+      const client = await this.#client();
+      if (cached.refreshToken) revoked = await revokeToken(this.#http, endpoints.revocationEndpoint, client, cached.refreshToken, 'refresh_token', this.#ctx.logger);
+      revoked = (await revokeToken(this.#http, endpoints.revocationEndpoint, client, cached.accessToken, 'access_token', this.#ctx.logger)) || revoked;
+    }
+    this.#current = undefined;
+    const removed = await this.#store.remove(this.key);
+    return { removed, revoked, revocationAdvertised: endpoints.revocationEndpoint !== undefined };
+  }
+
+  /** `restsql token`: what is cached, never the token itself. */
+  async status(): Promise<TokenStatus> {
+    const cached = (await this.#store.read(this.key))?.token;
+    const e = await this.endpoints();
+    return {
+      cached: cached !== undefined,
+      ...(cached?.expiresAt !== undefined ? { expiresAt: cached.expiresAt } : {}),
+      ...(cached?.scope ? { scope: cached.scope } : {}),
+      hasRefreshToken: Boolean(cached?.refreshToken),
+      tokenEndpoint: redactUrl(e.tokenEndpoint),
+      clientId: this.#options.clientId ?? '',
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#http.close();
+  }
+
+  async #singleFlight(fn: () => Promise<TokenSet>): Promise<TokenSet> {
+    if (this.#inflight) return this.#inflight;
+    this.#inflight = fn()
+      .then((t) => {
+        this.#current = t;
+        return t;
+      })
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    return this.#inflight;
+  }
+
+  /** RFC 6749 §6, under the cross-process lock; a rotated refresh token is saved at once. */
+  async #refresh(stale: TokenSet): Promise<TokenSet> {
+    return this.#store.withLock(this.key, this.#lockWaitMs(), async () => {
+      const cached = (await this.#store.read(this.key))?.token;
+      // Another process may have refreshed (or logged in) while we waited for the lock.
+      if (cached && cached.accessToken !== stale.accessToken && isFresh(cached)) return cached;
+      const refreshToken = cached?.refreshToken ?? stale.refreshToken;
+      if (!refreshToken) return this.#loginLocked(true);
+      try {
+        const fresh = await requestToken(this.#http, await this.#client(), { grant_type: 'refresh_token', refresh_token: refreshToken }, this.#ctx.logger);
+        const merged: TokenSet = { ...fresh, ...(fresh.refreshToken ? {} : { refreshToken }) };
+        await this.#store.write(this.key, merged);
+        this.#ctx.logger.debug('oauth: access token refreshed');
+        return merged;
+      } catch (e) {
+        const error = e instanceof RestSqlError ? e.details.error : undefined;
+        if (typeof error !== 'string' || !REFRESH_DEAD.has(error)) throw e;
+        this.#ctx.logger.info(`The refresh token is no longer accepted (${error}); a new login is needed.`);
+        await this.#store.remove(this.key);
+        return this.#loginLocked(true);
+      }
+    });
+  }
+
+  /** A new login, holding the lock. Unless forced, a login another process just finished is reused. */
+  async #loginLocked(force: boolean): Promise<TokenSet> {
+    if (!force) {
+      const cached = (await this.#store.read(this.key))?.token;
+      if (cached && isFresh(cached)) return cached;
+    }
+    const ui = this.#ctx.ui;
+    if (!ui.interactive) {
+      throw new RestSqlError('AUTH_LOGIN_REQUIRED', 'No usable token is cached for this connection, and this process may not start a login.', {
+        hint: 'Run `restsql login` with the same connection options first.',
+      });
+    }
+    const token = ui.device ? await this.#deviceLogin() : await this.#browserLogin();
+    await this.#store.write(this.key, token);
+    return token;
+  }
+
+  /** RFC 6749 §4.1 with PKCE (RFC 7636) and a loopback redirect (RFC 8252 §7.3). */
+  async #browserLogin(): Promise<TokenSet> {
+    const o = this.#options;
+    const e = await this.endpoints();
+    const redirectUri = o.redirectUri;
+    if (!e.authorizationEndpoint || !redirectUri || !o.clientId) {
+      throw new RestSqlError('CONFIG_MISSING_OPTION', 'A browser login needs AuthURI (or IssuerURI), RedirectURI and ClientID.', {
+        hint: 'Set them in the connection string or DSN.',
+        details: { option: !e.authorizationEndpoint ? 'AuthURI' : !redirectUri ? 'RedirectURI' : 'ClientID' },
+      });
+    }
+    const ui = this.#ctx.ui;
+    const pkce = await createPkce();
+    const state = createState();
+    const tls = redirectUri.toLowerCase().startsWith('https:') ? await loopbackTls(this.#ctx.stateDir, { ...(o.redirectTlsCert ? { cert: o.redirectTlsCert } : {}), ...(o.redirectTlsKey ? { key: o.redirectTlsKey } : {}) }, ui.notify) : undefined;
+    // Listen before anything is shown, so a busy port fails at once.
+    const listener = await startCallbackListener({
+      redirectUri,
+      expect: { state, ...(e.issuer ? { issuer: e.issuer } : {}), authorizationEndpoint: e.authorizationEndpoint, issRequired: e.issRequired },
+      timeoutMs: o.loginTimeout * 1000,
+      ...(this.#ctx.signal ? { signal: this.#ctx.signal } : {}),
+      ...(tls ? { tls } : {}),
+    });
+    const lines = ui.pastedLines?.()[Symbol.asyncIterator]();
+    try {
+      const url = buildAuthorizationUrl({ authorizationEndpoint: e.authorizationEndpoint, clientId: o.clientId, redirectUri, ...(o.scope ? { scope: o.scope } : {}), state, codeChallenge: pkce.challenge });
+      ui.notify(`To log in, open this URL in a browser:\n\n  ${url}\n`);
+      let opened = false;
+      if (ui.openBrowser) {
+        try {
+          await ui.openBrowser(url);
+          opened = true;
+        } catch (err) {
+          ui.notify(`Could not open a browser (${(err as Error).message}); open the URL above yourself.`);
+        }
+      }
+      if (lines) {
+        ui.notify(opened
+          ? `Waiting for the browser to return to ${redirectUri} ...`
+          : `After logging in, the browser is sent to ${redirectUri}. If this machine cannot receive it, paste that whole address here and press Enter.`);
+        void (async () => {
+          for (let r = await lines.next(); !r.done; r = await lines.next()) {
+            if (/^https?:\/\//i.test(r.value.trim())) return listener.deliver(r.value);
+          }
+        })().catch(() => {});
+      } else {
+        ui.notify(`Waiting for the browser to return to ${redirectUri} ...`);
+      }
+      const { code } = await listener.result;
+      const token = await requestToken(this.#http, await this.#client(), { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier }, this.#ctx.logger);
+      ui.notify('Logged in.');
+      return token;
+    } finally {
+      await listener.close();
+      await lines?.return?.();
+    }
+  }
+
+  /** RFC 8628, when the server advertises a device authorization endpoint. */
+  async #deviceLogin(): Promise<TokenSet> {
+    const e = await withOriginMetadata(await this.endpoints(), this.#ctx.signal);
+    if (!e.deviceEndpoint) {
+      throw new RestSqlError('CONFIG_UNSUPPORTED', 'The authorization server does not advertise a device authorization endpoint (RFC 8628), so --device cannot be used.', {
+        hint: 'Set IssuerURI so restsql can read the server metadata, or log in with the browser (without --device).',
+        details: { option: 'IssuerURI' },
+      });
+    }
+    const client = await this.#client();
+    const auth = await requestDeviceCode(this.#http, e.deviceEndpoint, client, this.#options.scope, this.#ctx.logger);
+    const ui = this.#ctx.ui;
+    ui.notify(`To log in, open ${auth.verificationUri} and enter the code ${auth.userCode}` + (auth.verificationUriComplete ? `\n(or open ${auth.verificationUriComplete})` : ''));
+    if (ui.openBrowser) {
+      await ui.openBrowser(auth.verificationUriComplete ?? auth.verificationUri).catch(() => {});
+    }
+    const token = await pollDeviceToken(this.#http, client, auth, Date.now() + this.#options.loginTimeout * 1000, this.#ctx.logger, this.#ctx.signal);
+    ui.notify('Logged in.');
+    return token;
+  }
+}
