@@ -22,8 +22,6 @@ export interface ConnectionSource extends ConnectOptions {
   readonly dsn?: string;
   /** The odbc.ini file to read the DSN from. */
   readonly odbcIni?: string;
-  /** Environment for `${NAME}` references (default process.env). */
-  readonly env?: NodeJS.ProcessEnv;
   /** Options that override the connection string and DSN, as `Key`/`value` pairs. */
   readonly overrides?: Readonly<Record<string, string>>;
 }

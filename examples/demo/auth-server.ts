@@ -2,6 +2,7 @@
  * A real OAuth 2.0 authorization server on loopback (oidc-provider 9, ../shared/recipes/oauth-test-server.md),
  * for `npm run demo` and the tests. Login pages accept any user with password "pw".
  */
+import './quiet-oidc-provider.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata } from 'oidc-provider';
@@ -33,16 +34,25 @@ export interface AuthServerOptions {
   /** Access token lifetime in seconds (default 3600). */
   readonly accessTokenTtl?: number;
   readonly clients?: ClientMetadata[];
+  /** Clients added to the defaults (e.g. a web client with an exact https://localhost:PORT redirect). */
+  readonly extraClients?: ClientMetadata[];
 }
 
-/** Clients for the demo and the tests. Loopback redirect URIs match any port (RFC 8252 §7.3). */
+/** The confidential client `npm run demo` uses. */
+export const DEMO_CLIENT = { id: 'restsql-demo', secret: 'demo-secret-9f8e7d' } as const;
+
+/**
+ * Clients for the demo and the tests. For native clients, http loopback redirect URIs match any
+ * port (RFC 8252 §7.3); oidc-provider refuses https://localhost for them, so an https RedirectURI
+ * needs a web client registered with the exact URI (see `extraClients`).
+ */
 export const DEFAULT_CLIENTS: ClientMetadata[] = [
   {
-    client_id: 'restsql-demo',
-    client_secret: 'demo-secret-9f8e7d',
+    client_id: DEMO_CLIENT.id,
+    client_secret: DEMO_CLIENT.secret,
     token_endpoint_auth_method: 'client_secret_basic',
     application_type: 'native',
-    redirect_uris: ['http://localhost/', 'https://localhost/', 'http://127.0.0.1/callback', 'https://127.0.0.1/callback', 'http://[::1]/callback'],
+    redirect_uris: ['http://localhost', 'http://localhost/', 'http://127.0.0.1/callback', 'http://[::1]/callback'],
     grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
     response_types: ['code'],
   },
@@ -50,7 +60,7 @@ export const DEFAULT_CLIENTS: ClientMetadata[] = [
     client_id: 'cli-public',
     token_endpoint_auth_method: 'none',
     application_type: 'native',
-    redirect_uris: ['http://localhost/', 'http://127.0.0.1/callback', 'https://127.0.0.1/callback'],
+    redirect_uris: ['http://localhost', 'http://localhost/', 'http://127.0.0.1/callback'],
     grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
     response_types: ['code'],
   },
@@ -71,7 +81,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let codes = 0;
   const provider = new Provider(issuer, {
-    clients: options.clients ?? DEFAULT_CLIENTS,
+    clients: [...(options.clients ?? DEFAULT_CLIENTS), ...(options.extraClients ?? [])],
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', 'api:read'],
     // Refresh tokens whenever the client may use the grant (the default also wants offline_access + consent).
@@ -79,8 +89,9 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     rotateRefreshToken: true,
     features: {
       devInteractions: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke or introspect only its own tokens.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       deviceFlow: { enabled: true },
     },
     ttl: { AccessToken: options.accessTokenTtl ?? 3600, AuthorizationCode: 60, RefreshToken: 86400, Interaction: 600, Session: 3600, Grant: 86400, DeviceCode: 600, IdToken: 3600 },

@@ -1,11 +1,12 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { connect, type Connection } from '../index.js';
+import { connect, login, logout, tokenStatus, type Connection, type ConnectionSource, type TokenStatus } from '../index.js';
 import { RestSqlError } from '../errors/index.js';
 import { optionsMarkdown, optionsText } from '../options/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import type { Logger } from '../util/logger.js';
 import { renderError } from './errors.js';
+import { cliLoginOptions, type LoginFlags } from './login-ui.js';
 import { FORMATS, createFormatter, renderTable, type Format, type Write } from './format.js';
 
 /** Where the CLI reads and writes; injected so tests can run it in-process. */
@@ -16,7 +17,7 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-interface ConnFlags {
+interface ConnFlags extends LoginFlags {
   connect?: string;
   dsn?: string;
   odbcIni?: string;
@@ -26,7 +27,9 @@ function withConnOptions(cmd: Command): Command {
   return cmd
     .option('-c, --connect <string>', 'connection string, e.g. "RestSamplePath=https://api.example.com/v1/items" (or env RESTSQL_CONNECT)')
     .option('--dsn <name>', 'data source name to read from odbc.ini')
-    .option('--odbc-ini <file>', 'odbc.ini file to read the DSN from (default $ODBCINI, ~/.odbc.ini, /etc/odbc.ini)');
+    .option('--odbc-ini <file>', 'odbc.ini file to read the DSN from (default $ODBCINI, ~/.odbc.ini, /etc/odbc.ini)')
+    .option('--no-browser', 'OAuth login without opening a browser: print the URL, then wait for the redirect or for the redirected URL pasted on stdin')
+    .option('--device', 'OAuth login with the device authorization grant (RFC 8628), for machines without a browser');
 }
 
 function stderrLogger(io: CliIo): Logger {
@@ -40,21 +43,44 @@ function stderrLogger(io: CliIo): Logger {
   };
 }
 
-async function openConnection(flags: ConnFlags, io: CliIo, signal: AbortSignal, overrides?: Record<string, string>): Promise<Connection> {
+/** The connection string and the connect() options for a command's flags. */
+function connectionSource(flags: ConnFlags, io: CliIo, signal: AbortSignal, stdinFree: boolean, overrides?: Record<string, string>): [string | undefined, ConnectionSource] {
   const connectionString = flags.connect ?? io.env.RESTSQL_CONNECT;
   if (connectionString === undefined && flags.dsn === undefined && overrides === undefined) {
     throw new RestSqlError('USAGE', 'No connection given.', {
       hint: 'Pass --connect "RestSamplePath=https://..." or --dsn NAME, or set RESTSQL_CONNECT.',
     });
   }
-  return connect(connectionString, {
-    ...(flags.dsn ? { dsn: flags.dsn } : {}),
-    ...(flags.odbcIni ? { odbcIni: flags.odbcIni } : {}),
-    ...(overrides ? { overrides } : {}),
-    env: io.env,
-    signal,
-    logger: stderrLogger(io),
-  });
+  return [
+    connectionString,
+    {
+      ...(flags.dsn ? { dsn: flags.dsn } : {}),
+      ...(flags.odbcIni ? { odbcIni: flags.odbcIni } : {}),
+      ...(overrides ? { overrides } : {}),
+      env: io.env,
+      signal,
+      logger: stderrLogger(io),
+      ...cliLoginOptions(flags, io, stdinFree),
+    },
+  ];
+}
+
+function describeExpiry(at: number | undefined, now = Date.now()): string {
+  if (at === undefined) return 'unknown (the server did not say)';
+  const mins = Math.round((at - now) / 60_000);
+  const when = new Date(at).toISOString();
+  return at <= now ? `${when} (expired; it is refreshed on next use)` : `${when} (in ${mins < 120 ? `${mins} min` : `${Math.round(mins / 60)} h`})`;
+}
+
+function statusRows(s: TokenStatus): { field: string; value: string }[] {
+  return [
+    { field: 'cached', value: s.cached ? 'yes' : 'no (the next command logs in)' },
+    ...(s.cached ? [{ field: 'expires', value: describeExpiry(s.expiresAt) }] : []),
+    ...(s.cached ? [{ field: 'scope', value: s.scope ?? '(as requested)' }] : []),
+    ...(s.cached ? [{ field: 'refresh token', value: s.hasRefreshToken ? 'yes' : 'no (a new login when the access token expires)' }] : []),
+    { field: 'client', value: s.clientId },
+    { field: 'token endpoint', value: s.tokenEndpoint },
+  ];
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -105,8 +131,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     active?.interrupt();
   };
   process.once('SIGINT', onSigint);
-  const use = async <T>(flags: ConnFlags, fn: (c: Connection) => Promise<T>, overrides?: Record<string, string>): Promise<T> => {
-    const conn = await openConnection(flags, io, abort.signal, overrides);
+  const use = async <T>(flags: ConnFlags, fn: (c: Connection) => Promise<T>, overrides?: Record<string, string>, stdinFree = true): Promise<T> => {
+    const conn = await connect(...connectionSource(flags, io, abort.signal, stdinFree, overrides));
     active = conn;
     try {
       return await fn(conn);
@@ -131,6 +157,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--file <file>', 'read the SQL from FILE')
     .action(async (args: string[], flags: ConnFlags & { format: Format; output?: string; file?: string }) => {
       const sql = await sqlFrom(args, flags.file, io);
+      const stdinFree = args.length > 0 || flags.file !== undefined;
       await use(flags, async (conn) => {
         const out = outputSink(flags.output, io);
         if ((await conn.statementCount(sql)) === 1) {
@@ -156,7 +183,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           }
         }
         await out.done();
-      });
+      }, undefined, stdinFree);
     });
 
   withConnOptions(program.command('tables'))
@@ -211,6 +238,47 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await use(flags, async (conn) => void io.stdout.write(conn.restModel()), overrides);
     });
 
+  withConnOptions(program.command('login'))
+    .description('log in now (OAuth): open the browser (or --no-browser, --device) and cache the tokens')
+    .action(async (flags: ConnFlags) => {
+      const status = await login(...connectionSource(flags, io, abort.signal, true));
+      io.stderr.write(`restsql: tokens cached; access token expires ${describeExpiry(status.expiresAt)}.\n`);
+    });
+
+  withConnOptions(program.command('logout'))
+    .description('forget the cached OAuth tokens, revoking them at the server when it supports revocation (RFC 7009)')
+    .action(async (flags: ConnFlags) => {
+      const r = await logout(...connectionSource(flags, io, abort.signal, true));
+      const revoked = r.revoked ? ' and revoked at the server' : r.revocationAdvertised ? ' (the server did not confirm revocation)' : ' (the server advertises no revocation endpoint)';
+      io.stderr.write(r.removed ? `restsql: logged out: cached tokens removed${revoked}.\n` : 'restsql: no tokens were cached for this connection.\n');
+    });
+
+  withConnOptions(program.command('token'))
+    .description('show the cached OAuth token: expiry, scopes, refresh token (never the token itself)')
+    .addOption(formatOption())
+    .action(async (flags: ConnFlags & { format: Format }) => {
+      const status = await tokenStatus(...connectionSource(flags, io, abort.signal, true));
+      const f = createFormatter(flags.format, (t) => void io.stdout.write(t));
+      if (flags.format === 'table') {
+        f.begin([
+          { name: 'field', type: 'VARCHAR' },
+          { name: 'value', type: 'VARCHAR' },
+        ]);
+        f.rows(statusRows(status));
+      } else {
+        f.begin([
+          { name: 'cached', type: 'BOOLEAN' },
+          { name: 'expires_at', type: 'VARCHAR' },
+          { name: 'scope', type: 'VARCHAR' },
+          { name: 'refresh_token', type: 'BOOLEAN' },
+          { name: 'client_id', type: 'VARCHAR' },
+          { name: 'token_endpoint', type: 'VARCHAR' },
+        ]);
+        f.rows([{ cached: status.cached, expires_at: status.expiresAt === undefined ? null : new Date(status.expiresAt).toISOString(), scope: status.scope ?? null, refresh_token: status.hasRefreshToken, client_id: status.clientId, token_endpoint: status.tokenEndpoint }]);
+      }
+      f.end();
+    });
+
   program
     .command('options')
     .description('list every connection option with its documentation')
@@ -221,10 +289,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   program
     .command('demo')
-    .description('run the embedded end-to-end demo (a local REST API)')
-    .action(async () => {
+    .description('run the embedded end-to-end demo: a local OAuth server guarding a local REST API')
+    .option('--interactive', 'log in yourself in your browser instead of the scripted stand-in')
+    .action(async (flags: { interactive?: boolean }) => {
       const { runDemo } = await import('../../examples/demo/run.js');
-      await runDemo({ stdout: io.stdout, stderr: io.stderr, env: io.env });
+      await runDemo({ stdout: io.stdout, stderr: io.stderr, env: io.env, interactive: flags.interactive === true });
     });
 
   try {

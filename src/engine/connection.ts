@@ -17,8 +17,12 @@ import type { JsonValue, ResultColumn } from './values.js';
 export interface ConnectOptions {
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
+  /** Environment for `${NAME}` references, $BROWSER, $DISPLAY and $RESTSQL_HOME (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
   /** Opens the login URL (default: $BROWSER or the platform opener; none when headless). */
   readonly openBrowser?: OpenBrowser;
+  /** Never open a browser: print the login URL and wait for the callback or a pasted URL (CLI --no-browser). */
+  readonly headless?: boolean;
   /** Whether a login may happen (default true). False: a missing or dead token is an error. */
   readonly interactive?: boolean;
   /** Log in with the device authorization grant (RFC 8628) instead of a browser redirect. */
@@ -35,8 +39,8 @@ export interface ConnectOptions {
 
 /** The login UI and state a connection's authenticator works with. */
 export function authContext(opts: ConnectOptions, logger: Logger): AuthContext {
-  const env = process.env;
-  const openBrowser = opts.openBrowser ?? (canOpenBrowser(env) ? systemBrowser(env) : undefined);
+  const env = opts.env ?? process.env;
+  const openBrowser = opts.headless ? undefined : (opts.openBrowser ?? (canOpenBrowser(env) ? systemBrowser(env) : undefined));
   return {
     stateDir: opts.stateDir ?? stateDir(env),
     logger,
