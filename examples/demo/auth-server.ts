@@ -3,9 +3,10 @@
  * for `npm run demo` and the tests. Login pages accept any user with password "pw".
  */
 import './quiet-oidc-provider.js';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata } from 'oidc-provider';
+import { request } from 'undici';
 
 export interface TokenRequestRecord {
   /** How the client authenticated: basic, post, query, or none (public client). */
@@ -69,11 +70,26 @@ export const DEFAULT_CLIENTS: ClientMetadata[] = [
     client_secret: 'p@ss:w+rd/%&=',
     token_endpoint_auth_method: 'client_secret_post',
     application_type: 'native',
-    redirect_uris: ['http://127.0.0.1/callback'],
+    redirect_uris: ['http://localhost', 'http://127.0.0.1/callback'],
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
   },
 ];
+
+async function replayAsPost(tokenUrl: string, params: URLSearchParams, authorization: string | undefined, res: ServerResponse): Promise<void> {
+  try {
+    const r = await request(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-test-original-method': 'GET', ...(authorization ? { authorization } : {}) },
+      body: params.toString(),
+    });
+    const body = Buffer.from(await r.body.arrayBuffer());
+    res.writeHead(r.statusCode, { 'content-type': String(r.headers['content-type'] ?? 'application/json') });
+    res.end(body);
+  } catch (e) {
+    res.writeHead(502).end(String(e));
+  }
+}
 
 export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
   const server = createServer();
@@ -123,13 +139,23 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     tokenRequests.push({
       mode: mode ?? (p.client_secret ? 'post' : 'none'),
       grantType: p.grant_type,
-      method: ctx.method,
+      method: ctx.get('x-test-original-method') || ctx.method,
       status: ctx.status,
       error: (ctx.body as { error?: string } | undefined)?.error,
       secrets: [p.code, p.code_verifier, p.refresh_token].filter((x): x is string => typeof x === 'string'),
     });
   });
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  server.on('request', (req, res) => {
+    // Test-only leniency: the seed's `TokenURI=GET https://...` sends the token request as a GET
+    // with its parameters in the query; oidc-provider takes only POST, so replay it as one.
+    const url = new URL(req.url ?? '/', issuer);
+    if (req.method === 'GET' && url.pathname === '/token' && url.search) {
+      void replayAsPost(`${issuer}/token`, url.searchParams, req.headers.authorization, res);
+      return;
+    }
+    handle(req, res);
+  });
   return {
     issuer,
     provider,
