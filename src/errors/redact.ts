@@ -4,7 +4,7 @@ import { SECRET_MASK, scrubKnownSecrets } from './secret.js';
  * Names of URL query parameters, form fields and headers whose values are credentials. Matching is
  * case-insensitive and also catches names that merely contain one of these words (`x-api-key`).
  */
-const SECRET_NAME = /(secret|token|password|passwd|pwd|api[-_]?key|apikey|signature|^sig$|code_verifier|^code$|assertion|credential|session|cookie|authorization|auth$)/i;
+const SECRET_NAME = /(secret|token|password|passwd|pwd|api[-_]?key|apikey|signature|^sig$|code_verifier|^code$|device_code|assertion|credential|session|cookie|authorization|auth$)/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

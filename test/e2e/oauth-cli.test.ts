@@ -321,3 +321,47 @@ test('a refusal by the token endpoint: exit 3 with its error and description, ne
     assert.ok(!r.stderr.includes(Buffer.from(`${DEMO_CLIENT.id}:${wrong}`).toString('base64')));
   });
 });
+
+test('secret leak: no client secret, code, verifier or token in any output (debug on) or, beyond the tokens, in the cache', async () => {
+  await withWorld(async (w) => {
+    const outputs: string[] = [];
+    const tokens = new Set<string>();
+    const debug = { RESTSQL_DEBUG: '1' };
+    const run = async (args: string[], env: NodeJS.ProcessEnv = {}, expected = 0) => {
+      const r = await w.cli(args, { ...debug, ...env });
+      outputs.push(r.stdout, r.stderr);
+      assert.equal(r.code, expected, r.stderr);
+      for (const f of w.cacheFiles()) {
+        const text = readFileSync(f, 'utf8');
+        const t = (JSON.parse(text) as { token: { accessToken: string; refreshToken?: string } }).token;
+        tokens.add(t.accessToken);
+        if (t.refreshToken) tokens.add(t.refreshToken);
+        assert.ok(!text.includes(DEMO_CLIENT.secret), 'the cache never holds the client secret');
+        for (const s of w.auth.tokenRequests.flatMap((x) => x.secrets)) if (!tokens.has(s)) assert.ok(!text.includes(s), 'no code or verifier in the cache');
+      }
+    };
+    // Credentials in the token URL query (ClientCredentialsMode=2) and a GET token request put the
+    // secret, the code and the verifier into URLs: debug logs must still mask them.
+    const urlMode = w.conn({ ClientCredentialsMode: '2', TokenURI: `'GET ${w.auth.issuer}/token'` });
+    await run(['login', '-c', urlMode]);
+    await run(['query', '-c', urlMode, SQL]);
+    await sleep(2500);
+    await run(['query', '-c', urlMode, SQL]); // refresh
+    await run(['token', '-c', urlMode, '--format', 'json']);
+    await run(['login', '-c', w.conn()], { TEST_CLIENT_SECRET: 'wrong-secret-4242' }, 3);
+    await run(['logout', '-c', urlMode]);
+    assert.deepEqual(w.auth.tokenRequests.map((x) => x.grantType), ['authorization_code', 'refresh_token', 'authorization_code']);
+    const all = outputs.join('\n');
+    assert.match(all, /restsql: debug: /, 'debug output was on');
+    const secrets = [
+      DEMO_CLIENT.secret,
+      encodeURIComponent(DEMO_CLIENT.secret),
+      'wrong-secret-4242',
+      Buffer.from(`${DEMO_CLIENT.id}:${DEMO_CLIENT.secret}`).toString('base64'),
+      ...w.auth.tokenRequests.flatMap((x) => x.secrets),
+      ...tokens,
+    ];
+    assert.ok(tokens.size >= 4, 'saw two access and two refresh tokens');
+    for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 4)}…, ${s.length} chars) leaked into the output`);
+  }, { accessTokenTtl: 2 });
+});
