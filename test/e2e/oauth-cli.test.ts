@@ -365,3 +365,18 @@ test('secret leak: no client secret, code, verifier or token in any output (debu
     for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 4)}…, ${s.length} chars) leaked into the output`);
   }, { accessTokenTtl: 2 });
 });
+
+test('three processes with an expired token refresh it once between them (file lock), none logs in again', async () => {
+  await withWorld(async (w) => {
+    assert.equal((await w.cli(['login', '-c', w.conn()])).code, 0);
+    await sleep(2500);
+    const results = await Promise.all([1, 2, 3].map(() => w.cli(['query', '-c', w.conn(), SQL])));
+    for (const r of results) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, ROWS);
+    }
+    // With rotation, a second refresh with the same refresh token would be refused (invalid_grant).
+    assert.deepEqual(w.auth.tokenRequests.map((x) => [x.grantType, x.status]), [['authorization_code', 200], ['refresh_token', 200]]);
+    assert.equal(w.auth.logins(), 1);
+  }, { accessTokenTtl: 2 });
+});
