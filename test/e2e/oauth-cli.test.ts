@@ -3,6 +3,7 @@
  * (oidc-provider on loopback) and a form-filling browser stand-in as $BROWSER.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -126,6 +127,16 @@ test('an https:// RedirectURI is served over TLS with a self-signed localhost ce
     assert.doesNotMatch(again.stderr, /self-signed/i, 'told once');
     assert.equal(w.auth.logins(), 2);
     assert.ok(w.standIn().includes('listener 200'));
+    const cert = new X509Certificate(readFileSync(join(w.home, 'tls', 'loopback-cert.pem')));
+    assert.match(cert.subjectAltName ?? '', /DNS:localhost.*IP Address:127\.0\.0\.1/);
+    assert.equal(statSync(join(w.home, 'tls', 'loopback-key.pem')).mode & 0o777, 0o600);
+    // A certificate named by options is used as given.
+    const own = w.conn({ ClientID: 'web-https', ClientSecret: '${WEB_SECRET}', RedirectURI: redirect, RedirectTLSCert: join(w.home, 'tls', 'loopback-cert.pem'), RedirectTLSKey: join(w.home, 'tls', 'loopback-key.pem') });
+    const third = await w.cli(['login', '-c', own], { WEB_SECRET: 'web-secret-1234' });
+    assert.equal(third.code, 0, third.stderr);
+    const missing = await w.cli(['login', '-c', own.replace('loopback-cert.pem', 'nope.pem')], { WEB_SECRET: 'web-secret-1234' });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /error\[CONFIG_INVALID_VALUE\]: RedirectTLSCert: cannot read .*nope\.pem/);
   }, { extraClients: [web] });
 });
 
@@ -144,6 +155,8 @@ test('refused logins: tampered state, wrong iss, access_denied — exit 3 with a
       assert.match(r.stderr, /^hint: /m);
       assert.equal(r.stdout, '');
       assert.equal(w.cacheFiles().length, 0);
+      // The browser was shown the failure page (HTTP 400), not a success.
+      assert.equal(w.standIn().at(-1), 'listener 400', c.mode);
     }
     assert.equal(w.auth.tokenRequests.length, 0, 'no code was exchanged');
   });
@@ -172,6 +185,20 @@ test('a login nobody completes times out after LoginTimeout', async () => {
     assert.match(r.stderr, /error\[AUTH_TIMEOUT\]: The login was not completed within 1 seconds/);
     assert.match(r.stderr, /LoginTimeout/);
     // The listener is closed: the port is free again.
+    await new Promise<void>((resolve, reject) => {
+      const s = createServer().once('error', reject).listen(w.redirectPort, '127.0.0.1', () => s.close(() => resolve()));
+    });
+  });
+});
+
+test('Ctrl-C while waiting for the browser cancels the login and frees the port', async () => {
+  await withWorld(async (w) => {
+    const run = spawnCli(['query', '-c', w.conn(), SQL], w.env({ RESTSQL_STANDIN_MODE: 'ignore' }));
+    await run.stderrUntil(/Waiting for the browser/);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /cancelled/);
     await new Promise<void>((resolve, reject) => {
       const s = createServer().once('error', reject).listen(w.redirectPort, '127.0.0.1', () => s.close(() => resolve()));
     });

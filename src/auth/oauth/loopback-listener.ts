@@ -148,6 +148,7 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
   const result = new Promise<{ code: string }>((resolve, reject) => (settle = { resolve, reject }));
   result.catch(() => {});
   let done = false;
+  let closed: Promise<void> = Promise.resolve();
   const servers: Server[] = [];
 
   const finish = (outcome: { code: string } | Error) => {
@@ -156,12 +157,16 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
     // Let the response page go out, then stop listening and drop any kept-alive browser sockets.
-    setImmediate(() => {
-      for (const s of servers) {
-        s.close();
-        s.closeAllConnections();
-      }
-    });
+    closed = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        let open = servers.length;
+        if (open === 0) resolve();
+        for (const s of servers) {
+          s.close(() => --open === 0 && resolve());
+          s.closeAllConnections();
+        }
+      }),
+    );
     if (outcome instanceof Error) settle.reject(outcome);
     else settle.resolve(outcome);
   };
@@ -228,9 +233,11 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
       }
       handle(url.searchParams);
     },
+    /** Stops listening; resolves once the port is free again. */
     close: async () => {
       finish(new RestSqlError('ABORTED', 'The login was cancelled.'));
       await result.catch(() => {});
+      await closed;
     },
   };
 }

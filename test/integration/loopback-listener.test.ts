@@ -1,0 +1,65 @@
+/** The redirect listener on real sockets: loopback only, path checked, one callback, timeout, paste. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { request } from 'undici';
+import { startCallbackListener } from '../../src/auth/oauth/loopback-listener.js';
+import { isRestSqlError } from '../../src/errors/index.js';
+import { freePort } from '../../examples/demo/free-port.js';
+
+async function get(url: string): Promise<number> {
+  try {
+    const r = await request(url);
+    await r.body.text();
+    return r.statusCode;
+  } catch (e) {
+    return -1 * ((e as { code?: string }).code === 'ECONNREFUSED' ? 1 : 2);
+  }
+}
+
+const expect = { state: 'st4te', issRequired: false };
+
+test('only GET on the redirect path with callback parameters counts; one valid callback closes the listener', async () => {
+  const port = await freePort();
+  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  try {
+    assert.equal(await get(`http://127.0.0.1:${port}/other?code=x&state=st4te`), 404, 'wrong path');
+    assert.equal(await get(`http://127.0.0.1:${port}/cb`), 404, 'no callback parameters');
+    assert.equal(await get(`http://127.0.0.1:${port}/favicon.ico`), 404);
+    assert.equal(await get(`http://127.0.0.1:${port}/cb?code=the-code&state=st4te`), 200);
+    assert.deepEqual(await l.result, { code: 'the-code' });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await get(`http://127.0.0.1:${port}/cb?code=again&state=st4te`), -1, 'closed after one valid callback');
+  } finally {
+    await l.close();
+  }
+});
+
+test('localhost listens on 127.0.0.1 and ::1, never on other addresses', async () => {
+  const port = await freePort();
+  const l = await startCallbackListener({ redirectUri: `http://localhost:${port}`, expect, timeoutMs: 10_000 });
+  try {
+    assert.equal(await get(`http://127.0.0.1:${port}/?x=1`), 404, 'IPv4 loopback answers');
+    const v6 = await get(`http://[::1]:${port}/?x=1`);
+    assert.ok(v6 === 404 || v6 === -2, 'IPv6 loopback answers when the machine has it');
+  } finally {
+    await l.close();
+  }
+  assert.equal(await get(`http://127.0.0.1:${port}/?x=1`), -1, 'closed');
+});
+
+test('a pasted redirect URL goes through the same checks; a timeout says which option to raise', async () => {
+  const port = await freePort();
+  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  l.deliver(`http://127.0.0.1:${port}/cb?code=pasted&state=st4te`);
+  assert.deepEqual(await l.result, { code: 'pasted' });
+  await l.close();
+
+  const bad = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  bad.deliver(`http://127.0.0.1:${port}/cb?code=pasted&state=other`);
+  await assert.rejects(bad.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_STATE_MISMATCH');
+  await bad.close();
+
+  const slow = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 200 });
+  await assert.rejects(slow.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_TIMEOUT' && e.details.option === 'LoginTimeout');
+  await slow.close();
+});
