@@ -3,8 +3,9 @@
  * (oidc-provider on loopback) and a form-filling browser stand-in as $BROWSER.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { chownSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_CLIENT } from '../../examples/demo/auth-server.js';
 import { httpBrowser } from '../../examples/demo/browser-stand-in.js';
 import { freePort } from '../../examples/demo/free-port.js';
+import { ROOT, runCli } from '../support/cli.js';
 import { spawnCli, startOAuthWorld, tokenFields, type OAuthWorld } from '../support/oauth.js';
 
 const SQL = 'SELECT id, name FROM customers ORDER BY id LIMIT 2';
@@ -175,6 +177,25 @@ test('a RedirectURI port already in use fails at once with a hint; the browser i
     } finally {
       blocker.close();
     }
+  });
+});
+
+test('a RedirectURI port below 1024 without privileges fails at once with a hint', async (t) => {
+  // As root, run the CLI as "nobody"; otherwise as ourselves. Where anyone may bind port 80 the
+  // case cannot happen, and the test says so by skipping.
+  const unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
+  if (unprivilegedStart <= 80) return t.skip('this machine lets every user bind port 80');
+  const uid = process.getuid?.() === 0 ? 65534 : undefined;
+  if (uid !== undefined && spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'main.js'))})`], { uid, gid: uid }).status !== 0) {
+    return t.skip('the checkout is not readable by user nobody');
+  }
+  await withWorld(async (w) => {
+    if (uid !== undefined) chownSync(w.home, uid, uid);
+    const r = await runCli(['query', '-c', w.conn({ RedirectURI: 'http://127.0.0.1:80/callback' }), SQL], { env: w.env(), ...(uid !== undefined ? { uid } : {}) });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error\[AUTH_LISTENER\]: RedirectURI: this process may not listen on port 80 \(ports below 1024 need privileges\)/);
+    assert.match(r.stderr, /hint: Register a redirect URI with a port of 1024 or above/);
+    assert.deepEqual(w.standIn(), []);
   });
 });
 
