@@ -1,15 +1,18 @@
-import { existsSync } from 'node:fs';
 import { createAuthenticator, type AuthContext } from '../auth/create.js';
 import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, toRestSqlError } from '../errors/index.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
-import { deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel } from '../model/types.js';
+import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
+import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
+import { loadModelFile } from '../scan/model-loader.js';
+import { planRequests } from '../scan/request-plan.js';
 import { scanEndpoint } from '../scan/scan.js';
+import { planStatements } from './planner.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
 import type { JsonValue, ResultColumn } from './values.js';
@@ -72,7 +75,16 @@ export interface TableInfo {
 interface EndpointState {
   readonly endpoint: EndpointDef;
   prefetched: unknown;
-  loaded: boolean;
+  /** RequestPlan.key of the rows loaded now (undefined: nothing loaded). */
+  loadedKey?: string;
+  /** The rows loaded now came from an unnarrowed fetch. */
+  loadedComplete: boolean;
+}
+
+/** Connection-level limits for scans. */
+interface ScanLimits {
+  readonly maxPages: number;
+  readonly concurrency: number;
 }
 
 /** An open restsql connection: the model, the engine and the HTTP client behind `connect()`. */
@@ -86,33 +98,61 @@ export class Connection {
   #closed = false;
 
   /** @internal use connect(). */
-  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, unknown>, private readonly closeAuth: () => Promise<void>) {
+  readonly #limits: ScanLimits;
+
+  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, unknown>, private readonly closeAuth: () => Promise<void>, limits: ScanLimits) {
     this.model = model;
     this.#engine = engine;
     this.#http = http;
     this.#logger = logger;
-    this.#endpoints = model.endpoints.map((endpoint) => ({ endpoint, prefetched: prefetched.get(endpoint), loaded: false }));
+    this.#limits = limits;
+    this.#endpoints = model.endpoints.map((endpoint) => ({ endpoint, prefetched: prefetched.get(endpoint), loadedComplete: false }));
     for (const s of this.#endpoints) for (const t of tablesOf(s.endpoint.table)) this.#byTable.set(t.name.toLowerCase(), s);
   }
 
-  /** Fetches and loads the endpoints whose tables `sql` names, and only those. */
+  /**
+   * Fetches and loads the endpoints whose tables `sql` names, and only those, with the requests
+   * its WHERE conditions and LIMIT allow (model files). Rows already loaded by an equal request,
+   * or by an unnarrowed one when this query constrains no virtual column, are reused.
+   */
   async #prepare(sql: string): Promise<void> {
     const needed = new Set<EndpointState>();
     for (const name of this.#engine.tableNames(sql)) {
       const state = this.#byTable.get(name.toLowerCase());
-      if (state && !state.loaded) needed.add(state);
+      if (state) needed.add(state);
     }
+    if (needed.size === 0) return;
+    const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
+    const query = planned ? planStatements(await this.#engine.serialize(sql), (t) => this.#columns.get(t)) : { conditions: [] };
     for (const state of needed) {
+      const root = state.endpoint.table.name.toLowerCase();
+      const limit = query.limit?.table === root ? query.limit.rows : undefined;
+      const plan = planRequests(state.endpoint, query.conditions, limit);
+      if (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete)) continue;
       const tables = tablesOf(state.endpoint.table);
       const counts = await this.#engine.load(tables, async (append) => {
-        const stats = await scanEndpoint(state.endpoint, this.#http, append, state.prefetched);
-        this.#logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s)`);
+        const stats = await scanEndpoint(state.endpoint, this.#http, append, {
+          plan,
+          ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),
+          maxPages: this.#limits.maxPages,
+          concurrency: this.#limits.concurrency,
+          logger: this.#logger,
+        });
+        this.#logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s), ${stats.requests} request(s)`);
       });
       state.prefetched = undefined;
-      state.loaded = true;
+      state.loadedKey = plan.key;
+      state.loadedComplete = plan.complete;
       this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}`);
     }
   }
+
+  /** Lower-case column names per lower-case table name (for placing unqualified columns). */
+  get #columns(): Map<string, Set<string>> {
+    this.#columnCache ??= new Map(this.model.endpoints.flatMap((e) => tablesOf(e.table)).map((t) => [t.name.toLowerCase(), new Set(t.columns.map((c) => c.name.toLowerCase()))]));
+    return this.#columnCache;
+  }
+  #columnCache?: Map<string, Set<string>>;
 
   #ensureOpen(): void {
     if (this.#closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
@@ -176,7 +216,32 @@ export class Connection {
   }
 }
 
-/** Opens a connection: authenticates, builds the model (sampling RestSamplePath) and the engine. */
+/**
+ * `_configuration` (the resolved model as .rest text) and `sampling_status` (how sampling each
+ * endpoint went): local tables, answered without requests.
+ */
+async function createInfoTables(engine: Engine, model: ResolvedModel): Promise<void> {
+  const names = new Set(allTables(model).map((t) => t.name.toLowerCase()));
+  const config: TableDef = { name: '_configuration', columns: [{ name: 'configuration', path: [], type: 'VARCHAR', key: false, source: 'json' }], arrayPath: [], children: [] };
+  const statusCols: [string, ColumnType][] = [['name', 'VARCHAR'], ['uri', 'VARCHAR'], ['success', 'BOOLEAN'], ['http_status', 'INTEGER'], ['message', 'VARCHAR'], ['key_candidates', 'VARCHAR']];
+  const status: TableDef = { name: 'sampling_status', columns: statusCols.map(([name, type]) => ({ name, path: [], type, key: false, source: 'json' as const })), arrayPath: [], children: [] };
+  const rows: [TableDef, unknown[][]][] = [
+    [config, [[writeRestModel(model)]]],
+    [
+      status,
+      (model.sampling ?? model.endpoints.filter((e) => !e.paths).map((e) => ({ table: e.table.name, uri: e.url, success: true, httpStatus: 200, message: 'sampled', keyCandidates: e.table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name).join(', ') }))).map((s) => [s.table, s.uri, s.success, s.httpStatus, s.message, s.keyCandidates]),
+    ],
+  ];
+  for (const [table, data] of rows) {
+    if (names.has(table.name)) continue;
+    await engine.createTable(table);
+    await engine.load([table], async (append) => {
+      for (const r of data) append(table, r as Row);
+    });
+  }
+}
+
+/** Opens a connection: authenticates, builds the model (a model file, or sampling RestSamplePath) and the engine. */
 export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
   const auth = createAuthenticator(options, authContext(opts, logger));
@@ -194,32 +259,28 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
     const prefetched = new Map<EndpointDef, unknown>();
     const endpoints: EndpointDef[] = [];
+    let model: ResolvedModel;
     if (options.restConfigFile !== undefined) {
-      if (!existsSync(options.restConfigFile)) {
-        throw new RestSqlError('MODEL_FILE_NOT_FOUND', `RestConfigFile: model file '${options.restConfigFile}' does not exist.`, {
-          hint: 'Check the path (relative paths are resolved from the current directory).',
-          details: { option: 'RestConfigFile', file: options.restConfigFile },
-        });
-      }
-      throw new RestSqlError('CONFIG_UNSUPPORTED', `RestConfigFile: model files are not supported by this version of restsql yet.`, {
-        hint: 'Use RestSamplePath=<endpoint URL> to sample one endpoint for now.',
-        details: { option: 'RestConfigFile' },
-      });
+      const loaded = await loadModelFile(options, http, logger);
+      model = loaded.model;
+      for (const [e, body] of loaded.prefetched) prefetched.set(e, body);
+      endpoints.push(...model.endpoints);
     } else if (options.restSamplePath !== undefined) {
       const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
       const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2);
       endpoints.push(sampled.endpoint);
       prefetched.set(sampled.endpoint, sampled.body);
+      model = deepFreeze({ endpoints });
     } else {
       throw new RestSqlError('CONFIG_MISSING_OPTION', 'Neither RestSamplePath nor RestConfigFile is set: there is nothing to query.', {
         hint: 'Add RestSamplePath=https://api.example.com/v1/items (one endpoint) or RestConfigFile=api.rest (a model file).',
         details: { option: 'RestSamplePath' },
       });
     }
-    const model: ResolvedModel = deepFreeze({ endpoints });
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
-    return new Connection(model, engine, http, logger, prefetched, auth.close);
+    await createInfoTables(engine, model);
+    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency });
   } catch (e) {
     engine?.close();
     await http.close();

@@ -35,6 +35,8 @@ export interface Engine {
   /** Empties `tables`, then fills them through `fill`; on failure they are left empty. */
   load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void) => Promise<void>): Promise<Map<string, number>>;
   tableNames(sql: string): string[];
+  /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
+  serialize(sql: string): Promise<unknown>;
   /** How many statements `sql` holds (0 when it does not parse; running it reports why). */
   statementCount(sql: string): Promise<number>;
   run(sql: string, params?: readonly unknown[]): Promise<StatementResult[]>;
@@ -98,6 +100,16 @@ export async function createEngine(): Promise<Engine> {
         throw e;
       }
       return counts;
+    },
+
+    async serialize(sql) {
+      ensureOpen();
+      try {
+        const r = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+        return JSON.parse(String(r.getRows()[0]?.[0] ?? 'null')) as unknown;
+      } catch {
+        return undefined;
+      }
     },
 
     tableNames(sql) {

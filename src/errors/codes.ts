@@ -44,11 +44,13 @@ export const ERROR_CODES = {
   HTTP_NOT_JSON: { category: 'remote', sqlState: '22032', summary: 'The endpoint did not answer with JSON.' },
   HTTP_TOO_LARGE: { category: 'remote', sqlState: '54000', summary: 'The response is larger than the configured limit.' },
   DATA_TYPE_MISMATCH: { category: 'remote', sqlState: '22018', summary: 'A value does not fit the column type chosen for it.' },
+  DATA_TOO_MANY_PAGES: { category: 'remote', sqlState: '54000', summary: 'A table needs more pages than MaxPages allows.' },
   DATA_NO_RECORDS: { category: 'remote', sqlState: '22023', summary: 'The response holds nothing that maps to rows.' },
   // SQL (exit 1)
   QUERY_SYNTAX: { category: 'query', sqlState: '42601', summary: 'The SQL has a syntax error.' },
   QUERY_UNKNOWN_TABLE: { category: 'query', sqlState: '42P01', summary: 'The SQL names a table that does not exist.' },
   QUERY_UNKNOWN_COLUMN: { category: 'query', sqlState: '42703', summary: 'The SQL names a column that does not exist.' },
+  QUERY_MISSING_FILTER: { category: 'query', sqlState: '42P10', summary: 'The table needs a WHERE condition the query does not give (a path parameter or #mandatory column).' },
   QUERY_FAILED: { category: 'query', sqlState: '42000', summary: 'The SQL could not be run.' },
   QUERY_NOT_ALLOWED: { category: 'query', sqlState: '42501', summary: 'The SQL tries something restsql does not allow (files, extensions, settings).' },
   CONNECTION_CLOSED: { category: 'query', sqlState: '08003', summary: 'The connection is closed.' },

@@ -36,9 +36,19 @@ function mismatch(table: string, column: ColumnDef, value: unknown, row: number)
   });
 }
 
-/** Converts one JSON value for `column`, or throws DATA_TYPE_MISMATCH. */
+const NUMERIC_TEXT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * Converts one JSON value for `column`, or throws DATA_TYPE_MISMATCH. Declared (model-file) types
+ * meet APIs that send numbers and booleans as text, and WHERE values arrive as text: numeric text
+ * fills numeric columns and "true"/"false" boolean ones.
+ */
 export function convertCell(value: unknown, column: ColumnDef, table: string, row: number): CellValue {
   if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && value !== '') {
+    if ((column.type === 'INTEGER' || column.type === 'BIGINT' || column.type === 'DOUBLE') && NUMERIC_TEXT.test(value)) value = Number(value);
+    else if (column.type === 'BOOLEAN' && /^(true|false)$/i.test(value)) value = value.toLowerCase() === 'true';
+  }
   switch (column.type) {
     case 'JSON':
       return JSON.stringify(value);

@@ -10,10 +10,12 @@ export type RowSink = (table: TableDef, row: Row) => void;
 /** Running state across pages of one endpoint (the generated row number continues). */
 export interface FlattenState {
   nextRowid: number;
+  /** Values of virtual columns (model-file path parameters and `#virtual` columns) for these rows. */
+  virtuals: Readonly<Record<string, string>>;
 }
 
-export function newFlattenState(): FlattenState {
-  return { nextRowid: 1 };
+export function newFlattenState(virtuals: Readonly<Record<string, string>> = {}): FlattenState {
+  return { nextRowid: 1, virtuals };
 }
 
 /**
@@ -24,11 +26,11 @@ export function newFlattenState(): FlattenState {
 export function flattenRecords(table: TableDef, records: readonly unknown[], state: FlattenState, sink: RowSink): void {
   for (const record of records) {
     const rowNumber = state.nextRowid++;
-    emit(table, record, [], 0, rowNumber, sink);
+    emit(table, record, [], 0, rowNumber, sink, state.virtuals);
   }
 }
 
-function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink): void {
+function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink, virtuals: Readonly<Record<string, string>>): void {
   const row: Row = [];
   let refIndex = 0;
   for (const column of table.columns) {
@@ -42,6 +44,12 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
       case 'rowid':
         row.push(BigInt(rowNumber));
         break;
+      case 'virtual': {
+        // The record may echo the value itself; otherwise it is the value the request was made with.
+        const own = column.path.length > 0 ? valueAt(element, column.path) : undefined;
+        row.push(convertCell(own ?? virtuals[column.name] ?? null, column, table.name, rowNumber));
+        break;
+      }
       case 'json':
         row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber));
         break;
@@ -56,6 +64,6 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
   for (const child of table.children) {
     const items = valueAt(element, child.arrayPath);
     if (!Array.isArray(items)) continue;
-    items.forEach((item, index) => emit(child, item, key, index, rowNumber, sink));
+    items.forEach((item, index) => emit(child, item, key, index, rowNumber, sink, virtuals));
   }
 }

@@ -3,7 +3,9 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Secret } from '../errors/index.js';
+import type { HttpRule } from '../model/types.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
+import { DEFAULT_HTTP_RULES, matchRule } from './rules.js';
 
 export interface HttpRequest {
   readonly url: string;
@@ -12,6 +14,11 @@ export interface HttpRequest {
   readonly body?: string;
   /** Return any status instead of failing on non-2xx (the caller reads protocol errors itself). */
   readonly anyStatus?: boolean;
+  /**
+   * Model-file `#http` rules deciding what each status means (first match wins); `'default'` is
+   * DataDirect's documented defaults. Absent: 2xx is success, anything else an error.
+   */
+  readonly rules?: readonly HttpRule[] | 'default';
 }
 
 export interface HttpResponse {
@@ -19,6 +26,8 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
+  /** An `#http` rule said ZERO_ROWS: the request succeeded and has no rows to read. */
+  readonly zeroRows?: boolean;
 }
 
 /** Adds credentials to a request (DESIGN.md: an Authenticator sits beside http). */
@@ -146,6 +155,56 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           cause: e,
         });
       }
+      if (original.rules) {
+        const rules = original.rules === 'default' ? DEFAULT_HTTP_RULES : original.rules;
+        const rule = matchRule(rules, res);
+        const action = rule?.action ?? 'FAIL';
+        const retryAfter = retryAfterMs(headerValue(res.headers, 'retry-after'));
+        switch (action) {
+          case 'OK':
+            return res;
+          case 'ZERO_ROWS':
+            logger.debug(`http: ${shown} -> ${res.status}: no rows (#http ZERO_ROWS)`);
+            return { ...res, zeroRows: true };
+          case 'REAUTHENTICATE':
+          case 'RESET':
+            if (options.authenticator && !reauthenticated) {
+              reauthenticated = true;
+              if (await options.authenticator.onUnauthorized(res)) continue;
+            }
+            throw statusError(shown, res, rule?.message);
+          case 'RETRY_AFTER':
+            if (attempt < options.retries) {
+              await backoff(attempt, retryAfter, shown, String(res.status));
+              continue;
+            }
+            break;
+          case 'RETRY_ONCE':
+            if (attempt < 1) {
+              await backoff(0, retryAfter, shown, String(res.status));
+              continue;
+            }
+            break;
+          case 'RETRY_FIXED':
+            // DataDirect: up to WSRetryCount times, one second apart.
+            if (attempt < options.retries) {
+              await backoff(attempt, retryAfter ?? 1000, shown, String(res.status));
+              continue;
+            }
+            break;
+          case 'RETRY_GOOGLE':
+          case 'RETRY_AWS':
+            // Exponential backoff with jitter; Google's rule also caps the tries at 5.
+            if (attempt < (action === 'RETRY_GOOGLE' ? Math.min(5, options.retries) : options.retries)) {
+              await backoff(attempt, undefined, shown, String(res.status));
+              continue;
+            }
+            break;
+          case 'FAIL':
+            break;
+        }
+        throw statusError(shown, res, rule?.message, rule === undefined && original.rules !== 'default');
+      }
       if (res.status === 401 && options.authenticator && !reauthenticated) {
         reauthenticated = true;
         if (await options.authenticator.onUnauthorized(res)) continue;
@@ -186,7 +245,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-function statusError(shown: string, res: HttpResponse): RestSqlError {
+function statusError(shown: string, res: HttpResponse, message?: string, unlisted = false): RestSqlError {
   const text = res.body.toString('utf8');
   let detail = text.slice(0, 200).replace(/\s+/g, ' ').trim();
   try {
@@ -198,8 +257,8 @@ function statusError(shown: string, res: HttpResponse): RestSqlError {
     // Not JSON: the snippet stays.
   }
   const code = res.status === 401 || res.status === 403 ? 'AUTH_FAILED' : res.status === 429 ? 'HTTP_RATE_LIMITED' : 'HTTP_STATUS';
-  const err = new RestSqlError(code, `${shown} answered ${res.status}${detail ? `: ${detail}` : ''}.`, {
-    hint: statusHint(res.status),
+  const err = new RestSqlError(code, message ? `${shown} answered ${res.status}: ${message}` : `${shown} answered ${res.status}${detail ? `: ${detail}` : ''}.`, {
+    hint: unlisted ? `The model file's #http rules have no entry for ${res.status}; add one (for example {"#code": ${res.status}, "#action": "ZERO_ROWS"}) if it is expected.` : statusHint(res.status),
     details: { url: redactUrl(res.url), status: res.status },
   });
   return err.attach('response', res);

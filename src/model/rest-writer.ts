@@ -1,4 +1,4 @@
-import type { ColumnDef, ColumnType, EndpointDef, ResolvedModel, TableDef } from './types.js';
+import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, PathDef, ResolvedModel, TableDef } from './types.js';
 
 /** Type names as DataDirect model files write them. */
 const REST_TYPE: Readonly<Record<ColumnType, string>> = {
@@ -13,10 +13,27 @@ const REST_TYPE: Readonly<Record<ColumnType, string>> = {
   JSON: 'JSON',
 };
 
-type Json = string | { [key: string]: Json };
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 function typeText(c: ColumnDef): string {
-  return REST_TYPE[c.type] + (c.key ? ',#key' : '');
+  return REST_TYPE[c.type] + (c.key ? ',#key' : '') + (c.readonly ? ',#readonly' : '');
+}
+
+/** A column in the object form when it pushes filters or is virtual, else its type string. */
+function columnText(c: ColumnDef): Json {
+  if (!c.filter && c.source !== 'virtual') return typeText(c);
+  const out: { [key: string]: Json } = { '#type': REST_TYPE[c.type] };
+  if (c.key) out['#key'] = true;
+  if (c.source === 'virtual') out['#virtual'] = true;
+  const f = c.filter;
+  if (f) {
+    for (const [op, param] of Object.entries(f.ops)) out[`#${op}`] = param;
+    if (f.queryParameter) out['#queryParameter'] = f.queryParameter;
+    if (f.header) out['#header'] = f.header;
+    if (f.default !== undefined) out['#default'] = f.default;
+    if (f.mandatory) out['#mandatory'] = true;
+  }
+  return out;
 }
 
 /** Places `value` at `path` in a nested object, creating members as needed. */
@@ -38,11 +55,12 @@ function renamed(jsonName: string, sqlName: string, defaultName: string): string
 function describeTable(table: TableDef): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   for (const c of table.columns) {
-    if (c.source !== 'json') continue;
+    if (c.source !== 'json' && c.source !== 'virtual') continue;
+    // Path parameters become virtual columns by themselves; the #path says them already.
     if (c.path.length === 0) continue;
     const leaf = c.path[c.path.length - 1]!;
     const defaultName = c.path.join('_').replace(/[^A-Za-z0-9_]+/g, '_');
-    put(out, [...c.path.slice(0, -1), renamed(leaf, c.name, defaultName)], typeText(c));
+    put(out, [...c.path.slice(0, -1), renamed(leaf, c.name, defaultName)], columnText(c));
   }
   for (const child of table.children) {
     const field = child.arrayPath[child.arrayPath.length - 1]!;
@@ -53,9 +71,44 @@ function describeTable(table: TableDef): { [key: string]: Json } {
   return out;
 }
 
-function pathText(e: EndpointDef): string {
-  const root = e.jsonRoot.length ? ' /' + e.jsonRoot.join('/') : '';
-  return `${e.method} ${e.url}${root}`;
+function pathText(p: Pick<PathDef, 'method' | 'url' | 'jsonRoot'>, jsonRoot: readonly string[]): string {
+  const root = (p.jsonRoot ?? jsonRoot).length ? ' /' + (p.jsonRoot ?? jsonRoot).join('/') : '';
+  return `${p.method} ${p.url}${root}`;
+}
+
+function template(t: ParamTemplate, token: string): string {
+  return t.value === token ? t.name : `${t.name}=${t.value}`;
+}
+
+function pagingEntries(p: PagingDef | undefined): { [key: string]: Json } {
+  if (!p) return {};
+  const out: { [key: string]: Json } = {};
+  if (p.maximumPageSize !== undefined) out['#maximumPageSize'] = p.maximumPageSize;
+  if (p.pageSizeParameter) out['#pageSizeParameter'] = template(p.pageSizeParameter, '{LIMIT}');
+  if (p.rowOffsetParameter) out['#rowOffsetParameter'] = template(p.rowOffsetParameter, '{OFFSET}');
+  if (p.rowOffsetParameter && p.firstRowNumber !== 0) out['#firstRowNumber'] = p.firstRowNumber;
+  if (p.pageNumberParameter) out['#pageNumberParameter'] = template(p.pageNumberParameter, '{PAGE}');
+  if (p.pageNumberParameter && p.firstPageNumber !== 0) out['#firstPageNumber'] = p.firstPageNumber;
+  if (p.nextPageParameter) out['#nextPageParameter'] = template(p.nextPageParameter, '{NEXT}');
+  if (p.nextPageElement) out['#nextPageElement'] = p.nextPageElement.join('/');
+  if (p.nextPageResponseHeader) out['#nextPageResponseHeader'] = p.nextPageResponseHeader;
+  if (p.hasMoreElement) out['#hasMoreElement'] = p.hasMoreElement.join('/');
+  if (p.totalPagesElement) out['#totalPagesElement'] = p.totalPagesElement.join('/');
+  if (p.totalRowsElement) out['#totalRowsElement'] = p.totalRowsElement.join('/');
+  if (p.pageSizeElement) out['#pageSizeElement'] = p.pageSizeElement.join('/');
+  return out;
+}
+
+function endpointEntries(e: EndpointDef): { [key: string]: Json } {
+  const paths = (e.paths ?? [{ url: e.url, method: e.method }]).map((p) => pathText(p, e.jsonRoot));
+  return {
+    '#path': paths.length === 1 ? paths[0]! : paths,
+    ...pagingEntries(e.paging),
+    ...(e.headers && Object.keys(e.headers).length ? { '#headers': { ...e.headers } } : {}),
+    ...(e.postBody !== undefined ? { '#post': e.postBody as Json } : {}),
+    ...(e.fieldListParameter ? { '#fieldListParameter': e.fieldListParameter } : {}),
+    ...(e.http ? { '#http': e.http.map((r) => ({ '#code': r.code, '#action': r.action, ...(r.operation ? { '#operation': r.operation } : {}), ...(r.match ? { '#match': r.match } : {}), ...(r.message ? { '#message': r.message } : {}) })) } : {}),
+  };
 }
 
 /**
@@ -65,7 +118,7 @@ function pathText(e: EndpointDef): string {
 export function writeRestModel(model: ResolvedModel): string {
   const doc: { [key: string]: Json } = {};
   for (const e of model.endpoints) {
-    doc[e.table.name] = { '#path': pathText(e), ...describeTable(e.table) };
+    doc[e.table.name] = { ...endpointEntries(e), ...describeTable(e.table) };
   }
   return JSON.stringify(doc, null, 2) + '\n';
 }

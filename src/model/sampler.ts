@@ -50,13 +50,17 @@ export function sanitizeName(raw: string): string {
 }
 
 /** Makes names unique case-insensitively (DuckDB identifiers are) with _1, _2 suffixes. */
-class NameSet {
+export class NameSet {
   readonly #used = new Set<string>();
   take(wanted: string): string {
     let name = wanted;
     for (let i = 1; this.#used.has(name.toLowerCase()); i++) name = `${wanted}_${i}`;
     this.#used.add(name.toLowerCase());
     return name;
+  }
+  /** Frees a name taken earlier (a model-file table about to be sampled takes it again). */
+  release(name: string): void {
+    this.#used.delete(name.toLowerCase());
   }
 }
 
@@ -140,10 +144,9 @@ function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, a
 /**
  * Infers a table (and its child tables) from sampled records, following DESIGN.md "JSON to tables".
  */
-export function inferTable(tableName: string, records: readonly unknown[], options: SampleOptions): TableDef {
+export function inferTable(tableName: string, records: readonly unknown[], options: SampleOptions, tableNames: NameSet = new NameSet()): TableDef {
   const shape = newShape();
   for (const r of records) observe(shape, r);
-  const tableNames = new NameSet();
   const name = tableNames.take(sanitizeName(tableName));
   const ctx: Context = { options, tableNames, rootName: name };
   const names = new NameSet();

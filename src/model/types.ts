@@ -15,8 +15,33 @@ export interface ColumnDef {
   readonly path: readonly string[];
   readonly type: ColumnType;
   readonly key: boolean;
-  /** How the column is filled: from JSON, a copy of the parent's key, the array index, or a generated row number. */
-  readonly source: 'json' | 'parent' | 'position' | 'rowid';
+  /**
+   * How the column is filled: from JSON, a copy of the parent's key, the array index, a generated
+   * row number, or (model files, `#virtual`) the value the request was made with.
+   */
+  readonly source: 'json' | 'parent' | 'position' | 'rowid' | 'virtual';
+  /** Model files: how WHERE conditions on this column reach the request. */
+  readonly filter?: ColumnFilter;
+  /** Model files: `#readonly` (kept for the .rest writer; restsql only reads). */
+  readonly readonly?: boolean;
+}
+
+/** Comparison operators a column can push into a request (model-file `#eq`, `#gt`, ...). */
+export const FILTER_OPS = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in', 'contains'] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+/** Model-file column object form: what a WHERE condition on the column sends. */
+export interface ColumnFilter {
+  /** URI parameter per operator (`"#gt": "since"` sends `since=<value>` for `col > value`). */
+  readonly ops: Readonly<Partial<Record<FilterOp, string>>>;
+  /** `#queryParameter`: URI parameter that carries `col = value`. */
+  readonly queryParameter?: string;
+  /** `#header`: request header that carries `col = value`. */
+  readonly header?: string;
+  /** `#default`: sent when the query gives no value. */
+  readonly default?: string;
+  /** `#mandatory`: a query must give a value (or there must be a default). */
+  readonly mandatory: boolean;
 }
 
 export interface TableDef {
@@ -31,17 +56,94 @@ export interface TableDef {
   readonly children: readonly TableDef[];
 }
 
-export interface EndpointDef {
-  /** The URL as configured (absolute). */
+/** One way to request an endpoint (`#path` entries; an array of them is chosen by WHERE). */
+export interface PathDef {
+  /** Absolute URL template; `{name}` placeholders are path parameters. */
   readonly url: string;
-  readonly method: 'GET';
+  readonly method: 'GET' | 'POST';
+  /** Path parameter names in the URL, in order. */
+  readonly params: readonly string[];
+  /** Sample values from `{name:sample}`, used when sampling. */
+  readonly samples: Readonly<Record<string, string>>;
+  /** JSON root given in the path (`GET url /data/items`), else the endpoint's. */
+  readonly jsonRoot?: readonly string[];
+}
+
+/** A paging URI parameter, plain (`startAt`) or a template (`locator=start:{OFFSET},count:{LIMIT}`). */
+export interface ParamTemplate {
+  readonly name: string;
+  /** Value with {LIMIT} {OFFSET} {PAGE} {NEXT} placeholders. */
+  readonly value: string;
+}
+
+/** DataDirect paging keys of a table (or the model's defaults). */
+export interface PagingDef {
+  readonly maximumPageSize?: number;
+  readonly pageSizeParameter?: ParamTemplate;
+  readonly rowOffsetParameter?: ParamTemplate;
+  readonly firstRowNumber: number;
+  readonly pageNumberParameter?: ParamTemplate;
+  readonly firstPageNumber: number;
+  readonly nextPageParameter?: ParamTemplate;
+  readonly nextPageElement?: readonly string[];
+  readonly nextPageResponseHeader?: string;
+  readonly hasMoreElement?: readonly string[];
+  readonly totalPagesElement?: readonly string[];
+  readonly totalRowsElement?: readonly string[];
+  readonly pageSizeElement?: readonly string[];
+}
+
+export const HTTP_ACTIONS = ['OK', 'ZERO_ROWS', 'RESET', 'REAUTHENTICATE', 'RETRY_AFTER', 'RETRY_ONCE', 'RETRY_GOOGLE', 'RETRY_AWS', 'RETRY_FIXED', 'FAIL'] as const;
+export type HttpAction = (typeof HTTP_ACTIONS)[number];
+
+/** One `#http` entry: the first that matches a response decides what happens. */
+export interface HttpRule {
+  readonly code: number;
+  readonly action: HttpAction;
+  /** `#operation`: only for this operation (restsql only reads: SELECT). */
+  readonly operation?: string;
+  /** `#match`: only when the response body contains this text. */
+  readonly match?: string;
+  readonly message?: string;
+}
+
+export interface EndpointDef {
+  /** The URL as configured (absolute; the first path's template for model files). */
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
   /** Path of object keys from the response to the record array; empty when the response is the array (or a single record). */
   readonly jsonRoot: readonly string[];
   readonly table: TableDef;
+  /** Model files: every `#path` alternative, in order (absent: just `url`). */
+  readonly paths?: readonly PathDef[];
+  readonly paging?: PagingDef;
+  /** `#headers`: the model's and the table's, merged. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `#post`: JSON body of a POST request. */
+  readonly postBody?: unknown;
+  /** `#fieldListParameter`: URI parameter listing the fields a query needs. */
+  readonly fieldListParameter?: string;
+  /** `#http` rules (absent: DataDirect's defaults for model files, plain errors for RestSamplePath). */
+  readonly http?: readonly HttpRule[];
+  /** Model files: whether the columns came from sampling (a URL-only entry). */
+  readonly sampled?: boolean;
+}
+
+/** How sampling an endpoint went (the `sampling_status` table). */
+export interface SamplingStatus {
+  readonly table: string;
+  readonly uri: string;
+  readonly success: boolean;
+  readonly httpStatus: number | null;
+  readonly message: string;
+  readonly keyCandidates: string;
 }
 
 export interface ResolvedModel {
   readonly endpoints: readonly EndpointDef[];
+  /** Model files: the file it came from. */
+  readonly file?: string;
+  readonly sampling?: readonly SamplingStatus[];
 }
 
 /** Every table of an endpoint, parents before children. */

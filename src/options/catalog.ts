@@ -124,6 +124,10 @@ export const OPTION_CATALOG = [
     doc: 'Seconds to wait for each HTTP response (headers and body); 0 waits forever.' },
   { key: 'wsRetryCount', name: 'WSRetryCount', aliases: [], kind: 'integer', group: 'HTTP', default: 3, min: 0, max: 20,
     doc: 'How many times a request that failed for a passing reason (timeout, reset, 429, 502, 503, 504) is retried, with exponential backoff and Retry-After honoured.' },
+  { key: 'maxPages', name: 'MaxPages', aliases: [], kind: 'integer', group: 'HTTP', default: 10000, min: 1, max: 10000000,
+    doc: 'Safety limit on the pages fetched for one table in one query. Reaching it is an error (DATA_TOO_MANY_PAGES), never a silently short result; raise it for very large tables.' },
+  { key: 'pageConcurrency', name: 'PageConcurrency', aliases: [], kind: 'integer', group: 'HTTP', default: 4, min: 1, max: 64,
+    doc: 'How many pages are fetched at once when the paging scheme allows it (row offset or page number paging whose first page gives the total rows or pages). Token and link paging are sequential by nature.' },
   // ---- Proxy
   { key: 'proxyHost', name: 'ProxyHost', aliases: [], kind: 'string', group: 'Proxy',
     doc: 'HTTP proxy host. Without it HTTP_PROXY/HTTPS_PROXY/NO_PROXY are honoured.' },

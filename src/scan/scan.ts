@@ -1,34 +1,149 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import type { HttpClient } from '../http/client.js';
+import type { HttpClient, HttpResponse } from '../http/client.js';
 import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
 import { recordsAt, valueAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';
+import { createPaginator, type PageRequest, type PageSeen } from '../pagination/paginator.js';
+import type { Logger } from '../util/logger.js';
+import { planRequests, type RequestPlan, type TableRequest } from './request-plan.js';
 
 export interface ScanStats {
   pages: number;
   records: number;
   bytes: number;
+  requests: number;
+}
+
+export interface ScanOptions {
+  /** What to fetch (default: the endpoint unfiltered). */
+  readonly plan?: RequestPlan;
+  /** A response already in hand for the first page of an unfiltered scan (the one sampling fetched). */
+  readonly prefetched?: unknown;
+  /** MaxPages: more pages than this for one request is an error. */
+  readonly maxPages: number;
+  /** PageConcurrency: pages fetched at once when the paging allows. */
+  readonly concurrency: number;
+  readonly logger?: Logger;
+}
+
+function withParams(url: string, params: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(params);
+  if (entries.length === 0) return url;
+  const u = new URL(url);
+  for (const [k, v] of entries) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+interface FetchedPage extends PageSeen {
+  readonly bytes: number;
+}
+
+async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean): Promise<FetchedPage> {
+  const url = 'url' in page ? page.url : withParams(req.url, page.params);
+  const response: HttpResponse = await http.send({
+    url,
+    method: req.method,
+    headers: { ...req.headers, ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(req.body !== undefined ? { body: req.body } : {}),
+    // Model files follow #http rules (DataDirect's defaults when none are given).
+    ...(endpoint.paths ? { rules: endpoint.http ?? 'default' } : {}),
+  });
+  if (response.zeroRows || response.body.length === 0) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length };
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body.toString('utf8'));
+  } catch {
+    const type = String(response.headers['content-type'] ?? 'no content type');
+    throw new RestSqlError('HTTP_NOT_JSON', `${req.method} ${redactUrl(url)} did not return JSON (${type}; starts with "${response.body.toString('utf8', 0, 80).replace(/\s+/g, ' ')}").`, {
+      hint: 'Check the #path (or RestSamplePath): it must return JSON.',
+      details: { url: redactUrl(url) },
+    });
+  }
+  const records = recordsAt(body, req.jsonRoot);
+  if (first && records.length === 0 && req.jsonRoot.length > 0 && valueAt(body, req.jsonRoot) === undefined && !endpoint.paths) {
+    throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)}: the response has no '${req.jsonRoot.join('.')}' member to read records from.`, {
+      hint: 'The response shape changed since sampling; sample the endpoint again.',
+      details: { url: redactUrl(url) },
+    });
+  }
+  return { records, body, headers: response.headers, url, bytes: response.body.length };
+}
+
+function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
+  return new RestSqlError('DATA_TOO_MANY_PAGES', `Table '${endpoint.table.name}' needs more than MaxPages=${maxPages} pages.`, {
+    hint: 'Narrow the query with WHERE conditions the model file sends to the API, or raise MaxPages.',
+    details: { table: endpoint.table.name, maxPages },
+  });
 }
 
 /**
- * Fetches an endpoint and streams its rows (all of its tables) into `sink`. A response already in
- * hand (the one sampling fetched) is used instead of fetching again.
+ * Fetches a table's pages and streams their rows (the table's and its child tables') into `sink`,
+ * page by page: every request of the plan, every page the paging scheme leads to, concurrently
+ * when the first page tells how many there are. A plain LIMIT stops paging once enough records
+ * are in.
  */
-export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink: RowSink, prefetched?: unknown): Promise<ScanStats> {
-  let body = prefetched;
-  let bytes = 0;
-  if (body === undefined) {
-    const { response, json } = await http.getJson({ url: endpoint.url, method: endpoint.method });
-    body = json;
-    bytes = response.body.length;
+export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink: RowSink, o: ScanOptions): Promise<ScanStats> {
+  const plan = o.plan ?? planRequests(endpoint, []);
+  const stats: ScanStats = { pages: 0, records: 0, bytes: 0, requests: plan.requests.length };
+  const enough = () => plan.limit !== undefined && stats.records >= plan.limit;
+  let rowid = 1;
+  for (const req of plan.requests) {
+    if (enough()) break;
+    const state = newFlattenState(req.virtuals);
+    state.nextRowid = rowid;
+    const take = (page: FetchedPage) => {
+      stats.pages++;
+      stats.bytes += page.bytes;
+      stats.records += page.records.length;
+      flattenRecords(endpoint.table, page.records, state, sink);
+    };
+    const paginator = createPaginator(endpoint.paging);
+    let request: PageRequest | undefined = paginator.first();
+    let first = true;
+    let pages = 0;
+    while (request && !enough()) {
+      if (++pages > o.maxPages) throw tooMany(endpoint, o.maxPages);
+      const usePrefetched = first && o.prefetched !== undefined && plan.complete && plan.requests.length === 1;
+      const page: FetchedPage = usePrefetched
+        ? { records: recordsAt(o.prefetched, req.jsonRoot), body: o.prefetched, headers: {}, url: req.url, bytes: 0 }
+        : await fetchPage(http, endpoint, req, request, first);
+      take(page);
+      if (first && !enough()) {
+        // Offset or page-number paging with a total on the first page: fetch the rest concurrently.
+        const rest = paginator.remaining(page);
+        if (rest !== undefined) {
+          if (rest.length + 1 > o.maxPages) throw tooMany(endpoint, o.maxPages);
+          await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
+          break;
+        }
+      }
+      first = false;
+      request = paginator.next(page);
+    }
+    rowid = state.nextRowid;
+    o.logger?.debug(`scan: ${endpoint.table.name}: ${redactUrl(req.url)}: ${pages} page(s)`);
   }
-  const records = recordsAt(body, endpoint.jsonRoot);
-  if (records.length === 0 && endpoint.jsonRoot.length > 0 && !Array.isArray(valueAt(body, endpoint.jsonRoot))) {
-    throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(endpoint.url)}: the response has no '${endpoint.jsonRoot.join('.')}' member to read records from.`, {
-      hint: 'The response shape changed since sampling; sample the endpoint again.',
-      details: { url: redactUrl(endpoint.url) },
-    });
+  return stats;
+}
+
+/** Fetches up to `limit` pages at once and hands them to `take` in order. */
+async function fetchConcurrently<T>(requests: readonly PageRequest[], limit: number, fetch: (r: PageRequest) => Promise<T>, take: (page: T) => void, enough: () => boolean): Promise<void> {
+  const pending: Promise<T>[] = [];
+  let next = 0;
+  let taken = 0;
+  const launch = () => {
+    while (next < requests.length && pending.length - taken < limit) {
+      const p = fetch(requests[next++]!);
+      p.catch(() => {});
+      pending.push(p);
+    }
+  };
+  launch();
+  while (taken < pending.length) {
+    const page = await pending[taken]!;
+    taken++;
+    if (enough()) return;
+    take(page);
+    launch();
   }
-  flattenRecords(endpoint.table, records, newFlattenState(), sink);
-  return { pages: 1, records: records.length, bytes };
 }

@@ -1,0 +1,519 @@
+/**
+ * The DataDirect model file (.rest) grammar -> table definitions ("Model file syntax", "Query
+ * paths", "Paging", "HTTP response code processing", "Filtering and URI parameters"). The file is
+ * JSON with comments and trailing commas; every error names file:line:column.
+ */
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { RestSqlError } from '../errors/index.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { NameSet, sanitizeName } from './sampler.js';
+import {
+  FILTER_OPS,
+  HTTP_ACTIONS,
+  type ColumnDef,
+  type ColumnFilter,
+  type ColumnType,
+  type FilterOp,
+  type HttpAction,
+  type HttpRule,
+  type PagingDef,
+  type ParamTemplate,
+  type PathDef,
+  type TableDef,
+} from './types.js';
+
+/** A table the file defines, before sampling fills the columns of URL-only entries. */
+export interface ModelTable {
+  readonly name: string;
+  readonly paths: readonly PathDef[];
+  readonly jsonRoot: readonly string[];
+  /** Absent: sample the endpoint (a URL-only entry, or an object without columns). */
+  readonly table?: TableDef;
+  readonly paging?: PagingDef;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly postBody?: unknown;
+  readonly fieldListParameter?: string;
+  readonly http?: readonly HttpRule[];
+}
+
+export interface ParsedModelFile {
+  readonly file: string;
+  readonly tables: readonly ModelTable[];
+  /** Table names taken so far (sampling URL-only entries takes more). */
+  readonly names: NameSet;
+}
+
+export interface ModelFileOptions {
+  /** HostName (with PortNumber applied) for relative paths; `#hostname` in the file wins. */
+  readonly hostName?: string;
+  /** QualifyNormalizedNames for child tables. */
+  readonly qualifyNames: 0 | 1 | 2;
+}
+
+const PAGING_KEYS = {
+  '#maximumpagesize': 'maximumPageSize',
+  '#pagesizeparameter': 'pageSizeParameter',
+  '#rowoffsetparameter': 'rowOffsetParameter',
+  '#firstrownumber': 'firstRowNumber',
+  '#pagenumberparameter': 'pageNumberParameter',
+  '#firstpagenumber': 'firstPageNumber',
+  '#nextpageparameter': 'nextPageParameter',
+  '#nextpageelement': 'nextPageElement',
+  '#nextpageresponseheader': 'nextPageResponseHeader',
+  '#hasmoreelement': 'hasMoreElement',
+  '#totalpageselement': 'totalPagesElement',
+  '#totalrowselement': 'totalRowsElement',
+  '#pagesizeelement': 'pageSizeElement',
+} as const;
+type PagingKey = keyof typeof PAGING_KEYS;
+
+const TOP_KEYS = ['#http', '#headers', '#hostname', ...Object.keys(PAGING_KEYS)];
+const TABLE_KEYS = ['#path', '#headers', '#post', '#postparameter', '#fieldlistparameter', '#http', '#jsonroot', ...Object.keys(PAGING_KEYS)];
+const COLUMN_KEYS = ['#type', '#key', '#virtual', '#default', '#mandatory', '#readonly', '#queryparameter', '#header', ...FILTER_OPS.map((o) => `#${o}`)];
+const NOT_YET: Record<string, string> = {
+  '#authentication': 'custom authentication steps',
+  '#reauthentication': 'custom re-authentication steps',
+  routines: 'routines (stored procedures)',
+};
+
+/** Type names of the model file (case-insensitive) -> restsql column types. */
+const TYPE_NAMES: Record<string, ColumnType> = {
+  varchar: 'VARCHAR', char: 'VARCHAR', longvarchar: 'VARCHAR', wvarchar: 'VARCHAR', wchar: 'VARCHAR', wlongvarchar: 'VARCHAR', string: 'VARCHAR', clob: 'VARCHAR', text: 'VARCHAR', time: 'VARCHAR',
+  integer: 'INTEGER', int: 'INTEGER', smallint: 'INTEGER', tinyint: 'INTEGER',
+  bigint: 'BIGINT', long: 'BIGINT',
+  double: 'DOUBLE', float: 'DOUBLE', real: 'DOUBLE', decimal: 'DOUBLE', numeric: 'DOUBLE', number: 'DOUBLE',
+  boolean: 'BOOLEAN', bit: 'BOOLEAN',
+  timestamp: 'TIMESTAMP', datetime: 'TIMESTAMP',
+  date: 'DATE',
+  uuid: 'UUID', guid: 'UUID',
+  json: 'JSON',
+};
+
+/** 1-based line and column of an offset. */
+function position(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      last = i;
+    }
+  }
+  return { line, column: offset - last };
+}
+
+class Reader {
+  readonly names = new NameSet();
+  constructor(
+    readonly text: string,
+    readonly file: string,
+    readonly options: ModelFileOptions,
+  ) {}
+
+  fail(node: Node | undefined, message: string, hint: string): never {
+    const { line, column } = position(this.text, node?.offset ?? 0);
+    throw new RestSqlError('MODEL_INVALID', `${this.file}:${line}:${column}: ${message}`, {
+      hint,
+      details: { file: this.file, line, column },
+    });
+  }
+
+  string(node: Node, what: string): string {
+    if (node.type === 'string') return node.value as string;
+    if (node.type === 'number' || node.type === 'boolean') return String(node.value);
+    return this.fail(node, `${what} must be a string.`, `Write it as "${what === '#path' ? 'GET https://api.example.com/v1/items' : '...'}".`);
+  }
+
+  number(node: Node, what: string): number {
+    const v = node.type === 'number' ? (node.value as number) : node.type === 'string' && /^\s*-?\d+\s*$/.test(node.value as string) ? Number(node.value) : NaN;
+    if (!Number.isInteger(v)) this.fail(node, `${what} must be an integer.`, `Write a number, for example "${what}": 100.`);
+    return v;
+  }
+
+  boolean(node: Node, what: string): boolean {
+    if (node.type === 'boolean') return node.value as boolean;
+    if (node.type === 'string' && /^(true|false|1|0)$/i.test(node.value as string)) return /^(true|1)$/i.test(node.value as string);
+    if (node.type === 'number' && (node.value === 0 || node.value === 1)) return node.value === 1;
+    return this.fail(node, `${what} must be true or false.`, `Write "${what}": true.`);
+  }
+
+  /** Object members as [key text, key node, value node]. */
+  members(node: Node): [string, Node, Node][] {
+    return (node.children ?? []).map((p) => [p.children![0]!.value as string, p.children![0]!, p.children![1]!]);
+  }
+
+  unknownKey(keyNode: Node, key: string, allowed: readonly string[], where: string): never {
+    return this.fail(keyNode, `unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`, `Remove it or use one of: ${allowed.join(', ')}.`);
+  }
+
+  /** `#path` string: `[GET|POST|IDENTITY] url [json_root]`. */
+  path(node: Node, hostName: string | undefined): PathDef {
+    const raw = this.string(node, '#path').trim();
+    const m = /^(?:(GET|POST|IDENTITY)\s+)?(\S+)(?:\s+(\S+))?$/i.exec(raw);
+    if (!m) this.fail(node, `#path '${raw}' is not "[GET|POST] url [json_root]".`, 'Example: "#path": "GET https://api.example.com/v1/items /data".');
+    const method = (m[1] ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
+    let url = m[2]!;
+    if (!/^https?:\/\//i.test(url)) {
+      if (!hostName) this.fail(node, `#path '${url}' is relative and no host is set.`, 'Set HostName in the connection string, "#hostname" in the model file, or write the full URL.');
+      url = `${hostName.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+    }
+    const params: string[] = [];
+    const samples: Record<string, string> = {};
+    // {name} and {name:sample}: path parameters; the sample is used when sampling.
+    url = url.replace(/\{([A-Za-z_][\w.-]*)(?::([^}]*))?\}/g, (_all, name: string, sample: string | undefined) => {
+      params.push(name);
+      if (sample !== undefined) samples[name] = sample;
+      return `{${name}}`;
+    });
+    try {
+      new URL(url.replace(/\{[^}]*\}/g, 'x'));
+    } catch {
+      this.fail(node, `#path '${raw}' is not a valid URL.`, 'Write an absolute http(s) URL, or a path relative to HostName.');
+    }
+    return { url, method, params, samples, ...(m[3] ? { jsonRoot: splitElement(m[3]) } : {}) };
+  }
+
+  paramTemplate(node: Node, key: string): ParamTemplate {
+    const raw = this.string(node, key).trim();
+    if (raw === '') this.fail(node, `${key} is empty.`, `Name the URI parameter, e.g. "${key}": "limit".`);
+    const eq = raw.indexOf('=');
+    // "locator=start:{OFFSET},count:{LIMIT}" is a template; a plain name gets the matching token.
+    if (eq > 0) return { name: raw.slice(0, eq), value: raw.slice(eq + 1) };
+    const token = key === '#pagesizeparameter' ? '{LIMIT}' : key === '#rowoffsetparameter' ? '{OFFSET}' : key === '#pagenumberparameter' ? '{PAGE}' : '{NEXT}';
+    return { name: raw, value: token };
+  }
+
+  paging(entries: [string, Node, Node][], base: PagingDef | undefined): PagingDef | undefined {
+    const out: Record<string, unknown> = { firstRowNumber: 0, firstPageNumber: 0, ...base };
+    let any = base !== undefined;
+    for (const [key, , value] of entries) {
+      const k = key.toLowerCase() as PagingKey;
+      const field = PAGING_KEYS[k];
+      if (!field) continue;
+      any = true;
+      switch (k) {
+        case '#maximumpagesize':
+        case '#firstrownumber':
+        case '#firstpagenumber': {
+          const n = this.number(value, key);
+          if (k === '#maximumpagesize' && n < 1) this.fail(value, '#maximumPageSize must be at least 1.', 'Give the largest page the API serves, e.g. 100.');
+          out[field] = n;
+          break;
+        }
+        case '#pagesizeparameter':
+        case '#rowoffsetparameter':
+        case '#pagenumberparameter':
+        case '#nextpageparameter':
+          out[field] = this.paramTemplate(value, k);
+          break;
+        case '#nextpageresponseheader':
+          out[field] = this.string(value, key).trim().toLowerCase();
+          break;
+        default:
+          out[field] = splitElement(this.string(value, key));
+      }
+    }
+    if (!any) return undefined;
+    const p = out as unknown as PagingDef;
+    if ((p.rowOffsetParameter || p.pageNumberParameter) && p.maximumPageSize === undefined && !p.pageSizeElement) {
+      const at = entries.find(([k]) => ['#rowoffsetparameter', '#pagenumberparameter'].includes(k.toLowerCase()));
+      this.fail(at?.[1], 'row offset and page number paging need #maximumPageSize.', 'Add "#maximumPageSize": <rows per page> next to it.');
+    }
+    return p;
+  }
+
+  headers(node: Node, where: string): Record<string, string> {
+    if (node.type !== 'object') this.fail(node, `#headers in ${where} must be an object of header names and values.`, 'Example: "#headers": {"Accept": "application/json"}.');
+    return Object.fromEntries(this.members(node).map(([k, , v]) => [k, this.string(v, k)]));
+  }
+
+  http(node: Node): HttpRule[] {
+    if (node.type !== 'array') this.fail(node, '#http must be an array of rules.', 'Example: "#http": [{"#code": 404, "#action": "ZERO_ROWS"}].');
+    return (node.children ?? []).map((rule) => {
+      if (rule.type !== 'object') this.fail(rule, 'each #http rule must be an object.', 'Example: {"#code": 429, "#action": "RETRY_AFTER"}.');
+      let code: number | undefined;
+      let action: HttpAction | undefined;
+      const extra: { operation?: string; match?: string; message?: string } = {};
+      for (const [key, keyNode, value] of this.members(rule)) {
+        switch (key.toLowerCase()) {
+          case '#code':
+            code = this.number(value, '#code');
+            if (code < 100 || code > 599) this.fail(value, `#code ${code} is not an HTTP status code.`, 'Use a code from 100 to 599.');
+            break;
+          case '#action': {
+            const a = this.string(value, '#action').toUpperCase();
+            if (!(HTTP_ACTIONS as readonly string[]).includes(a)) this.fail(value, `unknown #action '${a}'.${didYouMean(a, HTTP_ACTIONS)}`, `Use one of: ${HTTP_ACTIONS.join(', ')}.`);
+            action = a as HttpAction;
+            break;
+          }
+          case '#operation':
+            extra.operation = this.string(value, key).toUpperCase();
+            break;
+          case '#match':
+            extra.match = this.string(value, key);
+            break;
+          case '#message':
+            extra.message = this.string(value, key);
+            break;
+          default:
+            this.unknownKey(keyNode, key, ['#code', '#action', '#operation', '#match', '#message'], 'an #http rule');
+        }
+      }
+      if (code === undefined || action === undefined) this.fail(rule, `an #http rule needs ${code === undefined ? '#code' : '#action'}.`, 'Each rule has "#code" and "#action".');
+      return { code, action, ...extra };
+    });
+  }
+
+  /** `"Type(size),#key,#readonly,dateFormat"`. */
+  typeString(node: Node, raw: string): { type: ColumnType; key: boolean; readonly: boolean } {
+    const parts = raw.split(',').map((s) => s.trim());
+    const typeName = (parts[0] ?? '').replace(/\s*\(.*\)\s*$/, '').toLowerCase();
+    const type = TYPE_NAMES[typeName];
+    if (!type) this.fail(node, `unknown type '${parts[0]}'.${didYouMean(typeName, Object.keys(TYPE_NAMES))}`, `Use one of: VarChar, Integer, BigInt, Double, Decimal, Boolean, Date, Timestamp, UUID, JSON.`);
+    let key = false;
+    let ro = false;
+    for (const p of parts.slice(1)) {
+      if (/^#key$/i.test(p)) key = true;
+      else if (/^#readonly$/i.test(p)) ro = true;
+      else if (p.startsWith('#')) this.fail(node, `unknown column flag '${p}'.${didYouMean(p, ['#key', '#readonly'])}`, 'Flags are #key and #readonly; a date format needs no #.');
+      // Anything else is a date/time format: values are parsed as ISO 8601 or epoch, so it is informational.
+    }
+    return { type, key, readonly: ro };
+  }
+
+  table(name: string, keyNode: Node, value: Node, defaults: { paging?: PagingDef; headers: Record<string, string>; http?: HttpRule[]; hostName?: string }): ModelTable {
+    const tableName = this.names.take(sanitizeName(name));
+    if (value.type === 'string') {
+      const path = this.path(value, defaults.hostName);
+      return { name: tableName, paths: [path], jsonRoot: path.jsonRoot ?? [], headers: defaults.headers, ...(defaults.paging ? { paging: defaults.paging } : {}), ...(defaults.http ? { http: defaults.http } : {}) };
+    }
+    if (value.type !== 'object') this.fail(value, `table '${name}' must be a URL string or an object with "#path".`, 'Example: "items": {"#path": "https://api.example.com/v1/items", "id": "Integer,#key"}.');
+    const entries = this.members(value);
+    const pathEntry = entries.find(([k]) => k.toLowerCase() === '#path');
+    if (!pathEntry) this.fail(keyNode, `table '${name}' has no "#path".`, 'Add "#path": "https://api.example.com/v1/items".');
+    const pathNode = pathEntry[2];
+    const paths = pathNode.type === 'array' ? (pathNode.children ?? []).map((p) => this.path(p, defaults.hostName)) : [this.path(pathNode, defaults.hostName)];
+    if (paths.length === 0) this.fail(pathNode, '#path is an empty array.', 'Give at least one path.');
+    let headers = defaults.headers;
+    let http = defaults.http;
+    let postBody: unknown;
+    let fieldList: string | undefined;
+    let jsonRoot: readonly string[] | undefined;
+    const columnEntries: [string, Node, Node][] = [];
+    for (const entry of entries) {
+      const [key, kn, v] = entry;
+      const k = key.toLowerCase();
+      if (!key.startsWith('#')) {
+        columnEntries.push(entry);
+        continue;
+      }
+      if (k === '#path' || k in PAGING_KEYS) continue;
+      if (k === '#headers') headers = { ...headers, ...this.headers(v, `table '${name}'`) };
+      else if (k === '#http') http = this.http(v);
+      else if (k === '#post') postBody = nodeValue(v);
+      else if (k === '#fieldlistparameter') fieldList = this.string(v, key);
+      else if (k === '#jsonroot') jsonRoot = splitElement(this.string(v, key));
+      else if (k === '#postparameter') this.fail(kn, '#postParameter is not supported yet.', 'Put the values in "#post" directly.');
+      else this.unknownKey(kn, key, ['#path', '#headers', '#post', '#fieldListParameter', '#http', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], `table '${name}'`);
+    }
+    const paging = this.paging(entries, defaults.paging);
+    const root = jsonRoot ?? paths[0]!.jsonRoot ?? [];
+    const base = {
+      name: tableName,
+      paths: paths.map((p) => (postBody !== undefined ? { ...p, method: 'POST' as const } : p)),
+      jsonRoot: root,
+      headers,
+      ...(paging ? { paging } : {}),
+      ...(postBody !== undefined ? { postBody } : {}),
+      ...(fieldList ? { fieldListParameter: fieldList } : {}),
+      ...(http ? { http } : {}),
+    };
+    if (columnEntries.length === 0) return base;
+    return { ...base, table: this.columns(tableName, columnEntries, paths) };
+  }
+
+  columns(tableName: string, entries: [string, Node, Node][], paths: readonly PathDef[]): TableDef {
+    const names = new NameSet();
+    const columns: ColumnDef[] = [];
+    const arrays: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }[] = [];
+    this.collect(entries, [], names, columns, arrays);
+    let keys = columns.filter((c) => c.key);
+    let all = columns;
+    if (keys.length === 0) {
+      const rowid: ColumnDef = { name: names.take('rowid'), path: [], type: 'BIGINT', key: true, source: 'rowid' };
+      all = [rowid, ...columns];
+      keys = [rowid];
+    }
+    // Path parameters that are not columns become virtual columns, so WHERE can give them.
+    for (const p of paths.flatMap((x) => x.params)) {
+      if (!all.some((c) => c.name.toLowerCase() === p.toLowerCase())) {
+        all = [...all, { name: names.take(sanitizeName(p)), path: [], type: 'VARCHAR', key: false, source: 'virtual', filter: { ops: {}, mandatory: false } }];
+      }
+    }
+    const children = arrays.map((a) => this.child(tableName, keys, a, [a.field]));
+    return { name: tableName, columns: all, arrayPath: [], children };
+  }
+
+  /** Walks column entries: nested objects flatten, `x[]` are arrays, `json<sql>` renames. */
+  collect(entries: [string, Node, Node][], prefix: string[], names: NameSet, columns: ColumnDef[], arrays: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }[]): void {
+    for (const [rawKey, keyNode, value] of entries) {
+      if (rawKey.startsWith('#')) this.unknownKey(keyNode, rawKey, prefix.length ? [] : TABLE_KEYS, prefix.length ? `nested object '${prefix.join('.')}'` : 'a table');
+      const m = /^([^<[\]]+?)(?:<([^>]+)>)?(\[\])?$/.exec(rawKey);
+      if (!m) this.fail(keyNode, `'${rawKey}' is not "field", "field<sql_name>", "field[]" or "field<sql_name>[]".`, 'Check the brackets.');
+      const field = m[1]!;
+      const sqlName = m[2];
+      const path = [...prefix, field];
+      if (m[3]) {
+        arrays.push({ field, ...(sqlName ? { sqlName } : {}), path, node: value, keyNode });
+        continue;
+      }
+      if (value.type === 'object' && !this.members(value).some(([k]) => k.startsWith('#'))) {
+        // A nested object: its members flatten into this table as <field>_<member>.
+        this.collect(this.members(value), path, names, columns, arrays);
+        continue;
+      }
+      const name = names.take(sanitizeName(sqlName ?? path.join('_')));
+      columns.push(this.column(name, path, value));
+    }
+  }
+
+  column(name: string, path: string[], value: Node): ColumnDef {
+    if (value.type === 'string') {
+      const t = this.typeString(value, value.value as string);
+      return { name, path, type: t.type, key: t.key, source: 'json', ...(t.readonly ? { readonly: true } : {}) };
+    }
+    if (value.type !== 'object') this.fail(value, `column '${name}' must be a type string or an object with "#type".`, 'Example: "id": "Integer,#key" or "since": {"#type": "Timestamp", "#virtual": true, "#ge": "since"}.');
+    let type: ColumnType = 'VARCHAR';
+    let key = false;
+    let ro = false;
+    let virtual = false;
+    const ops: Partial<Record<FilterOp, string>> = {};
+    const filter: { queryParameter?: string; header?: string; default?: string; mandatory: boolean } = { mandatory: false };
+    let hasType = false;
+    for (const [k, kn, v] of this.members(value)) {
+      const lk = k.toLowerCase();
+      switch (lk) {
+        case '#type': {
+          const t = this.typeString(v, this.string(v, k));
+          type = t.type;
+          key ||= t.key;
+          ro ||= t.readonly;
+          hasType = true;
+          break;
+        }
+        case '#key':
+          key = this.boolean(v, k);
+          break;
+        case '#readonly':
+          ro = this.boolean(v, k);
+          break;
+        case '#virtual':
+          virtual = this.boolean(v, k);
+          break;
+        case '#mandatory':
+          filter.mandatory = this.boolean(v, k);
+          break;
+        case '#default':
+          filter.default = this.string(v, k);
+          break;
+        case '#queryparameter':
+          filter.queryParameter = this.string(v, k);
+          break;
+        case '#header':
+          filter.header = this.string(v, k);
+          break;
+        default: {
+          const op = lk.slice(1) as FilterOp;
+          if (lk.startsWith('#') && (FILTER_OPS as readonly string[]).includes(op)) ops[op] = this.string(v, k);
+          else this.unknownKey(kn, k, COLUMN_KEYS, `column '${name}'`);
+        }
+      }
+    }
+    if (!hasType) this.fail(value, `column '${name}' has no "#type".`, 'Add "#type": "VarChar" (or another type).');
+    const pushes = Object.keys(ops).length > 0 || filter.queryParameter !== undefined || filter.header !== undefined || filter.default !== undefined || filter.mandatory;
+    return {
+      name,
+      path,
+      type,
+      key,
+      source: virtual ? 'virtual' : 'json',
+      ...(ro ? { readonly: true } : {}),
+      ...(pushes || virtual ? { filter: { ops, mandatory: filter.mandatory, ...(filter.queryParameter ? { queryParameter: filter.queryParameter } : {}), ...(filter.header ? { header: filter.header } : {}), ...(filter.default !== undefined ? { default: filter.default } : {}) } satisfies ColumnFilter } : {}),
+    };
+  }
+
+  child(parentName: string, parentKeys: ColumnDef[], a: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }, rootPath: string[]): TableDef {
+    const q = this.options.qualifyNames;
+    const raw = a.sqlName ?? (q === 0 ? a.field : q === 1 ? `${parentName}_${a.field}` : `${parentName}_${rootPath.join('_')}`);
+    const name = this.names.take(sanitizeName(raw));
+    const names = new NameSet();
+    const refs: ColumnDef[] = parentKeys.map((k) => ({ name: names.take(sanitizeName(`${parentName}_${k.name}`)), path: [], type: k.type, key: true, source: 'parent' as const }));
+    const position: ColumnDef = { name: names.take('position'), path: [], type: 'INTEGER', key: true, source: 'position' };
+    const columns: ColumnDef[] = [];
+    const arrays: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }[] = [];
+    if (a.node.type === 'object') {
+      this.collect(this.members(a.node), [], names, columns, arrays);
+    } else if (a.node.type === 'string') {
+      // An array of scalars: the value in a column named after the array field.
+      const t = this.typeString(a.node, a.node.value as string);
+      columns.push({ name: names.take(sanitizeName(a.sqlName ?? a.field)), path: [], type: t.type, key: false, source: 'json' });
+    } else {
+      this.fail(a.node, `array '${a.field}[]' must describe its elements with a type string or an object.`, 'Example: "tags[]": "VarChar" or "orders[]": {"id": "Integer"}.');
+    }
+    const keys = [...refs, position];
+    const children = arrays.map((x) => this.child(name, keys, x, [...rootPath, ...x.path]));
+    return { name, columns: [...refs, position, ...columns], arrayPath: a.path, parent: parentName, children };
+  }
+}
+
+/** `data/items` or `data.items` or `/data` -> ['data', 'items']. */
+function splitElement(raw: string): string[] {
+  return raw.split(/[/.]/).map((s) => s.trim()).filter(Boolean);
+}
+
+function nodeValue(node: Node): unknown {
+  switch (node.type) {
+    case 'object':
+      return Object.fromEntries((node.children ?? []).map((p) => [p.children![0]!.value as string, nodeValue(p.children![1]!)]));
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value as unknown;
+  }
+}
+
+/** Parses a model file's text. `file` is only used in messages. */
+export function parseModelFile(text: string, file: string, options: ModelFileOptions): ParsedModelFile {
+  const r: Reader = new Reader(text, file, options);
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    r.fail({ offset: e.offset } as Node, `not valid JSON: ${printParseErrorCode(e.error)}.`, 'A model file is a JSON object ({"table": ...}); comments (//, /* */) and trailing commas are allowed.');
+  }
+  if (!root || root.type !== 'object') r.fail(root, 'a model file must be a JSON object of tables.', 'Example: {"items": "https://api.example.com/v1/items"}.');
+  const entries = r.members(root);
+  let headers: Record<string, string> = {};
+  let http: HttpRule[] | undefined;
+  let hostName = options.hostName;
+  for (const [key, keyNode, value] of entries) {
+    const k = key.toLowerCase();
+    if (NOT_YET[key] ?? NOT_YET[k]) {
+      throw new RestSqlError('CONFIG_UNSUPPORTED', `${file}:${position(text, keyNode.offset).line}:${position(text, keyNode.offset).column}: ${NOT_YET[key] ?? NOT_YET[k]} ('${key}') are not supported by this version of restsql yet.`, {
+        hint: 'Remove the entry; use AuthenticationMethod and the connection options for authentication.',
+        details: { file },
+      });
+    }
+    if (!key.startsWith('#')) continue;
+    if (k === '#headers') headers = r.headers(value, 'the model file');
+    else if (k === '#http') http = r.http(value);
+    else if (k === '#hostname') hostName = r.string(value, key);
+    else if (!(k in PAGING_KEYS)) r.unknownKey(keyNode, key, ['#http', '#headers', '#hostname', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], 'the model file');
+  }
+  void TOP_KEYS;
+  const paging = r.paging(entries, undefined);
+  const defaults = { headers, ...(paging ? { paging } : {}), ...(http ? { http } : {}), ...(hostName ? { hostName } : {}) };
+  const tables = entries.filter(([k]) => !k.startsWith('#')).map(([name, keyNode, value]) => r.table(name, keyNode, value, defaults));
+  if (tables.length === 0) r.fail(root, 'the model file defines no table.', 'Add at least one entry: "items": "https://api.example.com/v1/items".');
+  return { file, tables, names: r.names };
+}

@@ -1,0 +1,116 @@
+/**
+ * RestConfigFile: reads the model file, and samples the tables it gives only a URL for (the same
+ * rules as RestSamplePath), recording how each sampling went for the `sampling_status` table.
+ */
+import { readFileSync } from 'node:fs';
+import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
+import type { HttpClient } from '../http/client.js';
+import { detectJsonRoot, recordsAt } from '../model/json-root.js';
+import { parseModelFile, type ModelTable } from '../model/model-file.js';
+import { inferTable } from '../model/sampler.js';
+import { deepFreeze, type EndpointDef, type ResolvedModel, type SamplingStatus } from '../model/types.js';
+import type { ConnectionOptions } from '../options/index.js';
+import { createPaginator } from '../pagination/paginator.js';
+import type { Logger } from '../util/logger.js';
+
+export interface LoadedModel {
+  readonly model: ResolvedModel;
+  /** First pages fetched while sampling, reused by the first unfiltered scan. */
+  readonly prefetched: Map<EndpointDef, unknown>;
+}
+
+function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, jsonRoot: readonly string[], sampled: boolean): EndpointDef {
+  const first = t.paths[0]!;
+  return {
+    url: first.url,
+    method: first.method,
+    jsonRoot,
+    table,
+    paths: t.paths,
+    headers: t.headers,
+    sampled,
+    ...(t.paging ? { paging: t.paging } : {}),
+    ...(t.postBody !== undefined ? { postBody: t.postBody } : {}),
+    ...(t.fieldListParameter ? { fieldListParameter: t.fieldListParameter } : {}),
+    ...(t.http ? { http: t.http } : {}),
+  };
+}
+
+export async function loadModelFile(options: ConnectionOptions, http: HttpClient, logger: Logger): Promise<LoadedModel> {
+  const file = options.restConfigFile!;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RestSqlError('MODEL_FILE_NOT_FOUND', `RestConfigFile: cannot read model file '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}.`, {
+      hint: 'Check the path (relative paths are resolved from the current directory).',
+      details: { option: 'RestConfigFile', file },
+    });
+  }
+  const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;
+  const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
+  const endpoints: EndpointDef[] = [];
+  const sampling: SamplingStatus[] = [];
+  const prefetched = new Map<EndpointDef, unknown>();
+  for (const t of parsed.tables) {
+    if (t.table) {
+      endpoints.push(endpointOf(t, t.table, t.jsonRoot, false));
+      continue;
+    }
+    // A URL-only entry (or an object without columns): fetch its first page and infer.
+    const path = t.paths.find((p) => p.params.every((n) => p.samples[n] !== undefined));
+    const uri = path ? path.url.replace(/\{([^}]+)\}/g, (_m, n: string) => encodeURIComponent(path.samples[n] ?? '')) : t.paths[0]!.url;
+    try {
+      if (!path) {
+        throw new RestSqlError('MODEL_INVALID', `${file}: table '${t.name}' has only parameterized paths and no sample values to sample with.`, {
+          hint: 'Give sample values ({id:42}) in the #path, or describe the columns in the model file.',
+          details: { file, table: t.name },
+        });
+      }
+      const first = createPaginator(t.paging).first();
+      const url = 'url' in first ? first.url : withParams(uri, first.params);
+      const res = await http.send({ url, method: path.method, headers: { ...t.headers, ...(t.postBody !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(t.postBody !== undefined ? { body: JSON.stringify(t.postBody) } : {}), rules: t.http ?? 'default' });
+      let body: unknown;
+      try {
+        body = JSON.parse(res.body.toString('utf8'));
+      } catch {
+        throw new RestSqlError('HTTP_NOT_JSON', `${redactUrl(url)} did not return JSON, so table '${t.name}' cannot be sampled.`, { hint: 'Check the #path.', details: { url: redactUrl(url) } });
+      }
+      const jsonRoot = t.jsonRoot.length > 0 ? t.jsonRoot : detectJsonRoot(body);
+      const records = recordsAt(body, jsonRoot);
+      if (records.length === 0) {
+        throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records, so table '${t.name}' cannot be sampled.`, {
+          hint: 'Sample with parameters that return at least one record ({name:sample} in the #path), or describe the columns in the model file.',
+          details: { url: redactUrl(url), table: t.name },
+        });
+      }
+      parsed.names.release(t.name);
+      const table = inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 }, parsed.names);
+      const endpoint = endpointOf(t, table, jsonRoot, true);
+      endpoints.push(endpoint);
+      if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, body);
+      const keys = table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name);
+      sampling.push({ table: t.name, uri: redactUrl(uri), success: true, httpStatus: res.status, message: `${records.length} records sampled`, keyCandidates: keys.join(', ') });
+    } catch (e) {
+      const err = toRestSqlError(e);
+      const status = typeof err.details.status === 'number' ? err.details.status : null;
+      sampling.push({ table: t.name, uri: redactUrl(uri), success: false, httpStatus: status, message: err.message, keyCandidates: '' });
+      if (options.samplingFailureTolerance === 0) throw err;
+      logger.warn(`table '${t.name}' is left out: ${err.message}`);
+    }
+  }
+  return { model: deepFreeze({ endpoints, file, sampling }), prefetched };
+}
+
+function withPort(host: string, port: number | undefined): string {
+  if (!port) return host;
+  const u = new URL(host);
+  if (!u.port) u.port = String(port);
+  return u.toString().replace(/\/$/, '');
+}
+
+function withParams(url: string, params: Readonly<Record<string, string>>): string {
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.toString();
+}
