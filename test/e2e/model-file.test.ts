@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, isRestSqlError, type Connection } from '../../src/index.js';
+import { runCli } from '../support/cli.js';
 import { items, startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
 
 const DATA = items();
@@ -213,4 +214,100 @@ test('URL-only entries are sampled; sampling_status and _configuration describe 
   } finally {
     await conn.close();
   }
+});
+
+/** One table per #http rule set, over /plain/items with programmable failures. */
+async function httpCase(rules: string, query: string, extra = 'WSRetryCount=3'): Promise<{ result?: Record<string, unknown>[]; error?: unknown; requests: number }> {
+  const key = `k${++n}`;
+  const conn = await open(`{"t": {"#path": "/plain/items?${query}&key=${key}", ${rules ? `"#http": ${rules},` : ''} "id": "Integer,#key"}}`, extra);
+  try {
+    const result = await rows(conn, 'SELECT count(*)::INTEGER AS n FROM t');
+    return { result, requests: api.requests.filter((r) => r.url.includes(`key=${key}`)).length };
+  } catch (error) {
+    return { error, requests: api.requests.filter((r) => r.url.includes(`key=${key}`)).length };
+  } finally {
+    await conn.close();
+  }
+}
+
+test('#http actions: OK, ZERO_ROWS, RETRY_AFTER, RETRY_ONCE, RETRY_FIXED, RETRY_GOOGLE, RETRY_AWS, FAIL with #message, first match wins', async () => {
+  const ok = await httpCase('[{"#code": 203, "#action": "OK"}]', 'fail=203&times=1');
+  assert.deepEqual([ok.result, ok.requests], [[{ n: 23 }], 1]);
+
+  const zero = await httpCase('[{"#code": 404, "#action": "ZERO_ROWS"}]', 'fail=404&times=1');
+  assert.deepEqual([zero.result, zero.requests], [[{ n: 0 }], 1]);
+
+  const after = await httpCase('[{"#code": 429, "#action": "RETRY_AFTER"}]', 'fail=429&times=2&retryAfter=0');
+  assert.deepEqual([after.result, after.requests], [[{ n: 23 }], 3]);
+  const afterTooMany = await httpCase('[{"#code": 429, "#action": "RETRY_AFTER"}]', 'fail=429&times=5&retryAfter=0', 'WSRetryCount=2');
+  assert.ok(isRestSqlError(afterTooMany.error) && afterTooMany.error.code === 'HTTP_RATE_LIMITED', String(afterTooMany.error));
+  assert.equal(afterTooMany.requests, 3, 'WSRetryCount bounds the retries');
+
+  const once = await httpCase('[{"#code": 500, "#action": "RETRY_ONCE"}]', 'fail=500&times=1');
+  assert.deepEqual([once.result, once.requests], [[{ n: 23 }], 2]);
+  const onceFails = await httpCase('[{"#code": 500, "#action": "RETRY_ONCE"}]', 'fail=500&times=2');
+  assert.ok(isRestSqlError(onceFails.error) && onceFails.error.code === 'HTTP_STATUS');
+  assert.equal(onceFails.requests, 2);
+
+  const fixed = await httpCase('[{"#code": 502, "#action": "RETRY_FIXED"}]', 'fail=502&times=1');
+  assert.deepEqual([fixed.result, fixed.requests], [[{ n: 23 }], 2]);
+  const google = await httpCase('[{"#code": 503, "#action": "RETRY_GOOGLE"}]', 'fail=503&times=2');
+  assert.deepEqual([google.result, google.requests], [[{ n: 23 }], 3]);
+  const aws = await httpCase('[{"#code": 503, "#action": "RETRY_AWS"}]', 'fail=503&times=2');
+  assert.deepEqual([aws.result, aws.requests], [[{ n: 23 }], 3]);
+
+  const failed = await httpCase('[{"#code": 418, "#action": "FAIL", "#message": "The teapot is out of tea."}]', 'fail=418&times=1');
+  assert.ok(isRestSqlError(failed.error) && /answered 418: The teapot is out of tea\./.test(failed.error.message), String(failed.error));
+
+  // First match wins: the #match rule for "quota" retries, the general 400 rule fails.
+  const rules = '[{"#code": 400, "#match": "quota", "#action": "RETRY_ONCE"}, {"#code": 400, "#action": "FAIL", "#message": "bad request"}]';
+  const matched = await httpCase(rules, 'fail=400&times=1&detail=quota');
+  assert.deepEqual([matched.result, matched.requests], [[{ n: 23 }], 2]);
+  const unmatched = await httpCase(rules, 'fail=400&times=1&detail=other');
+  assert.ok(isRestSqlError(unmatched.error) && /bad request/.test(unmatched.error.message));
+  assert.equal(unmatched.requests, 1);
+
+  // A status the rules do not list fails, saying how to list it; defaults apply without #http.
+  const unlisted = await httpCase('[{"#code": 404, "#action": "ZERO_ROWS"}]', 'fail=409&times=1');
+  assert.ok(isRestSqlError(unlisted.error) && /#http rules have no entry for 409/.test(unlisted.error.hint ?? ''));
+  const defaults404 = await httpCase('', 'fail=404&times=1');
+  assert.deepEqual(defaults404.result, [{ n: 0 }], 'DataDirect default: 404 is ZERO_ROWS');
+  const defaults503 = await httpCase('', 'fail=503&times=1');
+  assert.deepEqual([defaults503.result, defaults503.requests], [[{ n: 23 }], 2], 'DataDirect default: 503 is RETRY_AFTER');
+});
+
+const BAD: { what: string; model: string; at: string; message: RegExp; hint?: RegExp }[] = [
+  { what: 'invalid JSON', model: '{\n  "t": "/plain/items"\n  "u": "/x"\n}', at: '3:3', message: /not valid JSON: CommaExpected/ },
+  { what: 'unknown top-level key', model: '{\n  "#maximumPagesize": 10,\n  "#hedaers": {},\n  "t": "/plain/items"\n}', at: '3:3', message: /unknown key '#hedaers' in the model file\. Did you mean #headers\?/ },
+  { what: 'unknown table key', model: '{"t": {\n  "#path": "/plain/items",\n  "#pageSizeParamter": "limit"}}', at: '3:3', message: /unknown key '#pageSizeParamter' in table 't'\. Did you mean #pageSizeParameter\?/ },
+  { what: 'unknown type', model: '{"t": {"#path": "/plain/items",\n "id": "Integr,#key"}}', at: '2:8', message: /unknown type 'Integr'\. Did you mean integer\?/ },
+  { what: 'unknown column flag', model: '{"t": {"#path": "/plain/items", "id": "Integer,#kee"}}', at: '1:39', message: /unknown column flag '#kee'/ },
+  { what: 'unknown column key', model: '{"t": {"#path": "/plain/items", "id": {"#type": "Integer", "#greater": "x"}}}', at: '1:60', message: /unknown key '#greater' in column 'id'/ },
+  { what: 'missing #path', model: '{"t": {"id": "Integer"}}', at: '1:2', message: /table 't' has no "#path"/ },
+  { what: 'paging without a page size', model: '{"t": {"#path": "/plain/items", "#rowOffsetParameter": "offset"}}', at: '1:33', message: /need #maximumPageSize/ },
+  { what: 'bad #http action', model: '{"#http": [{"#code": 404, "#action": "ZERO_ROW"}], "t": "/plain/items"}', at: '1:38', message: /unknown #action 'ZERO_ROW'\. Did you mean ZERO_ROWS\?/ },
+  { what: 'bad #http code', model: '{"#http": [{"#code": 99, "#action": "OK"}], "t": "/plain/items"}', at: '1:22', message: /#code 99 is not an HTTP status code/ },
+  { what: 'no tables', model: '{"#headers": {}}', at: '1:1', message: /defines no table/ },
+  { what: 'not an object', model: '[1, 2]', at: '1:1', message: /must be a JSON object of tables/ },
+];
+
+test('bad model files: one clear error naming file:line:column, exit 2 from the CLI', async () => {
+  for (const b of BAD) {
+    const file = modelFile(b.model);
+    await assert.rejects(connect(`RestConfigFile=${file};HostName=${api.baseUrl}`), (e: unknown) => {
+      assert.ok(isRestSqlError(e), b.what);
+      assert.equal(e.code, 'MODEL_INVALID', `${b.what}: ${e.message}`);
+      assert.ok(e.message.startsWith(`${file}:${b.at}: `), `${b.what}: ${e.message}`);
+      assert.match(e.message, b.message, b.what);
+      assert.ok((e.hint ?? '').length > 0, b.what);
+      return true;
+    });
+  }
+  const relative = modelFile('{"t": "/plain/items"}');
+  await assert.rejects(connect(`RestConfigFile=${relative}`), (e: unknown) => isRestSqlError(e) && /1:7: #path '\/plain\/items' is relative and no host is set/.test(e.message) && /HostName/.test(e.hint ?? ''));
+  await assert.rejects(connect(`RestConfigFile=${join(dir, 'missing.rest')}`), (e: unknown) => isRestSqlError(e) && e.code === 'MODEL_FILE_NOT_FOUND');
+  const cli = await runCli(['query', '-c', `RestConfigFile=${modelFile(BAD[1]!.model)};HostName=${api.baseUrl}`, 'SELECT 1']);
+  assert.equal(cli.code, 2);
+  assert.match(cli.stderr, /^restsql: error\[MODEL_INVALID\]: .*\.rest:3:3: unknown key '#hedaers'/);
+  assert.match(cli.stderr, /\nhint: /);
 });
