@@ -30,7 +30,7 @@ export function flattenRecords(table: TableDef, records: readonly unknown[], sta
   }
 }
 
-function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink, virtuals: Readonly<Record<string, string>>): void {
+function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink, virtuals: Readonly<Record<string, string>>, mapKey?: string): void {
   const row: Row = [];
   let refIndex = 0;
   for (const column of table.columns) {
@@ -50,6 +50,9 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
         row.push(convertCell(own ?? virtuals[column.name] ?? null, column, table.name, rowNumber));
         break;
       }
+      case 'mapkey':
+        row.push(convertCell(mapKey ?? null, column, table.name, rowNumber));
+        break;
       case 'json':
         row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber));
         break;
@@ -63,6 +66,11 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
   });
   for (const child of table.children) {
     const items = valueAt(element, child.arrayPath);
+    if (child.map) {
+      if (items === null || typeof items !== 'object' || Array.isArray(items)) continue;
+      Object.entries(items as Record<string, unknown>).forEach(([k, v], index) => emit(child, v, key, index, rowNumber, sink, virtuals, k));
+      continue;
+    }
     if (!Array.isArray(items)) continue;
     items.forEach((item, index) => emit(child, item, key, index, rowNumber, sink, virtuals));
   }

@@ -266,10 +266,12 @@ class Reader {
 
   /** `"Type(size),#key,#readonly,dateFormat"`. */
   typeString(node: Node, raw: string): { type: ColumnType; key: boolean; readonly: boolean } {
-    const parts = raw.split(',').map((s) => s.trim());
-    const typeName = (parts[0] ?? '').replace(/\s*\(.*\)\s*$/, '').toLowerCase();
+    // The type may carry a size or precision, "Decimal(10,2)", whose comma is not a separator.
+    const head = /^\s*([A-Za-z]*)\s*(\([^)]*\))?\s*/.exec(raw)!;
+    const parts = ['', ...raw.slice(head[0].length).split(',').map((s) => s.trim()).filter((s, i) => i > 0 || s !== '')];
+    const typeName = head[1]!.toLowerCase();
     const type = TYPE_NAMES[typeName];
-    if (!type) this.fail(node, `unknown type '${parts[0]}'.${didYouMean(typeName, Object.keys(TYPE_NAMES))}`, `Use one of: VarChar, Integer, BigInt, Double, Decimal, Boolean, Date, Timestamp, UUID, JSON.`);
+    if (!type) this.fail(node, `unknown type '${raw.split(',')[0]!.trim()}'.${didYouMean(typeName, Object.keys(TYPE_NAMES))}`, `Use one of: VarChar, Integer, BigInt, Double, Decimal, Boolean, Date, Timestamp, UUID, JSON.`);
     let key = false;
     let ro = false;
     for (const p of parts.slice(1)) {
@@ -335,7 +337,7 @@ class Reader {
   columns(tableName: string, entries: [string, Node, Node][], paths: readonly PathDef[]): TableDef {
     const names = new NameSet();
     const columns: ColumnDef[] = [];
-    const arrays: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }[] = [];
+    const arrays: ArrayEntry[] = [];
     this.collect(entries, [], names, columns, arrays);
     let keys = columns.filter((c) => c.key);
     let all = columns;
@@ -350,16 +352,23 @@ class Reader {
         all = [...all, { name: names.take(sanitizeName(p)), path: [], type: 'VARCHAR', key: false, source: 'virtual', filter: { ops: {}, mandatory: false } }];
       }
     }
-    const children = arrays.map((a) => this.child(tableName, keys, a, [a.field]));
+    const children = arrays.map((a) => this.child(tableName, keys, a, a.path));
     return { name: tableName, columns: all, arrayPath: [], children };
   }
 
   /** Walks column entries: nested objects flatten, `x[]` are arrays, `json<sql>` renames. */
-  collect(entries: [string, Node, Node][], prefix: string[], names: NameSet, columns: ColumnDef[], arrays: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }[]): void {
+  collect(entries: [string, Node, Node][], prefix: string[], names: NameSet, columns: ColumnDef[], arrays: ArrayEntry[]): void {
     for (const [rawKey, keyNode, value] of entries) {
       if (rawKey.startsWith('#')) this.unknownKey(keyNode, rawKey, prefix.length ? [] : TABLE_KEYS, prefix.length ? `nested object '${prefix.join('.')}'` : 'a table');
+      // A map: "field{KeyType}" or "field<key_name:KeyType>" (an object whose member names are data).
+      const map = /^([^<{[\]]+?)(?:\{([A-Za-z]+)\}|<([A-Za-z_]\w*):([A-Za-z]+)>)$/.exec(rawKey);
+      if (map) {
+        const keyType = this.typeString(keyNode, map[2] ?? map[4]!).type;
+        arrays.push({ field: map[1]!, path: [...prefix, map[1]!], node: value, keyNode, map: { keyName: map[3] ?? 'key', keyType } });
+        continue;
+      }
       const m = /^([^<[\]]+?)(?:<([^>]+)>)?(\[\])?$/.exec(rawKey);
-      if (!m) this.fail(keyNode, `'${rawKey}' is not "field", "field<sql_name>", "field[]" or "field<sql_name>[]".`, 'Check the brackets.');
+      if (!m) this.fail(keyNode, `'${rawKey}' is not "field", "field<sql_name>", "field[]", "field<sql_name>[]", "field{KeyType}" or "field<key_name:KeyType>".`, 'Check the brackets.');
       const field = m[1]!;
       const sqlName = m[2];
       const path = [...prefix, field];
@@ -442,7 +451,7 @@ class Reader {
     };
   }
 
-  child(parentName: string, parentKeys: ColumnDef[], a: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }, rootPath: string[]): TableDef {
+  child(parentName: string, parentKeys: ColumnDef[], a: ArrayEntry, rootPath: string[]): TableDef {
     const q = this.options.qualifyNames;
     const raw = a.sqlName ?? (q === 0 ? a.field : q === 1 ? `${parentName}_${a.field}` : `${parentName}_${rootPath.join('_')}`);
     const name = this.names.take(sanitizeName(raw));
@@ -450,20 +459,31 @@ class Reader {
     const refs: ColumnDef[] = parentKeys.map((k) => ({ name: names.take(sanitizeName(`${parentName}_${k.name}`)), path: [], type: k.type, key: true, source: 'parent' as const }));
     const position: ColumnDef = { name: names.take('position'), path: [], type: 'INTEGER', key: true, source: 'position' };
     const columns: ColumnDef[] = [];
-    const arrays: { field: string; sqlName?: string; path: string[]; node: Node; keyNode: Node }[] = [];
+    const arrays: ArrayEntry[] = [];
+    if (a.map) columns.push({ name: names.take(sanitizeName(a.map.keyName)), path: [], type: a.map.keyType, key: true, source: 'mapkey' });
     if (a.node.type === 'object') {
       this.collect(this.members(a.node), [], names, columns, arrays);
     } else if (a.node.type === 'string') {
       // An array of scalars: the value in a column named after the array field.
       const t = this.typeString(a.node, a.node.value as string);
-      columns.push({ name: names.take(sanitizeName(a.sqlName ?? a.field)), path: [], type: t.type, key: false, source: 'json' });
+      columns.push({ name: names.take(sanitizeName(a.field)), path: [], type: t.type, key: false, source: 'json' });
     } else {
       this.fail(a.node, `array '${a.field}[]' must describe its elements with a type string or an object.`, 'Example: "tags[]": "VarChar" or "orders[]": {"id": "Integer"}.');
     }
     const keys = [...refs, position];
     const children = arrays.map((x) => this.child(name, keys, x, [...rootPath, ...x.path]));
-    return { name, columns: [...refs, position, ...columns], arrayPath: a.path, parent: parentName, children };
+    return { name, columns: [...refs, position, ...columns], arrayPath: a.path, parent: parentName, children, ...(a.map ? { map: true } : {}) };
   }
+}
+
+interface ArrayEntry {
+  readonly field: string;
+  readonly sqlName?: string;
+  readonly path: string[];
+  readonly node: Node;
+  readonly keyNode: Node;
+  /** A map (object with data as member names) rather than an array. */
+  readonly map?: { readonly keyName: string; readonly keyType: ColumnType };
 }
 
 /** `data/items` or `data.items` or `/data` -> ['data', 'items']. */

@@ -64,7 +64,8 @@ function describeTable(table: TableDef): { [key: string]: Json } {
   }
   for (const child of table.children) {
     const field = child.arrayPath[child.arrayPath.length - 1]!;
-    const member = `${renamed(field, child.name, field)}[]`;
+    const mapKey = child.map ? child.columns.find((c) => c.source === 'mapkey') : undefined;
+    const member = mapKey ? `${field}<${mapKey.name}:${REST_TYPE[mapKey.type]}>` : `${renamed(field, child.name, field)}[]`;
     const scalar = child.columns.find((c) => c.source === 'json' && c.path.length === 0);
     put(out, [...child.arrayPath.slice(0, -1), member], scalar ? REST_TYPE[scalar.type] : describeTable(child));
   }

@@ -19,7 +19,7 @@ export interface ColumnDef {
    * How the column is filled: from JSON, a copy of the parent's key, the array index, a generated
    * row number, or (model files, `#virtual`) the value the request was made with.
    */
-  readonly source: 'json' | 'parent' | 'position' | 'rowid' | 'virtual';
+  readonly source: 'json' | 'parent' | 'position' | 'rowid' | 'virtual' | 'mapkey';
   /** Model files: how WHERE conditions on this column reach the request. */
   readonly filter?: ColumnFilter;
   /** Model files: `#readonly` (kept for the .rest writer; restsql only reads). */
@@ -54,6 +54,11 @@ export interface TableDef {
   readonly parent?: string;
   /** Child tables made from arrays inside this table's elements. */
   readonly children: readonly TableDef[];
+  /**
+   * For a child table made from a JSON object used as a map (model-file `field{KeyType}` or
+   * `field<name:KeyType>`): one row per member, its name in the `mapkey` column.
+   */
+  readonly map?: boolean;
 }
 
 /** One way to request an endpoint (`#path` entries; an array of them is chosen by WHERE). */

@@ -311,3 +311,24 @@ test('bad model files: one clear error naming file:line:column, exit 2 from the 
   assert.match(cli.stderr, /^restsql: error\[MODEL_INVALID\]: .*\.rest:3:3: unknown key '#hedaers'/);
   assert.match(cli.stderr, /\nhint: /);
 });
+
+test('maps (field<name:KeyType> and field{KeyType}) become child tables with one row per member', async () => {
+  const conn = await open(`{"inv": {"#path": "/plain/items", "id": "Integer,#key", "stock<warehouse:VarChar>": "Integer"},
+    "inv2": {"#path": "/plain/items", "id": "Integer,#key", "stock<stock2>{VarChar}": "Integer"}}`).catch((e: unknown) => e);
+  // "stock<stock2>{VarChar}" is not valid (a rename and a map at once): the error names it.
+  assert.ok(isRestSqlError(conn) && conn.code === 'MODEL_INVALID', String(conn));
+  const ok = await open(`{"inv": {"#path": "/plain/items", "id": "Integer,#key", "stock<warehouse:VarChar>": "Integer"},
+    "inv2": {"#path": "/plain/items?x=1", "id": "Integer,#key", "stock{VarChar}": "Integer"}}`, 'QualifyNormalizedNames=1');
+  try {
+    const want = new Map<string, number>();
+    for (const it of DATA) for (const [w, u] of Object.entries(it.stock)) want.set(w, (want.get(w) ?? 0) + u);
+    const got = await rows(ok, 'SELECT warehouse, sum(stock)::INTEGER AS units FROM inv_stock GROUP BY 1 ORDER BY 1');
+    assert.deepEqual(got, [...want].sort().map(([warehouse, units]) => ({ warehouse, units })));
+    const cols = (await ok.tables()).find((t) => t.name === 'inv_stock')!.columns.map((c) => c.name);
+    assert.deepEqual(cols, ['inv_id', 'position', 'warehouse', 'stock']);
+    const viaKey = await rows(ok, "SELECT count(*)::INTEGER AS n FROM inv2_stock WHERE key = 'w3'");
+    assert.deepEqual(viaKey, [{ n: DATA.filter((x) => 'w3' in x.stock).length }]);
+  } finally {
+    await ok.close();
+  }
+});

@@ -14,6 +14,8 @@ export interface Item {
   address: { city: string; zip: string };
   tags: string[];
   orders: { order_id: string; qty: number }[];
+  /** A map: warehouse name -> units. */
+  stock: Record<string, number>;
 }
 
 export function items(n = 23): Item[] {
@@ -27,6 +29,7 @@ export function items(n = 23): Item[] {
     address: { city: cities[i % 3]!, zip: `0${2100 + i}` },
     tags: i % 2 === 0 ? ['even', `t${i % 4}`] : ['odd'],
     orders: Array.from({ length: i % 3 }, (_y, j) => ({ order_id: `o${i + 1}-${j}`, qty: j + 1 })),
+    stock: Object.fromEntries(['w1', 'w2', 'w3'].slice(0, (i % 3) + 1).map((w, j) => [w, (i + j) % 5])),
   }));
 }
 
