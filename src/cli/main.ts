@@ -230,11 +230,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   withConnOptions(program.command('sample'))
-    .description('print the model (.rest) inferred from one endpoint')
-    .argument('<url>', 'endpoint URL (relative to HostName when not absolute)')
+    .description('print the model (.rest): inferred from one endpoint URL, or, without one, the connection\'s resolved model')
+    .argument('[url]', 'endpoint URL (relative to HostName when not absolute)')
     .option('--table <name>', 'table name (default: the last path segment)')
-    .action(async (url: string, flags: ConnFlags & { table?: string }) => {
-      const overrides: Record<string, string> = { RestSamplePath: url, ...(flags.table ? { Table: flags.table } : {}) };
+    .action(async (url: string | undefined, flags: ConnFlags & { table?: string }) => {
+      if (url === undefined && flags.table) throw new RestSqlError('USAGE', '--table needs a URL to sample.', { hint: 'restsql sample URL --table NAME' });
+      // Without a URL, the connection's own model: a model file as restsql resolved it (sampled entries filled in).
+      const overrides: Record<string, string> | undefined = url === undefined ? undefined : { RestSamplePath: url, ...(flags.table ? { Table: flags.table } : {}) };
       await use(flags, async (conn) => void io.stdout.write(conn.restModel()), overrides);
     });
 

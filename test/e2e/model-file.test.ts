@@ -332,3 +332,23 @@ test('maps (field<name:KeyType> and field{KeyType}) become child tables with one
     await ok.close();
   }
 });
+
+test('CLI: a model file through --connect and a DSN; `restsql sample` prints the resolved model', async () => {
+  const file = modelFile(ITEMS_MODEL);
+  const conn = `RestConfigFile=${file};HostName=${api.baseUrl}`;
+  const q = await runCli(['query', '-c', conn, '--format', 'csv', "SELECT i.id, count(t.tags) AS tags FROM items i LEFT JOIN tags t ON t.items_id = i.id WHERE i.status = 'closed' GROUP BY 1 ORDER BY 1 LIMIT 3"]);
+  assert.equal(q.code, 0, q.stderr);
+  const closed = DATA.filter((x) => x.status === 'closed').slice(0, 3);
+  assert.equal(q.stdout, ['id,tags', ...closed.map((x) => `${x.id},${x.tags.length}`)].join('\r\n') + '\r\n');
+  const ini = join(dir, 'odbc.ini');
+  writeFileSync(ini, `[Items]\nDriver=restsql\nRestConfigFile=${file}\nHostName=${api.baseUrl}\n`);
+  const t = await runCli(['tables', '--dsn', 'Items', '--odbc-ini', ini, '--format', 'csv']);
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(t.stdout, /^name,parent,columns,endpoint\r\nitems,,7,.*\/offset\/items\r\ntags,items,3,.*\r\norders,items,4,/);
+  const s = await runCli(['sample', '-c', conn]);
+  assert.equal(s.code, 0, s.stderr);
+  const model = JSON.parse(s.stdout) as Record<string, Record<string, unknown>>;
+  assert.equal(model.items!['#rowOffsetParameter'], 'offset');
+  assert.deepEqual(model.items!.status, { '#type': 'VarChar', '#eq': 'status' });
+  assert.deepEqual(model.items!['orders[]'], { order_id: 'VarChar', qty: 'Integer' });
+});

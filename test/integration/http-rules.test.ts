@@ -1,0 +1,48 @@
+/** #http REAUTHENTICATE and RESET: the authenticator is asked for new credentials and the request is sent again, once. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createHttpClient, type Authenticator, type HttpRequest } from '../../src/http/client.js';
+import { isRestSqlError } from '../../src/errors/index.js';
+import { startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
+
+let api: FixtureApi;
+before(async () => {
+  api = await startFixtureApi();
+});
+after(() => api.close());
+
+/** Counts re-authentications and stamps each request with the credential generation. */
+function countingAuth(): Authenticator & { renewals: number } {
+  const a = {
+    renewals: 0,
+    async authorize(req: HttpRequest) {
+      return { ...req, headers: { ...req.headers, authorization: `Bearer gen-${a.renewals}` } };
+    },
+    async onUnauthorized() {
+      a.renewals++;
+      return true;
+    },
+  };
+  return a;
+}
+
+for (const action of ['REAUTHENTICATE', 'RESET'] as const) {
+  test(`#http ${action}: new credentials, then the request again; a second refusal fails`, async () => {
+    const auth = countingAuth();
+    const http = createHttpClient({ timeoutSeconds: 10, retries: 3, authenticator: auth });
+    try {
+      const rules = [{ code: 403, action, match: 'failing' }] as const;
+      const key = `${action}-1`;
+      const res = await http.send({ url: `${api.baseUrl}/plain/items?fail=403&times=1&key=${key}`, rules });
+      assert.equal(res.status, 200);
+      assert.equal(auth.renewals, 1);
+      const sent = api.requests.filter((r) => r.url.includes(`key=${key}`)).map((r) => r.headers.authorization);
+      assert.deepEqual(sent, ['Bearer gen-0', 'Bearer gen-1']);
+
+      await assert.rejects(http.send({ url: `${api.baseUrl}/plain/items?fail=403&times=5&key=${action}-2`, rules }), (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_FAILED');
+      assert.equal(auth.renewals, 2, 'one renewal per request, not a loop');
+    } finally {
+      await http.close();
+    }
+  });
+}
