@@ -69,7 +69,7 @@ type PagingKey = keyof typeof PAGING_KEYS;
 
 const TOP_KEYS = ['#http', '#headers', '#hostname', ...Object.keys(PAGING_KEYS)];
 const TABLE_KEYS = ['#path', '#headers', '#post', '#postparameter', '#fieldlistparameter', '#http', '#jsonroot', ...Object.keys(PAGING_KEYS)];
-const COLUMN_KEYS = ['#type', '#key', '#virtual', '#default', '#mandatory', '#readonly', '#queryparameter', '#header', ...FILTER_OPS.map((o) => `#${o}`)];
+const COLUMN_KEYS = ['#type', '#key', '#virtual', '#default', '#mandatory', '#readonly', '#queryparameter', '#header', '#postparameter', ...FILTER_OPS.map((o) => `#${o}`)];
 const NOT_YET: Record<string, string> = {
   '#authentication': 'custom authentication steps',
   '#reauthentication': 'custom re-authentication steps',
@@ -315,7 +315,7 @@ class Reader {
       else if (k === '#post') postBody = nodeValue(v);
       else if (k === '#fieldlistparameter') fieldList = this.string(v, key);
       else if (k === '#jsonroot') jsonRoot = splitElement(this.string(v, key));
-      else if (k === '#postparameter') this.fail(kn, '#postParameter is not supported yet.', 'Put the values in "#post" directly.');
+      else if (k === '#postparameter') this.fail(kn, '#postParameter belongs in a column object: the column\'s WHERE value goes into the POST body.', 'Write "status": {"#type": "VarChar", "#postParameter": "filter/status"} and give the table a "#post" body or a POST #path.');
       else this.unknownKey(kn, key, ['#path', '#headers', '#post', '#fieldListParameter', '#http', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], `table '${name}'`);
     }
     const paging = this.paging(entries, defaults.paging);
@@ -397,7 +397,7 @@ class Reader {
     let ro = false;
     let virtual = false;
     const ops: Partial<Record<FilterOp, string>> = {};
-    const filter: { queryParameter?: string; header?: string; default?: string; mandatory: boolean } = { mandatory: false };
+    const filter: { queryParameter?: string; header?: string; postParameter?: string; default?: string; mandatory: boolean } = { mandatory: false };
     let hasType = false;
     for (const [k, kn, v] of this.members(value)) {
       const lk = k.toLowerCase();
@@ -431,6 +431,9 @@ class Reader {
         case '#header':
           filter.header = this.string(v, k);
           break;
+        case '#postparameter':
+          filter.postParameter = this.string(v, k);
+          break;
         default: {
           const op = lk.slice(1) as FilterOp;
           if (lk.startsWith('#') && (FILTER_OPS as readonly string[]).includes(op)) ops[op] = this.string(v, k);
@@ -439,7 +442,7 @@ class Reader {
       }
     }
     if (!hasType) this.fail(value, `column '${name}' has no "#type".`, 'Add "#type": "VarChar" (or another type).');
-    const pushes = Object.keys(ops).length > 0 || filter.queryParameter !== undefined || filter.header !== undefined || filter.default !== undefined || filter.mandatory;
+    const pushes = Object.keys(ops).length > 0 || filter.queryParameter !== undefined || filter.header !== undefined || filter.postParameter !== undefined || filter.default !== undefined || filter.mandatory;
     return {
       name,
       path,
@@ -447,7 +450,7 @@ class Reader {
       key,
       source: virtual ? 'virtual' : 'json',
       ...(ro ? { readonly: true } : {}),
-      ...(pushes || virtual ? { filter: { ops, mandatory: filter.mandatory, ...(filter.queryParameter ? { queryParameter: filter.queryParameter } : {}), ...(filter.header ? { header: filter.header } : {}), ...(filter.default !== undefined ? { default: filter.default } : {}) } satisfies ColumnFilter } : {}),
+      ...(pushes || virtual ? { filter: { ops, mandatory: filter.mandatory, ...(filter.queryParameter ? { queryParameter: filter.queryParameter } : {}), ...(filter.header ? { header: filter.header } : {}), ...(filter.postParameter ? { postParameter: filter.postParameter } : {}), ...(filter.default !== undefined ? { default: filter.default } : {}) } satisfies ColumnFilter } : {}),
     };
   }
 

@@ -30,6 +30,7 @@ function columnText(c: ColumnDef): Json {
     for (const [op, param] of Object.entries(f.ops)) out[`#${op}`] = param;
     if (f.queryParameter) out['#queryParameter'] = f.queryParameter;
     if (f.header) out['#header'] = f.header;
+    if (f.postParameter) out['#postParameter'] = f.postParameter;
     if (f.default !== undefined) out['#default'] = f.default;
     if (f.mandatory) out['#mandatory'] = true;
   }

@@ -38,6 +38,8 @@ export interface ColumnFilter {
   readonly queryParameter?: string;
   /** `#header`: request header that carries `col = value`. */
   readonly header?: string;
+  /** `#postParameter`: member of the POST body (slash path for nested members) that carries `col = value`. */
+  readonly postParameter?: string;
   /** `#default`: sent when the query gives no value. */
   readonly default?: string;
   /** `#mandatory`: a query must give a value (or there must be a default). */

@@ -32,6 +32,25 @@ export interface RequestPlan {
 
 const MAX_REQUESTS = 200;
 
+/** A WHERE value for a POST body: numbers and booleans as JSON numbers and booleans. */
+function postValue(c: ColumnDef, v: string): unknown {
+  if ((c.type === 'INTEGER' || c.type === 'BIGINT' || c.type === 'DOUBLE') && Number.isFinite(Number(v))) return Number(v);
+  if (c.type === 'BOOLEAN' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  return v;
+}
+
+/** `body` with `value` placed at `path` (objects created as needed). */
+function withMember(body: unknown, path: readonly string[], value: unknown): unknown {
+  const root: Record<string, unknown> = body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  let node = root;
+  for (const k of path.slice(0, -1)) {
+    const next = node[k];
+    node = (node[k] = next && typeof next === 'object' && !Array.isArray(next) ? next : {}) as Record<string, unknown>;
+  }
+  if (path.length > 0) node[path[path.length - 1]!] = value;
+  return root;
+}
+
 function lower(s: string): string {
   return s.toLowerCase();
 }
@@ -108,6 +127,7 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
     const params = new URLSearchParams();
     const headers: Record<string, string> = { ...endpoint.headers };
     const virtuals: Record<string, string> = {};
+    let body: unknown = endpoint.postBody === undefined ? undefined : structuredClone(endpoint.postBody);
     for (const c of table.columns) {
       const eqValue = value(c.name);
       if (c.source === 'virtual' && eqValue !== undefined) virtuals[c.name] = eqValue;
@@ -120,6 +140,7 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
         const p = f.ops.eq ?? f.queryParameter;
         if (p) params.set(p, eqValue);
         if (f.header) headers[f.header] = eqValue;
+        if (f.postParameter) body = withMember(body, f.postParameter.split('/').filter(Boolean), postValue(c, eqValue));
       }
       for (const x of cs) {
         if (x.op === 'eq' || x.op === 'in') continue;
@@ -135,9 +156,10 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
     if (qs) url += (url.includes('?') ? '&' : '?') + qs;
     return {
       url,
-      method: path.method,
+      // A body (from #post or #postParameter) means a POST.
+      method: body !== undefined ? 'POST' : path.method,
       headers,
-      ...(endpoint.postBody !== undefined ? { body: JSON.stringify(endpoint.postBody) } : {}),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       jsonRoot: path.jsonRoot ?? endpoint.jsonRoot,
       virtuals,
     };

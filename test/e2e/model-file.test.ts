@@ -352,3 +352,17 @@ test('CLI: a model file through --connect and a DSN; `restsql sample` prints the
   assert.deepEqual(model.items!.status, { '#type': 'VarChar', '#eq': 'status' });
   assert.deepEqual(model.items!['orders[]'], { order_id: 'VarChar', qty: 'Integer' });
 });
+
+test('#postParameter puts a WHERE value into the POST body', async () => {
+  const conn = await open(`{"hits": {"#path": "POST /search /hits", "#post": {"limit": 100}, "id": "Integer,#key", "status": {"#type": "VarChar", "#postParameter": "status"}}}`);
+  try {
+    assert.deepEqual(await rows(conn, "SELECT DISTINCT status FROM hits WHERE status = 'closed'"), [{ status: 'closed' }]);
+    const sent = api.requests.at(-1)!;
+    assert.equal(sent.method, 'POST');
+    assert.deepEqual(JSON.parse(sent.body), { limit: 100, status: 'closed' });
+    assert.equal((await rows(conn, 'SELECT count(*)::INTEGER AS n FROM hits'))[0]!.n, 23, 'without the condition, the #post body alone');
+    assert.deepEqual(JSON.parse(api.requests.at(-1)!.body), { limit: 100 });
+  } finally {
+    await conn.close();
+  }
+});
