@@ -2,7 +2,7 @@ import { createAuthenticator, type AuthContext } from '../auth/create.js';
 import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
-import { RestSqlError, toRestSqlError } from '../errors/index.js';
+import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
 import { createHttpClient, type HttpClient } from '../http/client.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Row } from '../extract/flatten.js';
@@ -191,7 +191,7 @@ export class Connection {
       tablesOf(s.endpoint.table).map((t) => ({
         name: t.name,
         parent: t.parent ?? null,
-        endpoint: s.endpoint.url,
+        endpoint: redactUrl(s.endpoint.url),
         columns: t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key })),
       })),
     );

@@ -67,8 +67,8 @@ const PAGING_KEYS = {
 } as const;
 type PagingKey = keyof typeof PAGING_KEYS;
 
-const TOP_KEYS = ['#http', '#headers', '#hostname', ...Object.keys(PAGING_KEYS)];
-const TABLE_KEYS = ['#path', '#headers', '#post', '#postparameter', '#fieldlistparameter', '#http', '#jsonroot', ...Object.keys(PAGING_KEYS)];
+/** Settings a table object takes, as written in messages. */
+const TABLE_KEYS = ['#path', '#headers', '#post', '#fieldListParameter', '#http', '#jsonRoot', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)];
 const COLUMN_KEYS = ['#type', '#key', '#virtual', '#default', '#mandatory', '#readonly', '#queryparameter', '#header', '#postparameter', ...FILTER_OPS.map((o) => `#${o}`)];
 const NOT_YET: Record<string, string> = {
   '#authentication': 'custom authentication steps',
@@ -143,7 +143,11 @@ class Reader {
   }
 
   unknownKey(keyNode: Node, key: string, allowed: readonly string[], where: string): never {
-    return this.fail(keyNode, `unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`, `Remove it or use one of: ${allowed.join(', ')}.`);
+    return this.fail(
+      keyNode,
+      `unknown key '${key}' in ${where}.${didYouMean(key, allowed)}`,
+      allowed.length ? `Remove it or use one of: ${allowed.join(', ')}.` : 'Settings (#...) go in the table object; a nested object holds columns only.',
+    );
   }
 
   /** `#path` string: `[GET|POST|IDENTITY] url [json_root]`. */
@@ -316,7 +320,7 @@ class Reader {
       else if (k === '#fieldlistparameter') fieldList = this.string(v, key);
       else if (k === '#jsonroot') jsonRoot = splitElement(this.string(v, key));
       else if (k === '#postparameter') this.fail(kn, '#postParameter belongs in a column object: the column\'s WHERE value goes into the POST body.', 'Write "status": {"#type": "VarChar", "#postParameter": "filter/status"} and give the table a "#post" body or a POST #path.');
-      else this.unknownKey(kn, key, ['#path', '#headers', '#post', '#fieldListParameter', '#http', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], `table '${name}'`);
+      else this.unknownKey(kn, key, TABLE_KEYS, `table '${name}'`);
     }
     const paging = this.paging(entries, defaults.paging);
     const root = jsonRoot ?? paths[0]!.jsonRoot ?? [];
@@ -359,7 +363,8 @@ class Reader {
   /** Walks column entries: nested objects flatten, `x[]` are arrays, `json<sql>` renames. */
   collect(entries: [string, Node, Node][], prefix: string[], names: NameSet, columns: ColumnDef[], arrays: ArrayEntry[]): void {
     for (const [rawKey, keyNode, value] of entries) {
-      if (rawKey.startsWith('#')) this.unknownKey(keyNode, rawKey, prefix.length ? [] : TABLE_KEYS, prefix.length ? `nested object '${prefix.join('.')}'` : 'a table');
+      // Settings belong to the table object; nested objects and array elements hold columns only.
+      if (rawKey.startsWith('#')) this.unknownKey(keyNode, rawKey, [], prefix.length ? `nested object '${prefix.join('.')}'` : 'an array element');
       // A map: "field{KeyType}" or "field<key_name:KeyType>" (an object whose member names are data).
       const map = /^([^<{[\]]+?)(?:\{([A-Za-z]+)\}|<([A-Za-z_]\w*):([A-Za-z]+)>)$/.exec(rawKey);
       if (map) {
@@ -533,7 +538,6 @@ export function parseModelFile(text: string, file: string, options: ModelFileOpt
     else if (k === '#hostname') hostName = r.string(value, key);
     else if (!(k in PAGING_KEYS)) r.unknownKey(keyNode, key, ['#http', '#headers', '#hostname', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], 'the model file');
   }
-  void TOP_KEYS;
   const paging = r.paging(entries, undefined);
   const defaults = { headers, ...(paging ? { paging } : {}), ...(http ? { http } : {}), ...(hostName ? { hostName } : {}) };
   const tables = entries.filter(([k]) => !k.startsWith('#')).map(([name, keyNode, value]) => r.table(name, keyNode, value, defaults));
