@@ -2,6 +2,9 @@ import { RestSqlError } from '../errors/index.js';
 import type { Authenticator, HttpRequest, HttpResponse } from '../http/client.js';
 import { authMethodByCode, type ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
+import { AwsSigV4Authenticator, serviceAndRegionFromHost, type AwsCredentials } from './aws-sigv4.js';
+import { DigestAuthenticator } from './digest.js';
+import { StaticAuthenticator, basicCredentials } from './header-auth.js';
 import { OAuthSession, type LoginUi } from './oauth/session.js';
 import type { TokenSet } from './oauth/token-endpoint.js';
 import type { TokenStore } from './token-store/file-store.js';
@@ -60,32 +63,81 @@ export class OAuthAuthenticator implements Authenticator {
 function unsupported(options: ConnectionOptions): RestSqlError {
   const method = authMethodByCode(options.authenticationMethod);
   return new RestSqlError('CONFIG_UNSUPPORTED', `AuthenticationMethod=${options.authenticationMethod}${method ? ` (${method.name})` : ''} is not supported by this version of restsql yet.`, {
-    hint: 'Supported now: 15 (None) and 56 (OAuth2-PKCE); see `restsql options`.',
+    hint: 'Every method but 29 (Custom) is supported; see `restsql options`.',
     details: { option: 'AuthenticationMethod', value: options.authenticationMethod },
   });
 }
 
 /** The OAuth session for methods that have one (for `restsql login`, `logout`, `token`). */
 export function createOAuthSession(options: ConnectionOptions, ctx: AuthContext): OAuthSession {
-  if (options.authenticationMethod !== 56) {
+  if (!OAUTH_METHODS.has(options.authenticationMethod) && !(options.authenticationMethod === 50 && options.refreshToken)) {
     throw new RestSqlError('CONFIG_INVALID_VALUE', `AuthenticationMethod=${options.authenticationMethod} has no OAuth login to manage.`, {
-      hint: 'login, logout and token apply to OAuth methods such as AuthenticationMethod=56 (OAuth2-PKCE).',
+      hint: 'login, logout and token apply to the OAuth methods: 24 and 51-56 (and 50 with a RefreshToken).',
       details: { option: 'AuthenticationMethod' },
     });
   }
   return new OAuthSession(options, ctx);
 }
 
-export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext): { authenticator: Authenticator; close(): Promise<void> } {
+/** The OAuth methods (a token endpoint, a token cache, refresh): 24, 50 with a RefreshToken, 51-56. */
+const OAUTH_METHODS = new Set([24, 51, 52, 53, 54, 55, 56]);
+
+function required(value: string | undefined, option: string, method: string): string {
+  if (value === undefined || value === '') {
+    throw new RestSqlError('CONFIG_MISSING_OPTION', `AuthenticationMethod=${method} needs ${option}.`, {
+      hint: `Set ${option} in the connection string or DSN (secrets as \${NAME} to read them from the environment).`,
+      details: { option },
+    });
+  }
+  return value;
+}
+
+/** AWS credentials from the options, falling back to the standard AWS_* environment variables. */
+function awsCredentials(options: ConnectionOptions, env: NodeJS.ProcessEnv, firstUrl: string | undefined): AwsCredentials {
+  const fromHost = firstUrl ? serviceAndRegionFromHost(new URL(firstUrl).hostname) : {};
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? fromHost.region;
+  const service = options.serviceName ?? fromHost.service;
+  const sessionToken = options.sessionToken?.reveal() ?? env.AWS_SESSION_TOKEN;
+  return {
+    accessKey: required(options.accessKey ?? env.AWS_ACCESS_KEY_ID, 'AccessKey', '43 (AWS)'),
+    secretKey: required(options.secretKey?.reveal() ?? env.AWS_SECRET_ACCESS_KEY, 'SecretKey', '43 (AWS)'),
+    region: required(region, 'Region', '43 (AWS)'),
+    service: required(service, 'ServiceName', '43 (AWS)'),
+    ...(sessionToken ? { sessionToken } : {}),
+  };
+}
+
+export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext & { env?: NodeJS.ProcessEnv; firstUrl?: string }): { authenticator: Authenticator; close(): Promise<void> } {
   const method = authMethodByCode(options.authenticationMethod);
   if (!method || !method.implemented) throw unsupported(options);
-  switch (options.authenticationMethod) {
+  const none = async () => {};
+  const secret = (v: { reveal(): string } | undefined) => v?.reveal();
+  const m = options.authenticationMethod;
+  if (OAUTH_METHODS.has(m) || (m === 50 && options.refreshToken && options.tokenUri)) {
+    const session = new OAuthSession(options, ctx);
+    return { authenticator: new OAuthAuthenticator(session, extraHeaders(options)), close: () => session.close() };
+  }
+  switch (m) {
     case 15:
-      return { authenticator: new HeaderAuthenticator(extraHeaders(options)), close: async () => {} };
-    case 56: {
-      const session = new OAuthSession(options, ctx);
-      return { authenticator: new OAuthAuthenticator(session, extraHeaders(options)), close: () => session.close() };
+      return { authenticator: new HeaderAuthenticator(extraHeaders(options)), close: none };
+    case 0: {
+      // Basic (RFC 7617); AuthHeader names another header to carry it when the API wants one.
+      const value = basicCredentials(required(options.user, 'User', '0 (Basic)'), required(secret(options.password), 'Password', '0 (Basic)'));
+      const header = options.authHeader && options.authHeader.toLowerCase() !== 'authorization' ? options.authHeader : 'authorization';
+      return { authenticator: new StaticAuthenticator({ [header]: value }), close: none };
     }
+    case 34:
+      return { authenticator: new StaticAuthenticator({ authorization: `Bearer ${required(secret(options.securityToken), 'SecurityToken', '34 (BearerToken)')}` }), close: none };
+    case 25:
+      return { authenticator: new StaticAuthenticator({ [required(options.authHeader, 'AuthHeader', '25 (HTTPHeader)')]: required(secret(options.securityToken), 'SecurityToken', '25 (HTTPHeader)') }), close: none };
+    case 14:
+      return { authenticator: new StaticAuthenticator({}, { [required(options.authParam, 'AuthParam', '14 (URLParameter)')]: required(secret(options.securityToken), 'SecurityToken', '14 (URLParameter)') }), close: none };
+    case 30:
+      return { authenticator: new DigestAuthenticator(required(options.user, 'User', '30 (Digest)'), required(secret(options.password), 'Password', '30 (Digest)'), extraHeaders(options)), close: none };
+    case 50:
+      return { authenticator: new StaticAuthenticator({ ...extraHeaders(options), authorization: `Bearer ${required(secret(options.accessToken), 'AccessToken', '50 (OAuth2-AccessToken)')}` }), close: none };
+    case 43:
+      return { authenticator: new AwsSigV4Authenticator(awsCredentials(options, ctx.env ?? process.env, ctx.firstUrl), extraHeaders(options)), close: none };
     default:
       throw unsupported(options);
   }

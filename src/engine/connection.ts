@@ -244,7 +244,9 @@ async function createInfoTables(engine: Engine, model: ResolvedModel): Promise<v
 /** Opens a connection: authenticates, builds the model (a model file, or sampling RestSamplePath) and the engine. */
 export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
-  const auth = createAuthenticator(options, authContext(opts, logger));
+  // AWS signing may take its service and region from the API's host name.
+  const firstUrl = [options.hostName, options.restSamplePath].find((u) => u !== undefined && /^https?:\/\//i.test(u));
+  const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}) });
   const authenticator = auth.authenticator;
   const http = createHttpClient({
     timeoutSeconds: options.wsTimeout,

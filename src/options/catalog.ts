@@ -6,7 +6,7 @@ import { AUTH_METHODS } from './auth-methods.js';
  * Connector (ODBC long name first; short and JDBC names as aliases).
  */
 export type OptionKind = 'string' | 'secret' | 'integer' | 'boolean' | 'enum' | 'url' | 'path';
-export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'Mapping' | 'HTTP' | 'Proxy' | 'Engine';
+export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'AWS' | 'Mapping' | 'HTTP' | 'Proxy' | 'Engine';
 
 export interface EnumChoice {
   readonly value: number;
@@ -96,6 +96,18 @@ export const OPTION_CATALOG = [
       { value: 3, names: ['Post'], doc: 'client_id and client_secret in the POST form body.' },
     ],
     doc: 'How client credentials are sent to the token endpoint.' },
+  { key: 'usePkce', name: 'UsePKCE', aliases: [], kind: 'boolean', group: 'OAuth 2.0', default: true,
+    doc: 'Whether the browser login of the authorization code grant (51 with EnableLoginPrompt=1) sends PKCE (RFC 7636). Leave it on unless the server rejects code_challenge.' },
+  { key: 'jwtCertStore', name: 'JWTCertStore', aliases: [], kind: 'path', group: 'OAuth 2.0',
+    doc: 'Private key that signs the JWT bearer assertion (AuthenticationMethod=55): a PEM file (PKCS#8, PKCS#1 or SEC1 key), or a PKCS#12 (.p12/.pfx) file.' },
+  { key: 'jwtCertPassword', name: 'JWTCertPassword', aliases: [], kind: 'secret', group: 'OAuth 2.0',
+    doc: 'Password of an encrypted JWTCertStore. Write ${NAME} to read it from an environment variable.' },
+  { key: 'jwtCertAlias', name: 'JWTCertAlias', aliases: [], kind: 'string', group: 'OAuth 2.0',
+    doc: 'Which key of a PKCS#12 JWTCertStore to use (its friendly name); also sent as the JWT kid. Default: the first key.' },
+  { key: 'claimsIssuer', name: 'ClaimsIssuer', aliases: [], kind: 'string', group: 'OAuth 2.0',
+    doc: 'The iss claim of the JWT bearer assertion (RFC 7523 §3). Default: ClientID.' },
+  { key: 'claimsSubject', name: 'ClaimsSubject', aliases: [], kind: 'string', group: 'OAuth 2.0',
+    doc: 'The sub claim of the JWT bearer assertion: the user or service account the token is for. Default: ClaimsIssuer.' },
   { key: 'enableLoginPrompt', name: 'EnableLoginPrompt', aliases: [], kind: 'boolean', group: 'OAuth 2.0', default: false,
     doc: ('Whether the authorization code grant (51) may open a browser login when no code or token is at hand.') },
   // ---- Mapping
@@ -128,6 +140,17 @@ export const OPTION_CATALOG = [
     doc: 'Safety limit on the pages fetched for one table in one query. Reaching it is an error (DATA_TOO_MANY_PAGES), never a silently short result; raise it for very large tables.' },
   { key: 'pageConcurrency', name: 'PageConcurrency', aliases: [], kind: 'integer', group: 'HTTP', default: 4, min: 1, max: 64,
     doc: 'How many pages are fetched at once when the paging scheme allows it (row offset or page number paging whose first page gives the total rows or pages). Token and link paging are sequential by nature.' },
+  // ---- AWS
+  { key: 'accessKey', name: 'AccessKey', aliases: [], kind: 'string', group: 'AWS',
+    doc: 'AWS access key ID (AuthenticationMethod=43). Default: $AWS_ACCESS_KEY_ID.' },
+  { key: 'secretKey', name: 'SecretKey', aliases: [], kind: 'secret', group: 'AWS',
+    doc: 'AWS secret access key. Default: $AWS_SECRET_ACCESS_KEY. Write ${NAME} to read it from another variable.' },
+  { key: 'sessionToken', name: 'SessionToken', aliases: [], kind: 'secret', group: 'AWS',
+    doc: 'AWS session token of temporary credentials (sent as X-Amz-Security-Token). Default: $AWS_SESSION_TOKEN.' },
+  { key: 'region', name: 'Region', aliases: [], kind: 'string', group: 'AWS',
+    doc: 'AWS region requests are signed for, e.g. us-east-1. Default: $AWS_REGION, else taken from the host name (service.region.amazonaws.com).' },
+  { key: 'serviceName', name: 'ServiceName', aliases: [], kind: 'string', group: 'AWS',
+    doc: 'AWS service requests are signed for, e.g. execute-api or dynamodb. Default: taken from the host name.' },
   // ---- Proxy
   { key: 'proxyHost', name: 'ProxyHost', aliases: [], kind: 'string', group: 'Proxy',
     doc: 'HTTP proxy host. Without it HTTP_PROXY/HTTPS_PROXY/NO_PROXY are honoured.' },

@@ -93,6 +93,12 @@ test('a DSN from --odbc-ini, overridden by --connect', async () => {
   assert.equal(o.stdout, 'n\r\n12\r\n', o.stderr);
 });
 
+function modelFile(): string {
+  const file = join(dir, 'custom.rest');
+  writeFileSync(file, '{"t": "http://127.0.0.1:9/x"}');
+  return file;
+}
+
 const BAD: { what: string; args: () => string[]; code: number; error: string; culprit: RegExp }[] = [
   { what: 'malformed connection string', args: () => ['query', '-c', 'RestSamplePath', 'SELECT 1'], code: 2, error: 'CONFIG_SYNTAX', culprit: /'RestSamplePath' at position 1 has no '='/ },
   { what: 'unknown option', args: () => ['query', '-c', `${conn};Tabel=x`, 'SELECT 1'], code: 2, error: 'CONFIG_UNKNOWN_OPTION', culprit: /Tabel.*Did you mean Table\?/ },
@@ -107,7 +113,7 @@ const BAD: { what: string; args: () => string[]; code: number; error: string; cu
   { what: 'empty response', args: () => ['query', '-c', `RestSamplePath=${api.baseUrl}/v1/empty`, 'SELECT 1'], code: 1, error: 'DATA_NO_RECORDS', culprit: /no records/ },
   { what: 'invalid SQL', args: () => ['query', '-c', conn, 'SELECT * FORM customers'], code: 1, error: 'QUERY_SYNTAX', culprit: /LINE 1: SELECT \* FORM customers/ },
   { what: 'unknown table', args: () => ['query', '-c', conn, 'SELECT * FROM customer'], code: 1, error: 'QUERY_UNKNOWN_TABLE', culprit: /customer/ },
-  { what: 'unsupported method', args: () => ['query', '-c', `${conn};AuthenticationMethod=34;SecurityToken=x`, 'SELECT 1'], code: 2, error: 'CONFIG_UNSUPPORTED', culprit: /AuthenticationMethod=34 \(BearerToken\)/ },
+  { what: 'unsupported method', args: () => ['query', '-c', `RestConfigFile=${modelFile()};AuthenticationMethod=29`, 'SELECT 1'], code: 2, error: 'CONFIG_UNSUPPORTED', culprit: /AuthenticationMethod=29 \(Custom\)/ },
 ];
 
 for (const b of BAD) {

@@ -8,7 +8,8 @@ export function buildAuthorizationUrl(p: {
   redirectUri: string;
   scope?: string;
   state: string;
-  codeChallenge: string;
+  /** Absent only when PKCE is turned off (UsePKCE=0, authorization code grant). */
+  codeChallenge?: string;
 }): string {
   const url = new URL(p.authorizationEndpoint);
   url.searchParams.set('response_type', 'code');
@@ -16,7 +17,9 @@ export function buildAuthorizationUrl(p: {
   url.searchParams.set('redirect_uri', p.redirectUri);
   if (p.scope) url.searchParams.set('scope', p.scope);
   url.searchParams.set('state', p.state);
-  url.searchParams.set('code_challenge', p.codeChallenge);
-  url.searchParams.set('code_challenge_method', 'S256');
+  if (p.codeChallenge !== undefined) {
+    url.searchParams.set('code_challenge', p.codeChallenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+  }
   return url.toString();
 }

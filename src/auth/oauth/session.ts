@@ -11,6 +11,7 @@ import { resolveEndpoints, withOriginMetadata, type OAuthEndpoints } from './end
 import { startCallbackListener } from './loopback-listener.js';
 import { loopbackTls } from './loopback-tls.js';
 import { createPkce, createState } from './pkce.js';
+import { createAssertion } from './jwt-assertion.js';
 import { revokeToken } from './revoke.js';
 import { clientAuthFromMode, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
 
@@ -54,6 +55,45 @@ function isFresh(t: TokenSet, now = Date.now()): boolean {
 
 const REFRESH_DEAD = new Set(['invalid_grant', 'invalid_token', 'unauthorized_client']);
 
+/** How a session gets a new token when neither the cache nor refreshing helps. */
+export type Grant = 'pkce' | 'code' | 'password' | 'client_credentials' | 'refresh_token' | 'jwt_bearer';
+
+/**
+ * The grant of an OAuth AuthenticationMethod. For 24 (OAuth2, DataDirect's legacy method) it is
+ * inferred from the options given, in this order: OAuthCode -> authorization code; RefreshToken ->
+ * refresh token; User + Password -> password; JWTCertStore -> JWT bearer; AuthURI + RedirectURI ->
+ * browser login with PKCE; ClientSecret -> client credentials.
+ */
+export function grantFor(o: ConnectionOptions): Grant {
+  switch (o.authenticationMethod) {
+    case 56:
+      return 'pkce';
+    case 51:
+      return 'code';
+    case 52:
+      return 'password';
+    case 53:
+      return 'client_credentials';
+    case 50:
+    case 54:
+      return 'refresh_token';
+    case 55:
+      return 'jwt_bearer';
+  }
+  if (o.oauthCode) return 'code';
+  if (o.refreshToken) return 'refresh_token';
+  if (o.user && o.password) return 'password';
+  if (o.jwtCertStore) return 'jwt_bearer';
+  if ((o.authUri || o.issuerUri) && o.redirectUri) return 'pkce';
+  if (o.clientSecret) return 'client_credentials';
+  throw new RestSqlError('CONFIG_MISSING_OPTION', 'AuthenticationMethod=24 (OAuth2) cannot tell which grant to use from the options given.', {
+    hint: 'Give OAuthCode, RefreshToken, User and Password, JWTCertStore, AuthURI and RedirectURI, or ClientID and ClientSecret, or pick the method directly (51-56).',
+    details: { option: 'AuthenticationMethod' },
+  });
+}
+
+let warnedPassword = false;
+
 /**
  * One client's tokens for one authorization server: cached in the TokenStore, refreshed before
  * expiry and after a 401 (single-flight in the process, a file lock across processes), and a new
@@ -68,6 +108,9 @@ export class OAuthSession {
   #endpoints?: Promise<OAuthEndpoints>;
   #current?: TokenSet;
   #inflight?: Promise<TokenSet>;
+  readonly grant: Grant;
+  /** OAuthCode is single-use: exchanged once per process at most. */
+  #codeUsed = false;
 
   constructor(options: ConnectionOptions, ctx: SessionContext) {
     this.#options = options;
@@ -75,12 +118,17 @@ export class OAuthSession {
     this.#store = ctx.store ?? new FileTokenStore(join(ctx.stateDir, 'tokens'));
     // Token requests are not retried: a code or a rotated refresh token must not be sent twice.
     this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: 0, logger: ctx.logger, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    this.grant = grantFor(options);
+    const subject = this.grant === 'password' ? options.user : this.grant === 'jwt_bearer' ? (options.claimsSubject ?? options.claimsIssuer ?? options.clientId) : undefined;
     this.key = {
       authUri: options.authUri ?? options.issuerUri ?? '',
       tokenUri: options.tokenUri ?? options.issuerUri ?? '',
       clientId: options.clientId ?? '',
       scope: options.scope ?? '',
+      ...(subject !== undefined ? { subject } : {}),
     };
+    // AuthenticationMethod=50 with a RefreshToken: the given access token is used until it is refused.
+    if (options.accessToken) this.#current = { accessToken: options.accessToken.reveal(), tokenType: 'Bearer', obtainedAt: Date.now() };
   }
 
   #lockWaitMs(): number {
@@ -206,19 +254,83 @@ export class OAuthSession {
       const cached = (await this.#store.read(this.key))?.token;
       if (cached && isFresh(cached)) return cached;
     }
-    const ui = this.#ctx.ui;
-    if (!ui.interactive) {
-      throw new RestSqlError('AUTH_LOGIN_REQUIRED', 'No usable token is cached for this connection, and this process may not start a login.', {
-        hint: 'Run `restsql login` with the same connection options first.',
-      });
-    }
-    const token = ui.device ? await this.#deviceLogin() : await this.#browserLogin();
+    const token = await this.#obtain();
     await this.#store.write(this.key, token);
     return token;
   }
 
+  /** A new token by the session's grant. */
+  async #obtain(): Promise<TokenSet> {
+    const o = this.#options;
+    const ui = this.#ctx.ui;
+    const scope: Record<string, string> = o.scope ? { scope: o.scope } : {};
+    switch (this.grant) {
+      case 'pkce':
+        this.#interactiveOrFail();
+        return ui.device ? this.#deviceLogin() : this.#browserLogin(true);
+      case 'code':
+        // RFC 6749 §4.1.3 with a code obtained out of band (OAuthCode); else, when allowed, a browser login.
+        if (o.oauthCode && !this.#codeUsed) {
+          this.#codeUsed = true;
+          return this.#tokenRequest({ grant_type: 'authorization_code', code: o.oauthCode.reveal(), ...(o.redirectUri ? { redirect_uri: o.redirectUri } : {}) });
+        }
+        if (!o.enableLoginPrompt) {
+          throw new RestSqlError('AUTH_LOGIN_REQUIRED', o.oauthCode ? 'The authorization code (OAuthCode) was used already and no cached token is left.' : 'The authorization code grant needs a code: OAuthCode is not set and EnableLoginPrompt is off.', {
+            hint: 'Get a new code and set OAuthCode, or set EnableLoginPrompt=1 to log in in the browser.',
+            details: { option: 'OAuthCode' },
+          });
+        }
+        this.#interactiveOrFail();
+        return ui.device ? this.#deviceLogin() : this.#browserLogin(o.usePkce);
+      case 'password':
+        // RFC 9700 §2.4: the password grant MUST NOT be used; it exists for legacy services.
+        if (!warnedPassword) {
+          warnedPassword = true;
+          this.#ctx.logger.warn('AuthenticationMethod=52 (OAuth2-Password) gives the client your password; RFC 9700 §2.4 says not to use this grant. Prefer 56 (PKCE) where the server allows it.');
+        }
+        return this.#tokenRequest({ grant_type: 'password', username: o.user ?? '', password: o.password?.reveal() ?? '', ...scope });
+      case 'client_credentials':
+        return this.#tokenRequest({ grant_type: 'client_credentials', ...scope });
+      case 'refresh_token':
+        if (!o.refreshToken) {
+          throw new RestSqlError('AUTH_LOGIN_REQUIRED', 'The access token was refused and there is no RefreshToken to get a new one.', {
+            hint: 'Set RefreshToken (and TokenURI) so restsql can renew the access token, or give a fresh AccessToken.',
+            details: { option: 'RefreshToken' },
+          });
+        }
+        return this.#tokenRequest({ grant_type: 'refresh_token', refresh_token: o.refreshToken.reveal(), ...scope }, o.refreshToken.reveal());
+      case 'jwt_bearer': {
+        const e = await this.endpoints();
+        const issuer = o.claimsIssuer ?? o.clientId ?? '';
+        const assertion = await createAssertion({
+          keyFile: o.jwtCertStore ?? '',
+          ...(o.jwtCertPassword ? { password: o.jwtCertPassword } : {}),
+          ...(o.jwtCertAlias ? { alias: o.jwtCertAlias } : {}),
+          issuer,
+          subject: o.claimsSubject ?? issuer,
+          audience: e.tokenEndpoint,
+          ...scope,
+        });
+        return this.#tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, ...scope });
+      }
+    }
+  }
+
+  async #tokenRequest(params: Record<string, string>, keepRefreshToken?: string): Promise<TokenSet> {
+    const t = await requestToken(this.#http, await this.#client(), params, this.#ctx.logger);
+    return t.refreshToken || !keepRefreshToken ? t : { ...t, refreshToken: keepRefreshToken };
+  }
+
+  #interactiveOrFail(): void {
+    if (!this.#ctx.ui.interactive) {
+      throw new RestSqlError('AUTH_LOGIN_REQUIRED', 'No usable token is cached for this connection, and this process may not start a login.', {
+        hint: 'Run `restsql login` with the same connection options first.',
+      });
+    }
+  }
+
   /** RFC 6749 §4.1 with PKCE (RFC 7636) and a loopback redirect (RFC 8252 §7.3). */
-  async #browserLogin(): Promise<TokenSet> {
+  async #browserLogin(usePkce: boolean): Promise<TokenSet> {
     const o = this.#options;
     const e = await this.endpoints();
     const redirectUri = o.redirectUri;
@@ -242,7 +354,7 @@ export class OAuthSession {
     });
     const lines = ui.pastedLines?.()[Symbol.asyncIterator]();
     try {
-      const url = buildAuthorizationUrl({ authorizationEndpoint: e.authorizationEndpoint, clientId: o.clientId, redirectUri, ...(o.scope ? { scope: o.scope } : {}), state, codeChallenge: pkce.challenge });
+      const url = buildAuthorizationUrl({ authorizationEndpoint: e.authorizationEndpoint, clientId: o.clientId, redirectUri, ...(o.scope ? { scope: o.scope } : {}), state, ...(usePkce ? { codeChallenge: pkce.challenge } : {}) });
       ui.notify(`To log in, open this URL in a browser:\n\n  ${url}\n`);
       let opened = false;
       if (ui.openBrowser) {
@@ -266,7 +378,7 @@ export class OAuthSession {
         ui.notify(`Waiting for the browser to return to ${redirectUri} ...`);
       }
       const { code } = await listener.result;
-      const token = await requestToken(this.#http, await this.#client(), { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier }, this.#ctx.logger);
+      const token = await requestToken(this.#http, await this.#client(), { grant_type: 'authorization_code', code, redirect_uri: redirectUri, ...(usePkce ? { code_verifier: pkce.verifier } : {}) }, this.#ctx.logger);
       ui.notify('Logged in.');
       return token;
     } finally {

@@ -45,7 +45,8 @@ let warnedQueryCredentials = false;
 export function authenticateClient(client: TokenClient, form: URLSearchParams, headers: Record<string, string>, url: URL, logger: Logger): void {
   const secret = client.clientSecret?.reveal();
   if (secret === undefined) {
-    form.set('client_id', client.clientId);
+    // A public client names itself (RFC 6749 §3.2.1); a JWT bearer grant may come with no client at all (RFC 7523 §2.1).
+    if (client.clientId) form.set('client_id', client.clientId);
   } else if (client.clientAuth === 'basic') {
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
     headers.authorization = 'Basic ' + Buffer.from(`${formEncode(client.clientId)}:${formEncode(secret)}`).toString('base64');

@@ -11,6 +11,8 @@ export interface TokenKey {
   readonly tokenUri: string;
   readonly clientId: string;
   readonly scope: string;
+  /** Whose tokens they are when the client alone does not say: the User of the password grant, the JWT subject. */
+  readonly subject?: string;
 }
 
 export interface StoredToken {
@@ -28,7 +30,8 @@ export interface TokenStore {
 }
 
 export function tokenKeyId(key: TokenKey): string {
-  return createHash('sha256').update(JSON.stringify([key.authUri, key.tokenUri, key.clientId, key.scope])).digest('hex').slice(0, 32);
+  const parts = [key.authUri, key.tokenUri, key.clientId, key.scope, ...(key.subject !== undefined ? [key.subject] : [])];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
 function alive(pid: number): boolean {
