@@ -5,7 +5,8 @@
 import './quiet-oidc-provider.js';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type ClientMetadata } from 'oidc-provider';
+import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
+import Provider, { errors, type ClientMetadata } from 'oidc-provider';
 import { request } from 'undici';
 
 export interface TokenRequestRecord {
@@ -32,6 +33,8 @@ export interface AuthServer {
 
 export interface AuthServerOptions {
   readonly port?: number;
+  /** Public keys (PEM) that may sign JWT bearer assertions (RFC 7523), by the assertion's `iss`. */
+  readonly jwtIssuers?: Readonly<Record<string, string>>;
   /** Access token lifetime in seconds (default 3600). */
   readonly accessTokenTtl?: number;
   readonly clients?: ClientMetadata[];
@@ -66,6 +69,24 @@ export const DEFAULT_CLIENTS: ClientMetadata[] = [
     response_types: ['code'],
   },
   {
+    client_id: 'legacy-code',
+    client_secret: 'legacy-secret-1234',
+    token_endpoint_auth_method: 'client_secret_post',
+    application_type: 'native',
+    redirect_uris: ['http://localhost', 'http://127.0.0.1/callback'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  },
+  {
+    // Machine clients: client credentials, and the legacy password grant (with refresh tokens).
+    client_id: 'machine',
+    client_secret: 'machine-secret-4711',
+    token_endpoint_auth_method: 'client_secret_basic',
+    redirect_uris: [],
+    response_types: [],
+    grant_types: ['client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+  },
+  {
     client_id: 'conf-post',
     client_secret: 'p@ss:w+rd/%&=',
     token_endpoint_auth_method: 'client_secret_post',
@@ -98,7 +119,8 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   let codes = 0;
   const provider = new Provider(issuer, {
     clients: [...(options.clients ?? DEFAULT_CLIENTS), ...(options.extraClients ?? [])],
-    pkce: { required: () => true },
+    // PKCE for every client but `legacy-code`, which stands for servers that predate it (OAuthCode obtained elsewhere, UsePKCE=0).
+    pkce: { required: (_ctx, client) => client.clientId !== 'legacy-code' },
     scopes: ['openid', 'offline_access', 'api:read'],
     // Refresh tokens whenever the client may use the grant (the default also wants offline_access + consent).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -109,6 +131,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       deviceFlow: { enabled: true },
+      clientCredentials: { enabled: true },
     },
     ttl: { AccessToken: options.accessTokenTtl ?? 3600, AuthorizationCode: 60, RefreshToken: 86400, Interaction: 600, Session: 3600, Grant: 86400, DeviceCode: 600, IdToken: 3600 },
     // Quieter dev pages: no external fonts.
@@ -118,6 +141,42 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     },
   });
   provider.on('authorization_code.saved', () => void codes++);
+
+  // Resource Owner Password Credentials (RFC 6749 §4.3) is not built in; any user with password "pw".
+  const issue = async (ctx: Parameters<Parameters<Provider['registerGrantType']>[1]>[0], accountId: string, scope: string | undefined, gty: string) => {
+    const client = ctx.oidc.client!;
+    // A Grant records what the account allowed; refresh_token requests are checked against it.
+    const grant = new provider.Grant({ accountId, clientId: client.clientId });
+    if (scope) grant.addOIDCScope(scope);
+    const grantId = await grant.save();
+    const at = new provider.AccessToken({ accountId, client, grantId, ...(scope ? { scope } : {}), gty } as never);
+    const body: Record<string, unknown> = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, ...(scope ? { scope } : {}) };
+    if (client.grantTypeAllowed('refresh_token')) {
+      const rt = new provider.RefreshToken({ accountId, client, grantId, ...(scope ? { scope } : {}), gty } as never);
+      body.refresh_token = await rt.save();
+    }
+    ctx.body = body;
+  };
+  provider.registerGrantType('password', async (ctx) => {
+    const { username, password, scope } = ctx.oidc.params as Record<string, string | undefined>;
+    if (!username || password !== 'pw') throw new errors.InvalidGrant('invalid credentials');
+    await issue(ctx, username, scope, 'password');
+  }, ['username', 'password', 'scope']);
+  // JWT bearer grant (RFC 7523): the assertion must be signed by a key registered for its iss,
+  // name this token endpoint as audience, and be current.
+  provider.registerGrantType('urn:ietf:params:oauth:grant-type:jwt-bearer', async (ctx) => {
+    const { assertion, scope } = ctx.oidc.params as Record<string, string | undefined>;
+    const claims = assertion ? decodeJwt(assertion) : undefined;
+    const pem = claims?.iss ? options.jwtIssuers?.[claims.iss] : undefined;
+    if (!assertion || !pem) throw new errors.InvalidGrant('unknown assertion issuer');
+    const header = decodeProtectedHeader(assertion);
+    try {
+      await jwtVerify(assertion, await importSPKI(pem, header.alg!), { audience: `${issuer}/token`, maxTokenAge: '10m' });
+    } catch (e) {
+      throw new errors.InvalidGrant(`assertion rejected: ${(e as Error).message}`);
+    }
+    await issue(ctx, String(claims!.sub), scope, 'jwt-bearer');
+  }, ['assertion', 'scope']);
 
   const tokenRequests: TokenRequestRecord[] = [];
   // Test-only leniency: accept client credentials in the token URL query (ClientCredentialsMode=2;
@@ -162,7 +221,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     tokenRequests,
     logins: () => codes,
     async verify(accessToken) {
-      const token = await provider.AccessToken.find(accessToken);
+      const token = (await provider.AccessToken.find(accessToken)) ?? (await provider.ClientCredentials.find(accessToken));
       return Boolean(token && !token.isExpired);
     },
     close: () =>

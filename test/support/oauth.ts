@@ -36,10 +36,11 @@ export interface OAuthWorld {
 export interface WorldOptions {
   readonly accessTokenTtl?: number;
   readonly extraClients?: ClientMetadata[];
+  readonly jwtIssuers?: Readonly<Record<string, string>>;
 }
 
 export async function startOAuthWorld(o: WorldOptions = {}): Promise<OAuthWorld> {
-  const auth = await startAuthServer({ ...(o.accessTokenTtl ? { accessTokenTtl: o.accessTokenTtl } : {}), ...(o.extraClients ? { extraClients: o.extraClients } : {}) });
+  const auth = await startAuthServer({ ...(o.accessTokenTtl ? { accessTokenTtl: o.accessTokenTtl } : {}), ...(o.extraClients ? { extraClients: o.extraClients } : {}), ...(o.jwtIssuers ? { jwtIssuers: o.jwtIssuers } : {}) });
   const api = await startDemoApi({ verifyToken: (t) => auth.verify(t) });
   const home = await mkdtemp(join(tmpdir(), 'restsql-oauth-test-'));
   const standInLog = join(home, 'stand-in.log');
