@@ -3,7 +3,7 @@ import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/b
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
-import { createHttpClient, type HttpClient } from '../http/client.js';
+import { createHttpClient, proxyFromOptions, type HttpClient } from '../http/client.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
@@ -254,7 +254,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     authenticator,
     logger,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(options.proxyHost ? { proxy: { host: options.proxyHost, ...(options.proxyPort ? { port: options.proxyPort } : {}), ...(options.proxyUser ? { user: options.proxyUser } : {}), ...(options.proxyPassword ? { password: options.proxyPassword } : {}) } } : {}),
+    ...proxyFromOptions(options),
   });
   let engine: Engine | undefined;
   try {

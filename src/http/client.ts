@@ -54,6 +54,11 @@ export interface HttpClientOptions {
   readonly maxBackoffMs?: number;
 }
 
+/** The ProxyHost/ProxyPort/ProxyUser/ProxyPassword options as the client takes them (absent: $HTTP(S)_PROXY and $NO_PROXY apply). */
+export function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser?: string; proxyPassword?: Secret }): Pick<HttpClientOptions, 'proxy'> {
+  return o.proxyHost ? { proxy: { host: o.proxyHost, ...(o.proxyPort ? { port: o.proxyPort } : {}), ...(o.proxyUser ? { user: o.proxyUser } : {}), ...(o.proxyPassword ? { password: o.proxyPassword } : {}) } } : {};
+}
+
 export interface HttpClient {
   send(req: HttpRequest): Promise<HttpResponse>;
   /** Sends, checks for a 2xx status and parses the body as JSON. */

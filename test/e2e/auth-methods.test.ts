@@ -233,3 +233,39 @@ test('secret leak across every method: no password, key, token, secret or assert
   for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 3)}…) leaked`);
   assert.doesNotMatch(all, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, 'no JWT (the assertion) in the output');
 });
+
+test('ProxyHost/ProxyPort/ProxyUser/ProxyPassword carry both the token request and the API requests', async () => {
+  const { createServer } = await import('node:http');
+  const net = await import('node:net');
+  const tunnels: { target: string; auth: string | undefined }[] = [];
+  const proxy = createServer((_req, res) => res.writeHead(405).end());
+  proxy.on('connect', (req, client, head) => {
+    tunnels.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    if (req.headers['proxy-authorization'] !== 'Basic ' + Buffer.from('proxy-user:proxy-pass').toString('base64')) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host!, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const port = (proxy.address() as { port: number }).port;
+  try {
+    const r = await grantQuery(`AuthenticationMethod=53;ClientID=machine;ClientSecret=\${MACHINE};Scope=api:read;ProxyHost=127.0.0.1;ProxyPort=${port};ProxyUser=proxy-user;ProxyPassword=\${PP}`, { PP: 'proxy-pass', RESTSQL_HOME: join(keyDir, 'proxy') });
+    assert.equal(r.code, 0, r.stderr);
+    const targets = new Set(tunnels.map((t) => t.target));
+    assert.ok(targets.has(new URL(world.auth.issuer).host), 'the token request went through the proxy');
+    assert.ok(targets.has(new URL(world.api.baseUrl).host), 'the API requests went through the proxy');
+    assert.ok(!r.stderr.includes('proxy-pass'));
+  } finally {
+    proxy.close();
+    proxy.closeAllConnections();
+  }
+});
