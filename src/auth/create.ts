@@ -3,6 +3,7 @@ import type { Authenticator, HttpRequest, HttpResponse } from '../http/client.js
 import { authMethodByCode, type ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
 import { AwsSigV4Authenticator, serviceAndRegionFromHost, type AwsCredentials } from './aws-sigv4.js';
+import { CustomAuthenticator, serverNameOf, type CustomSteps } from './custom.js';
 import { DigestAuthenticator } from './digest.js';
 import { StaticAuthenticator, basicCredentials } from './header-auth.js';
 import { OAuthSession, type LoginUi } from './oauth/session.js';
@@ -107,7 +108,7 @@ function awsCredentials(options: ConnectionOptions, env: NodeJS.ProcessEnv, firs
   };
 }
 
-export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext & { env?: NodeJS.ProcessEnv; firstUrl?: string }): { authenticator: Authenticator; close(): Promise<void> } {
+export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext & { env?: NodeJS.ProcessEnv; firstUrl?: string; customSteps?: CustomSteps }): { authenticator: Authenticator; close(): Promise<void> } {
   const method = authMethodByCode(options.authenticationMethod);
   if (!method || !method.implemented) throw unsupported(options);
   const none = async () => {};
@@ -136,6 +137,18 @@ export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext
       return { authenticator: new DigestAuthenticator(required(options.user, 'User', '30 (Digest)'), required(secret(options.password), 'Password', '30 (Digest)'), extraHeaders(options)), close: none };
     case 50:
       return { authenticator: new StaticAuthenticator({ ...extraHeaders(options), authorization: `Bearer ${required(secret(options.accessToken), 'AccessToken', '50 (OAuth2-AccessToken)')}` }), close: none };
+    case 29: {
+      if (!ctx.customSteps?.authentication?.length) {
+        throw new RestSqlError('CONFIG_MISSING_OPTION', 'AuthenticationMethod=29 (Custom) needs "#authentication" steps in the model file (RestConfigFile).', {
+          hint: 'Add "#authentication": [...] to the model file; see docs/auth.md.',
+          details: { option: 'RestConfigFile' },
+        });
+      }
+      const params = options.customAuthParams?.reveal().split(';').map((x) => x.trim()) ?? [];
+      const serverName = serverNameOf(options.hostName, options.portNumber);
+      const custom = new CustomAuthenticator(ctx.customSteps, { ...(options.user ? { user: options.user } : {}), ...(options.password ? { password: options.password } : {}), ...(serverName ? { serverName } : {}), params }, options, ctx.logger);
+      return { authenticator: custom, close: () => custom.close() };
+    }
     case 43:
       return { authenticator: new AwsSigV4Authenticator(awsCredentials(options, ctx.env ?? process.env, ctx.firstUrl), extraHeaders(options)), close: none };
     default:

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createAuthenticator, type AuthContext } from '../auth/create.js';
+import type { CustomSteps } from '../auth/custom.js';
+import { readAuthSteps } from '../model/model-file.js';
 import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
@@ -216,6 +219,20 @@ export class Connection {
   }
 }
 
+function customStepsOf(file: string): CustomSteps | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RestSqlError('MODEL_FILE_NOT_FOUND', `RestConfigFile: cannot read model file '${file}': ${(e as Error).message}.`, {
+      hint: 'Check the path (relative paths are resolved from the current directory).',
+      details: { option: 'RestConfigFile', file },
+    });
+  }
+  const steps = readAuthSteps(text);
+  return steps.authentication ? { authentication: steps.authentication, ...(steps.reauthentication ? { reauthentication: steps.reauthentication } : {}) } : undefined;
+}
+
 /**
  * `_configuration` (the resolved model as .rest text) and `sampling_status` (how sampling each
  * endpoint went): local tables, answered without requests.
@@ -246,7 +263,9 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
   // AWS signing may take its service and region from the API's host name.
   const firstUrl = [options.hostName, options.restSamplePath].find((u) => u !== undefined && /^https?:\/\//i.test(u));
-  const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}) });
+  // Custom authentication (29) runs the model file's #authentication steps.
+  const customSteps = options.authenticationMethod === 29 && options.restConfigFile ? customStepsOf(options.restConfigFile) : undefined;
+  const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
   const authenticator = auth.authenticator;
   const http = createHttpClient({
     timeoutSeconds: options.wsTimeout,

@@ -71,8 +71,6 @@ type PagingKey = keyof typeof PAGING_KEYS;
 const TABLE_KEYS = ['#path', '#headers', '#post', '#fieldListParameter', '#http', '#jsonRoot', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)];
 const COLUMN_KEYS = ['#type', '#key', '#virtual', '#default', '#mandatory', '#readonly', '#queryparameter', '#header', '#postparameter', ...FILTER_OPS.map((o) => `#${o}`)];
 const NOT_YET: Record<string, string> = {
-  '#authentication': 'custom authentication steps',
-  '#reauthentication': 'custom re-authentication steps',
   routines: 'routines (stored procedures)',
 };
 
@@ -510,6 +508,20 @@ function nodeValue(node: Node): unknown {
   }
 }
 
+/** The custom authentication steps of a model file (AuthenticationMethod=29), if it has them. */
+export function readAuthSteps(text: string): { authentication?: (string | Record<string, unknown>)[]; reauthentication?: (string | Record<string, unknown>)[] } {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const out: { authentication?: (string | Record<string, unknown>)[]; reauthentication?: (string | Record<string, unknown>)[] } = {};
+  for (const p of root?.type === 'object' ? (root.children ?? []) : []) {
+    const key = String(p.children?.[0]?.value ?? '').toLowerCase();
+    const value = p.children?.[1];
+    if (!value || value.type !== 'array') continue;
+    if (key === '#authentication') out.authentication = nodeValue(value) as (string | Record<string, unknown>)[];
+    if (key === '#reauthentication') out.reauthentication = nodeValue(value) as (string | Record<string, unknown>)[];
+  }
+  return out;
+}
+
 /** Parses a model file's text. `file` is only used in messages. */
 export function parseModelFile(text: string, file: string, options: ModelFileOptions): ParsedModelFile {
   const r: Reader = new Reader(text, file, options);
@@ -533,6 +545,13 @@ export function parseModelFile(text: string, file: string, options: ModelFileOpt
       });
     }
     if (!key.startsWith('#')) continue;
+    if (k === '#authentication' || k === '#reauthentication') {
+      // Custom authentication steps (AuthenticationMethod=29): strings and JSON objects.
+      if (value.type !== 'array' || (value.children ?? []).some((c) => c.type !== 'string' && c.type !== 'object')) {
+        r.fail(value, `${key} must be an array of steps (strings and JSON objects).`, 'Example: "#authentication": [{"user": "{user}"}, "POST https://{serverName}/login", "HEADER Authorization=Bearer {/token}"].');
+      }
+      continue;
+    }
     if (k === '#headers') headers = r.headers(value, 'the model file');
     else if (k === '#http') http = r.http(value);
     else if (k === '#hostname') hostName = r.string(value, key);

@@ -26,7 +26,7 @@ export const AUTH_METHODS = [
   { code: 53, name: 'OAuth2-ClientCredentials', requires: ['ClientID', 'ClientSecret', 'TokenURI|IssuerURI'], implemented: true, doc: 'OAuth 2.0 client credentials grant.' },
   { code: 54, name: 'OAuth2-RefreshToken', requires: ['RefreshToken', 'ClientID', 'TokenURI|IssuerURI'], implemented: true, doc: 'OAuth 2.0 refresh token grant.' },
   { code: 55, name: 'OAuth2-JWTBearer', requires: ['TokenURI|IssuerURI', 'JWTCertStore'], implemented: true, doc: 'OAuth 2.0 JWT bearer grant (RFC 7523): an assertion signed with JWTCertStore.' },
-  { code: 29, name: 'Custom', requires: ['RestConfigFile'], implemented: false, doc: 'Custom authentication steps from the model file.' },
+  { code: 29, name: 'Custom', requires: ['RestConfigFile'], implemented: true, doc: 'Custom authentication steps from the model file.' },
   { code: 43, name: 'AWS', requires: [], implemented: true, doc: 'AWS Signature Version 4.' },
 ] as const satisfies readonly AuthMethodSpec[];
 

@@ -59,8 +59,8 @@ export const OPTION_CATALOG = [
     doc: 'Name of the URL query parameter that carries SecurityToken (AuthenticationMethod=14).' },
   { key: 'securityToken', name: 'SecurityToken', aliases: [], kind: 'secret', group: 'Authentication',
     doc: 'Token value for BearerToken, HTTPHeader and URLParameter authentication, or the value of the AuthHeader header.' },
-  { key: 'customAuthParams', name: 'CustomAuthParams', aliases: [], kind: 'string', group: 'Authentication',
-    doc: 'Semicolon-separated values that the model file\'s custom authentication refers to as {customAuthParams[n]}.' },
+  { key: 'customAuthParams', name: 'CustomAuthParams', aliases: [], kind: 'secret', group: 'Authentication',
+    doc: 'Values the model file\'s custom authentication steps (AuthenticationMethod=29) refer to as {customAuthParams[1]}, {customAuthParams[2]}, ...: separated by semicolons, so brace the value (CustomAuthParams={key-1;acme}). Treated as a secret.' },
   // ---- OAuth 2.0
   { key: 'accessToken', name: 'AccessToken', aliases: [], kind: 'secret', group: 'OAuth 2.0',
     doc: 'A ready OAuth 2.0 access token (AuthenticationMethod=50).' },

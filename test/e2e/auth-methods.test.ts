@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import forge from 'node-forge';
 import { httpBrowser } from '../../examples/demo/browser-stand-in.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { CREDENTIALS, startAuthApi, type AuthApi } from '../support/auth-api.js';
+import { CREDENTIALS, CUSTOM, startAuthApi, type AuthApi } from '../support/auth-api.js';
 import { startOAuthWorld, type OAuthWorld } from '../support/oauth.js';
 
 let api: AuthApi;
@@ -267,5 +267,39 @@ test('ProxyHost/ProxyPort/ProxyUser/ProxyPassword carry both the token request a
   } finally {
     proxy.close();
     proxy.closeAllConnections();
+  }
+});
+
+test('29 Custom: the model file #authentication steps log in; #reauthentication runs on a 401', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'restsql-custom-'));
+  const file = join(dir, 'api.rest');
+  writeFileSync(file, JSON.stringify({
+    '#authentication': [
+      'api-key={customAuthParams[1]}',
+      { credentials: { username: '{user}', password: '{password}', company: '{customAuthParams[2]}' } },
+      'POST http://{serverName}/login',
+      'HEADER Authentication=Bearer {/data/access_token}',
+    ],
+    '#reauthentication': [{ refresh_token: '{/data/refresh_token}' }, 'POST http://{serverName}/refresh', 'HEADER Authentication=Bearer {/data/access_token}'],
+    a: { '#path': '/custom/items', id: 'Integer,#key', name: 'VarChar' },
+    b: { '#path': '/custom/items?b=1', id: 'Integer,#key' },
+    c: { '#path': '/custom/items?c=1', id: 'Integer,#key' },
+    d: { '#path': '/custom/items?d=1', id: 'Integer,#key' },
+  }));
+  try {
+    const before = api.seen.length;
+    const conn = `RestConfigFile=${file};HostName=${api.baseUrl};AuthenticationMethod=29;User=alice;Password=\${PW};CustomAuthParams={\${CAP}}`;
+    // Four tables: the token is good for three requests, so the fourth meets a 401 and re-authenticates.
+    const r = await cli(['query', '-c', conn, '--format', 'csv', 'SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c) + (SELECT count(*) FROM d) AS n'], { CAP: `${CUSTOM.apiKey};${CUSTOM.company}` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'n\r\n8\r\n');
+    const seen = api.seen.slice(before).map((s) => `${s.path}:${s.ok}`);
+    assert.deepEqual(seen, ['/login:true', '/custom/items:true', '/custom/items:true', '/custom/items:true', '/custom/items:false', '/refresh:true', '/custom/items:true']);
+    const bad = await cli(['query', '-c', conn, 'SELECT count(*) FROM a'], { CAP: `wrong-key;${CUSTOM.company}` });
+    assert.equal(bad.code, 3, bad.stderr);
+    assert.match(bad.stderr, /error\[AUTH_FAILED\]: Custom authentication: POST http:\/\/127\.0\.0\.1:\d+\/login answered 403/);
+    assert.ok(!bad.stderr.includes('wrong-key') && !r.stderr.includes(CUSTOM.apiKey));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -113,7 +113,7 @@ const BAD: { what: string; args: () => string[]; code: number; error: string; cu
   { what: 'empty response', args: () => ['query', '-c', `RestSamplePath=${api.baseUrl}/v1/empty`, 'SELECT 1'], code: 1, error: 'DATA_NO_RECORDS', culprit: /no records/ },
   { what: 'invalid SQL', args: () => ['query', '-c', conn, 'SELECT * FORM customers'], code: 1, error: 'QUERY_SYNTAX', culprit: /LINE 1: SELECT \* FORM customers/ },
   { what: 'unknown table', args: () => ['query', '-c', conn, 'SELECT * FROM customer'], code: 1, error: 'QUERY_UNKNOWN_TABLE', culprit: /customer/ },
-  { what: 'unsupported method', args: () => ['query', '-c', `RestConfigFile=${modelFile()};AuthenticationMethod=29`, 'SELECT 1'], code: 2, error: 'CONFIG_UNSUPPORTED', culprit: /AuthenticationMethod=29 \(Custom\)/ },
+  { what: 'Custom without steps', args: () => ['query', '-c', `RestConfigFile=${modelFile()};AuthenticationMethod=29`, 'SELECT 1'], code: 2, error: 'CONFIG_MISSING_OPTION', culprit: /AuthenticationMethod=29 \(Custom\) needs "#authentication" steps/ },
 ];
 
 for (const b of BAD) {

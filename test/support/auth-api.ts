@@ -16,6 +16,9 @@ export const CREDENTIALS = {
   aws: { accessKey: 'AKIDTEST', secretKey: 'aws-secret-789', region: 'eu-west-1', service: 'execute-api' },
 } as const;
 
+/** Custom authentication: the API's own login endpoint and what it expects. */
+export const CUSTOM = { apiKey: 'ak-custom-1', company: 'acme' } as const;
+
 export interface AuthApi {
   readonly baseUrl: string;
   readonly seen: { path: string; authorization?: string; ok: boolean }[];
@@ -36,6 +39,9 @@ function digestParams(header: string): Record<string, string> {
 export async function startAuthApi(): Promise<AuthApi> {
   const seen: AuthApi['seen'] = [];
   const nonces = new Set<string>();
+  // Custom login: tokens valid for 3 data requests, then 401 until a refresh.
+  const tokens = new Map<string, number>();
+  let issued = 0;
   const realm = 'restsql-test';
   const H = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -62,6 +68,13 @@ export async function startAuthApi(): Promise<AuthApi> {
         const expected = H(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:${p.qop}:${ha2}`);
         return { ok: p.username === CREDENTIALS.user && p.response === expected, challenge };
       }
+      case 'custom': {
+        const m = /^Bearer (\S+)$/.exec(String(req.headers.authentication ?? ''));
+        const left = m ? tokens.get(m[1]!) : undefined;
+        if (left === undefined || left <= 0) return { ok: false };
+        tokens.set(m![1]!, left - 1);
+        return { ok: true };
+      }
       case 'aws': {
         const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
         if (!m || m[1] !== CREDENTIALS.aws.accessKey) return { ok: false };
@@ -83,6 +96,22 @@ export async function startAuthApi(): Promise<AuthApi> {
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/login' || url.pathname === '/refresh') {
+        // POST /login {credentials: {username, password, company}} with an api-key header; POST /refresh {refresh_token}.
+        const b = JSON.parse(body || '{}') as { credentials?: { username?: string; password?: string; company?: string }; refresh_token?: string };
+        const good = url.pathname === '/login'
+          ? req.headers['api-key'] === CUSTOM.apiKey && b.credentials?.username === CREDENTIALS.user && b.credentials.password === CREDENTIALS.password && b.credentials.company === CUSTOM.company
+          : b.refresh_token === 'rt-custom';
+        seen.push({ path: url.pathname, ok: good });
+        if (!good) {
+          res.writeHead(403, { 'content-type': 'application/json' }).end('{"error":"bad login"}');
+          return;
+        }
+        const token = `ct-${++issued}`;
+        tokens.set(token, 3);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { access_token: token, refresh_token: 'rt-custom' } }));
+        return;
+      }
       const { ok, challenge } = check(req, url, body);
       seen.push({ path: url.pathname, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), ok });
       if (!ok) {
