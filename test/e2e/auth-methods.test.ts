@@ -226,14 +226,6 @@ test('24 OAuth2 infers the grant from the options: User+Password -> password, Cl
   assert.equal(world.auth.tokenRequests.at(-1)!.grantType, 'client_credentials');
 });
 
-test('secret leak across every method: no password, key, token, secret or assertion in any output (debug on)', () => {
-  const all = outputs.join('\n');
-  assert.match(all, /restsql: debug: http: /);
-  const secrets = [...Object.values(SECRETS), 'p12-pass', Buffer.from(`alice:${CREDENTIALS.password}`).toString('base64'), ...world.auth.tokenRequests.flatMap((t) => t.secrets)];
-  for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 3)}…) leaked`);
-  assert.doesNotMatch(all, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, 'no JWT (the assertion) in the output');
-});
-
 test('ProxyHost/ProxyPort/ProxyUser/ProxyPassword carry both the token request and the API requests', async () => {
   const { createServer } = await import('node:http');
   const net = await import('node:net');
@@ -302,4 +294,12 @@ test('29 Custom: the model file #authentication steps log in; #reauthentication 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('secret leak across every method: no password, key, token, secret or assertion in any output (debug on)', () => {
+  const all = outputs.join('\n');
+  assert.match(all, /restsql: debug: http: /);
+  const secrets = [...Object.values(SECRETS), 'p12-pass', 'proxy-pass', CUSTOM.apiKey, 'rt-custom', Buffer.from(`alice:${CREDENTIALS.password}`).toString('base64'), ...world.auth.tokenRequests.flatMap((t) => t.secrets)];
+  for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 3)}…) leaked`);
+  assert.doesNotMatch(all, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, 'no JWT (the assertion) in the output');
 });
