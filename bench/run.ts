@@ -1,9 +1,15 @@
 /**
- * `npm run bench`: paging and loading through the real stack (HTTP client, paginator, flattener,
- * DuckDB) against a local API that adds a fixed latency per page, as a remote API would. Prints a
- * table and saves the numbers as JSON in bench/results/.
+ * `npm run bench`: end-to-end `restsql query` runs (process start to last row printed) against
+ * fixture APIs on loopback, next to the floor (a bare fetch + JSON.parse script), alternating, at
+ * least 3 runs each. Prints tables and writes bench/results.json. Scenarios:
+ *   a  bulk: 200 pages x 2,500 records (nested object, scalar-array child table), offset paging with a total
+ *   b  next-token paging (pages one after another)
+ *   c  a parent joined with its child table
+ *   d  a second query on the same connection (cache hit; library)
+ *   e  a selective query whose WHERE is sent to the API (pushdown)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,95 +17,163 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../src/index.js';
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
-const PAGE = 500;
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const PAGES = Number(process.env.BENCH_PAGES ?? 200);
+const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 2500);
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
+const ROWS = PAGES * PAGE_SIZE;
+const CITIES = ['Oslo', 'Lima', 'Pune', 'Kyiv', 'Accra'];
 
 function record(i: number) {
-  return { id: i, name: `user ${i}`, email: `u${i}@example.com`, active: i % 3 !== 0, score: (i * 7) % 1000 / 10, created: `2024-0${(i % 9) + 1}-1${i % 10}T08:00:00Z`, address: { city: ['Oslo', 'Lima', 'Pune'][i % 3], zip: `0${1000 + (i % 9000)}` }, tags: i % 2 ? ['a', 'b'] : ['c'] };
+  return { id: i, name: `user ${i}`, email: `u${i}@example.com`, active: i % 3 !== 0, score: ((i * 7) % 1000) / 10, created: `2024-0${(i % 9) + 1}-1${i % 10}T08:00:00Z`, address: { city: CITIES[i % 5], zip: `0${1000 + (i % 9000)}`, geo: { lat: (i % 180) - 90, lng: (i % 360) - 180 } }, tags: i % 2 ? ['a', 'b'] : ['c'] };
 }
 
-async function startServer() {
-  const data = Array.from({ length: ROWS }, (_x, i) => record(i + 1));
-  const pages = new Map<number, string>();
-  const counter = { requests: 0 };
+/** Pages are built once and served from memory, so the API costs nothing measurable. */
+async function startApi() {
+  const pages: Buffer[] = [];
+  for (let p = 0; p < PAGES; p++) {
+    const data = Array.from({ length: PAGE_SIZE }, (_x, k) => record(p * PAGE_SIZE + k + 1));
+    pages.push(Buffer.from(JSON.stringify({ total: ROWS, next: p + 1 < PAGES ? `c${p + 1}` : null, data })));
+  }
+  const bytes = pages.reduce((s, b) => s + b.length, 0);
   const server = createServer((req, res) => {
-    counter.requests++;
     const url = new URL(req.url ?? '/', 'http://x');
-    const offset = Number(url.searchParams.get('offset') ?? url.searchParams.get('cursor') ?? 0);
-    let body = pages.get(offset);
-    if (!body) {
-      const slice = data.slice(offset, offset + PAGE);
-      const next = offset + PAGE < ROWS ? offset + PAGE : null;
-      body = JSON.stringify({ total: ROWS, next, data: slice });
-      pages.set(offset, body);
-    }
-    setTimeout(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(body);
-    }, LATENCY_MS);
+    let page: Buffer | undefined;
+    if (url.searchParams.has('cursor')) page = pages[Number(url.searchParams.get('cursor')!.slice(1))];
+    else if (url.pathname === '/tokens') page = pages[0];
+    else if (url.searchParams.has('city')) {
+      // Pushdown: the API filters itself (one city, from the first 10 pages' records).
+      const city = url.searchParams.get('city');
+      const data = Array.from({ length: 10 * PAGE_SIZE }, (_x, k) => record(k + 1)).filter((r) => r.address.city === city);
+      page = Buffer.from(JSON.stringify({ total: data.length, data }));
+    } else page = pages[Math.floor(Number(url.searchParams.get('offset') ?? 0) / PAGE_SIZE)];
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': page?.length ?? 2 });
+    res.end(page ?? '{}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, counter, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bytes, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-interface Result {
-  case: string;
-  pages: number;
-  rows: number;
+const COLUMNS = `"id": "Integer,#key", "name": "VarChar", "email": "VarChar", "active": "Boolean", "score": "Double", "created": "Timestamp", "address": {"city": {"#type": "VarChar", "#eq": "city"}, "zip": "VarChar", "geo": {"lat": "Double", "lng": "Double"}}, "tags[]": "VarChar"`;
+const MODEL = (base: string) => ({
+  users: `{"#path": "${base}/users /data", "#maximumPageSize": ${PAGE_SIZE}, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset", "#totalRowsElement": "total", ${COLUMNS}}`,
+  tokens: `{"#path": "${base}/tokens /data", "#nextPageElement": "next", "#nextPageParameter": "cursor", ${COLUMNS}}`,
+  filtered: `{"#path": "${base}/filtered /data", ${COLUMNS}}`,
+});
+
+interface Sample {
   ms: number;
-  rowsPerSecond: number;
+  rssMb: number;
+  out: string;
 }
 
-async function time(name: string, model: string, sql: string, options: string, server: Awaited<ReturnType<typeof startServer>>, dir: string): Promise<Result> {
-  const base = server.base;
-  const file = join(dir, `${name.replace(/\W+/g, '-')}.rest`);
-  writeFileSync(file, model);
-  const conn = await connect(`RestConfigFile=${file};HostName=${base};${options}`);
-  try {
-    const before = server.counter.requests;
+function run(cmd: string[], env: NodeJS.ProcessEnv = {}): Promise<Sample> {
+  return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const r = await conn.query(sql);
-    const ms = performance.now() - t0;
-    // Rows fetched: the count the query returns, or the rows it returned.
-    const rows = r.rows.length === 1 && r.columns.length === 1 ? Number(Object.values(r.rows[0]!)[0]) : r.rows.length;
-    return { case: name, pages: server.counter.requests - before, rows, ms: Math.round(ms), rowsPerSecond: Math.round((rows / ms) * 1000) };
-  } finally {
-    await conn.close();
-  }
+    const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`${cmd.join(' ')} exited ${code}: ${err}`));
+      const kb = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(err)?.[1] ?? 0);
+      resolve({ ms, rssMb: kb / 1024, out });
+    });
+  });
 }
 
-const offsetModel = `{"users": {"#path": "/users /data", "#maximumPageSize": ${PAGE}, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset", "#totalRowsElement": "total",
-  "id": "Integer,#key", "name": "VarChar", "email": "VarChar", "active": "Boolean", "score": "Double", "created": "Timestamp", "address": {"city": "VarChar", "zip": "VarChar"}, "tags[]": "VarChar"}}`;
-const tokenModel = offsetModel.replace(/"#rowOffsetParameter": "offset", "#totalRowsElement": "total"/, '"#nextPageElement": "next", "#nextPageParameter": "cursor"');
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
+}
 
-const server = await startServer();
+const api = await startApi();
 const dir = join(tmpdir(), `restsql-bench-${process.pid}`);
 mkdirSync(dir, { recursive: true });
-const results: Result[] = [];
+const models = MODEL(api.base);
+const modelFile = join(dir, 'bench.rest');
+writeFileSync(modelFile, `{"users": ${models.users}, "tokens": ${models.tokens}, "filtered": ${models.filtered}}`);
+const conn = `RestConfigFile=${modelFile}`;
+const CLI = join(ROOT, 'dist', 'bench', 'cli-rss.js');
+const FLOOR = join(ROOT, 'dist', 'bench', 'floor.js');
+const expectedScore = Array.from({ length: ROWS }, (_x, i) => ((i + 1) * 7) % 1000).reduce((s, x) => s + x, 0) / 10;
+
+interface Row { scenario: string; median: number; min: number; max: number; rowsPerSec: number; mbPerSec: number; peakRssMb: number; floorMedian?: number; ratio?: number; check: string }
+const rows: Row[] = [];
+
 try {
-  const count = 'SELECT count(*) FROM users';
-  results.push(await time('offset paging, sequential (PageConcurrency=1)', offsetModel, count, 'PageConcurrency=1', server, dir));
-  results.push(await time('offset paging, concurrent (PageConcurrency=4)', offsetModel, count, 'PageConcurrency=4', server, dir));
-  results.push(await time('offset paging, concurrent (PageConcurrency=8)', offsetModel, count, 'PageConcurrency=8', server, dir));
-  results.push(await time('next-token paging (sequential by nature)', tokenModel, count, '', server, dir));
-  results.push(await time('child table join after load (tags)', offsetModel, 'SELECT count(*) FROM users u JOIN tags t ON t.users_id = u.id', 'PageConcurrency=4', server, dir));
-  results.push(await time('SELECT * ... LIMIT 10 stops after the first page', offsetModel, 'SELECT * FROM users LIMIT 10', '', server, dir));
-  results.push(await time('WHERE on a non-filter column fetches everything', offsetModel, "SELECT count(*) FROM users WHERE address_city = 'Oslo'", 'PageConcurrency=4', server, dir));
+  // (a) bulk, alternating with the floor.
+  const a: Sample[] = [];
+  const floor: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    floor.push(await run([FLOOR, `${api.base}/users`, String(PAGES), String(PAGE_SIZE)]));
+    a.push(await run([CLI, 'query', '-c', conn, '--format', 'csv', 'SELECT count(*) AS n, sum(score) AS s, count(DISTINCT address_city) AS cities FROM users']));
+  }
+  const [n, s, cities] = a[0]!.out.trim().split('\r\n')[1]!.split(',');
+  const okA = Number(n) === ROWS && Math.abs(Number(s) - expectedScore) < 1e-6 * expectedScore && Number(cities) === 5 && floor[0]!.out.startsWith(`${ROWS} `);
+  const sa = stats(a.map((x) => x.ms));
+  const sf = stats(floor.map((x) => x.ms));
+  const mb = api.bytes / 1e6;
+  rows.push({ scenario: 'floor: fetch (concurrency 8) + JSON.parse', ...sf, rowsPerSec: Math.round(ROWS / (sf.median / 1000)), mbPerSec: Math.round(mb / (sf.median / 1000)), peakRssMb: Math.round(Math.max(...floor.map((x) => x.rssMb))), check: okA ? 'ok' : 'WRONG' });
+  rows.push({ scenario: `a: bulk offset paging, ${PAGES} x ${PAGE_SIZE}`, ...sa, rowsPerSec: Math.round(ROWS / (sa.median / 1000)), mbPerSec: Math.round(mb / (sa.median / 1000)), peakRssMb: Math.round(Math.max(...a.map((x) => x.rssMb))), floorMedian: Math.round(sf.median), ratio: Math.round((sa.median / sf.median) * 100) / 100, check: okA ? 'ok' : 'WRONG' });
+
+  // (b) next-token paging and (c) join with the child table, through the CLI.
+  const b: Sample[] = [];
+  const c: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    b.push(await run([CLI, 'query', '-c', conn, '--format', 'csv', 'SELECT count(*) AS n FROM tokens']));
+    c.push(await run([CLI, 'query', '-c', conn, '--format', 'csv', 'SELECT t.tags, count(*) AS n FROM users u JOIN tags t ON t.users_id = u.id GROUP BY 1 ORDER BY 1']));
+  }
+  const okB = b[0]!.out.trim().endsWith(`\r\n${ROWS}`);
+  const okC = c[0]!.out.trim() === ['tags,n', `a,${ROWS / 2}`, `b,${ROWS / 2}`, `c,${ROWS / 2}`].join('\r\n');
+  for (const [name, xs, ok] of [['b: next-token paging (sequential)', b, okB], ['c: parent joined with its child table', c, okC]] as const) {
+    const st = stats(xs.map((x) => x.ms));
+    rows.push({ scenario: name, ...st, rowsPerSec: Math.round(ROWS / (st.median / 1000)), mbPerSec: Math.round(mb / (st.median / 1000)), peakRssMb: Math.round(Math.max(...xs.map((x) => x.rssMb))), check: ok ? 'ok' : 'WRONG' });
+  }
+
+  // (d) cache hit and (e) pushdown, in-process through the library.
+  const d: number[] = [];
+  const e: number[] = [];
+  let okD = true;
+  let okE = true;
+  for (let i = 0; i < RUNS; i++) {
+    const lib = await connect(conn);
+    try {
+      await lib.query('SELECT count(*) FROM users');
+      const t0 = performance.now();
+      const r = await lib.query('SELECT count(*)::INTEGER AS n FROM users WHERE active');
+      d.push(performance.now() - t0);
+      okD &&= r.rows[0]!.n === Array.from({ length: ROWS }, (_x, k) => (k + 1) % 3 !== 0).filter(Boolean).length;
+      const t1 = performance.now();
+      const f = await lib.query("SELECT count(*)::INTEGER AS n FROM filtered WHERE address_city = 'Lima'");
+      e.push(performance.now() - t1);
+      okE &&= f.rows[0]!.n === (10 * PAGE_SIZE) / 5;
+    } finally {
+      await lib.close();
+    }
+  }
+  const sd = stats(d);
+  const se = stats(e);
+  rows.push({ scenario: 'd: second query, same connection (cache hit)', ...sd, rowsPerSec: Math.round(ROWS / (sd.median / 1000)), mbPerSec: 0, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), check: okD ? 'ok' : 'WRONG' });
+  rows.push({ scenario: "e: WHERE city = 'Lima' sent to the API (pushdown)", ...se, rowsPerSec: Math.round(((10 * PAGE_SIZE) / 5) / (se.median / 1000)), mbPerSec: 0, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), check: okE ? 'ok' : 'WRONG' });
 } finally {
-  await server.close();
+  await api.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
-const header = ['case', 'requests', 'rows', 'ms', 'rows/s'];
-const lines = results.map((r) => [r.case, String(r.pages), String(r.rows), String(r.ms), String(r.rowsPerSecond)]);
+const header = ['scenario', 'median ms', 'min', 'max', 'rows/s', 'MB/s', 'peak RSS MB', 'x floor', 'check'];
+const lines = rows.map((r) => [r.scenario, String(Math.round(r.median)), String(Math.round(r.min)), String(Math.round(r.max)), String(r.rowsPerSec), r.mbPerSec ? String(r.mbPerSec) : '', String(r.peakRssMb), r.ratio !== undefined ? String(r.ratio) : '', r.check]);
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
 const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
-console.log(`restsql bench: ${ROWS} rows, ${PAGE} per page, ${LATENCY_MS} ms latency per page, Node ${process.version}\n`);
+console.log(`restsql bench: ${PAGES} pages x ${PAGE_SIZE} records (${Math.round(api.bytes / 1e6)} MB of JSON), ${RUNS} runs each, Node ${process.version}\n`);
 console.log(fmt(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('-+-'));
 for (const l of lines) console.log(fmt(l));
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
-mkdirSync(out, { recursive: true });
-const file = join(out, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, rows: ROWS, pageSize: PAGE, latencyMs: LATENCY_MS, results }, null, 2) + '\n');
+const file = join(ROOT, 'bench', 'results.json');
+writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), node: process.version, pages: PAGES, pageSize: PAGE_SIZE, jsonBytes: api.bytes, runs: RUNS, results: rows }, null, 2) + '\n');
 console.log(`\nsaved ${file}`);
+if (rows.some((r) => r.check !== 'ok')) process.exitCode = 1;

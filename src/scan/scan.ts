@@ -24,7 +24,15 @@ export interface ScanOptions {
   /** PageConcurrency: pages fetched at once when the paging allows. */
   readonly concurrency: number;
   readonly logger?: Logger;
+  /**
+   * Loads a page's raw JSON text into the tables without JavaScript parsing it (the engine's own
+   * JSON reader); returns the number of records, or undefined when the page must go through
+   * JSON.parse and `sink` instead. Absent: every page goes through `sink`.
+   */
+  readonly loadText?: PageTextLoader;
 }
+
+export type PageTextLoader = (text: string, jsonRoot: readonly string[], rowidBase: number) => Promise<number | undefined>;
 
 function withParams(url: string, params: Readonly<Record<string, string>>): string {
   const entries = Object.entries(params);
@@ -36,9 +44,13 @@ function withParams(url: string, params: Readonly<Record<string, string>>): stri
 
 interface FetchedPage extends PageSeen {
   readonly bytes: number;
+  /** The raw body, for DuckDB to parse itself. */
+  readonly text?: string;
+  /** Whether `records` and `body` were parsed in JS (pages fetched for loading only are not). */
+  readonly parsed: boolean;
 }
 
-async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean): Promise<FetchedPage> {
+async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true): Promise<FetchedPage> {
   const url = 'url' in page ? page.url : withParams(req.url, page.params);
   const response: HttpResponse = await http.send({
     url,
@@ -48,10 +60,12 @@ async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequ
     // Model files follow #http rules (DataDirect's defaults when none are given).
     ...(endpoint.paths ? { rules: endpoint.http ?? 'default' } : {}),
   });
-  if (response.zeroRows || response.body.length === 0) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length };
+  if (response.zeroRows || response.body.length === 0) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length, parsed: true };
+  const text = response.body.toString('utf8');
+  if (!parse) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length, text, parsed: false };
   let body: unknown;
   try {
-    body = JSON.parse(response.body.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     const type = String(response.headers['content-type'] ?? 'no content type');
     throw new RestSqlError('HTTP_NOT_JSON', `${req.method} ${redactUrl(url)} did not return JSON (${type}; starts with "${response.body.toString('utf8', 0, 80).replace(/\s+/g, ' ')}").`, {
@@ -66,7 +80,7 @@ async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequ
       details: { url: redactUrl(url) },
     });
   }
-  return { records, body, headers: response.headers, url, bytes: response.body.length };
+  return { records, body, headers: response.headers, url, bytes: response.body.length, text, parsed: true };
 }
 
 function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
@@ -91,34 +105,52 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
     if (enough()) break;
     const state = newFlattenState(req.virtuals);
     state.nextRowid = rowid;
-    const take = (page: FetchedPage) => {
+    const take = async (page: FetchedPage) => {
       stats.pages++;
       stats.bytes += page.bytes;
-      stats.records += page.records.length;
-      flattenRecords(endpoint.table, page.records, state, sink);
+      if (o.loadText && page.text !== undefined) {
+        // The engine parses the page itself: no JSON.parse, no row-by-row appending.
+        const n = await o.loadText(page.text, req.jsonRoot, state.nextRowid);
+        if (n !== undefined) {
+          state.nextRowid += n;
+          stats.records += n;
+          return;
+        }
+      }
+      const records = page.parsed ? page.records : recordsAt(JSON.parse(page.text ?? 'null'), req.jsonRoot);
+      stats.records += records.length;
+      flattenRecords(endpoint.table, records, state, sink);
     };
     const paginator = createPaginator(endpoint.paging);
     let request: PageRequest | undefined = paginator.first();
     let first = true;
     let pages = 0;
+    let pending: Promise<FetchedPage> | undefined;
     while (request && !enough()) {
       if (++pages > o.maxPages) throw tooMany(endpoint, o.maxPages);
       const usePrefetched = first && o.prefetched !== undefined && plan.complete && plan.requests.length === 1;
       const page: FetchedPage = usePrefetched
-        ? { records: recordsAt(o.prefetched, req.jsonRoot), body: o.prefetched, headers: {}, url: req.url, bytes: 0 }
-        : await fetchPage(http, endpoint, req, request, first);
-      take(page);
+        ? { records: recordsAt(o.prefetched, req.jsonRoot), body: o.prefetched, headers: {}, url: req.url, bytes: 0, parsed: true }
+        : await (pending ?? fetchPage(http, endpoint, req, request, first));
+      pending = undefined;
       if (first && !enough()) {
         // Offset or page-number paging with a total on the first page: fetch the rest concurrently.
         const rest = paginator.remaining(page);
         if (rest !== undefined) {
           if (rest.length + 1 > o.maxPages) throw tooMany(endpoint, o.maxPages);
-          await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
+          await take(page);
+          await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false, !o.loadText), take, enough);
           break;
         }
       }
       first = false;
       request = paginator.next(page);
+      // Sequential paging: the next page is on its way while this one loads.
+      if (request && plan.limit === undefined) {
+        pending = fetchPage(http, endpoint, req, request, false);
+        pending.catch(() => {});
+      }
+      await take(page);
     }
     rowid = state.nextRowid;
     o.logger?.debug(`scan: ${endpoint.table.name}: ${redactUrl(req.url)}: ${pages} page(s)`);
@@ -127,7 +159,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
 }
 
 /** Fetches up to `limit` pages at once and hands them to `take` in order. */
-async function fetchConcurrently<T>(requests: readonly PageRequest[], limit: number, fetch: (r: PageRequest) => Promise<T>, take: (page: T) => void, enough: () => boolean): Promise<void> {
+async function fetchConcurrently<T>(requests: readonly PageRequest[], limit: number, fetch: (r: PageRequest) => Promise<T>, take: (page: T) => Promise<void>, enough: () => boolean): Promise<void> {
   const pending: Promise<T>[] = [];
   let next = 0;
   let taken = 0;
@@ -143,7 +175,7 @@ async function fetchConcurrently<T>(requests: readonly PageRequest[], limit: num
     const page = await pending[taken]!;
     taken++;
     if (enough()) return;
-    take(page);
     launch();
+    await take(page);
   }
 }
