@@ -15,7 +15,6 @@ import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
 import { loadModelFile } from '../scan/model-loader.js';
 import { planRequests } from '../scan/request-plan.js';
 import { scanEndpoint } from '../scan/scan.js';
-import { jsonPagePlan, type JsonPagePlan } from './json-loader.js';
 import { planStatements } from './planner.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
@@ -83,8 +82,6 @@ interface EndpointState {
   loadedKey?: string;
   /** The rows loaded now came from an unnarrowed fetch. */
   loadedComplete: boolean;
-  /** How DuckDB loads raw pages of this endpoint (null: row by row only). */
-  jsonPlan?: JsonPagePlan | null;
 }
 
 /** Connection-level limits for scans. */
@@ -136,11 +133,8 @@ export class Connection {
       const plan = planRequests(state.endpoint, query.conditions, limit);
       if (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete)) continue;
       const tables = tablesOf(state.endpoint.table);
-      state.jsonPlan ??= jsonPagePlan(state.endpoint.table) ?? null;
-      const jsonPlan = state.jsonPlan;
-      const counts = await this.#engine.load(tables, async (append, loadJson) => {
+      const counts = await this.#engine.load(tables, async (append) => {
         const stats = await scanEndpoint(state.endpoint, this.#http, append, {
-          ...(jsonPlan ? { loadText: (text: string, root: readonly string[], base: number) => loadJson(jsonPlan, text, root, base) } : {}),
           plan,
           ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),
           maxPages: this.#limits.maxPages,

@@ -2,7 +2,6 @@ import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type D
 import { RestSqlError } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
 import type { ColumnType, TableDef } from '../model/types.js';
-import type { JsonPagePlan } from './json-loader.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 
@@ -30,18 +29,11 @@ const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
   JSON: 'JSON',
 };
 
-export type JsonLoader = (plan: JsonPagePlan, text: string, jsonRoot: readonly string[], rowidBase: number) => Promise<number | undefined>;
-
 /** The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down. */
 export interface Engine {
   createTable(table: TableDef): Promise<void>;
-  /**
-   * Empties `tables`, then fills them through `fill`: row by row with `append`, or a whole page of
-   * raw JSON with `loadJson` (DuckDB parses it; returns the number of records, or undefined when
-   * DuckDB cannot read the page as planned and the caller must use `append`). On failure the
-   * tables are left empty.
-   */
-  load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, loadJson: JsonLoader) => Promise<void>): Promise<Map<string, number>>;
+  /** Empties `tables`, then fills them through `fill`; on failure they are left empty. */
+  load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void) => Promise<void>): Promise<Map<string, number>>;
   tableNames(sql: string): string[];
   /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
   serialize(sql: string): Promise<unknown>;
@@ -88,42 +80,13 @@ export async function createEngine(): Promise<Engine> {
       for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name));
       const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
       try {
-        const loadJson: JsonLoader = async (plan, text, jsonRoot, base) => {
-          // JSONPath of the record array ($."data"."items"); the page itself when empty.
-          const src = jsonRoot.length ? `json_extract($1::VARCHAR, '$${jsonRoot.map((k) => `."${k.replaceAll('"', '\\"').replaceAll("'", "''")}"`).join('')}')` : '$1::VARCHAR';
-          try {
-            await conn.run(`CREATE OR REPLACE TEMP TABLE __restsql_page AS SELECT row_number() OVER () AS __n, r FROM (SELECT unnest(from_json_strict(${src}, '${plan.structure.replaceAll("'", "''")}')) AS r)`, [text]);
-            const r = await conn.runAndReadAll('SELECT count(*)::INTEGER FROM __restsql_page');
-            const n = Number(r.getRows()[0]?.[0] ?? 0);
-            if (n === 0) return 0;
-            // All of the page or none of it: appended rows are flushed first, so a rollback touches only this page.
-            for (const ap of appenders.values()) ap.flushSync();
-            await conn.run('BEGIN TRANSACTION');
-            try {
-              for (const sql of plan.inserts) await conn.run(sql.replaceAll('{BASE}', String(base - 1)));
-              await conn.run('COMMIT');
-            } catch (e) {
-              await conn.run('ROLLBACK');
-              throw e;
-            }
-            const root = tables[0];
-            if (root) counts.set(root.name, (counts.get(root.name) ?? 0) + n);
-            return n;
-          } catch {
-            // Not the planned shape (a single object, a value of another type, ...): the caller
-            // loads this page row by row, which also says precisely what is wrong.
-            return undefined;
-          } finally {
-            await conn.run('DROP TABLE IF EXISTS __restsql_page');
-          }
-        };
         await fill((table, row) => {
           const ap = appenders.get(table.name);
           if (!ap) throw new Error(`no appender for ${table.name}`);
           table.columns.forEach((c, i) => appendCell(ap, c.type, row[i] ?? null));
           ap.endRow();
           counts.set(table.name, (counts.get(table.name) ?? 0) + 1);
-        }, loadJson);
+        });
         for (const ap of appenders.values()) ap.closeSync();
       } catch (e) {
         for (const ap of appenders.values()) {

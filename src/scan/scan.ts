@@ -24,15 +24,7 @@ export interface ScanOptions {
   /** PageConcurrency: pages fetched at once when the paging allows. */
   readonly concurrency: number;
   readonly logger?: Logger;
-  /**
-   * Loads a page's raw JSON text into the tables without JavaScript parsing it (the engine's own
-   * JSON reader); returns the number of records, or undefined when the page must go through
-   * JSON.parse and `sink` instead. Absent: every page goes through `sink`.
-   */
-  readonly loadText?: PageTextLoader;
 }
-
-export type PageTextLoader = (text: string, jsonRoot: readonly string[], rowidBase: number) => Promise<number | undefined>;
 
 function withParams(url: string, params: Readonly<Record<string, string>>): string {
   const entries = Object.entries(params);
@@ -44,13 +36,9 @@ function withParams(url: string, params: Readonly<Record<string, string>>): stri
 
 interface FetchedPage extends PageSeen {
   readonly bytes: number;
-  /** The raw body, for DuckDB to parse itself. */
-  readonly text?: string;
-  /** Whether `records` and `body` were parsed in JS (pages fetched for loading only are not). */
-  readonly parsed: boolean;
 }
 
-async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true): Promise<FetchedPage> {
+async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean): Promise<FetchedPage> {
   const url = 'url' in page ? page.url : withParams(req.url, page.params);
   const response: HttpResponse = await http.send({
     url,
@@ -60,9 +48,8 @@ async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequ
     // Model files follow #http rules (DataDirect's defaults when none are given).
     ...(endpoint.paths ? { rules: endpoint.http ?? 'default' } : {}),
   });
-  if (response.zeroRows || response.body.length === 0) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length, parsed: true };
+  if (response.zeroRows || response.body.length === 0) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length };
   const text = response.body.toString('utf8');
-  if (!parse) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length, text, parsed: false };
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -80,7 +67,7 @@ async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequ
       details: { url: redactUrl(url) },
     });
   }
-  return { records, body, headers: response.headers, url, bytes: response.body.length, text, parsed: true };
+  return { records, body, headers: response.headers, url, bytes: response.body.length };
 }
 
 function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
@@ -108,18 +95,8 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
     const take = async (page: FetchedPage) => {
       stats.pages++;
       stats.bytes += page.bytes;
-      if (o.loadText && page.text !== undefined) {
-        // The engine parses the page itself: no JSON.parse, no row-by-row appending.
-        const n = await o.loadText(page.text, req.jsonRoot, state.nextRowid);
-        if (n !== undefined) {
-          state.nextRowid += n;
-          stats.records += n;
-          return;
-        }
-      }
-      const records = page.parsed ? page.records : recordsAt(JSON.parse(page.text ?? 'null'), req.jsonRoot);
-      stats.records += records.length;
-      flattenRecords(endpoint.table, records, state, sink);
+      stats.records += page.records.length;
+      flattenRecords(endpoint.table, page.records, state, sink);
     };
     const paginator = createPaginator(endpoint.paging);
     let request: PageRequest | undefined = paginator.first();
@@ -130,7 +107,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
       if (++pages > o.maxPages) throw tooMany(endpoint, o.maxPages);
       const usePrefetched = first && o.prefetched !== undefined && plan.complete && plan.requests.length === 1;
       const page: FetchedPage = usePrefetched
-        ? { records: recordsAt(o.prefetched, req.jsonRoot), body: o.prefetched, headers: {}, url: req.url, bytes: 0, parsed: true }
+        ? { records: recordsAt(o.prefetched, req.jsonRoot), body: o.prefetched, headers: {}, url: req.url, bytes: 0 }
         : await (pending ?? fetchPage(http, endpoint, req, request, first));
       pending = undefined;
       if (first && !enough()) {
@@ -139,7 +116,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         if (rest !== undefined) {
           if (rest.length + 1 > o.maxPages) throw tooMany(endpoint, o.maxPages);
           await take(page);
-          await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false, !o.loadText), take, enough);
+          await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
           break;
         }
       }
