@@ -1,5 +1,5 @@
 import { RestSqlError } from '../errors/index.js';
-import { isIsoDate, isIsoTimestamp } from '../model/infer.js';
+import { TIMESTAMP_RE, isIsoDate, validDate } from '../model/infer.js';
 import type { ColumnDef } from '../model/types.js';
 
 /** A value ready for the loader: the JS form the DuckDB appender takes for the column's type. */
@@ -14,11 +14,17 @@ function pad(n: number, width = 2): string {
  * fractions kept to the microsecond, DuckDB's precision).
  */
 export function normalizeTimestamp(s: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(s);
-  if (!m) return s;
+  return timestampText(s) ?? s;
+}
+
+/** One pass for loading: the TIMESTAMP text of an ISO 8601 string, or undefined when it is not one. */
+export function timestampText(s: string): string | undefined {
+  const m = TIMESTAMP_RE.exec(s);
+  if (!m) return undefined;
   const [, y, mo, d, h, mi, sec = '00', frac = '', zone] = m as unknown as string[];
+  if (!validDate(y!, mo!, d!) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return undefined;
   const micros = frac ? '.' + frac.slice(0, 6) : '';
-  if (!zone || zone.toUpperCase() === 'Z' || /^[+-]00:?00$/.test(zone) || zone === '+00' || zone === '-00') {
+  if (!zone || zone === 'Z' || zone === 'z' || /^[+-]00(:?00)?$/.test(zone)) {
     return `${y}-${mo}-${d} ${h}:${mi}:${sec}${micros}`;
   }
   const sign = zone.startsWith('-') ? -1 : 1;
@@ -69,8 +75,11 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
       if (typeof value === 'number') return value;
       break;
     case 'TIMESTAMP':
-      if (typeof value === 'string' && isIsoTimestamp(value)) return normalizeTimestamp(value);
-      if (typeof value === 'string' && isIsoDate(value)) return `${value} 00:00:00`;
+      if (typeof value === 'string') {
+        const t = timestampText(value);
+        if (t !== undefined) return t;
+        if (isIsoDate(value)) return `${value} 00:00:00`;
+      }
       break;
     case 'DATE':
       if (typeof value === 'string' && isIsoDate(value)) return value;

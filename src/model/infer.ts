@@ -4,16 +4,20 @@ import type { ColumnType } from './types.js';
 export type ValueKind = 'null' | 'boolean' | 'int32' | 'int64' | 'double' | 'timestamp' | 'date' | 'uuid' | 'string' | 'object' | 'array';
 
 // ISO 8601 as APIs write it: date, 'T' or space, time with optional fraction and zone.
-const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+export const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function validDate(y: string, m: string, d: string): boolean {
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A real calendar date (no Date object: this runs for every timestamp cell loaded). */
+export function validDate(y: string, m: string, d: string): boolean {
+  const year = Number(y);
   const month = Number(m);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1) return false;
-  const days = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
-  return day <= days;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS[month - 1]! + (leap ? 1 : 0);
 }
 
 export function isIsoTimestamp(s: string): boolean {
