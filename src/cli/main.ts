@@ -7,17 +7,19 @@ import { didYouMean } from '../util/did-you-mean.js';
 import type { Logger } from '../util/logger.js';
 import { renderError } from './errors.js';
 import { cliLoginOptions, type LoginFlags } from './login-ui.js';
+import { progressLine } from './progress.js';
 import { FORMATS, createFormatter, renderTable, type Format, type Write } from './format.js';
 
 /** Where the CLI reads and writes; injected so tests can run it in-process. */
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
 }
 
 interface ConnFlags extends LoginFlags {
+  quiet?: boolean;
   connect?: string;
   dsn?: string;
   odbcIni?: string;
@@ -29,7 +31,8 @@ function withConnOptions(cmd: Command): Command {
     .option('--dsn <name>', 'data source name to read from odbc.ini')
     .option('--odbc-ini <file>', 'odbc.ini file to read the DSN from (default $ODBCINI, ~/.odbc.ini, /etc/odbc.ini)')
     .option('--no-browser', 'OAuth login without opening a browser: print the URL, then wait for the redirect or for the redirected URL pasted on stdin')
-    .option('--device', 'OAuth login with the device authorization grant (RFC 8628), for machines without a browser');
+    .option('--device', 'OAuth login with the device authorization grant (RFC 8628), for machines without a browser')
+    .option('-q, --quiet', 'no progress line while pages are fetched');
 }
 
 function stderrLogger(io: CliIo): Logger {
@@ -131,12 +134,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     active?.interrupt();
   };
   process.once('SIGINT', onSigint);
-  const use = async <T>(flags: ConnFlags, fn: (c: Connection) => Promise<T>, overrides?: Record<string, string>, stdinFree = true): Promise<T> => {
-    const conn = await connect(...connectionSource(flags, io, abort.signal, stdinFree, overrides));
+  const use = async <T>(flags: ConnFlags, fn: (c: Connection, clearProgress: () => void) => Promise<T>, overrides?: Record<string, string>, stdinFree = true): Promise<T> => {
+    const progress = progressLine(io.stderr, !flags.quiet);
+    const [connectionString, source] = connectionSource(flags, io, abort.signal, stdinFree, overrides);
+    const conn = await connect(connectionString, { ...source, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    const clear = progress.clear;
     active = conn;
     try {
-      return await fn(conn);
+      return await fn(conn, clear);
     } finally {
+      clear();
       active = undefined;
       await conn.close();
     }
@@ -158,24 +165,30 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (args: string[], flags: ConnFlags & { format: Format; output?: string; file?: string }) => {
       const sql = await sqlFrom(args, flags.file, io);
       const stdinFree = args.length > 0 || flags.file !== undefined;
-      await use(flags, async (conn) => {
+      await use(flags, async (conn, clearProgress) => {
         const out = outputSink(flags.output, io);
         if ((await conn.statementCount(sql)) === 1) {
           // One statement: stream it, so csv/json/ndjson never hold the whole result.
           const f = createFormatter(flags.format, out.write);
           let begun = false;
           for await (const batch of conn.stream(sql)) {
-            if (!begun) f.begin(batch.columns);
+            if (!begun) {
+              clearProgress();
+              f.begin(batch.columns);
+            }
             begun = true;
             f.rows(batch.rows);
           }
           if (!begun) {
             const r = await conn.query(sql);
+            clearProgress();
             f.begin(r.columns);
           }
           f.end();
         } else {
-          for (const r of await conn.queryAll(sql)) {
+          const results = await conn.queryAll(sql);
+          clearProgress();
+          for (const r of results) {
             const f = createFormatter(flags.format, out.write);
             f.begin(r.columns);
             f.rows(r.rows);

@@ -14,7 +14,7 @@ import type { ConnectionOptions } from '../options/index.js';
 import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
 import { loadModelFile } from '../scan/model-loader.js';
 import { planRequests } from '../scan/request-plan.js';
-import { scanEndpoint } from '../scan/scan.js';
+import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import { planStatements } from './planner.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
@@ -41,6 +41,8 @@ export interface ConnectOptions {
   readonly notify?: (message: string) => void;
   /** Token cache (default: files under stateDir). */
   readonly tokenStore?: TokenStore;
+  /** Called after each page a query fetches (the CLI draws a progress line from it). */
+  readonly onProgress?: (p: ScanProgress) => void;
 }
 
 /** The login UI and state a connection's authenticator works with. */
@@ -82,12 +84,17 @@ interface EndpointState {
   loadedKey?: string;
   /** The rows loaded now came from an unnarrowed fetch. */
   loadedComplete: boolean;
+  /** When they were fetched (CacheTTL). */
+  loadedAt?: number;
 }
 
 /** Connection-level limits for scans. */
 interface ScanLimits {
   readonly maxPages: number;
   readonly concurrency: number;
+  /** CacheTTL in ms; 0: loaded rows serve the whole connection. */
+  readonly cacheTtlMs: number;
+  readonly onProgress?: (p: ScanProgress) => void;
 }
 
 /** An open restsql connection: the model, the engine and the HTTP client behind `connect()`. */
@@ -131,7 +138,8 @@ export class Connection {
       const root = state.endpoint.table.name.toLowerCase();
       const limit = query.limit?.table === root ? query.limit.rows : undefined;
       const plan = planRequests(state.endpoint, query.conditions, limit);
-      if (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete)) continue;
+      const fresh = this.#limits.cacheTtlMs === 0 || (state.loadedAt !== undefined && Date.now() - state.loadedAt < this.#limits.cacheTtlMs);
+      if (fresh && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) continue;
       const tables = tablesOf(state.endpoint.table);
       const counts = await this.#engine.load(tables, async (append) => {
         const stats = await scanEndpoint(state.endpoint, this.#http, append, {
@@ -139,6 +147,7 @@ export class Connection {
           ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),
           maxPages: this.#limits.maxPages,
           concurrency: this.#limits.concurrency,
+          ...(this.#limits.onProgress ? { onProgress: this.#limits.onProgress } : {}),
           logger: this.#logger,
         });
         this.#logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s), ${stats.requests} request(s)`);
@@ -146,6 +155,7 @@ export class Connection {
       state.prefetched = undefined;
       state.loadedKey = plan.key;
       state.loadedComplete = plan.complete;
+      state.loadedAt = Date.now();
       this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}`);
     }
   }
@@ -301,7 +311,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
     await createInfoTables(engine, model);
-    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency });
+    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   } catch (e) {
     engine?.close();
     await http.close();

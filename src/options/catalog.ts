@@ -138,6 +138,8 @@ export const OPTION_CATALOG = [
     doc: 'How many times a request that failed for a passing reason (timeout, reset, 429, 502, 503, 504) is retried, with exponential backoff and Retry-After honoured.' },
   { key: 'maxPages', name: 'MaxPages', aliases: [], kind: 'integer', group: 'HTTP', default: 10000, min: 1, max: 10000000,
     doc: 'Safety limit on the pages fetched for one table in one query. Reaching it is an error (DATA_TOO_MANY_PAGES), never a silently short result; raise it for very large tables.' },
+  { key: 'cacheTtl', name: 'CacheTTL', aliases: [], kind: 'integer', group: 'HTTP', default: 0, min: 0, max: 31536000,
+    doc: 'Seconds a table fetched by one query may answer later queries on the same connection (same request plan). 0 keeps it for the life of the connection; the next query after it expires fetches again.' },
   { key: 'pageConcurrency', name: 'PageConcurrency', aliases: [], kind: 'integer', group: 'HTTP', default: 4, min: 1, max: 64,
     doc: 'How many pages are fetched at once when the paging scheme allows it (row offset or page number paging whose first page gives the total rows or pages). Token and link paging are sequential by nature.' },
   // ---- AWS

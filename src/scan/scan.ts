@@ -14,7 +14,18 @@ export interface ScanStats {
   requests: number;
 }
 
+/** How far a scan is, for a progress line. */
+export interface ScanProgress {
+  readonly table: string;
+  readonly pages: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+}
+
 export interface ScanOptions {
+  /** Called after each page. */
+  readonly onProgress?: (p: ScanProgress) => void;
   /** What to fetch (default: the endpoint unfiltered). */
   readonly plan?: RequestPlan;
   /** A response already in hand for the first page of an unfiltered scan (the one sampling fetched). */
@@ -85,6 +96,7 @@ function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
  */
 export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink: RowSink, o: ScanOptions): Promise<ScanStats> {
   const plan = o.plan ?? planRequests(endpoint, []);
+  const started = Date.now();
   const stats: ScanStats = { pages: 0, records: 0, bytes: 0, requests: plan.requests.length };
   const enough = () => plan.limit !== undefined && stats.records >= plan.limit;
   let rowid = 1;
@@ -97,6 +109,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
       stats.bytes += page.bytes;
       stats.records += page.records.length;
       flattenRecords(endpoint.table, page.records, state, sink);
+      o.onProgress?.({ table: endpoint.table.name, pages: stats.pages, records: stats.records, bytes: stats.bytes, elapsedMs: Date.now() - started });
     };
     const paginator = createPaginator(endpoint.paging);
     let request: PageRequest | undefined = paginator.first();

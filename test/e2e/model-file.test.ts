@@ -366,3 +366,23 @@ test('#postParameter puts a WHERE value into the POST body', async () => {
     await conn.close();
   }
 });
+
+test('CacheTTL: loaded rows answer later queries until they expire; progress is reported per page', async () => {
+  const file = modelFile(ITEMS_MODEL);
+  const seen: number[] = [];
+  const conn = await connect(`RestConfigFile=${file};HostName=${api.baseUrl};CacheTTL=1`, { onProgress: (p) => seen.push(p.pages) });
+  try {
+    const count = () => api.paths('/offset/items').length;
+    const before = count();
+    await conn.query('SELECT count(*) FROM items');
+    assert.equal(count(), before + 3);
+    assert.deepEqual(seen, [1, 2, 3]);
+    await conn.query('SELECT count(*) FROM items');
+    assert.equal(count(), before + 3, 'within the TTL: no request');
+    await new Promise((r) => setTimeout(r, 1100));
+    await conn.query('SELECT count(*) FROM items');
+    assert.equal(count(), before + 6, 'after the TTL: fetched again');
+  } finally {
+    await conn.close();
+  }
+});
