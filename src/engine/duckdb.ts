@@ -1,7 +1,11 @@
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { RestSqlError } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ColumnType, TableDef } from '../model/types.js';
+import type { BulkJsonPlan } from './bulk-json.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 
@@ -29,11 +33,19 @@ const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
   JSON: 'JSON',
 };
 
+/**
+ * Loads the JSON files in `dir` (a spool folder) by `plan` in one transaction; returns the number
+ * of records. Throws when DuckDB cannot read them as planned (nothing is loaded then).
+ */
+export type BulkLoader = (plan: BulkJsonPlan, dir: string, rowidBase: number) => Promise<number>;
+
 /** The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down. */
 export interface Engine {
   createTable(table: TableDef): Promise<void>;
   /** Empties `tables`, then fills them through `fill`; on failure they are left empty. */
-  load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void) => Promise<void>): Promise<Map<string, number>>;
+  load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>): Promise<Map<string, number>>;
+  /** A private folder (0700) DuckDB may read spooled pages from; removed on close and at exit. */
+  readonly spoolDir: string;
   tableNames(sql: string): string[];
   /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
   serialize(sql: string): Promise<unknown>;
@@ -58,6 +70,11 @@ export async function createEngine(): Promise<Engine> {
     threads: '2',
   });
   const conn: DuckDBConnection = await instance.connect();
+  // The only files DuckDB may read: pages restsql spools itself, in a private folder.
+  const spoolDir = mkdtempSync(join(tmpdir(), 'restsql-spool-'));
+  const removeSpool = () => rmSync(spoolDir, { recursive: true, force: true });
+  process.once('exit', removeSpool);
+  await conn.run(`SET allowed_directories=['${spoolDir.replaceAll("'", "''")}/']`);
   await conn.run('SET enable_external_access=false');
   await conn.run('SET lock_configuration=true');
   let closed = false;
@@ -79,6 +96,26 @@ export async function createEngine(): Promise<Engine> {
       const appenders = new Map<string, Awaited<ReturnType<DuckDBConnection['createAppender']>>>();
       for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name));
       const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
+      const bulk: BulkLoader = async (plan, dir, base) => {
+        try {
+          await conn.run(plan.stage.replace('{GLOB}', `'${join(dir, '*.json').replaceAll("'", "''")}'`));
+          const n = Number((await conn.runAndReadAll('SELECT count(*)::INTEGER FROM __restsql_raw')).getRows()[0]?.[0] ?? 0);
+          for (const ap of appenders.values()) ap.flushSync();
+          await conn.run('BEGIN TRANSACTION');
+          try {
+            for (const sql of plan.inserts) await conn.run(sql.replaceAll('{BASE}', String(base - 1)));
+            await conn.run('COMMIT');
+          } catch (e) {
+            await conn.run('ROLLBACK');
+            throw e;
+          }
+          const root = tables[0];
+          if (root) counts.set(root.name, (counts.get(root.name) ?? 0) + n);
+          return n;
+        } finally {
+          await conn.run('DROP TABLE IF EXISTS __restsql_raw');
+        }
+      };
       try {
         await fill((table, row) => {
           const ap = appenders.get(table.name);
@@ -86,7 +123,7 @@ export async function createEngine(): Promise<Engine> {
           table.columns.forEach((c, i) => appendCell(ap, c.type, row[i] ?? null));
           ap.endRow();
           counts.set(table.name, (counts.get(table.name) ?? 0) + 1);
-        });
+        }, bulk);
         for (const ap of appenders.values()) ap.closeSync();
       } catch (e) {
         for (const ap of appenders.values()) {
@@ -184,11 +221,15 @@ export async function createEngine(): Promise<Engine> {
       if (!closed) conn.interrupt();
     },
 
+    spoolDir,
+
     close() {
       if (closed) return;
       closed = true;
       conn.closeSync();
       instance.closeSync();
+      removeSpool();
+      process.removeListener('exit', removeSpool);
     },
   };
 }

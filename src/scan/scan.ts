@@ -1,3 +1,5 @@
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
@@ -23,7 +25,19 @@ export interface ScanProgress {
   readonly elapsedMs: number;
 }
 
+/**
+ * Bulk loading by the engine: raw pages spooled to a folder and read in one pass. `eligible`
+ * says whether it can load records at `jsonRoot`; `load` does it (throws when it cannot, and
+ * nothing is loaded then).
+ */
+export interface BulkPages {
+  readonly spoolDir: string;
+  eligible(jsonRoot: readonly string[]): boolean;
+  load(dir: string, jsonRoot: readonly string[], rowidBase: number): Promise<number>;
+}
+
 export interface ScanOptions {
+  readonly bulk?: BulkPages;
   /** Called after each page. */
   readonly onProgress?: (p: ScanProgress) => void;
   /** What to fetch (default: the endpoint unfiltered). */
@@ -47,9 +61,11 @@ function withParams(url: string, params: Readonly<Record<string, string>>): stri
 
 interface FetchedPage extends PageSeen {
   readonly bytes: number;
+  /** The body as received (for spooling). */
+  readonly raw?: Buffer;
 }
 
-async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean): Promise<FetchedPage> {
+async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true): Promise<FetchedPage> {
   const url = 'url' in page ? page.url : withParams(req.url, page.params);
   const response: HttpResponse = await http.send({
     url,
@@ -60,6 +76,7 @@ async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequ
     ...(endpoint.paths ? { rules: endpoint.http ?? 'default' } : {}),
   });
   if (response.zeroRows || response.body.length === 0) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length };
+  if (!parse) return { records: [], body: undefined, headers: response.headers, url, bytes: response.body.length, raw: response.body };
   const text = response.body.toString('utf8');
   let body: unknown;
   try {
@@ -78,7 +95,7 @@ async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequ
       details: { url: redactUrl(url) },
     });
   }
-  return { records, body, headers: response.headers, url, bytes: response.body.length };
+  return { records, body, headers: response.headers, url, bytes: response.body.length, raw: response.body };
 }
 
 function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
@@ -128,8 +145,16 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         const rest = paginator.remaining(page);
         if (rest !== undefined) {
           if (rest.length + 1 > o.maxPages) throw tooMany(endpoint, o.maxPages);
-          await take(page);
-          await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
+          if (o.bulk && rest.length > 0 && plan.limit === undefined && page.raw && o.bulk.eligible(req.jsonRoot)) {
+            const loadRecords = (records: readonly unknown[]) => {
+              stats.records += records.length;
+              flattenRecords(endpoint.table, records, state, sink);
+            };
+            await bulkScan(o.bulk, page, rest, (r) => fetchPage(http, endpoint, req, r, false, false), o.concurrency, req.jsonRoot, state, stats, loadRecords, o.logger, () => o.onProgress?.({ table: endpoint.table.name, pages: stats.pages, records: stats.records, bytes: stats.bytes, elapsedMs: Date.now() - started }));
+          } else {
+            await take(page);
+            await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
+          }
           break;
         }
       }
@@ -146,6 +171,70 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
     o.logger?.debug(`scan: ${endpoint.table.name}: ${redactUrl(req.url)}: ${pages} page(s)`);
   }
   return stats;
+}
+
+/**
+ * All pages of a table known in advance: their raw bodies are written to a private spool folder
+ * as they arrive (no JSON.parse), then the engine loads them in one pass. If it cannot (a value
+ * of an unexpected type, say), the pages are loaded row by row instead, which also reports what
+ * is wrong precisely. The folder is removed either way.
+ */
+async function bulkScan(bulk: BulkPages, first: FetchedPage, rest: readonly PageRequest[], fetch: (r: PageRequest) => Promise<FetchedPage>, concurrency: number, jsonRoot: readonly string[], state: { nextRowid: number }, stats: ScanStats, loadRecords: (records: readonly unknown[]) => void, logger?: Logger, onPage?: () => void): Promise<void> {
+  const root = await mkdtemp(join(bulk.spoolDir, 'scan-'));
+  const t0 = Date.now();
+  // One batch: loading quarter batches while fetching the rest measured slower on 2 cores
+  // (4.4 s vs 4.0 s for 200 pages), DuckDB and the fetching competing for the same CPUs. The
+  // batching stays so a larger machine can try smaller batches.
+  const batchSize = rest.length + 1;
+  let index = 0;
+  let batchDir = '';
+  let failed = false;
+  let chain: Promise<void> = Promise.resolve();
+  const loadBatch = (dir: string) => {
+    chain = chain.then(async () => {
+      if (!failed) {
+        try {
+          const n = await bulk.load(dir, jsonRoot, state.nextRowid);
+          state.nextRowid += n;
+          stats.records += n;
+          return;
+        } catch (e) {
+          failed = true;
+          logger?.debug(`scan: DuckDB could not load the spooled pages (${(e as Error).message.split('\n')[0]}); loading them row by row`);
+        }
+      }
+      // Row by row from the spooled files, which also says precisely what is wrong.
+      for (const f of (await readdir(dir)).filter((x) => x.endsWith('.json')).sort()) {
+        const raw = await readFile(join(dir, f));
+        const body: unknown = JSON.parse(raw.toString('utf8'));
+        loadRecords(recordsAt(body, jsonRoot));
+      }
+    });
+    chain.catch(() => {});
+  };
+  try {
+    const spool = async (page: FetchedPage) => {
+      stats.pages++;
+      stats.bytes += page.bytes;
+      if (index % batchSize === 0) {
+        if (batchDir) loadBatch(batchDir);
+        batchDir = join(root, `b${String(index).padStart(8, '0')}`);
+        await mkdir(batchDir);
+      }
+      // Zero-padded names keep the pages in order when the engine sorts by file name.
+      if (page.raw && page.raw.length > 0) await writeFile(join(batchDir, `${String(index).padStart(8, '0')}.json`), page.raw);
+      index++;
+      onPage?.();
+    };
+    await spool(first);
+    await fetchConcurrently(rest, concurrency, fetch, spool, () => false);
+    const t1 = Date.now();
+    if (batchDir) loadBatch(batchDir);
+    await chain;
+    logger?.debug(`scan: ${index} pages spooled in ${t1 - t0} ms; loading done ${Date.now() - t1} ms after the last page`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 /** Fetches up to `limit` pages at once and hands them to `take` in order. */

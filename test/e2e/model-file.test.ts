@@ -386,3 +386,35 @@ test('CacheTTL: loaded rows answer later queries until they expire; progress is 
     await conn.close();
   }
 });
+
+const FULL_COLUMNS = `"id": "Integer,#key", "name": "VarChar", "status": "VarChar", "created": "Timestamp", "price": "Double", "address": {"city": "VarChar", "zip": "VarChar"}, "tags[]": "VarChar", "orders[]": {"order_id": "VarChar", "qty": "Integer"}`;
+
+test('pages known in advance load in one pass through DuckDB (spooled), with the same rows as row-by-row loading', async () => {
+  // With a total, every page is known after the first: spooled and bulk-loaded. Without one, row by row.
+  const bulk = await open(`{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", ${FULL_COLUMNS}}}`);
+  const rowwise = await open(`{"t": {"#path": "/offset/items /data", "#maximumPageSize": 5, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset", ${FULL_COLUMNS}}}`);
+  try {
+    const queries = [
+      'SELECT * FROM t ORDER BY id',
+      'SELECT * FROM tags ORDER BY t_id, position',
+      'SELECT * FROM orders ORDER BY t_id, position',
+    ];
+    for (const q of queries) assert.deepEqual(await rows(bulk, q), await rows(rowwise, q), q);
+    const first = (await rows(bulk, 'SELECT id, created, address_zip FROM t WHERE id = 1'))[0]!;
+    assert.deepEqual(first, { id: 1, created: '2024-01-01T10:00:00', address_zip: '02100' });
+    assert.equal((await rows(bulk, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n, 23);
+  } finally {
+    await bulk.close();
+    await rowwise.close();
+  }
+});
+
+test('a spooled load DuckDB cannot read as declared falls back to row by row, which names the bad value', async () => {
+  const conn = await open(`{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", "id": "Integer,#key", "name": "Integer"}}`);
+  try {
+    await assert.rejects(conn.query('SELECT * FROM t'), (e: unknown) => isRestSqlError(e) && e.code === 'DATA_TYPE_MISMATCH' && /column name \(INTEGER\): record 1 has "item-01"/.test(e.message));
+    assert.equal((await conn.query('SELECT 1 AS x')).rows[0]!.x, 1);
+  } finally {
+    await conn.close();
+  }
+});
