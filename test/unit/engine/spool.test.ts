@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bulkJsonPlan } from '../../../src/engine/bulk-json.js';
+import { createEngine } from '../../../src/engine/duckdb.js';
+import { inferTable } from '../../../src/model/sampler.js';
+import { tablesOf } from '../../../src/model/types.js';
+
+test('the spool folder is private (0700), the only place DuckDB may read, and removed on close', async () => {
+  const engine = await createEngine();
+  const dir = engine.spoolDir;
+  try {
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    const table = inferTable('t', [{ id: 1, tags: ['a'] }], { qualifyNames: 0 });
+    for (const t of tablesOf(table)) await engine.createTable(t);
+    const batch = join(dir, 'scan-x');
+    mkdirSync(batch);
+    writeFileSync(join(batch, '00000000.json'), JSON.stringify({ data: [{ id: 7, tags: ['x', 'y'] }, { id: 8, tags: [] }] }));
+    const plan = bulkJsonPlan(table, ['data'])!;
+    await engine.load(tablesOf(table), async (_append, bulk) => {
+      assert.equal(await bulk(plan, batch, 1), 2);
+    });
+    assert.deepEqual((await engine.run('SELECT * FROM tags ORDER BY position'))[0]!.rows, [{ t_id: 7, position: 0, tags: 'x' }, { t_id: 7, position: 1, tags: 'y' }]);
+    // Outside the spool folder (which holds only this connection's own API pages), no file is readable.
+    await assert.rejects(engine.run("SELECT * FROM read_text('/etc/hostname')"), /Permission Error|not allowed|disabled/i);
+  } finally {
+    engine.close();
+  }
+  assert.equal(existsSync(dir), false);
+});
