@@ -58,6 +58,9 @@ export interface Engine {
   close(): void;
 }
 
+const LIVE_SPOOLS = new Set<string>();
+let exitHook: (() => void) | undefined;
+
 /**
  * An in-memory DuckDB that never touches the network or the file system on behalf of user SQL:
  * extension auto-install/auto-load off at creation, then external access disabled and the
@@ -72,8 +75,18 @@ export async function createEngine(): Promise<Engine> {
   const conn: DuckDBConnection = await instance.connect();
   // The only files DuckDB may read: pages restsql spools itself, in a private folder.
   const spoolDir = mkdtempSync(join(tmpdir(), 'restsql-spool-'));
-  const removeSpool = () => rmSync(spoolDir, { recursive: true, force: true });
-  process.once('exit', removeSpool);
+  const removeSpool = () => {
+    rmSync(spoolDir, { recursive: true, force: true });
+    LIVE_SPOOLS.delete(spoolDir);
+  };
+  LIVE_SPOOLS.add(spoolDir);
+  if (!exitHook) {
+    // One hook for all engines: spool folders of connections still open go at exit (Ctrl-C included).
+    exitHook = () => {
+      for (const d of LIVE_SPOOLS) rmSync(d, { recursive: true, force: true });
+    };
+    process.once('exit', exitHook);
+  }
   await conn.run(`SET allowed_directories=['${spoolDir.replaceAll("'", "''")}/']`);
   await conn.run('SET enable_external_access=false');
   await conn.run('SET lock_configuration=true');
@@ -229,7 +242,6 @@ export async function createEngine(): Promise<Engine> {
       conn.closeSync();
       instance.closeSync();
       removeSpool();
-      process.removeListener('exit', removeSpool);
     },
   };
 }
