@@ -12,6 +12,7 @@
  */
 import { RestSqlError, redactUrl, type Secret } from '../errors/index.js';
 import { createHttpClient, proxyFromOptions, type Authenticator, type HttpClient, type HttpRequest } from '../http/client.js';
+import { withQuery } from '../http/url.js';
 import type { ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
 
@@ -167,13 +168,7 @@ export class CustomAuthenticator implements Authenticator {
       throw e;
     });
     await this.#ready;
-    let url = req.url;
-    if (Object.keys(this.#query).length) {
-      const u = new URL(url);
-      for (const [k, v] of Object.entries(this.#query)) u.searchParams.set(k, v);
-      url = u.toString();
-    }
-    return { ...req, url, headers: { ...req.headers, ...this.#headers } };
+    return { ...req, url: withQuery(req.url, this.#query), headers: { ...req.headers, ...this.#headers } };
   }
 
   /** A 401: #reauthentication (or #authentication again), once. */

@@ -3,6 +3,7 @@
  * 50 OAuth2-AccessToken without a way to refresh. Nothing can be renewed, so a 401 is final.
  */
 import type { Authenticator, HttpRequest } from '../http/client.js';
+import { withQuery } from '../http/url.js';
 
 /** A fixed set of headers and query parameters added to every API request. */
 export class StaticAuthenticator implements Authenticator {
@@ -12,14 +13,7 @@ export class StaticAuthenticator implements Authenticator {
   ) {}
 
   async authorize(req: HttpRequest): Promise<HttpRequest> {
-    let url = req.url;
-    const q = Object.entries(this.query);
-    if (q.length > 0) {
-      const u = new URL(url);
-      for (const [k, v] of q) u.searchParams.set(k, v);
-      url = u.toString();
-    }
-    return { ...req, url, headers: { ...req.headers, ...this.headers } };
+    return { ...req, url: withQuery(req.url, this.query), headers: { ...req.headers, ...this.headers } };
   }
 
   async onUnauthorized(): Promise<boolean> {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
 import type { HttpClient } from '../http/client.js';
+import { withQuery } from '../http/url.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
 import { parseModelFile, type ModelTable } from '../model/model-file.js';
 import { inferTable } from '../model/sampler.js';
@@ -68,7 +69,7 @@ export async function loadModelFile(options: ConnectionOptions, http: HttpClient
         });
       }
       const first = createPaginator(t.paging).first();
-      const url = 'url' in first ? first.url : withParams(uri, first.params);
+      const url = 'url' in first ? first.url : withQuery(uri, first.params);
       const res = await http.send({ url, method: path.method, headers: { ...t.headers, ...(t.postBody !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(t.postBody !== undefined ? { body: JSON.stringify(t.postBody) } : {}), rules: t.http ?? 'default' });
       let body: unknown;
       try {
@@ -107,10 +108,4 @@ function withPort(host: string, port: number | undefined): string {
   const u = new URL(host);
   if (!u.port) u.port = String(port);
   return u.toString().replace(/\/$/, '');
-}
-
-function withParams(url: string, params: Readonly<Record<string, string>>): string {
-  const u = new URL(url);
-  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-  return u.toString();
 }

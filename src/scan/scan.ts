@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
+import { withQuery } from '../http/url.js';
 import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
 import { recordsAt, valueAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';
@@ -51,14 +52,6 @@ export interface ScanOptions {
   readonly logger?: Logger;
 }
 
-function withParams(url: string, params: Readonly<Record<string, string>>): string {
-  const entries = Object.entries(params);
-  if (entries.length === 0) return url;
-  const u = new URL(url);
-  for (const [k, v] of entries) u.searchParams.set(k, v);
-  return u.toString();
-}
-
 interface FetchedPage extends PageSeen {
   readonly bytes: number;
   /** The body as received (for spooling). */
@@ -66,7 +59,7 @@ interface FetchedPage extends PageSeen {
 }
 
 async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true): Promise<FetchedPage> {
-  const url = 'url' in page ? page.url : withParams(req.url, page.params);
+  const url = 'url' in page ? page.url : withQuery(req.url, page.params);
   const response: HttpResponse = await http.send({
     url,
     method: req.method,
