@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createAuthenticator, type AuthContext } from '../auth/create.js';
 import type { CustomSteps } from '../auth/custom.js';
 import { readAuthSteps } from '../model/model-file.js';
@@ -12,7 +11,7 @@ import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
-import { loadModelFile } from '../scan/model-loader.js';
+import { loadModelFile, readModelFile } from '../scan/model-loader.js';
 import { planRequests } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import { bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
@@ -242,16 +241,7 @@ export class Connection {
   }
 }
 
-function customStepsOf(file: string): CustomSteps | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new RestSqlError('MODEL_FILE_NOT_FOUND', `RestConfigFile: cannot read model file '${file}': ${(e as Error).message}.`, {
-      hint: 'Check the path (relative paths are resolved from the current directory).',
-      details: { option: 'RestConfigFile', file },
-    });
-  }
+function customStepsOf(text: string): CustomSteps | undefined {
   const steps = readAuthSteps(text);
   return steps.authentication ? { authentication: steps.authentication, ...(steps.reauthentication ? { reauthentication: steps.reauthentication } : {}) } : undefined;
 }
@@ -286,8 +276,9 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
   // AWS signing may take its service and region from the API's host name.
   const firstUrl = [options.hostName, options.restSamplePath].find((u) => u !== undefined && /^https?:\/\//i.test(u));
-  // Custom authentication (29) runs the model file's #authentication steps.
-  const customSteps = options.authenticationMethod === 29 && options.restConfigFile ? customStepsOf(options.restConfigFile) : undefined;
+  // The model file is read once: for its tables, and for Custom authentication's (29) #authentication steps.
+  const modelText = options.restConfigFile !== undefined ? readModelFile(options.restConfigFile) : undefined;
+  const customSteps = options.authenticationMethod === 29 && modelText !== undefined ? customStepsOf(modelText) : undefined;
   const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
   const authenticator = auth.authenticator;
   const http = createHttpClient({
@@ -304,8 +295,8 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     const prefetched = new Map<EndpointDef, unknown>();
     const endpoints: EndpointDef[] = [];
     let model: ResolvedModel;
-    if (options.restConfigFile !== undefined) {
-      const loaded = await loadModelFile(options, http, logger);
+    if (modelText !== undefined) {
+      const loaded = await loadModelFile(options, modelText, http, logger);
       model = loaded.model;
       for (const [e, body] of loaded.prefetched) prefetched.set(e, body);
       endpoints.push(...model.endpoints);

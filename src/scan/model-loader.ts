@@ -37,17 +37,21 @@ function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, json
   };
 }
 
-export async function loadModelFile(options: ConnectionOptions, http: HttpClient, logger: Logger): Promise<LoadedModel> {
-  const file = options.restConfigFile!;
-  let text: string;
+/** The text of the model file RestConfigFile names. */
+export function readModelFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
     throw new RestSqlError('MODEL_FILE_NOT_FOUND', `RestConfigFile: cannot read model file '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}.`, {
       hint: 'Check the path (relative paths are resolved from the current directory).',
       details: { option: 'RestConfigFile', file },
     });
   }
+}
+
+/** Builds the model from the model file's `text` (read once by the caller, who may also need its #authentication steps). */
+export async function loadModelFile(options: ConnectionOptions, text: string, http: HttpClient, logger: Logger): Promise<LoadedModel> {
+  const file = options.restConfigFile!;
   const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;
   const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
   const endpoints: EndpointDef[] = [];
