@@ -14,7 +14,7 @@ import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
 import { loadModelFile, readModelFile } from '../scan/model-loader.js';
 import { planRequests } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
-import { bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
+import { bulkJsonPlan } from './bulk-json.js';
 import { planStatements } from './planner.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
@@ -141,19 +141,13 @@ export class Connection {
       const fresh = this.#limits.cacheTtlMs === 0 || (state.loadedAt !== undefined && Date.now() - state.loadedAt < this.#limits.cacheTtlMs);
       if (fresh && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) continue;
       const tables = tablesOf(state.endpoint.table);
-      const endpoint = state.endpoint;
-      const plans = new Map<string, BulkJsonPlan | undefined>();
-      const planFor = (root: readonly string[]) => {
-        const k = JSON.stringify(root);
-        if (!plans.has(k)) plans.set(k, bulkJsonPlan(endpoint.table, root));
-        return plans.get(k);
-      };
+      const bulkPlan = bulkJsonPlan(state.endpoint.table);
       const counts = await this.#engine.load(tables, async (append, bulkLoad) => {
         const stats = await scanEndpoint(state.endpoint, this.#http, append, {
           bulk: {
             spoolDir: this.#engine.spoolDir,
-            eligible: (root) => planFor(root) !== undefined,
-            load: (dir, root, base) => bulkLoad(planFor(root)!, dir, base),
+            eligible: bulkPlan !== undefined,
+            load: (files, base) => bulkLoad(bulkPlan!, files, base),
           },
           plan,
           ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),

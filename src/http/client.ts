@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Secret } from '../errors/index.js';
@@ -96,18 +97,37 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-function decode(body: Buffer, encoding: string | undefined): Buffer {
+// Asynchronous: decompression runs on libuv's thread pool, beside the pages being fetched.
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+const brotliAsync = promisify(brotliDecompress);
+
+async function decode(body: Buffer, encoding: string | undefined): Promise<Buffer> {
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return gunzipSync(body);
+      return gunzipAsync(body);
     case 'deflate':
-      return inflateSync(body);
+      return inflateAsync(body);
     case 'br':
-      return brotliDecompressSync(body);
+      return brotliAsync(body);
     default:
       return body;
   }
+}
+
+/**
+ * The whole body as one Buffer. Chunks are gathered and copied once into an uninitialised
+ * buffer; undici's arrayBuffer() zero-fills a fresh one first (measured 0.33 s of CPU for 103 MB).
+ */
+async function readBody(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
 }
 
 function statusHint(status: number): string {
@@ -131,9 +151,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       dispatcher,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const raw = Buffer.from(await res.body.arrayBuffer());
+    const raw = await readBody(res.body);
     const headers = res.headers as HttpResponse['headers'];
-    return { url: req.url, status: res.statusCode, headers, body: decode(raw, headerValue(headers, 'content-encoding')) };
+    return { url: req.url, status: res.statusCode, headers, body: await decode(raw, headerValue(headers, 'content-encoding')) };
   }
 
   async function send(original: HttpRequest): Promise<HttpResponse> {

@@ -9,9 +9,7 @@ import type { OpenBrowser } from './browser.js';
 import { pollDeviceToken, requestDeviceCode } from './device.js';
 import { resolveEndpoints, withOriginMetadata, type OAuthEndpoints } from './endpoints.js';
 import { startCallbackListener } from './loopback-listener.js';
-import { loopbackTls } from './loopback-tls.js';
 import { createPkce, createState } from './pkce.js';
-import { createAssertion } from './jwt-assertion.js';
 import { revokeToken } from './revoke.js';
 import { clientAuthFromMode, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
 
@@ -302,6 +300,8 @@ export class OAuthSession {
       case 'jwt_bearer': {
         const e = await this.endpoints();
         const issuer = o.claimsIssuer ?? o.clientId ?? '';
+        // Loaded when used: key handling (node-forge for PKCS#12) costs start-up time otherwise.
+        const { createAssertion } = await import('./jwt-assertion.js');
         const assertion = await createAssertion({
           keyFile: o.jwtCertStore ?? '',
           ...(o.jwtCertPassword ? { password: o.jwtCertPassword } : {}),
@@ -343,7 +343,8 @@ export class OAuthSession {
     const ui = this.#ctx.ui;
     const pkce = await createPkce();
     const state = createState();
-    const tls = redirectUri.toLowerCase().startsWith('https:') ? await loopbackTls(this.#ctx.stateDir, { ...(o.redirectTlsCert ? { cert: o.redirectTlsCert } : {}), ...(o.redirectTlsKey ? { key: o.redirectTlsKey } : {}) }, ui.notify) : undefined;
+    // Loaded when used: certificate generation (selfsigned, @peculiar/x509) costs 0.15 s to load.
+    const tls = redirectUri.toLowerCase().startsWith('https:') ? await (await import('./loopback-tls.js')).loopbackTls(this.#ctx.stateDir, { ...(o.redirectTlsCert ? { cert: o.redirectTlsCert } : {}), ...(o.redirectTlsKey ? { key: o.redirectTlsKey } : {}) }, ui.notify) : undefined;
     // Listen before anything is shown, so a busy port fails at once.
     const listener = await startCallbackListener({
       redirectUri,

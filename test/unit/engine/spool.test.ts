@@ -16,10 +16,11 @@ test('the spool folder is private (0700), the only place DuckDB may read, and re
     for (const t of tablesOf(table)) await engine.createTable(t);
     const batch = join(dir, 'scan-x');
     mkdirSync(batch);
-    writeFileSync(join(batch, '00000000.json'), JSON.stringify({ data: [{ id: 7, tags: ['x', 'y'] }, { id: 8, tags: [] }] }));
-    const plan = bulkJsonPlan(table, ['data'])!;
+    const file = join(batch, '00000000.json');
+    writeFileSync(file, JSON.stringify([{ id: 7, tags: ['x', 'y'] }, { id: 8, tags: [] }]));
+    const plan = bulkJsonPlan(table)!;
     await engine.load(tablesOf(table), async (_append, bulk) => {
-      assert.equal(await bulk(plan, batch, 1), 2);
+      assert.equal(await bulk(plan, [file], 1), 2);
     });
     assert.deepEqual((await engine.run('SELECT * FROM tags ORDER BY position'))[0]!.rows, [{ t_id: 7, position: 0, tags: 'x' }, { t_id: 7, position: 1, tags: 'y' }]);
     // Outside the spool folder (which holds only this connection's own API pages), no file is readable.

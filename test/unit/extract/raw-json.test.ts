@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { MalformedJsonError, locateJsonValue } from '../../../src/extract/raw-json.js';
+import { valueAt } from '../../../src/model/json-root.js';
+
+const at = (text: string, path: string[]) => {
+  const buf = Buffer.from(text);
+  const r = locateJsonValue(buf, path);
+  return r && buf.toString('utf8', r.start, r.end);
+};
+
+test('the value at a path is found as raw bytes, wherever the member sits', () => {
+  assert.equal(at('{"total": 3, "data": [1, 2, 3]}', ['data']), '[1, 2, 3]');
+  assert.equal(at('{"data" : [{"a": "]}"}] , "total": 3}', ['data']), '[{"a": "]}"}]');
+  assert.equal(at(' {"r": {"x": "a\\"}", "items": {"id": 1}}} ', ['r', 'items']), '{"id": 1}');
+  assert.equal(at('\ufeff[1]', []), '[1]');
+  assert.equal(at('{"n": -1.5e3, "t": true}', ['n']), '-1.5e3');
+  assert.equal(at('{"data": [1], "data": [2]}', ['data']), '[2]', 'the last of repeated keys, as JSON.parse');
+  assert.equal(at('{"d\\u0061ta": [7]}', ['data']), '[7]', 'escaped keys are decoded');
+  assert.equal(at('{"é": [1]}', ['é']), '[1]');
+});
+
+test('a missing member, or a non-object on the way, is undefined (as valueAt)', () => {
+  assert.equal(at('{"total": 0}', ['data']), undefined);
+  assert.equal(at('{"data": null}', ['data']), 'null');
+  assert.equal(at('{"r": [1]}', ['r', 'items']), undefined);
+  assert.equal(at('null', ['data']), undefined);
+  assert.equal(at('{}', ['data']), undefined);
+});
+
+test('what is not JSON is refused with the offset where that showed', () => {
+  for (const text of ['<html>oops</html>', '', '   ', '{"data": [1, 2}', '{"data" [1]}', '{"a": "unterminated}', '{"a": 1 "b": 2}', '{data: 1}']) {
+    assert.throws(() => locateJsonValue(Buffer.from(text), ['data']), MalformedJsonError, JSON.stringify(text));
+  }
+});
+
+test('property: the located bytes parse to what JSON.parse finds at the path', () => {
+  const key = fc.constantFrom('data', 'a', 'b', 'da"ta', 'x\\y', 'é');
+  const json = fc.jsonValue({ maxDepth: 3 });
+  const doc = fc.dictionary(key, fc.oneof(json, fc.dictionary(key, json, { maxKeys: 3 })), { maxKeys: 4 });
+  fc.assert(
+    fc.property(doc, fc.array(key, { minLength: 1, maxLength: 2 }), fc.boolean(), (d, path, pretty) => {
+      const text = JSON.stringify(d, null, pretty ? 2 : undefined);
+      const expected = valueAt(JSON.parse(text), path);
+      const got = at(text, path);
+      if (expected === undefined) assert.equal(got, undefined);
+      else assert.deepEqual(JSON.parse(got!), expected);
+    }),
+    { numRuns: 500 },
+  );
+});
