@@ -39,7 +39,8 @@ function stderrLogger(io: CliIo): Logger {
   const debug = io.env.RESTSQL_DEBUG === '1';
   return {
     debug: (m) => {
-      if (debug) io.stderr.write(`restsql: debug: ${m}\n`);
+      // Milliseconds since the process started: where the time goes, at a glance.
+      if (debug) io.stderr.write(`restsql: debug: ${m} (+${Math.round(performance.now())} ms)\n`);
     },
     info: (m) => io.stderr.write(`restsql: ${m}\n`),
     warn: (m) => io.stderr.write(`restsql: warning: ${m}\n`),

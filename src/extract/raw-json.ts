@@ -5,6 +5,9 @@
  * 200 pages x 2,500 records, 0.6 s against 1.9 s. Scanning is a byte loop with no allocation,
  * about 10x cheaper than JSON.parse on the same bytes.
  *
+ * The body may be in pieces as it came off the socket: nothing is joined, so no large buffer is
+ * allocated per page (fresh memory costs page faults: joining 103 MB of chunks took 0.24 s).
+ *
  * It checks structure (strings, brackets, separators), not every token; what it lets through,
  * DuckDB or JSON.parse rejects later.
  */
@@ -32,101 +35,207 @@ export class MalformedJsonError extends Error {
 
 const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
-function skipSpace(buf: Uint8Array, i: number): number {
-  while (isSpace(buf[i])) i++;
-  return i;
-}
+/** A read position over a body in pieces; `pos` is the offset from the start of the body. */
+class Cursor {
+  #chunk = 0;
+  #offset = 0;
+  pos = 0;
 
-/** `i` is at an opening quote; returns the index after the closing one. */
-function endOfString(buf: Uint8Array, i: number): number {
-  const n = buf.length;
-  for (let j = i + 1; j < n; j++) {
-    const c = buf[j];
-    if (c === BACKSLASH) j++;
-    else if (c === QUOTE) return j + 1;
+  constructor(
+    private readonly chunks: readonly Uint8Array[],
+    pos = 0,
+  ) {
+    // Straight to the piece that holds `pos`.
+    while (this.#chunk < chunks.length && pos - this.pos >= chunks[this.#chunk]!.length) this.pos += chunks[this.#chunk++]!.length;
+    this.#offset = pos - this.pos;
+    this.pos = pos;
+    this.#settle();
   }
-  throw new MalformedJsonError(i);
-}
 
-/** `i` is at the first byte of a value; returns the index after it. */
-function endOfValue(buf: Uint8Array, i: number): number {
-  const n = buf.length;
-  const first = buf[i];
-  if (first === QUOTE) return endOfString(buf, i);
-  if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
+  /** The byte at the position (undefined at the end). */
+  peek(): number | undefined {
+    return this.chunks[this.#chunk]?.[this.#offset];
+  }
+
+  next(): void {
+    this.#offset++;
+    this.pos++;
+    this.#settle();
+  }
+
+  skipSpace(): void {
+    while (isSpace(this.peek())) this.next();
+  }
+
+  /** Skips a value that starts with `{` or `[`: the hot loop, over every byte of the records. */
+  skipContainer(): void {
     let depth = 0;
-    for (let j = i; j < n; j++) {
-      const c = buf[j];
-      if (c === QUOTE) {
-        // Inline string skip: this loop runs over every byte of a page's records.
-        for (j++; j < n; j++) {
+    // Inside a string that a piece ended in, and whether its last byte was a backslash.
+    let inString = false;
+    let escaped = false;
+    const start = this.pos;
+    for (; this.#chunk < this.chunks.length; this.#chunk++, this.#offset = 0) {
+      const buf = this.chunks[this.#chunk]!;
+      const n = buf.length;
+      let j = this.#offset;
+      if (inString) {
+        // A string the previous piece ended in (past its escaped byte, if it ended in a backslash).
+        for (j += escaped ? 1 : 0; j < n; j++) {
           const d = buf[j];
           if (d === BACKSLASH) j++;
           else if (d === QUOTE) break;
         }
-      } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-        if (--depth === 0) return j + 1;
+        inString = j >= n;
+        escaped = j > n;
+        j++;
       }
+      for (; j < n; j++) {
+        const c = buf[j];
+        if (c === QUOTE) {
+          // The string's end, inline: most bytes of a page are in strings.
+          for (j++; j < n; j++) {
+            const d = buf[j];
+            if (d === BACKSLASH) j++;
+            else if (d === QUOTE) break;
+          }
+          inString = j >= n;
+          escaped = j > n;
+        } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+        else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) {
+          this.pos += j + 1 - this.#offset;
+          this.#offset = j + 1;
+          this.#settle();
+          return;
+        }
+      }
+      this.pos += n - this.#offset;
     }
-    throw new MalformedJsonError(i);
+    throw new MalformedJsonError(start);
   }
-  // A number, true, false or null: up to the next separator.
-  let j = i;
-  while (j < n) {
-    const c = buf[j];
-    if (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isSpace(c)) break;
-    j++;
+
+  /** Skips a string (at its opening quote) and returns its raw bytes, quotes included. */
+  readString(keep: boolean): Buffer | undefined {
+    const start = this.pos;
+    const bytes: number[] = [];
+    let escaped = false;
+    if (keep) bytes.push(QUOTE);
+    this.next();
+    for (;;) {
+      const c = this.peek();
+      if (c === undefined) throw new MalformedJsonError(start);
+      this.next();
+      if (keep) bytes.push(c);
+      if (escaped) escaped = false;
+      else if (c === BACKSLASH) escaped = true;
+      else if (c === QUOTE) return keep ? Buffer.from(bytes) : undefined;
+    }
   }
-  if (j === i) throw new MalformedJsonError(i);
-  return j;
+
+  #settle(): void {
+    while (this.#chunk < this.chunks.length && this.#offset >= this.chunks[this.#chunk]!.length) {
+      this.#chunk++;
+      this.#offset = 0;
+    }
+  }
 }
 
-function keyAt(buf: Uint8Array, start: number, end: number): string {
-  const raw = Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
+/** Skips the value at the cursor. */
+function skipValue(cur: Cursor): void {
+  const first = cur.peek();
+  if (first === QUOTE) cur.readString(false);
+  else if (first === OPEN_OBJECT || first === OPEN_ARRAY) cur.skipContainer();
+  else {
+    // A number, true, false or null: up to the next separator.
+    const start = cur.pos;
+    for (let c = cur.peek(); c !== undefined && c !== COMMA && c !== CLOSE_OBJECT && c !== CLOSE_ARRAY && !isSpace(c); c = cur.peek()) cur.next();
+    if (cur.pos === start) throw new MalformedJsonError(start);
+  }
+}
+
+function keyOf(raw: Buffer): string {
   // Escapes in a key are rare; JSON.parse decodes them exactly.
   return raw.includes(BACKSLASH) ? (JSON.parse(raw.toString('utf8')) as string) : raw.toString('utf8', 1, raw.length - 1);
 }
 
-/** The value of member `key` of the object at `i` (the last one when a key repeats, as JSON.parse). */
-function memberOf(buf: Uint8Array, i: number, key: string): ByteRange | undefined {
+/**
+ * The value of member `key` of the object at the cursor (the last one when a key repeats, as
+ * JSON.parse). Leaves the cursor after the object.
+ */
+function memberOf(cur: Cursor, key: string): ByteRange | undefined {
   let found: ByteRange | undefined;
-  i = skipSpace(buf, i + 1);
-  if (buf[i] === CLOSE_OBJECT) return undefined;
+  cur.next();
+  cur.skipSpace();
+  if (cur.peek() === CLOSE_OBJECT) return undefined;
   for (;;) {
-    if (buf[i] !== QUOTE) throw new MalformedJsonError(i);
-    const keyStart = i;
-    i = endOfString(buf, i);
-    const name = keyAt(buf, keyStart, i);
-    i = skipSpace(buf, i);
-    if (buf[i] !== COLON) throw new MalformedJsonError(i);
-    const start = skipSpace(buf, i + 1);
-    i = endOfValue(buf, start);
-    if (name === key) found = { start, end: i };
-    i = skipSpace(buf, i);
-    if (buf[i] === COMMA) i = skipSpace(buf, i + 1);
-    else if (buf[i] === CLOSE_OBJECT) return found;
-    else throw new MalformedJsonError(i);
+    if (cur.peek() !== QUOTE) throw new MalformedJsonError(cur.pos);
+    const name = keyOf(cur.readString(true)!);
+    cur.skipSpace();
+    if (cur.peek() !== COLON) throw new MalformedJsonError(cur.pos);
+    cur.next();
+    cur.skipSpace();
+    const start = cur.pos;
+    skipValue(cur);
+    if (name === key) found = { start, end: cur.pos };
+    cur.skipSpace();
+    const c = cur.peek();
+    cur.next();
+    if (c === COMMA) cur.skipSpace();
+    else if (c === CLOSE_OBJECT) return found;
+    else throw new MalformedJsonError(cur.pos - 1);
   }
 }
 
 /**
- * The byte range of the value at `path` (object keys from the top), or undefined when a member on
- * the path is missing or not an object (as valueAt on the parsed body). Throws MalformedJsonError.
+ * The byte range of the value at `path` (object keys from the top) in a body given whole or in
+ * pieces, or undefined when a member on the path is missing or not an object (as valueAt on the
+ * parsed body). Throws MalformedJsonError.
  */
-export function locateJsonValue(buf: Uint8Array, path: readonly string[]): ByteRange | undefined {
-  let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
-  i = skipSpace(buf, i);
-  if (!startsValue(buf[i])) throw new MalformedJsonError(i);
-  let range: ByteRange = { start: i, end: -1 };
+export function locateJsonValue(body: Uint8Array | readonly Uint8Array[], path: readonly string[]): ByteRange | undefined {
+  const chunks = body instanceof Uint8Array ? [body] : body;
+  let cur = new Cursor(chunks);
+  if (cur.peek() === 0xef) {
+    // A UTF-8 byte order mark.
+    cur.next();
+    cur.next();
+    cur.next();
+  }
+  cur.skipSpace();
+  if (!startsValue(cur.peek())) throw new MalformedJsonError(cur.pos);
+  let range: ByteRange = { start: cur.pos, end: -1 };
   for (const key of path) {
-    if (buf[range.start] !== OPEN_OBJECT) return undefined;
-    const member = memberOf(buf, range.start, key);
+    if (byteAt(chunks, range.start) !== OPEN_OBJECT) return undefined;
+    cur = new Cursor(chunks, range.start);
+    const member = memberOf(cur, key);
     if (!member) return undefined;
     range = member;
   }
-  if (range.end < 0) range = { start: range.start, end: endOfValue(buf, range.start) };
+  if (range.end < 0) {
+    skipValue(cur);
+    range = { start: range.start, end: cur.pos };
+  }
   return range;
+}
+
+/** The pieces of `chunks` that make up bytes [start, end), without copying. */
+export function sliceChunks(chunks: readonly Uint8Array[], range: ByteRange): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let base = 0;
+  for (const c of chunks) {
+    const from = Math.max(range.start - base, 0);
+    const to = Math.min(range.end - base, c.length);
+    if (from < to) out.push(c.subarray(from, to));
+    base += c.length;
+    if (base >= range.end) break;
+  }
+  return out;
+}
+
+function byteAt(chunks: readonly Uint8Array[], pos: number): number | undefined {
+  for (const c of chunks) {
+    if (pos < c.length) return c[pos];
+    pos -= c.length;
+  }
+  return undefined;
 }
 
 /** Whether `c` can begin a JSON value (an HTML error page, say, cannot). */

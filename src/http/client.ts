@@ -27,6 +27,11 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
+  /**
+   * The body in the pieces it arrived in. `body` joins them when first read; bulk loading never
+   * does (a fresh buffer per page costs page faults: 0.24 s for 103 MB).
+   */
+  readonly chunks?: readonly Buffer[];
   /** An `#http` rule said ZERO_ROWS: the request succeeded and has no rows to read. */
   readonly zeroRows?: boolean;
 }
@@ -102,32 +107,41 @@ const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 const brotliAsync = promisify(brotliDecompress);
 
-async function decode(body: Buffer, encoding: string | undefined): Promise<Buffer> {
+async function decode(encoding: string | undefined, chunks: readonly Buffer[]): Promise<readonly Buffer[]> {
+  const whole = () => Buffer.concat(chunks);
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return gunzipAsync(body);
+      return [await gunzipAsync(whole())];
     case 'deflate':
-      return inflateAsync(body);
+      return [await inflateAsync(whole())];
     case 'br':
-      return brotliAsync(body);
+      return [await brotliAsync(whole())];
     default:
-      return body;
+      return chunks;
   }
 }
 
-/**
- * The whole body as one Buffer. Chunks are gathered and copied once into an uninitialised
- * buffer; undici's arrayBuffer() zero-fills a fresh one first (measured 0.33 s of CPU for 103 MB).
- */
-async function readBody(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
+/** The body's pieces as they came off the socket. */
+async function readChunks(body: Dispatcher.ResponseData['body']): Promise<Buffer[]> {
   const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    length += (chunk as Buffer).length;
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return chunks;
+}
+
+/** A response whose `body` is joined from `chunks` only when someone reads it. */
+function responseOf(url: string, status: number, headers: HttpResponse['headers'], chunks: readonly Buffer[]): HttpResponse {
+  let body: Buffer | undefined;
+  return {
+    url,
+    status,
+    headers,
+    chunks,
+    get body() {
+      body ??= chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      return body;
+    },
+  };
 }
 
 function statusHint(status: number): string {
@@ -151,9 +165,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       dispatcher,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const raw = await readBody(res.body);
     const headers = res.headers as HttpResponse['headers'];
-    return { url: req.url, status: res.statusCode, headers, body: await decode(raw, headerValue(headers, 'content-encoding')) };
+    const chunks = await decode(headerValue(headers, 'content-encoding'), await readChunks(res.body));
+    return responseOf(req.url, res.statusCode, headers, chunks);
   }
 
   async function send(original: HttpRequest): Promise<HttpResponse> {

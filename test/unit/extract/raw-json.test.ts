@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MalformedJsonError, locateJsonValue } from '../../../src/extract/raw-json.js';
+import { MalformedJsonError, locateJsonValue, sliceChunks } from '../../../src/extract/raw-json.js';
 import { valueAt } from '../../../src/model/json-root.js';
 
 const at = (text: string, path: string[]) => {
@@ -49,4 +49,30 @@ test('property: the located bytes parse to what JSON.parse finds at the path', (
     }),
     { numRuns: 500 },
   );
+});
+
+test('property: a body in pieces (any split) gives the same range, and sliceChunks its bytes', () => {
+  const doc = fc.dictionary(fc.constantFrom('data', 'a', 'b', 'x"y'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+  fc.assert(
+    fc.property(doc, fc.array(fc.nat(), { maxLength: 6 }), (d, cuts) => {
+      const buf = Buffer.from(JSON.stringify(d));
+      const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+      const chunks = [0, ...points].map((p, i, all) => buf.subarray(p, all[i + 1] ?? buf.length));
+      const whole = locateJsonValue(buf, ['data']);
+      assert.deepEqual(locateJsonValue(chunks, ['data']), whole);
+      if (whole) assert.equal(Buffer.concat(sliceChunks(chunks, whole)).toString(), buf.toString('utf8', whole.start, whole.end));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('a split anywhere, inside strings and escapes too, finds the same range', () => {
+  const buf = Buffer.from('{"k": "\\\\", "data": [{"s": "a\\"]\\\\"}, "\\u005d"], "z": 1}');
+  const whole = locateJsonValue(buf, ['data'])!;
+  assert.equal(buf.toString('utf8', whole.start, whole.end), '[{"s": "a\\"]\\\\"}, "\\u005d"]');
+  for (let i = 0; i <= buf.length; i++) {
+    for (let k = i; k <= buf.length; k++) {
+      assert.deepEqual(locateJsonValue([buf.subarray(0, i), buf.subarray(i, k), buf.subarray(k)], ['data']), whole, `split at ${i}, ${k}`);
+    }
+  }
 });
