@@ -278,6 +278,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   const http = createHttpClient({
     timeoutSeconds: options.wsTimeout,
     retries: options.wsRetryCount,
+    hostConcurrency: options.hostConcurrency,
     authenticator,
     logger,
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -6,6 +6,7 @@ import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Secret } from '../errors/index.js';
 import type { HttpRule } from '../model/types.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
+import { createHostGate, type GateTicket } from './host-gate.js';
 import { DEFAULT_HTTP_RULES, matchRule } from './rules.js';
 
 export interface HttpRequest {
@@ -58,6 +59,8 @@ export interface HttpClientOptions {
   readonly signal?: AbortSignal;
   /** Upper bound for one wait between retries, in ms (Retry-After included). */
   readonly maxBackoffMs?: number;
+  /** HostConcurrency: requests in flight to one origin at most (default 6). */
+  readonly hostConcurrency?: number;
 }
 
 /** The ProxyHost/ProxyPort/ProxyUser/ProxyPassword options as the client takes them (absent: $HTTP(S)_PROXY and $NO_PROXY apply). */
@@ -87,6 +90,14 @@ function makeDispatcher(o: HttpClientOptions): Dispatcher {
   const env = process.env;
   if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
   return new Agent(timeouts);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
 }
 
 function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
@@ -156,6 +167,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const logger = options.logger ?? SILENT_LOGGER;
   const dispatcher = makeDispatcher(options);
   const maxBackoff = options.maxBackoffMs ?? 30_000;
+  const gate = createHostGate(options.hostConcurrency ?? 6);
 
   async function once(req: HttpRequest): Promise<HttpResponse> {
     const res = await request(req.url, {
@@ -175,86 +187,117 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (let attempt = 0; ; attempt++) {
       const req = options.authenticator ? await options.authenticator.authorize(original) : original;
       const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
-      let res: HttpResponse;
+      const origin = originOf(req.url);
+      let ticket: GateTicket;
       try {
-        logger.debug(`http: ${shown}`);
-        res = await once(req);
+        ticket = await gate.acquire(origin, options.signal);
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
-        const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-        if (RETRY_CODES.has(code) && attempt < options.retries) {
-          await backoff(attempt, undefined, shown, code);
+        throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
+      }
+      // The slot is held until the response is dealt with, retry waits included: a slow-down
+      // must take effect before anyone else is let in.
+      try {
+        let res: HttpResponse;
+        try {
+          logger.debug(`http: ${shown}`);
+          res = await once(req);
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
+          const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+          if (RETRY_CODES.has(code) && attempt < options.retries) {
+            await backoff(attempt, undefined, shown, code);
+            continue;
+          }
+          const timedOut = /TIMEOUT/.test(code);
+          throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no answer within WSTimeout=${options.timeoutSeconds}s` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
+            hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
+            details: { url: redactUrl(req.url), code },
+            cause: e,
+          });
+        }
+        if (res.status >= 200 && res.status < 300) gate.succeeded(origin);
+        if (original.rules) {
+          const rules = original.rules === 'default' ? DEFAULT_HTTP_RULES : original.rules;
+          const rule = matchRule(rules, res);
+          const action = rule?.action ?? 'FAIL';
+          const retryAfter = retryAfterMs(headerValue(res.headers, 'retry-after'));
+          switch (action) {
+            case 'OK':
+              return res;
+            case 'ZERO_ROWS':
+              logger.debug(`http: ${shown} -> ${res.status}: no rows (#http ZERO_ROWS)`);
+              return { ...res, zeroRows: true };
+            case 'REAUTHENTICATE':
+            case 'RESET':
+              if (options.authenticator && !reauthenticated) {
+                reauthenticated = true;
+                if (await options.authenticator.onUnauthorized(res)) continue;
+              }
+              throw statusError(shown, res, rule?.message);
+            case 'RETRY_AFTER':
+              // The API asks for less: slow down for the whole host, and retry.
+              // A client told not to retry (retries 0) still slows down, but does not retry.
+              if (slowDown(ticket, attempt, retryAfter, shown, res.status) && options.retries > 0) attempt--;
+              if (attempt < options.retries) continue;
+              break;
+            case 'RETRY_ONCE':
+              if (attempt < 1) {
+                await backoff(0, retryAfter, shown, String(res.status));
+                continue;
+              }
+              break;
+            case 'RETRY_FIXED':
+              // DataDirect: up to WSRetryCount times, one second apart.
+              if (attempt < options.retries) {
+                await backoff(attempt, retryAfter ?? 1000, shown, String(res.status));
+                continue;
+              }
+              break;
+            case 'RETRY_GOOGLE':
+            case 'RETRY_AWS':
+              // Exponential backoff with jitter; Google's rule also caps the tries at 5.
+              if (attempt < (action === 'RETRY_GOOGLE' ? Math.min(5, options.retries) : options.retries)) {
+                await backoff(attempt, undefined, shown, String(res.status));
+                continue;
+              }
+              break;
+            case 'FAIL':
+              break;
+          }
+          throw statusError(shown, res, rule?.message, rule === undefined && original.rules !== 'default');
+        }
+        if (res.status === 401 && options.authenticator && !reauthenticated) {
+          reauthenticated = true;
+          if (await options.authenticator.onUnauthorized(res)) continue;
+        }
+        const retryAfterHeader = headerValue(res.headers, 'retry-after');
+        if (res.status === 429 || (res.status === 503 && retryAfterHeader !== undefined)) {
+          // Rate limited or overloaded: slow down for the whole host, and retry.
+          if (slowDown(ticket, attempt, retryAfterMs(retryAfterHeader), shown, res.status) && options.retries > 0) attempt--;
+          if (attempt < options.retries) continue;
+        } else if (RETRY_STATUS.has(res.status) && attempt < options.retries) {
+          await backoff(attempt, retryAfterMs(retryAfterHeader), shown, String(res.status));
           continue;
         }
-        const timedOut = /TIMEOUT/.test(code);
-        throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no answer within WSTimeout=${options.timeoutSeconds}s` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
-          hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
-          details: { url: redactUrl(req.url), code },
-          cause: e,
-        });
+        if (!original.anyStatus && (res.status < 200 || res.status > 299)) throw statusError(shown, res);
+        return res;
+      } finally {
+        ticket.release();
       }
-      if (original.rules) {
-        const rules = original.rules === 'default' ? DEFAULT_HTTP_RULES : original.rules;
-        const rule = matchRule(rules, res);
-        const action = rule?.action ?? 'FAIL';
-        const retryAfter = retryAfterMs(headerValue(res.headers, 'retry-after'));
-        switch (action) {
-          case 'OK':
-            return res;
-          case 'ZERO_ROWS':
-            logger.debug(`http: ${shown} -> ${res.status}: no rows (#http ZERO_ROWS)`);
-            return { ...res, zeroRows: true };
-          case 'REAUTHENTICATE':
-          case 'RESET':
-            if (options.authenticator && !reauthenticated) {
-              reauthenticated = true;
-              if (await options.authenticator.onUnauthorized(res)) continue;
-            }
-            throw statusError(shown, res, rule?.message);
-          case 'RETRY_AFTER':
-            if (attempt < options.retries) {
-              await backoff(attempt, retryAfter, shown, String(res.status));
-              continue;
-            }
-            break;
-          case 'RETRY_ONCE':
-            if (attempt < 1) {
-              await backoff(0, retryAfter, shown, String(res.status));
-              continue;
-            }
-            break;
-          case 'RETRY_FIXED':
-            // DataDirect: up to WSRetryCount times, one second apart.
-            if (attempt < options.retries) {
-              await backoff(attempt, retryAfter ?? 1000, shown, String(res.status));
-              continue;
-            }
-            break;
-          case 'RETRY_GOOGLE':
-          case 'RETRY_AWS':
-            // Exponential backoff with jitter; Google's rule also caps the tries at 5.
-            if (attempt < (action === 'RETRY_GOOGLE' ? Math.min(5, options.retries) : options.retries)) {
-              await backoff(attempt, undefined, shown, String(res.status));
-              continue;
-            }
-            break;
-          case 'FAIL':
-            break;
-        }
-        throw statusError(shown, res, rule?.message, rule === undefined && original.rules !== 'default');
-      }
-      if (res.status === 401 && options.authenticator && !reauthenticated) {
-        reauthenticated = true;
-        if (await options.authenticator.onUnauthorized(res)) continue;
-      }
-      if (RETRY_STATUS.has(res.status) && attempt < options.retries) {
-        await backoff(attempt, retryAfterMs(headerValue(res.headers, 'retry-after')), shown, String(res.status));
-        continue;
-      }
-      if (!original.anyStatus && (res.status < 200 || res.status > 299)) throw statusError(shown, res);
-      return res;
     }
+  }
+
+  /**
+   * Halves the host's allowance and pauses it (Retry-After, else exponential backoff); the retry
+   * waits in the gate. True when the gate absorbed it: the try is not counted, since it failed
+   * for sending too much at once, which is now corrected.
+   */
+  function slowDown(ticket: GateTicket, attempt: number, retryAfter: number | undefined, shown: string, status: number): boolean {
+    const wait = Math.min(maxBackoff, retryAfter ?? Math.min(maxBackoff, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    const { limit, absorbed } = gate.slowDown(ticket, wait);
+    logger.debug(`http: ${shown} -> ${status}; ${redactUrl(ticket.origin)} now gets at most ${limit} request(s) at once; retrying in ${Math.round(wait)} ms`);
+    return absorbed;
   }
 
   async function backoff(attempt: number, retryAfter: number | undefined, shown: string, why: string): Promise<void> {

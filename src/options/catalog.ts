@@ -141,7 +141,9 @@ export const OPTION_CATALOG = [
   { key: 'cacheTtl', name: 'CacheTTL', aliases: [], kind: 'integer', group: 'HTTP', default: 0, min: 0, max: 31536000,
     doc: 'Seconds a table fetched by one query may answer later queries on the same connection (same request plan). 0 keeps it for the life of the connection; the next query after it expires fetches again.' },
   { key: 'pageConcurrency', name: 'PageConcurrency', aliases: [], kind: 'integer', group: 'HTTP', default: 4, min: 1, max: 64,
-    doc: 'How many pages are fetched at once when the paging scheme allows it (row offset or page number paging whose first page gives the total rows or pages). Token and link paging are sequential by nature.' },
+    doc: 'How many pages are fetched at once when the paging scheme allows it (row offset or page number paging whose first page gives the total rows or pages). Token and link paging are sequential by nature. HostConcurrency caps all requests to one host.' },
+  { key: 'hostConcurrency', name: 'HostConcurrency', aliases: [], kind: 'integer', group: 'HTTP', default: 6, min: 1, max: 64,
+    doc: 'At most this many requests to one host at once, whichever tables and pages they fetch. When the host answers 429 Too Many Requests (or 503 with Retry-After, or a model file #http rule says RETRY_AFTER), restsql halves this for that host and pauses its requests until the Retry-After time (else an exponential backoff), then raises it again one step per run of successes. A refusal of a request sent beside others is retried without counting against WSRetryCount (sending less at once is the fix); a request alone counts.' },
   // ---- AWS
   { key: 'accessKey', name: 'AccessKey', aliases: [], kind: 'string', group: 'AWS',
     doc: 'AWS access key ID (AuthenticationMethod=43). Default: $AWS_ACCESS_KEY_ID.' },
