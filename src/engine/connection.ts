@@ -94,6 +94,8 @@ interface ScanLimits {
   readonly concurrency: number;
   /** CacheTTL in ms; 0: loaded rows serve the whole connection. */
   readonly cacheTtlMs: number;
+  /** BulkLoad: spool pages for DuckDB's JSON reader where the table allows. */
+  readonly bulkLoad: boolean;
   readonly onProgress?: (p: ScanProgress) => void;
 }
 
@@ -141,7 +143,7 @@ export class Connection {
       const fresh = this.#limits.cacheTtlMs === 0 || (state.loadedAt !== undefined && Date.now() - state.loadedAt < this.#limits.cacheTtlMs);
       if (fresh && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) continue;
       const tables = tablesOf(state.endpoint.table);
-      const bulkPlan = bulkJsonPlan(state.endpoint.table);
+      const bulkPlan = this.#limits.bulkLoad ? bulkJsonPlan(state.endpoint.table) : undefined;
       const counts = await this.#engine.load(tables, async (append, bulkLoad) => {
         const stats = await scanEndpoint(state.endpoint, this.#http, append, {
           bulk: {
@@ -310,7 +312,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
     await createInfoTables(engine, model);
-    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   } catch (e) {
     engine?.close();
     await http.close();

@@ -42,7 +42,7 @@ class Cursor {
   pos = 0;
 
   constructor(
-    private readonly chunks: readonly Uint8Array[],
+    readonly chunks: readonly Uint8Array[],
     pos = 0,
   ) {
     // Straight to the piece that holds `pos`.
@@ -67,9 +67,13 @@ class Cursor {
     while (isSpace(this.peek())) this.next();
   }
 
-  /** Skips a value that starts with `{` or `[`: the hot loop, over every byte of the records. */
-  skipContainer(): void {
+  /**
+   * Skips a value that starts with `{` or `[`: the hot loop, over every byte of the records.
+   * Returns the commas directly inside it (an array of n > 0 elements has n - 1).
+   */
+  skipContainer(): number {
     let depth = 0;
+    let commas = 0;
     // Inside a string that a piece ended in, and whether its last byte was a backslash.
     let inString = false;
     let escaped = false;
@@ -101,12 +105,14 @@ class Cursor {
           inString = j >= n;
           escaped = j > n;
         } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-        else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) {
-          this.pos += j + 1 - this.#offset;
-          this.#offset = j + 1;
-          this.#settle();
-          return;
-        }
+        else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+          if (--depth === 0) {
+            this.pos += j + 1 - this.#offset;
+            this.#offset = j + 1;
+            this.#settle();
+            return commas;
+          }
+        } else if (c === COMMA && depth === 1) commas++;
       }
       this.pos += n - this.#offset;
     }
@@ -139,17 +145,30 @@ class Cursor {
   }
 }
 
-/** Skips the value at the cursor. */
-function skipValue(cur: Cursor): void {
+/** Skips the value at the cursor; returns how many elements it has if it is an array. */
+function skipValue(cur: Cursor): number | undefined {
   const first = cur.peek();
   if (first === QUOTE) cur.readString(false);
-  else if (first === OPEN_OBJECT || first === OPEN_ARRAY) cur.skipContainer();
-  else {
+  else if (first === OPEN_OBJECT) cur.skipContainer();
+  else if (first === OPEN_ARRAY) {
+    const start = cur.pos;
+    const commas = cur.skipContainer();
+    // n elements have n - 1 commas between them; `[ ]` has none and no element.
+    return commas > 0 || !isEmptyArray(cur, start) ? commas + 1 : 0;
+  } else {
     // A number, true, false or null: up to the next separator.
     const start = cur.pos;
     for (let c = cur.peek(); c !== undefined && c !== COMMA && c !== CLOSE_OBJECT && c !== CLOSE_ARRAY && !isSpace(c); c = cur.peek()) cur.next();
     if (cur.pos === start) throw new MalformedJsonError(start);
   }
+  return undefined;
+}
+
+/** Whether the array that ran from `start` to the cursor holds nothing but space. */
+function isEmptyArray(cur: Cursor, start: number): boolean {
+  const inner = new Cursor(cur.chunks, start + 1);
+  inner.skipSpace();
+  return inner.pos === cur.pos - 1;
 }
 
 function keyOf(raw: Buffer): string {
@@ -157,15 +176,23 @@ function keyOf(raw: Buffer): string {
   return raw.includes(BACKSLASH) ? (JSON.parse(raw.toString('utf8')) as string) : raw.toString('utf8', 1, raw.length - 1);
 }
 
+/** Where a path's value was found, and its element count when it is an array. */
+export interface Located extends ByteRange {
+  readonly count?: number;
+}
+
 /**
- * The value of member `key` of the object at the cursor (the last one when a key repeats, as
- * JSON.parse). Leaves the cursor after the object.
+ * Walks the object at the cursor for the `paths` (indexes into `all`) whose first `depth` keys
+ * led here, filling `found`; a repeated key's last member wins, as in JSON.parse. Leaves the
+ * cursor after the object.
  */
-function memberOf(cur: Cursor, key: string): ByteRange | undefined {
-  let found: ByteRange | undefined;
+function walkObject(cur: Cursor, all: readonly (readonly string[])[], paths: readonly number[], depth: number, found: (Located | undefined)[]): void {
   cur.next();
   cur.skipSpace();
-  if (cur.peek() === CLOSE_OBJECT) return undefined;
+  if (cur.peek() === CLOSE_OBJECT) {
+    cur.next();
+    return;
+  }
   for (;;) {
     if (cur.peek() !== QUOTE) throw new MalformedJsonError(cur.pos);
     const name = keyOf(cur.readString(true)!);
@@ -174,25 +201,33 @@ function memberOf(cur: Cursor, key: string): ByteRange | undefined {
     cur.next();
     cur.skipSpace();
     const start = cur.pos;
-    skipValue(cur);
-    if (name === key) found = { start, end: cur.pos };
+    const here = paths.filter((i) => all[i]![depth] === name);
+    const ending = here.filter((i) => all[i]!.length === depth + 1);
+    const deeper = here.filter((i) => all[i]!.length > depth + 1);
+    // A repeated key replaces what an earlier member with that key gave.
+    for (const i of deeper) found[i] = undefined;
+    let count: number | undefined;
+    if (deeper.length > 0 && cur.peek() === OPEN_OBJECT) walkObject(cur, all, deeper, depth + 1, found);
+    else count = skipValue(cur);
+    for (const i of ending) found[i] = { start, end: cur.pos, ...(count !== undefined ? { count } : {}) };
     cur.skipSpace();
     const c = cur.peek();
     cur.next();
     if (c === COMMA) cur.skipSpace();
-    else if (c === CLOSE_OBJECT) return found;
+    else if (c === CLOSE_OBJECT) return;
     else throw new MalformedJsonError(cur.pos - 1);
   }
 }
 
 /**
- * The byte range of the value at `path` (object keys from the top) in a body given whole or in
- * pieces, or undefined when a member on the path is missing or not an object (as valueAt on the
- * parsed body). Throws MalformedJsonError.
+ * The values at several `paths` (object keys from the top) in one pass over a body given whole
+ * or in pieces: for each, its byte range (and element count for an array), or undefined when a
+ * member on the path is missing or not an object (as valueAt on the parsed body). Throws
+ * MalformedJsonError.
  */
-export function locateJsonValue(body: Uint8Array | readonly Uint8Array[], path: readonly string[]): ByteRange | undefined {
+export function locateJsonValues(body: Uint8Array | readonly Uint8Array[], paths: readonly (readonly string[])[]): (Located | undefined)[] {
   const chunks = body instanceof Uint8Array ? [body] : body;
-  let cur = new Cursor(chunks);
+  const cur = new Cursor(chunks);
   if (cur.peek() === 0xef) {
     // A UTF-8 byte order mark.
     cur.next();
@@ -201,19 +236,20 @@ export function locateJsonValue(body: Uint8Array | readonly Uint8Array[], path: 
   }
   cur.skipSpace();
   if (!startsValue(cur.peek())) throw new MalformedJsonError(cur.pos);
-  let range: ByteRange = { start: cur.pos, end: -1 };
-  for (const key of path) {
-    if (byteAt(chunks, range.start) !== OPEN_OBJECT) return undefined;
-    cur = new Cursor(chunks, range.start);
-    const member = memberOf(cur, key);
-    if (!member) return undefined;
-    range = member;
-  }
-  if (range.end < 0) {
-    skipValue(cur);
-    range = { start: range.start, end: cur.pos };
-  }
-  return range;
+  const found: (Located | undefined)[] = paths.map(() => undefined);
+  const start = cur.pos;
+  const whole = paths.flatMap((p, i) => (p.length === 0 ? [i] : []));
+  const inside = paths.flatMap((p, i) => (p.length > 0 ? [i] : []));
+  let count: number | undefined;
+  if (inside.length > 0 && cur.peek() === OPEN_OBJECT) walkObject(cur, paths, inside, 0, found);
+  else count = skipValue(cur);
+  for (const i of whole) found[i] = { start, end: cur.pos, ...(count !== undefined ? { count } : {}) };
+  return found;
+}
+
+/** The value at one path: see locateJsonValues. */
+export function locateJsonValue(body: Uint8Array | readonly Uint8Array[], path: readonly string[]): Located | undefined {
+  return locateJsonValues(body, [path])[0];
 }
 
 /** The pieces of `chunks` that make up bytes [start, end), without copying. */
@@ -228,14 +264,6 @@ export function sliceChunks(chunks: readonly Uint8Array[], range: ByteRange): Ui
     if (base >= range.end) break;
   }
   return out;
-}
-
-function byteAt(chunks: readonly Uint8Array[], pos: number): number | undefined {
-  for (const c of chunks) {
-    if (pos < c.length) return c[pos];
-    pos -= c.length;
-  }
-  return undefined;
 }
 
 /** Whether `c` can begin a JSON value (an HTML error page, say, cannot). */

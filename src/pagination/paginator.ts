@@ -12,6 +12,8 @@ export type PageRequest = { readonly params: Readonly<Record<string, string>> } 
 
 export interface PageSeen {
   readonly records: readonly unknown[];
+  /** How many records the page had, when `records` was not parsed (bulk loading counts them). */
+  readonly recordCount?: number;
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The URL the page came from (to resolve relative next links). */
@@ -33,6 +35,8 @@ export interface Paginator {
 function render(t: ParamTemplate, vars: Record<string, string>): [string, string] {
   return [t.name, t.value.replace(/\{(LIMIT|OFFSET|PAGE|NEXT)\}/g, (_m, k: string) => vars[k] ?? '')];
 }
+
+const countOf = (page: PageSeen) => page.recordCount ?? page.records.length;
 
 function num(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
@@ -65,6 +69,12 @@ function isUrl(token: string): boolean {
   return /^https?:\/\//i.test(token) || token.startsWith('/') || token.startsWith('?');
 }
 
+/** The body members a paging scheme reads (bulk loading finds just these, without parsing the page). */
+export function pagingElements(paging: PagingDef | undefined): (readonly string[])[] {
+  if (!paging) return [];
+  return [paging.totalRowsElement, paging.totalPagesElement, paging.pageSizeElement, paging.hasMoreElement, paging.nextPageElement].filter((p): p is readonly string[] => p !== undefined && p.length > 0);
+}
+
 export function createPaginator(paging: PagingDef | undefined): Paginator {
   if (!paging) return { style: 'none', first: () => ({ params: {} }), next: () => undefined, remaining: () => [] };
   const size = paging.maximumPageSize;
@@ -90,7 +100,7 @@ export function createPaginator(paging: PagingDef | undefined): Paginator {
       first: () => request(first),
       next(page) {
         pages++;
-        const n = page.records.length;
+        const n = countOf(page);
         if (n === 0 || saysNoMore(paging, page.body)) return undefined;
         const pageSize = num(paging.pageSizeElement ? valueAt(page.body, paging.pageSizeElement) : undefined) ?? size ?? n;
         // A short page is the last one (DataDirect's rule), unless a total says otherwise.
@@ -103,7 +113,7 @@ export function createPaginator(paging: PagingDef | undefined): Paginator {
       },
       remaining(page) {
         const t = total(page.body);
-        const n = page.records.length;
+        const n = countOf(page);
         if (size === undefined || n === 0 || saysNoMore(paging, page.body)) return t.rows !== undefined || t.pages !== undefined ? [] : undefined;
         const count = t.pages !== undefined ? t.pages - 1 : t.rows !== undefined ? Math.ceil(t.rows / size) - 1 : undefined;
         if (count === undefined) return undefined;
@@ -130,7 +140,7 @@ export function createPaginator(paging: PagingDef | undefined): Paginator {
     first: () => ({ params: Object.fromEntries(sizeParam()) }),
     next(page) {
       if (saysNoMore(paging, page.body)) return undefined;
-      if (page.records.length === 0 && style === 'token') return undefined;
+      if (countOf(page) === 0 && style === 'token') return undefined;
       const token = tokenOf(page);
       // A token seen before would loop forever.
       if (token === undefined || seen.has(token)) return undefined;

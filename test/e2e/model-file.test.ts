@@ -390,9 +390,10 @@ test('CacheTTL: loaded rows answer later queries until they expire; progress is 
 const FULL_COLUMNS = `"id": "Integer,#key", "name": "VarChar", "status": "VarChar", "created": "Timestamp", "price": "Double", "address": {"city": "VarChar", "zip": "VarChar"}, "tags[]": "VarChar", "orders[]": {"order_id": "VarChar", "qty": "Integer"}`;
 
 test('pages known in advance load in one pass through DuckDB (spooled), with the same rows as row-by-row loading', async () => {
-  // With a total, every page is known after the first: spooled and bulk-loaded. Without one, row by row.
-  const bulk = await open(`{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", ${FULL_COLUMNS}}}`);
-  const rowwise = await open(`{"t": {"#path": "/offset/items /data", "#maximumPageSize": 5, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset", ${FULL_COLUMNS}}}`);
+  // With a total, every page is known after the first: fetched concurrently, spooled, bulk-loaded.
+  const model = `{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", ${FULL_COLUMNS}}}`;
+  const bulk = await open(model);
+  const rowwise = await open(model, 'BulkLoad=0');
   try {
     const queries = [
       'SELECT * FROM t ORDER BY id',
@@ -406,6 +407,42 @@ test('pages known in advance load in one pass through DuckDB (spooled), with the
   } finally {
     await bulk.close();
     await rowwise.close();
+  }
+});
+
+test('sequential paging (token, next URL, header, Link, has-more, offset without a total) spools too: same rows and requests as row by row', async () => {
+  // Each page's token, has-more flag or record count is read from the raw page without parsing it.
+  const styles: Record<string, string> = {
+    token: '"#path": "/token/items /data", "#nextPageElement": "paging/next_cursor", "#nextPageParameter": "cursor"',
+    nexturl: '"#path": "/nexturl/items /data", "#nextPageElement": "next"',
+    header: '"#path": "/header/items", "#nextPageResponseHeader": "X-Next-Page", "#nextPageParameter": "token"',
+    link: '"#path": "/link/items", "#nextPageResponseHeader": "Link"',
+    hasmore: '"#path": "/hasmore/items /items", "#maximumPageSize": 5, "#rowOffsetParameter": "offset", "#hasMoreElement": "has_more"',
+    offset: '"#path": "/offset/items /data", "#maximumPageSize": 5, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset"',
+  };
+  // No #key: generated row ids link the child tables, so page order must survive spooling.
+  const columns = FULL_COLUMNS.replace('"Integer,#key"', '"Integer"');
+  for (const [style, paging] of Object.entries(styles)) {
+    const model = `{"t": {${paging}, ${columns}}}`;
+    const before = api.requests.length;
+    const debug: string[] = [];
+    const logger = { debug: (m: string) => debug.push(m), info() {}, warn() {} };
+    const bulk = await connect(`RestConfigFile=${modelFile(model)};HostName=${api.baseUrl}`, { logger });
+    const rowwise = await open(model, 'BulkLoad=0');
+    try {
+      const queries = ['SELECT * FROM t ORDER BY rowid', 'SELECT * FROM tags ORDER BY ALL', 'SELECT * FROM orders ORDER BY ALL'];
+      const got = [];
+      for (const q of queries) got.push(await rows(bulk, q));
+      const bulkRequests = api.requests.length - before;
+      for (const [i, q] of queries.entries()) assert.deepEqual(got[i], await rows(rowwise, q), `${style}: ${q}`);
+      assert.equal(got[0]!.length, 23, `${style}: every item`);
+      assert.deepEqual(got[0]!.map((r) => r.rowid), Array.from({ length: 23 }, (_x, i) => i + 1), `${style}: row ids in page order`);
+      assert.equal(bulkRequests * 2, api.requests.length - before, `${style}: the same requests both ways`);
+      assert.ok(debug.some((m) => /spooled page\(s\) loaded by DuckDB/.test(m)), `${style}: loaded by DuckDB`);
+    } finally {
+      await bulk.close();
+      await rowwise.close();
+    }
   }
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { MalformedJsonError, locateJsonValue, sliceChunks } from '../../../src/extract/raw-json.js';
+import { MalformedJsonError, locateJsonValue, locateJsonValues, sliceChunks } from '../../../src/extract/raw-json.js';
 import { valueAt } from '../../../src/model/json-root.js';
 
 const at = (text: string, path: string[]) => {
@@ -75,4 +75,33 @@ test('a split anywhere, inside strings and escapes too, finds the same range', (
       assert.deepEqual(locateJsonValue([buf.subarray(0, i), buf.subarray(i, k), buf.subarray(k)], ['data']), whole, `split at ${i}, ${k}`);
     }
   }
+});
+
+test('property: several paths in one pass give what each finds alone, with element counts for arrays', () => {
+  const key = fc.constantFrom('data', 'a', 'b', 'next');
+  const json = fc.jsonValue({ maxDepth: 3 });
+  const doc = fc.dictionary(key, fc.oneof(json, fc.dictionary(key, json, { maxKeys: 3 })), { maxKeys: 4 });
+  const path = fc.array(key, { minLength: 0, maxLength: 2 });
+  fc.assert(
+    fc.property(doc, fc.array(path, { minLength: 1, maxLength: 4 }), fc.boolean(), (d, paths, pretty) => {
+      const buf = Buffer.from(JSON.stringify(d, null, pretty ? 1 : undefined));
+      const all = locateJsonValues(buf, paths);
+      paths.forEach((p, i) => {
+        const expected = valueAt(JSON.parse(buf.toString()), p);
+        assert.deepEqual(all[i] && { start: all[i]!.start, end: all[i]!.end }, locateJsonValue(buf, p) && { start: locateJsonValue(buf, p)!.start, end: locateJsonValue(buf, p)!.end });
+        if (expected === undefined) return assert.equal(all[i], undefined);
+        assert.deepEqual(JSON.parse(buf.toString('utf8', all[i]!.start, all[i]!.end)), expected);
+        assert.equal(all[i]!.count, Array.isArray(expected) ? expected.length : undefined, 'element count');
+      });
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('element counts: empty arrays with space, nested commas and strings with commas do not count', () => {
+  const count = (text: string) => locateJsonValue(Buffer.from(text), ['data'])?.count;
+  assert.equal(count('{"data": [ \n ]}'), 0);
+  assert.equal(count('{"data": [{"a": [1, 2], "b": "x,y"}]}'), 1);
+  assert.equal(count('{"data": [1, [2, 3], {"c": 4, "d": 5}, "6,7"]}'), 4);
+  assert.equal(count('{"data": {"a": 1}}'), undefined);
 });

@@ -1,0 +1,142 @@
+/**
+ * Bulk loading's spool: the record array of each raw page, found without JSON.parse
+ * (extract/raw-json), written to a private folder as page N's file, then loaded by the engine in
+ * one pass. Pages may be added in any order. If the engine cannot load the files (a value of an
+ * unexpected type, say), they are loaded row by row instead, which also reports what is wrong
+ * precisely. The folder goes with dispose(), also after an error.
+ */
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MalformedJsonError, locateJsonValues, sliceChunks, type Located } from '../extract/raw-json.js';
+import type { PagingDef } from '../model/types.js';
+import { pagingElements, type PageSeen } from '../pagination/paginator.js';
+import type { Logger } from '../util/logger.js';
+import { notJson, type FetchedPage } from './fetch-page.js';
+import type { TableRequest } from './request-plan.js';
+
+/** The engine's side of bulk loading (see scan.ts BulkPages). */
+export interface SpoolLoader {
+  readonly spoolDir: string;
+  load(files: readonly string[], rowidBase: number): Promise<number>;
+}
+
+const NULL_BYTE = 0x6e; // 'n' of null
+const OPEN_BRACKET = 0x5b;
+
+export class PageSpool {
+  readonly #slots: ({ path: string; url: string } | undefined)[] = [];
+  readonly #elements: readonly (readonly string[])[];
+
+  private constructor(
+    private readonly dir: string,
+    private readonly req: TableRequest,
+    paging: PagingDef | undefined,
+  ) {
+    this.#elements = pagingElements(paging);
+  }
+
+  static async open(loader: SpoolLoader, req: TableRequest, paging: PagingDef | undefined): Promise<PageSpool> {
+    return new PageSpool(await mkdtemp(join(loader.spoolDir, 'scan-')), req, paging);
+  }
+
+  /**
+   * Finds a raw page's records, and the members its paging reads (next token, totals, has-more),
+   * in one pass. Returns the page as the paginator needs it: those members parsed, the records
+   * counted, not parsed.
+   */
+  locate(page: FetchedPage): { seen: PageSeen; records: Located | undefined } {
+    if (!page.raw || page.bytes === 0) return { seen: page, records: undefined };
+    let found: (Located | undefined)[];
+    try {
+      found = locateJsonValues(page.raw, [this.req.jsonRoot, ...this.#elements]);
+    } catch (e) {
+      if (e instanceof MalformedJsonError) throw notJson(this.req.method, page.url, page.headers, Buffer.concat(page.raw));
+      throw e;
+    }
+    const [records, ...elements] = found;
+    const body: Record<string, unknown> = {};
+    this.#elements.forEach((path, i) => {
+      const at = elements[i];
+      if (at) setAt(body, path, JSON.parse(Buffer.concat(sliceChunks(page.raw!, at)).toString('utf8')));
+    });
+    const first = records ? firstByte(page.raw, records) : undefined;
+    // As recordsAt: an array's elements, an object as one record, null or nothing as none.
+    const recordCount = records === undefined || first === NULL_BYTE ? 0 : (records.count ?? 1);
+    return { seen: { records: [], recordCount, body, headers: page.headers, url: page.url }, records };
+  }
+
+  /** Writes page `index`'s records (located by `locate`) to its file. */
+  async write(index: number, page: FetchedPage, records: Located | undefined): Promise<void> {
+    if (!records || !page.raw) return;
+    const pieces = sliceChunks(page.raw, records);
+    const first = pieces[0]?.[0];
+    if (first === undefined || first === NULL_BYTE) return;
+    // Zero-padded page numbers; anything but an array (an object: one record) becomes an array of one.
+    const path = join(this.dir, `${String(index).padStart(8, '0')}.json`);
+    this.#slots[index] = { path, url: page.url };
+    // One writev per page: the pieces go to the file as they are, never joined.
+    const fh = await open(path, 'wx', 0o600);
+    try {
+      await fh.writev(first === OPEN_BRACKET ? pieces : [Buffer.from('['), ...pieces, Buffer.from(']')]);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** locate + write. */
+  async add(index: number, page: FetchedPage): Promise<PageSeen> {
+    const { seen, records } = this.locate(page);
+    await this.write(index, page, records);
+    return seen;
+  }
+
+  /**
+   * Loads every page written, in page order, by the engine; when it cannot, `loadRecords` gets
+   * them page by page (parsed). Returns the number of records and which way they went.
+   */
+  async load(loader: SpoolLoader, rowidBase: number, loadRecords: (records: readonly unknown[]) => void, logger?: Logger): Promise<{ records: number; byEngine: boolean }> {
+    const files = this.#slots.filter((f) => f !== undefined);
+    const t0 = Date.now();
+    try {
+      const n = await loader.load(
+        files.map((f) => f.path),
+        rowidBase,
+      );
+      logger?.debug(`scan: ${files.length} spooled page(s) loaded by DuckDB in ${Date.now() - t0} ms`);
+      return { records: n, byEngine: true };
+    } catch (e) {
+      logger?.debug(`scan: DuckDB could not load the spooled pages (${(e as Error).message.split('\n')[0]}); loading them row by row`);
+    }
+    let n = 0;
+    for (const f of files) {
+      const raw = await readFile(f.path);
+      let records: unknown;
+      try {
+        records = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw notJson(this.req.method, f.url, {}, raw);
+      }
+      const list = records as unknown[];
+      loadRecords(list);
+      n += list.length;
+    }
+    return { records: n, byEngine: false };
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function firstByte(chunks: readonly Uint8Array[], at: Located): number | undefined {
+  return sliceChunks(chunks, { start: at.start, end: at.start + 1 })[0]?.[0];
+}
+
+function setAt(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
