@@ -8,13 +8,18 @@
  */
 import type { ColumnDef, ColumnType, TableDef } from '../model/types.js';
 
+/**
+ * An INSERT that reads the record files `{FILES}` (a SQL list, in page order) itself, projecting
+ * only the members its table needs; `{BASE}` is the first generated row number minus 1.
+ */
+export interface BulkInsert {
+  readonly table: string;
+  readonly sql: string;
+}
+
 export interface BulkJsonPlan {
-  /**
-   * One INSERT per table, the root's first. Each reads the record files `{FILES}` (a SQL list, in
-   * page order) itself, projecting only the members its table needs; `{BASE}` is the first
-   * generated row number minus 1.
-   */
-  readonly inserts: readonly { readonly table: string; readonly sql: string }[];
+  /** One INSERT per table, the root's first. Each reads the files on its own, so a child table can wait until a query names it. */
+  readonly inserts: readonly BulkInsert[];
 }
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createAuthenticator, type AuthContext } from '../auth/create.js';
 import type { CustomSteps } from '../auth/custom.js';
 import { readAuthSteps } from '../model/model-file.js';
@@ -12,9 +13,10 @@ import { writeRestModel } from '../model/rest-writer.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
 import { loadModelFile, readModelFile } from '../scan/model-loader.js';
-import { planRequests } from '../scan/request-plan.js';
+import type { SpooledFiles } from '../scan/page-spool.js';
+import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
-import { bulkJsonPlan } from './bulk-json.js';
+import { bulkJsonPlan, type BulkInsert } from './bulk-json.js';
 import { planStatements } from './planner.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
@@ -86,6 +88,18 @@ interface EndpointState {
   loadedComplete: boolean;
   /** When they were fetched (CacheTTL). */
   loadedAt?: number;
+  /** Child tables fetched with the rows loaded now but not loaded yet: no query named them so far. */
+  deferred?: DeferredChildren;
+}
+
+/** Bulk inserts kept for later, with the spooled files (one batch per request of the plan) they read. */
+interface DeferredChildren {
+  readonly inserts: Map<string, BulkInsert>;
+  readonly batches: { readonly spooled: SpooledFiles; readonly rowidBase: number }[];
+}
+
+async function removeSpooled(d: DeferredChildren): Promise<void> {
+  for (const b of d.batches) await rm(b.spooled.dir, { recursive: true, force: true });
 }
 
 /** Connection-level limits for scans. */
@@ -129,8 +143,9 @@ export class Connection {
    */
   async #prepare(sql: string): Promise<void> {
     const needed = new Set<EndpointState>();
-    for (const name of this.#engine.tableNames(sql)) {
-      const state = this.#byTable.get(name.toLowerCase());
+    const names = new Set((await this.#engine.tableNames(sql)).map((n) => n.toLowerCase()));
+    for (const name of names) {
+      const state = this.#byTable.get(name);
       if (state) needed.add(state);
     }
     if (needed.size === 0) return;
@@ -141,31 +156,83 @@ export class Connection {
       const limit = query.limit?.table === root ? query.limit.rows : undefined;
       const plan = planRequests(state.endpoint, query.conditions, limit);
       const fresh = this.#limits.cacheTtlMs === 0 || (state.loadedAt !== undefined && Date.now() - state.loadedAt < this.#limits.cacheTtlMs);
-      if (fresh && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) continue;
-      const tables = tablesOf(state.endpoint.table);
-      const bulkPlan = this.#limits.bulkLoad ? bulkJsonPlan(state.endpoint.table) : undefined;
-      const counts = await this.#engine.load(tables, async (append, bulkLoad) => {
-        const stats = await scanEndpoint(state.endpoint, this.#http, append, {
-          bulk: {
-            spoolDir: this.#engine.spoolDir,
-            eligible: bulkPlan !== undefined,
-            load: (files, base) => bulkLoad(bulkPlan!, files, base),
-          },
-          plan,
-          ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),
-          maxPages: this.#limits.maxPages,
-          concurrency: this.#limits.concurrency,
-          ...(this.#limits.onProgress ? { onProgress: this.#limits.onProgress } : {}),
-          logger: this.#logger,
-        });
-        this.#logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s), ${stats.requests} request(s)`);
-      });
-      state.prefetched = undefined;
-      state.loadedKey = plan.key;
-      state.loadedComplete = plan.complete;
-      state.loadedAt = Date.now();
-      this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}`);
+      if (fresh && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) {
+        if (await this.#loadDeferred(state, names)) continue;
+        // A deferred child table DuckDB could not read: load the endpoint again, row by row.
+        await this.#load(state, plan, names, false);
+        continue;
+      }
+      await this.#load(state, plan, names, this.#limits.bulkLoad);
     }
+  }
+
+  /**
+   * Fetches and loads one endpoint's tables. Bulk-loaded child tables the query does not name
+   * wait, with their spooled files, until one does (#loadDeferred): a query of the parent alone
+   * does not pay for them.
+   */
+  async #load(state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, bulkAllowed: boolean): Promise<void> {
+    await this.#dropDeferred(state);
+    const tables = tablesOf(state.endpoint.table);
+    const bulkPlan = bulkAllowed ? bulkJsonPlan(state.endpoint.table) : undefined;
+    const later = bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? [];
+    const deferred: DeferredChildren = { inserts: new Map(later.map((ins) => [ins.table.toLowerCase(), ins])), batches: [] };
+    const counts = await this.#engine.load(tables, async (append, bulkLoad) => {
+      const stats = await scanEndpoint(state.endpoint, this.#http, append, {
+        bulk: {
+          spoolDir: this.#engine.spoolDir,
+          eligible: bulkPlan !== undefined,
+          load: async (spooled, rowidBase) => {
+            const records = await bulkLoad(bulkPlan!, spooled.files, rowidBase, names);
+            if (deferred.inserts.size === 0) return { records };
+            deferred.batches.push({ spooled, rowidBase });
+            return { records, keep: true };
+          },
+        },
+        plan,
+        ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),
+        maxPages: this.#limits.maxPages,
+        concurrency: this.#limits.concurrency,
+        ...(this.#limits.onProgress ? { onProgress: this.#limits.onProgress } : {}),
+        logger: this.#logger,
+      });
+      this.#logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s), ${stats.requests} request(s)`);
+    }).catch(async (e: unknown) => {
+      await removeSpooled(deferred);
+      throw e;
+    });
+    if (deferred.batches.length > 0) state.deferred = deferred;
+    state.prefetched = undefined;
+    state.loadedKey = plan.key;
+    state.loadedComplete = plan.complete;
+    state.loadedAt = Date.now();
+    this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}${deferred.batches.length ? `; ${[...deferred.inserts.values()].map((i) => i.table).join(', ')} when first queried` : ''}`);
+  }
+
+  /** Loads the deferred child tables `names` asks for. False when DuckDB could not (nothing kept then). */
+  async #loadDeferred(state: EndpointState, names: ReadonlySet<string>): Promise<boolean> {
+    const d = state.deferred;
+    if (!d) return true;
+    const wanted = [...names].filter((n) => d.inserts.has(n)).map((n) => d.inserts.get(n)!);
+    if (wanted.length === 0) return true;
+    try {
+      for (const b of d.batches) await this.#engine.insertSpooled(wanted, b.spooled.files, b.rowidBase);
+    } catch (e) {
+      this.#logger.debug(`load: DuckDB could not load ${wanted.map((w) => w.table).join(', ')} (${(e as Error).message.split('\n')[0]}); loading again row by row`);
+      await this.#dropDeferred(state);
+      return false;
+    }
+    for (const w of wanted) d.inserts.delete(w.table.toLowerCase());
+    this.#logger.debug(`load: ${wanted.map((w) => w.table).join(', ')} from the spooled pages`);
+    if (d.inserts.size === 0) await this.#dropDeferred(state);
+    return true;
+  }
+
+  async #dropDeferred(state: EndpointState): Promise<void> {
+    if (!state.deferred) return;
+    const d = state.deferred;
+    state.deferred = undefined;
+    await removeSpooled(d);
   }
 
   /** Lower-case column names per lower-case table name (for placing unqualified columns). */

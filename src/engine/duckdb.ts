@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { RestSqlError } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
 import type { ColumnType, TableDef } from '../model/types.js';
-import type { BulkJsonPlan } from './bulk-json.js';
+import type { BulkInsert, BulkJsonPlan } from './bulk-json.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 
@@ -40,19 +40,23 @@ const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
 
 /**
  * Loads record files (JSON arrays in the spool folder, in page order) by `plan` in one
- * transaction; returns the number of records. Throws when DuckDB cannot read them as planned
+ * transaction: the root table, and the child tables `children` names (lower case; all when
+ * absent). Returns the number of records. Throws when DuckDB cannot read them as planned
  * (nothing is loaded then).
  */
-export type BulkLoader = (plan: BulkJsonPlan, files: readonly string[], rowidBase: number) => Promise<number>;
+export type BulkLoader = (plan: BulkJsonPlan, files: readonly string[], rowidBase: number, children?: ReadonlySet<string>) => Promise<number>;
 
 /** The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down. */
 export interface Engine {
   createTable(table: TableDef): Promise<void>;
   /** Empties `tables`, then fills them through `fill`; on failure they are left empty. */
   load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>): Promise<Map<string, number>>;
+  /** Runs bulk inserts on record files later (a child table loaded when first named), in one transaction. */
+  insertSpooled(inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
   /** A private folder (0700) DuckDB may read spooled pages from; removed on close and at exit. */
   readonly spoolDir: string;
-  tableNames(sql: string): string[];
+  /** The tables `sql` reads (empty when it does not parse; running it reports why). */
+  tableNames(sql: string): Promise<string[]>;
   /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
   serialize(sql: string): Promise<unknown>;
   /** How many statements `sql` holds (0 when it does not parse; running it reports why). */
@@ -102,7 +106,37 @@ export async function createEngine(): Promise<Engine> {
     if (closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
   };
 
+  const serialize = async (sql: string): Promise<unknown> => {
+    try {
+      const r = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
+      return JSON.parse(String(r.getRows()[0]?.[0] ?? 'null')) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** Runs `inserts` on `files` in one transaction; the rows each added. */
+  const insertSpooled = async (inserts: readonly BulkInsert[], files: readonly string[], base: number): Promise<number[]> => {
+    if (files.length === 0) return inserts.map(() => 0);
+    const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const added: number[] = [];
+      for (const { sql } of inserts) added.push((await conn.run(sql.replace('{FILES}', list).replaceAll('{BASE}', String(base - 1)))).rowsChanged);
+      await conn.run('COMMIT');
+      return added;
+    } catch (e) {
+      await conn.run('ROLLBACK');
+      throw e;
+    }
+  };
+
   return {
+    async insertSpooled(inserts, files, base) {
+      ensureOpen();
+      await insertSpooled(inserts, files, base);
+    },
+
     async createTable(table) {
       ensureOpen();
       const cols = table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ');
@@ -115,24 +149,13 @@ export async function createEngine(): Promise<Engine> {
       const appenders = new Map<string, Awaited<ReturnType<DuckDBConnection['createAppender']>>>();
       for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name));
       const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
-      const bulk: BulkLoader = async (plan, files, base) => {
-        if (files.length === 0) return 0;
-        const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+      const bulk: BulkLoader = async (plan, files, base, children) => {
+        const inserts = plan.inserts.filter((ins, i) => i === 0 || !children || children.has(ins.table.toLowerCase()));
         for (const ap of appenders.values()) ap.flushSync();
-        await conn.run('BEGIN TRANSACTION');
-        try {
-          const added = plan.inserts.map(() => 0);
-          for (const [i, { sql }] of plan.inserts.entries()) {
-            added[i] = (await conn.run(sql.replace('{FILES}', list).replaceAll('{BASE}', String(base - 1)))).rowsChanged;
-          }
-          await conn.run('COMMIT');
-          plan.inserts.forEach(({ table }, i) => counts.set(table, (counts.get(table) ?? 0) + added[i]!));
-          // The root's rows are the records.
-          return added[0] ?? 0;
-        } catch (e) {
-          await conn.run('ROLLBACK');
-          throw e;
-        }
+        const added = await insertSpooled(inserts, files, base);
+        inserts.forEach(({ table }, i) => counts.set(table, (counts.get(table) ?? 0) + added[i]!));
+        // The root's rows are the records.
+        return added[0] ?? 0;
       };
       try {
         await fill((table, row) => {
@@ -159,22 +182,27 @@ export async function createEngine(): Promise<Engine> {
 
     async serialize(sql) {
       ensureOpen();
-      try {
-        const r = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
-        return JSON.parse(String(r.getRows()[0]?.[0] ?? 'null')) as unknown;
-      } catch {
-        return undefined;
-      }
+      return serialize(sql);
     },
 
-    tableNames(sql) {
+    async tableNames(sql) {
       ensureOpen();
+      const names = new Set<string>();
       try {
-        return [...conn.getTableNames(sql, false)];
+        for (const n of conn.getTableNames(sql, false)) names.add(n);
       } catch {
         // Unparseable SQL: running it will report the error with its position.
-        return [];
       }
+      // getTableNames alone misses some valid queries: it answers [] for `SELECT a FROM t ORDER
+      // BY 1, 2` (DuckDB 1.5, positions past the columns it can count, as with `t.*`). The parse
+      // tree of a SELECT names every table it reads (CTE names too, which match no endpoint).
+      const tree = await serialize(sql);
+      JSON.stringify(tree, (_k, v: unknown) => {
+        const node = v as { type?: unknown; table_name?: unknown } | null;
+        if (node && typeof node === 'object' && node.type === 'BASE_TABLE' && typeof node.table_name === 'string') names.add(node.table_name);
+        return v;
+      });
+      return [...names];
     },
 
     async statementCount(sql) {

@@ -14,10 +14,20 @@ import type { Logger } from '../util/logger.js';
 import { notJson, type FetchedPage } from './fetch-page.js';
 import type { TableRequest } from './request-plan.js';
 
+/** Spooled pages: the folder and its record files in page order. */
+export interface SpooledFiles {
+  readonly dir: string;
+  readonly files: readonly string[];
+}
+
 /** The engine's side of bulk loading (see scan.ts BulkPages). */
 export interface SpoolLoader {
   readonly spoolDir: string;
-  load(files: readonly string[], rowidBase: number): Promise<number>;
+  /**
+   * Loads the files; returns the number of records, and `keep` when the files are still needed
+   * (child tables loaded later): the folder then belongs to the loader, which removes it.
+   */
+  load(spooled: SpooledFiles, rowidBase: number): Promise<{ records: number; keep?: boolean }>;
 }
 
 const NULL_BYTE = 0x6e; // 'n' of null
@@ -26,6 +36,7 @@ const OPEN_BRACKET = 0x5b;
 export class PageSpool {
   readonly #slots: ({ path: string; url: string } | undefined)[] = [];
   readonly #elements: readonly (readonly string[])[];
+  #kept = false;
 
   private constructor(
     private readonly dir: string,
@@ -98,12 +109,10 @@ export class PageSpool {
     const files = this.#slots.filter((f) => f !== undefined);
     const t0 = Date.now();
     try {
-      const n = await loader.load(
-        files.map((f) => f.path),
-        rowidBase,
-      );
-      logger?.debug(`scan: ${files.length} spooled page(s) loaded by DuckDB in ${Date.now() - t0} ms`);
-      return { records: n, byEngine: true };
+      const r = await loader.load({ dir: this.dir, files: files.map((f) => f.path) }, rowidBase);
+      this.#kept = r.keep === true;
+      logger?.debug(`scan: ${files.length} spooled page(s) loaded by DuckDB in ${Date.now() - t0} ms${this.#kept ? '; kept for child tables not yet queried' : ''}`);
+      return { records: r.records, byEngine: true };
     } catch (e) {
       logger?.debug(`scan: DuckDB could not load the spooled pages (${(e as Error).message.split('\n')[0]}); loading them row by row`);
     }
@@ -123,8 +132,9 @@ export class PageSpool {
     return { records: n, byEngine: false };
   }
 
+  /** Removes the folder, unless the loader kept it. */
   async dispose(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    if (!this.#kept) await rm(this.dir, { recursive: true, force: true });
   }
 }
 

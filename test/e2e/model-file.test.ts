@@ -3,7 +3,7 @@
  * DataDirect grammar, every paging style, filter pushdown, path choice, #http actions.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -443,6 +443,57 @@ test('sequential paging (token, next URL, header, Link, has-more, offset without
       await bulk.close();
       await rowwise.close();
     }
+  }
+});
+
+test('a bulk-loaded child table waits until a query names it, then loads from the spooled pages without new requests', async () => {
+  const model = `{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", ${FULL_COLUMNS}}}`;
+  const debug: string[] = [];
+  const conn = await connect(`RestConfigFile=${modelFile(model)};HostName=${api.baseUrl}`, { logger: { debug: (m) => debug.push(m), info() {}, warn() {} } });
+  const rowwise = await open(model, 'BulkLoad=0');
+  const spoolFolders = () => readdirSync(tmpdir()).filter((d) => d.startsWith('restsql-spool-')).flatMap((d) => readdirSync(join(tmpdir(), d)).map((x) => join(tmpdir(), d, x)));
+  const foldersBefore = new Set(spoolFolders());
+  try {
+    assert.equal((await rows(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n, 23);
+    assert.ok(debug.some((m) => /tags, orders when first queried/.test(m)), debug.join('\n'));
+    const kept = spoolFolders().filter((f) => !foldersBefore.has(f));
+    assert.equal(kept.length, 1, 'the spooled pages are kept for the child tables');
+    const tagsQuery = 'SELECT * FROM tags ORDER BY t_id, position';
+    const ordersQuery = 'SELECT o.* FROM orders o JOIN t ON t.id = o.t_id ORDER BY 1, 2';
+    const want = [await rows(rowwise, tagsQuery), await rows(rowwise, ordersQuery)];
+    const requests = api.requests.length;
+    assert.deepEqual(await rows(conn, tagsQuery), want[0]);
+    assert.ok(existsSync(kept[0]!), 'orders still waits, so the pages stay');
+    assert.deepEqual(await rows(conn, ordersQuery), want[1]);
+    assert.ok(want[1]!.length > 0);
+    assert.equal(api.requests.length, requests, 'no request for the child tables');
+    assert.equal(existsSync(kept[0]!), false, 'every child table loaded: the spooled pages are gone');
+  } finally {
+    await conn.close();
+    await rowwise.close();
+  }
+});
+
+test('every table a query reads is fetched, also where DuckDB\'s getTableNames answers nothing (x.* with ORDER BY 1, 2)', async () => {
+  const conn = await open(`{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", "id": "Integer,#key", "name": "VarChar"}}`);
+  try {
+    const got = await rows(conn, 'SELECT x.* FROM t x ORDER BY 1, 2');
+    assert.equal(got.length, 23);
+    assert.deepEqual(got[0], { id: 1, name: 'item-01' });
+  } finally {
+    await conn.close();
+  }
+});
+
+test('a deferred child table DuckDB cannot read as declared is loaded again row by row, which names the bad value', async () => {
+  // tags hold strings; declaring them Integer fails only when the child table is loaded.
+  const conn = await open(`{"t": {"#path": "/offset1/items /values", "#maximumPageSize": 5, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total", "id": "Integer,#key", "tags[]": "Integer"}}`);
+  try {
+    assert.equal((await rows(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n, 23);
+    await assert.rejects(conn.query('SELECT * FROM tags'), (e: unknown) => isRestSqlError(e) && e.code === 'DATA_TYPE_MISMATCH' && /tags/.test(e.message));
+    assert.equal((await conn.query('SELECT 1 AS x')).rows[0]!.x, 1, 'the connection is still usable');
+  } finally {
+    await conn.close();
   }
 });
 
