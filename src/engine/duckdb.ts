@@ -84,7 +84,17 @@ export async function createEngine(): Promise<Engine> {
   });
   const conn: DuckDBConnection = await instance.connect();
   // The only files DuckDB may read: pages restsql spools itself, in a private folder.
-  const spoolDir = mkdtempSync(join(tmpdir(), 'restsql-spool-'));
+  let spoolDir: string;
+  try {
+    spoolDir = mkdtempSync(join(tmpdir(), 'restsql-spool-'));
+  } catch (e) {
+    instance.closeSync();
+    throw new RestSqlError('TEMP_DIR_UNAVAILABLE', `The temporary folder ${tmpdir()} cannot be used for spooled pages (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
+      hint: 'Set TMPDIR to a folder you can write to.',
+      details: { dir: tmpdir() },
+      cause: e,
+    });
+  }
   const removeSpool = () => {
     rmSync(spoolDir, { recursive: true, force: true });
     LIVE_SPOOLS.delete(spoolDir);

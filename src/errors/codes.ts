@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   MODEL_FILE_NOT_FOUND: { category: 'config', sqlState: '08001', summary: 'The model file cannot be read.' },
   MODEL_INVALID: { category: 'config', sqlState: '08001', summary: 'The model file is invalid.' },
   USAGE: { category: 'config', sqlState: '42601', summary: 'The command line is invalid.' },
+  TEMP_DIR_UNAVAILABLE: { category: 'config', sqlState: '58030', summary: 'The temporary folder cannot be written (TMPDIR).' },
   // Authentication (exit 3)
   AUTH_FAILED: { category: 'auth', sqlState: '28000', summary: 'The server rejected the credentials.' },
   AUTH_DENIED: { category: 'auth', sqlState: '28000', summary: 'The authorization server refused the login (error callback).' },
