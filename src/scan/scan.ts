@@ -3,7 +3,7 @@ import type { HttpClient, HttpResponse } from '../http/client.js';
 import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
 import { recordsAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';
-import { createPaginator, type PageRequest } from '../pagination/paginator.js';
+import { createPaginator, type PageRequest, type PageSeen } from '../pagination/paginator.js';
 import type { Logger } from '../util/logger.js';
 import { fetchPage, type FetchedPage } from './fetch-page.js';
 import { PageSpool, type SpoolLoader } from './page-spool.js';
@@ -83,7 +83,12 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
       flattenRecords(endpoint.table, page.records, state, sink);
       progress();
     };
-    const counted = (page: FetchedPage) => {
+    // Spooled pages: records counted from the raw page (for progress), loaded later.
+    let spooled = 0;
+    const counted = (page: FetchedPage, seen: PageSeen) => {
+      const n = seen.recordCount ?? seen.records.length;
+      spooled += n;
+      stats.records += n;
       stats.pages++;
       stats.bytes += page.bytes;
       progress();
@@ -110,12 +115,8 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
             if (rest.length + 1 > o.maxPages) throw tooMany(endpoint, o.maxPages);
             if (bulk && rest.length > 0 && page.raw) {
               spool = await PageSpool.open(bulk, req, endpoint.paging);
-              counted(page);
-              await spool.add(0, page);
-              await spoolConcurrently(rest, o.concurrency, fetch, async (i, p) => {
-                counted(p);
-                await spool!.add(i + 1, p);
-              });
+              counted(page, await spool.add(0, page));
+              await spoolConcurrently(rest, o.concurrency, fetch, async (i, p) => counted(p, await spool!.add(i + 1, p)));
             } else {
               await take(page);
               await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
@@ -126,7 +127,9 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         if (bulk && page.raw) {
           // Sequential paging, spooled: the next page is on its way while this one is written.
           spool ??= await PageSpool.open(bulk, req, endpoint.paging);
-          const { seen, records } = first ? { seen: page, records: spool.locate(page).records } : spool.locate(page);
+          const located = spool.locate(page);
+          // The first page was parsed (the paginator may read anything in it); the rest were not.
+          const seen = first ? page : located.seen;
           first = false;
           request = paginator.next(seen);
           if (request) {
@@ -134,8 +137,8 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
             next.catch(() => {});
             pending = next;
           }
-          counted(page);
-          await spool.write(pages - 1, page, records);
+          counted(page, located.seen);
+          await spool.write(pages - 1, page, located.records);
           continue;
         }
         first = false;
@@ -151,7 +154,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         const loaded = await spool.load(bulk!, state.nextRowid, (records) => flattenRecords(endpoint.table, records, state, sink), o.logger);
         // Row by row, flattening numbered the rows; the engine numbered them from nextRowid.
         if (loaded.byEngine) state.nextRowid += loaded.records;
-        stats.records += loaded.records;
+        stats.records += loaded.records - spooled;
         o.logger?.debug(`scan: ${endpoint.table.name}: ${stats.pages} page(s) spooled and loaded in ${Date.now() - started} ms`);
       }
     } finally {
