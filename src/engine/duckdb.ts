@@ -203,9 +203,10 @@ export async function createEngine(): Promise<Engine> {
       } catch {
         // Unparseable SQL: running it will report the error with its position.
       }
-      // getTableNames alone misses some valid queries: it answers [] for `SELECT a FROM t ORDER
-      // BY 1, 2` (DuckDB 1.5, positions past the columns it can count, as with `t.*`). The parse
-      // tree of a SELECT names every table it reads (CTE names too, which match no endpoint).
+      // getTableNames alone misses some valid queries: it answers [] for `SELECT x.* FROM t x
+      // ORDER BY 1, 2` (DuckDB 1.5: ORDER BY positions past the columns it can count before
+      // expanding x.*). The parse tree of a SELECT names every table it reads (CTE names too: a
+      // CTE named like an API table costs a fetch, never a missing one).
       const tree = await serialize(sql);
       JSON.stringify(tree, (_k, v: unknown) => {
         const node = v as { type?: unknown; table_name?: unknown } | null;
