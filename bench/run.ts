@@ -3,6 +3,7 @@
  * fixture APIs on loopback, next to the floor (a bare fetch + JSON.parse script), alternating, at
  * least 3 runs each. Prints tables and writes bench/results.json. Scenarios:
  *   a  bulk: 200 pages x 2,500 records (nested object, scalar-array child table), offset paging with a total
+ *   a0 the same with BulkLoad=0: pages parsed in Node and appended (the path for what bulk loading cannot take)
  *   b  next-token paging (pages one after another)
  *   c  a parent joined with its child table
  *   d  a second query on the same connection (cache hit; library)
@@ -109,22 +110,29 @@ const rows: Row[] = [];
 const mb = api.bytes / 1e6;
 
 try {
-  // (a) bulk, alternating with the floor.
+  // (a) bulk, alternating with the floor; (a0) the same with BulkLoad=0, the JSON.parse + Appender path.
   if (ONLY.has('a')) {
-  const a: Sample[] = [];
-  const floor: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    floor.push(await run([FLOOR, `${api.base}/users`, String(PAGES), String(PAGE_SIZE)]));
-    a.push(await run([CLI, 'query', '-c', conn, '--format', 'csv', 'SELECT count(*) AS n, sum(score) AS s, count(DISTINCT address_city) AS cities FROM users']));
-  }
-  const [n, s, cities] = a[0]!.out.trim().split('\r\n')[1]!.split(',');
-  const okA = Number(n) === ROWS && Math.abs(Number(s) - expectedScore) < 1e-6 * expectedScore && Number(cities) === 5 && floor[0]!.out.startsWith(`${ROWS} `);
-  const sa = stats(a.map((x) => x.ms));
-  const sf = stats(floor.map((x) => x.ms));
-
-  rows.push({ scenario: 'floor: fetch (concurrency 8) + JSON.parse', ...sf, rowsPerSec: Math.round(ROWS / (sf.median / 1000)), mbPerSec: Math.round(mb / (sf.median / 1000)), peakRssMb: Math.round(Math.max(...floor.map((x) => x.rssMb))), check: okA ? 'ok' : 'WRONG' });
-  rows.push({ scenario: `a: bulk offset paging, ${PAGES} x ${PAGE_SIZE}`, ...sa, rowsPerSec: Math.round(ROWS / (sa.median / 1000)), mbPerSec: Math.round(mb / (sa.median / 1000)), peakRssMb: Math.round(Math.max(...a.map((x) => x.rssMb))), floorMedian: Math.round(sf.median), ratio: Math.round((sa.median / sf.median) * 100) / 100, check: okA ? 'ok' : 'WRONG' });
-
+    const a: Sample[] = [];
+    const a0: Sample[] = [];
+    const floor: Sample[] = [];
+    const sql = 'SELECT count(*) AS n, sum(score) AS s, count(DISTINCT address_city) AS cities FROM users';
+    for (let i = 0; i < RUNS; i++) {
+      floor.push(await run([FLOOR, `${api.base}/users`, String(PAGES), String(PAGE_SIZE)]));
+      a.push(await run([CLI, 'query', '-c', conn, '--format', 'csv', sql]));
+    }
+    for (let i = 0; i < RUNS; i++) a0.push(await run([CLI, 'query', '-c', `${conn};BulkLoad=0`, '--format', 'csv', sql]));
+    const okOut = (out: string) => {
+      const [n, s, cities] = out.trim().split('\r\n')[1]!.split(',');
+      return Number(n) === ROWS && Math.abs(Number(s) - expectedScore) < 1e-6 * expectedScore && Number(cities) === 5;
+    };
+    const okA = okOut(a[0]!.out) && floor[0]!.out.startsWith(`${ROWS} `);
+    const sa = stats(a.map((x) => x.ms));
+    const sa0 = stats(a0.map((x) => x.ms));
+    const sf = stats(floor.map((x) => x.ms));
+    const ratio = (x: number) => Math.round((x / sf.median) * 100) / 100;
+    rows.push({ scenario: 'floor: fetch (concurrency 8) + JSON.parse', ...sf, rowsPerSec: Math.round(ROWS / (sf.median / 1000)), mbPerSec: Math.round(mb / (sf.median / 1000)), peakRssMb: Math.round(Math.max(...floor.map((x) => x.rssMb))), check: okA ? 'ok' : 'WRONG' });
+    rows.push({ scenario: `a: bulk offset paging, ${PAGES} x ${PAGE_SIZE}`, ...sa, rowsPerSec: Math.round(ROWS / (sa.median / 1000)), mbPerSec: Math.round(mb / (sa.median / 1000)), peakRssMb: Math.round(Math.max(...a.map((x) => x.rssMb))), floorMedian: Math.round(sf.median), ratio: ratio(sa.median), check: okA ? 'ok' : 'WRONG' });
+    rows.push({ scenario: 'a0: (a) with BulkLoad=0 (JSON.parse + Appender)', ...sa0, rowsPerSec: Math.round(ROWS / (sa0.median / 1000)), mbPerSec: Math.round(mb / (sa0.median / 1000)), peakRssMb: Math.round(Math.max(...a0.map((x) => x.rssMb))), floorMedian: Math.round(sf.median), ratio: ratio(sa0.median), check: okOut(a0[0]!.out) ? 'ok' : 'WRONG' });
   }
 
   // (b) next-token paging and (c) join with the child table, through the CLI.
