@@ -410,7 +410,7 @@ test('pages known in advance load in one pass through DuckDB (spooled), with the
   }
 });
 
-test('sequential paging (token, next URL, header, Link, has-more, offset without a total) spools too: same rows and requests as row by row', async () => {
+test('every paging style spools (sequential ones too): same rows, row ids and requests as row by row', async () => {
   // Each page's token, has-more flag or record count is read from the raw page without parsing it.
   const styles: Record<string, string> = {
     token: '"#path": "/token/items /data", "#nextPageElement": "paging/next_cursor", "#nextPageParameter": "cursor"',
@@ -419,6 +419,9 @@ test('sequential paging (token, next URL, header, Link, has-more, offset without
     link: '"#path": "/link/items", "#nextPageResponseHeader": "Link"',
     hasmore: '"#path": "/hasmore/items /items", "#maximumPageSize": 5, "#rowOffsetParameter": "offset", "#hasMoreElement": "has_more"',
     offset: '"#path": "/offset/items /data", "#maximumPageSize": 5, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset"',
+    // With a total: the pages come concurrently, in any order, and are still numbered in page order.
+    total: '"#path": "/offset1/items /values", "#maximumPageSize": 3, "#pageSizeParameter": "maxResults", "#rowOffsetParameter": "startAt", "#firstRowNumber": 1, "#totalRowsElement": "total"',
+    pages: '"#path": "/page/items /results", "#maximumPageSize": 2, "#pageSizeParameter": "per_page", "#pageNumberParameter": "page", "#firstPageNumber": 1, "#totalPagesElement": "meta/total_pages"',
   };
   // No #key: generated row ids link the child tables, so page order must survive spooling.
   const columns = FULL_COLUMNS.replace('"Integer,#key"', '"Integer"');
