@@ -69,7 +69,23 @@ export function createHostGate(max: number, now: () => number = Date.now): HostG
       // The generation is the one the slot was granted under, not the one after any pause.
       let generation = s.generation;
       if (s.active < s.limit && s.queue.length === 0) s.active++;
-      else generation = await new Promise<number>((resolve) => s.queue.push(resolve));
+      else {
+        generation = await new Promise<number>((resolve, reject) => {
+          const onAbort = () => {
+            // Still waiting (a granted slot has left the queue): leave the queue and give up.
+            const i = s.queue.indexOf(waiter);
+            if (i >= 0) s.queue.splice(i, 1);
+            reject(signal!.reason);
+          };
+          const waiter = (g: number) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(g);
+          };
+          if (signal?.aborted) return reject(signal.reason);
+          s.queue.push(waiter);
+          signal?.addEventListener('abort', onAbort, { once: true });
+        });
+      }
       // Holding a slot: honour a pause before sending (it may have been set while waiting).
       for (let wait = s.pausedUntil - now(); wait > 0; wait = s.pausedUntil - now()) {
         try {

@@ -125,6 +125,11 @@ test('the gate: limit, halving with a pause, one halving per event, and one step
   // Four requests in flight are refused together: one event, one halving.
   assert.deepEqual(gate.slowDown(held[1]!, 50), { limit: 2, absorbed: true });
   assert.deepEqual(gate.slowDown(held[2]!, 50), { limit: 2, absorbed: true }, 'sent before the slow-down: no second halving');
+  // A waiting request whose caller gives up leaves the queue at once, holding nothing.
+  const abort = new AbortController();
+  const waiting = gate.acquire(o, abort.signal);
+  abort.abort(new Error('cancelled'));
+  await assert.rejects(waiting, /cancelled/);
   for (const t of [...held.slice(1), fifthTicket]) t.release();
   const t0 = Date.now();
   const after = await gate.acquire(o);
