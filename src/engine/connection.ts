@@ -17,7 +17,7 @@ import type { SpooledFiles } from '../scan/page-spool.js';
 import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import { bulkJsonPlan, type BulkInsert } from './bulk-json.js';
-import { planStatements } from './planner.js';
+import { planStatements, tableRefs } from './planner.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
 import type { JsonValue, ResultColumn } from './values.js';
@@ -143,14 +143,16 @@ export class Connection {
    */
   async #prepare(sql: string): Promise<void> {
     const needed = new Set<EndpointState>();
-    const names = new Set((await this.#engine.tableNames(sql)).map((n) => n.toLowerCase()));
+    // One parse tree serves the table names (beside DuckDB's getTableNames) and the request plan.
+    const tree = await this.#engine.serialize(sql);
+    const names = new Set([...this.#engine.tableNames(sql), ...tableRefs(tree)].map((n) => n.toLowerCase()));
     for (const name of names) {
       const state = this.#byTable.get(name);
       if (state) needed.add(state);
     }
     if (needed.size === 0) return;
     const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
-    const query = planned ? planStatements(await this.#engine.serialize(sql), (t) => this.#columns.get(t)) : { conditions: [] };
+    const query = planned ? planStatements(tree, (t) => this.#columns.get(t)) : { conditions: [] };
     for (const state of needed) {
       const root = state.endpoint.table.name.toLowerCase();
       const limit = query.limit?.table === root ? query.limit.rows : undefined;

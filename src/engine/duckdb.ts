@@ -55,8 +55,8 @@ export interface Engine {
   insertSpooled(inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
   /** A private folder (0700) DuckDB may read spooled pages from; removed on close and at exit. */
   readonly spoolDir: string;
-  /** The tables `sql` reads (empty when it does not parse; running it reports why). */
-  tableNames(sql: string): Promise<string[]>;
+  /** DuckDB's getTableNames for `sql` (empty when it does not parse; running it reports why). */
+  tableNames(sql: string): string[];
   /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
   serialize(sql: string): Promise<unknown>;
   /** How many statements `sql` holds (0 when it does not parse; running it reports why). */
@@ -195,25 +195,14 @@ export async function createEngine(): Promise<Engine> {
       return serialize(sql);
     },
 
-    async tableNames(sql) {
+    tableNames(sql) {
       ensureOpen();
-      const names = new Set<string>();
       try {
-        for (const n of conn.getTableNames(sql, false)) names.add(n);
+        return [...conn.getTableNames(sql, false)];
       } catch {
         // Unparseable SQL: running it will report the error with its position.
+        return [];
       }
-      // getTableNames alone misses some valid queries: it answers [] for `SELECT x.* FROM t x
-      // ORDER BY 1, 2` (DuckDB 1.5: ORDER BY positions past the columns it can count before
-      // expanding x.*). The parse tree of a SELECT names every table it reads (CTE names too: a
-      // CTE named like an API table costs a fetch, never a missing one).
-      const tree = await serialize(sql);
-      JSON.stringify(tree, (_k, v: unknown) => {
-        const node = v as { type?: unknown; table_name?: unknown } | null;
-        if (node && typeof node === 'object' && node.type === 'BASE_TABLE' && typeof node.table_name === 'string') names.add(node.table_name);
-        return v;
-      });
-      return [...names];
     },
 
     async statementCount(sql) {

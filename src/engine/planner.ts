@@ -82,6 +82,22 @@ function hasAggregate(node: unknown): boolean {
 }
 
 /**
+ * Every table a serialized SELECT reads, by name. DuckDB's getTableNames alone misses some valid
+ * queries: it answers [] for `SELECT x.* FROM t x ORDER BY 1, 2` (DuckDB 1.5: ORDER BY positions
+ * past the columns it can count before expanding x.*). CTE names come too: a CTE named like an
+ * API table costs a fetch, never a missing one.
+ */
+export function tableRefs(serialized: unknown): string[] {
+  const names: string[] = [];
+  JSON.stringify(serialized, (_k, v: unknown) => {
+    const node = v as { type?: unknown; table_name?: unknown } | null;
+    if (node && typeof node === 'object' && node.type === 'BASE_TABLE' && typeof node.table_name === 'string') names.push(node.table_name);
+    return v;
+  });
+  return names;
+}
+
+/**
  * The plan for a serialized statement list. `columnsOf` gives each known table's lower-case
  * column names (to place unqualified column references).
  */

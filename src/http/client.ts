@@ -75,7 +75,8 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-const RETRY_STATUS = new Set([429, 502, 503, 504]);
+// Passing failures worth another try after a backoff (429, and 503 with Retry-After, slow the host down instead).
+const RETRY_STATUS = new Set([502, 503, 504]);
 // Passing network failures worth another try; a refused connection or unknown host is not passing.
 const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 
@@ -294,15 +295,19 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
    * for sending too much at once, which is now corrected.
    */
   function slowDown(ticket: GateTicket, attempt: number, retryAfter: number | undefined, shown: string, status: number): boolean {
-    const wait = Math.min(maxBackoff, retryAfter ?? Math.min(maxBackoff, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    const wait = waitMs(attempt, retryAfter);
     const { limit, absorbed } = gate.slowDown(ticket, wait);
     logger.debug(`http: ${shown} -> ${status}; ${redactUrl(ticket.origin)} now gets at most ${limit} request(s) at once; retrying in ${Math.round(wait)} ms`);
     return absorbed;
   }
 
+  /** Retry-After when given, else exponential backoff with jitter; capped at maxBackoff either way. */
+  function waitMs(attempt: number, retryAfter: number | undefined): number {
+    return Math.min(maxBackoff, retryAfter ?? Math.min(maxBackoff, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+  }
+
   async function backoff(attempt: number, retryAfter: number | undefined, shown: string, why: string): Promise<void> {
-    const exp = Math.min(maxBackoff, 250 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    const wait = Math.min(maxBackoff, retryAfter ?? exp);
+    const wait = waitMs(attempt, retryAfter);
     logger.debug(`http: ${shown} -> ${why}; retrying in ${Math.round(wait)} ms`);
     await sleep(wait, undefined, options.signal ? { signal: options.signal } : undefined);
   }
