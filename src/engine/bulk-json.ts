@@ -31,9 +31,45 @@ function timestampOf(expr: string): string {
   return `CASE WHEN regexp_matches(${expr}, '([+-]\\d\\d(:?\\d\\d)?|[Zz])$') THEN (${expr}::TIMESTAMPTZ AT TIME ZONE 'UTC') ELSE ${expr}::TIMESTAMP END`;
 }
 
+const TIMESTAMP_TEXT = '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?';
+const UUID_TEXT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/**
+ * A JSON leaf `e` as the column's type, taking exactly the values convertCell takes as they are
+ * (a number for a number column, a string for a text one, ...) and raising on anything else: DuckDB
+ * would otherwise round 1.5 into a BIGINT or read 12 as a BOOLEAN. The pages then load row by
+ * row, which converts what it may (numeric text, say) and names what it cannot.
+ */
+function typed(e: string, t: ColumnType): string {
+  const when = (accept: string, value: string) => `CASE WHEN ${e} IS NULL OR json_type(${e}) = 'NULL' THEN NULL WHEN ${accept} THEN ${value} ELSE error('restsql: not a ${t}') END`;
+  const text = `(${e} ->> '$')`;
+  const isText = `json_type(${e}) = 'VARCHAR'`;
+  switch (t) {
+    case 'INTEGER':
+    case 'BIGINT':
+      return when(`json_type(${e}) IN ('BIGINT', 'UBIGINT')`, `${e}::${t}`);
+    case 'HUGEINT':
+      // Integers past 64 bits are DOUBLE to json_type; their text tells.
+      return when(`json_type(${e}) IN ('BIGINT', 'UBIGINT') OR regexp_full_match(${e}::VARCHAR, '-?[0-9]+')`, `${e}::HUGEINT`);
+    case 'DOUBLE':
+      return when(`json_type(${e}) IN ('BIGINT', 'UBIGINT', 'DOUBLE')`, `${e}::DOUBLE`);
+    case 'BOOLEAN':
+      return when(`json_type(${e}) = 'BOOLEAN'`, `${e}::BOOLEAN`);
+    case 'VARCHAR':
+      return when(isText, text);
+    case 'DATE':
+      return when(`${isText} AND regexp_full_match(${text}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')`, `${text}::DATE`);
+    case 'TIMESTAMP':
+      return when(`${isText} AND regexp_full_match(${text}, '${TIMESTAMP_TEXT}')`, timestampOf(text));
+    case 'UUID':
+      return when(`${isText} AND regexp_full_match(${text}, '${UUID_TEXT}')`, `${text}::UUID`);
+    case 'JSON':
+      return e;
+  }
+}
+
 function valueExpr(base: string, c: ColumnDef): string {
-  const e = c.path.length ? `${base}.${field(c.path)}` : base;
-  return c.type === 'TIMESTAMP' ? timestampOf(e) : e;
+  return typed(c.path.length ? `${base}.${field(c.path)}` : base, c.type);
 }
 
 /** A nested type tree; leaves are DuckDB type names. */
@@ -57,7 +93,8 @@ function typeOf(shape: Shape): string {
   return `STRUCT(${Object.entries(shape).map(([k, v]) => `${ident(k)} ${typeof v === 'string' ? v : typeOf(v)}`).join(', ')})`;
 }
 
-const scalar = (t: ColumnType) => (t === 'TIMESTAMP' ? 'VARCHAR' : t);
+/** Every leaf is read as JSON and typed by `typed`. */
+const scalar = (_t: ColumnType) => 'JSON';
 
 /**
  * Records as rows of `r`; with `numbered`, numbered in page order as `__n`. Every insert numbers

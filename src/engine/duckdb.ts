@@ -29,6 +29,7 @@ export function ident(name: string): string {
 const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
   INTEGER: 'INTEGER',
   BIGINT: 'BIGINT',
+  HUGEINT: 'HUGEINT',
   DOUBLE: 'DOUBLE',
   BOOLEAN: 'BOOLEAN',
   TIMESTAMP: 'TIMESTAMP',
@@ -293,6 +294,9 @@ function appendCell(ap: Appender, type: ColumnType, v: Row[number]): void {
       return;
     case 'BIGINT':
       ap.appendBigInt(typeof v === 'bigint' ? v : BigInt(v as number));
+      return;
+    case 'HUGEINT':
+      ap.appendHugeInt(typeof v === 'bigint' ? v : BigInt(v as number));
       return;
     case 'DOUBLE':
       ap.appendDouble(v as number);

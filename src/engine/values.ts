@@ -1,4 +1,5 @@
 import type { DuckDBResultReader } from '@duckdb/node-api';
+import { parseJson } from '../util/json.js';
 
 export interface ResultColumn {
   readonly name: string;
@@ -7,6 +8,14 @@ export interface ResultColumn {
 }
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A parsed JSON value with its integers past 2^53 as strings (no digit lost). */
+function exactJson(v: unknown): JsonValue {
+  if (typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return v.map(exactJson);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, exactJson(x)]));
+  return v as JsonValue;
+}
 
 const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT', 'BIGNUM']);
 
@@ -20,7 +29,7 @@ function cell(value: unknown, type: string): JsonValue {
   if (value === null || value === undefined) return null;
   if (type === 'JSON' && typeof value === 'string') {
     try {
-      return JSON.parse(value) as JsonValue;
+      return exactJson(parseJson(value));
     } catch {
       return value;
     }

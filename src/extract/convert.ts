@@ -1,6 +1,7 @@
-import { RestSqlError } from '../errors/index.js';
-import { TIMESTAMP_RE, isIsoDate, validDate } from '../model/infer.js';
+import { RestSqlError, redactUrl } from '../errors/index.js';
+import { INT128_MAX, INT128_MIN, INT64_MAX, INT64_MIN, TIMESTAMP_RE, isIsoDate, validDate } from '../model/infer.js';
 import type { ColumnDef } from '../model/types.js';
+import { JsonFloat, stringifyJson } from '../util/json.js';
 
 /** A value ready for the loader: the JS form the DuckDB appender takes for the column's type. */
 export type CellValue = null | boolean | number | bigint | string;
@@ -34,45 +35,68 @@ export function timestampText(s: string): string | undefined {
   return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${micros}`;
 }
 
-function mismatch(table: string, column: ColumnDef, value: unknown, row: number): RestSqlError {
-  const shown = JSON.stringify(value)?.slice(0, 80) ?? String(value);
-  return new RestSqlError('DATA_TYPE_MISMATCH', `Table ${table}, column ${column.name} (${column.type}): record ${row} has ${shown}, which is not a ${column.type}.`, {
-    hint: 'The endpoint returned a value unlike the sampled ones. Declare the column as VARCHAR or JSON in a model file.',
-    details: { table, column: column.name, type: column.type, record: row },
+function mismatch(table: string, column: ColumnDef, value: unknown, row: number, url: string | undefined): RestSqlError {
+  const shown = stringifyJson(value).slice(0, 80);
+  const where = url ? ` of ${redactUrl(url)}` : '';
+  const range = (column.type === 'INTEGER' || column.type === 'BIGINT' || column.type === 'HUGEINT') && (typeof value === 'bigint' || typeof value === 'number') ? ` (out of ${column.type}'s range)` : '';
+  return new RestSqlError('DATA_TYPE_MISMATCH', `Table ${table}, column ${column.name} (${column.type}): record ${row}${where} has ${shown}, which is not a ${column.type}${range}.`, {
+    hint: `The endpoint returned a value unlike the sampled or declared ones. Declare the column with a type that holds it (${range ? 'HugeInt, Double, ' : ''}VarChar or JSON) in a model file.`,
+    details: { table, column: column.name, type: column.type, record: row, value: shown, ...(url ? { url: redactUrl(url) } : {}) },
   });
 }
 
 const NUMERIC_TEXT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+const INTEGER_TEXT = /^\s*-?\d+\s*$/;
+
+/** An integer value (number or bigint) as a bigint within [min, max], else undefined. */
+function integerIn(value: unknown, min: bigint, max: bigint): bigint | undefined {
+  const b = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : undefined;
+  return b !== undefined && b >= min && b <= max ? b : undefined;
+}
 
 /**
  * Converts one JSON value for `column`, or throws DATA_TYPE_MISMATCH. Declared (model-file) types
  * meet APIs that send numbers and booleans as text, and WHERE values arrive as text: numeric text
  * fills numeric columns and "true"/"false" boolean ones.
  */
-export function convertCell(value: unknown, column: ColumnDef, table: string, row: number): CellValue {
+export function convertCell(value: unknown, column: ColumnDef, table: string, row: number, url?: string): CellValue {
   if (value === null || value === undefined) return null;
+  if (value instanceof JsonFloat) value = value.value;
   if (typeof value === 'string' && value !== '') {
-    if ((column.type === 'INTEGER' || column.type === 'BIGINT' || column.type === 'DOUBLE') && NUMERIC_TEXT.test(value)) value = Number(value);
+    // Integer text keeps every digit; other numeric text only fills DOUBLE columns.
+    if ((column.type === 'INTEGER' || column.type === 'BIGINT' || column.type === 'HUGEINT') && INTEGER_TEXT.test(value)) value = BigInt(value.trim());
+    else if (column.type === 'DOUBLE' && NUMERIC_TEXT.test(value)) value = Number(value);
     else if (column.type === 'BOOLEAN' && /^(true|false)$/i.test(value)) value = value.toLowerCase() === 'true';
   }
   switch (column.type) {
     case 'JSON':
-      return JSON.stringify(value);
+      return stringifyJson(value);
     case 'VARCHAR':
       if (typeof value === 'string') return value;
-      if (typeof value === 'object') return JSON.stringify(value);
+      if (typeof value === 'object') return stringifyJson(value);
       return String(value);
     case 'BOOLEAN':
       if (typeof value === 'boolean') return value;
       break;
-    case 'INTEGER':
-      if (typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647) return value;
+    case 'INTEGER': {
+      const b = integerIn(value, -2147483648n, 2147483647n);
+      if (b !== undefined) return Number(b);
       break;
-    case 'BIGINT':
-      if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+    }
+    case 'BIGINT': {
+      const b = integerIn(value, INT64_MIN, INT64_MAX);
+      if (b !== undefined) return b;
       break;
+    }
+    case 'HUGEINT': {
+      const b = integerIn(value, INT128_MIN, INT128_MAX);
+      if (b !== undefined) return b;
+      break;
+    }
     case 'DOUBLE':
       if (typeof value === 'number') return value;
+      // Past 2^53 a DOUBLE column holds the nearest double, as declared.
+      if (typeof value === 'bigint') return Number(value);
       break;
     case 'TIMESTAMP':
       if (typeof value === 'string') {
@@ -88,5 +112,5 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
       if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return value;
       break;
   }
-  throw mismatch(table, column, value, row);
+  throw mismatch(table, column, value, row, url);
 }

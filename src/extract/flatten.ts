@@ -12,6 +12,8 @@ export interface FlattenState {
   nextRowid: number;
   /** Values of virtual columns (model-file path parameters and `#virtual` columns) for these rows. */
   virtuals: Readonly<Record<string, string>>;
+  /** The page the records came from, for error messages. */
+  url?: string;
 }
 
 export function newFlattenState(virtuals: Readonly<Record<string, string>> = {}): FlattenState {
@@ -26,11 +28,12 @@ export function newFlattenState(virtuals: Readonly<Record<string, string>> = {})
 export function flattenRecords(table: TableDef, records: readonly unknown[], state: FlattenState, sink: RowSink): void {
   for (const record of records) {
     const rowNumber = state.nextRowid++;
-    emit(table, record, [], 0, rowNumber, sink, state.virtuals);
+    emit(table, record, [], 0, rowNumber, sink, state);
   }
 }
 
-function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink, virtuals: Readonly<Record<string, string>>, mapKey?: string): void {
+function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink, state: FlattenState, mapKey?: string): void {
+  const { virtuals, url } = state;
   const row: Row = [];
   let refIndex = 0;
   for (const column of table.columns) {
@@ -47,14 +50,14 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
       case 'virtual': {
         // The record may echo the value itself; otherwise it is the value the request was made with.
         const own = column.path.length > 0 ? valueAt(element, column.path) : undefined;
-        row.push(convertCell(own ?? virtuals[column.name] ?? null, column, table.name, rowNumber));
+        row.push(convertCell(own ?? virtuals[column.name] ?? null, column, table.name, rowNumber, url));
         break;
       }
       case 'mapkey':
-        row.push(convertCell(mapKey ?? null, column, table.name, rowNumber));
+        row.push(convertCell(mapKey ?? null, column, table.name, rowNumber, url));
         break;
       case 'json':
-        row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber));
+        row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber, url));
         break;
     }
   }
@@ -68,10 +71,10 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
     const items = valueAt(element, child.arrayPath);
     if (child.map) {
       if (items === null || typeof items !== 'object' || Array.isArray(items)) continue;
-      Object.entries(items as Record<string, unknown>).forEach(([k, v], index) => emit(child, v, key, index, rowNumber, sink, virtuals, k));
+      Object.entries(items as Record<string, unknown>).forEach(([k, v], index) => emit(child, v, key, index, rowNumber, sink, state, k));
       continue;
     }
     if (!Array.isArray(items)) continue;
-    items.forEach((item, index) => emit(child, item, key, index, rowNumber, sink, virtuals));
+    items.forEach((item, index) => emit(child, item, key, index, rowNumber, sink, state));
   }
 }

@@ -5,6 +5,7 @@ import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from '
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Secret } from '../errors/index.js';
 import type { HttpRule } from '../model/types.js';
+import { parseJson } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import { DEFAULT_HTTP_RULES, matchRule } from './rules.js';
@@ -318,7 +319,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const response = await send(req);
       const text = response.body.toString('utf8');
       try {
-        return { response, json: JSON.parse(text) as unknown };
+        return { response, json: parseJson(text) };
       } catch {
         const type = headerValue(response.headers, 'content-type') ?? 'no content type';
         const snippet = text.slice(0, 80).replace(/\s+/g, ' ');

@@ -1,12 +1,18 @@
+import { JsonFloat } from '../util/json.js';
 import type { ColumnType } from './types.js';
 
 /** What one sampled JSON value looks like. */
-export type ValueKind = 'null' | 'boolean' | 'int32' | 'int64' | 'double' | 'timestamp' | 'date' | 'uuid' | 'string' | 'object' | 'array';
+export type ValueKind = 'null' | 'boolean' | 'int32' | 'int64' | 'int128' | 'bignum' | 'double' | 'timestamp' | 'date' | 'uuid' | 'string' | 'object' | 'array';
 
 // ISO 8601 as APIs write it: date, 'T' or space, time with optional fraction and zone.
 export const TIMESTAMP_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+export const INT128_MIN = -(2n ** 127n);
+export const INT128_MAX = 2n ** 127n - 1n;
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -39,6 +45,9 @@ export function kindOf(value: unknown): ValueKind {
     if (!Number.isInteger(value)) return 'double';
     return value >= -2147483648 && value <= 2147483647 ? 'int32' : 'int64';
   }
+  // Integers past 2^53 (util/json.ts keeps their digits) and numbers written as 1.0 or 1e20.
+  if (typeof value === 'bigint') return value >= INT64_MIN && value <= INT64_MAX ? 'int64' : value >= INT128_MIN && value <= INT128_MAX ? 'int128' : 'bignum';
+  if (value instanceof JsonFloat) return 'double';
   if (typeof value === 'string') {
     // Only the string's own form decides: numeric-looking strings (zip codes, ids with leading
     // zeros) stay strings, DESIGN.md "JSON to tables".
@@ -53,9 +62,10 @@ export function kindOf(value: unknown): ValueKind {
 
 /**
  * The column type for a set of scalar kinds seen in a sample (DESIGN.md "JSON to tables"):
- * integers widen to BIGINT then DOUBLE; dates with timestamps give TIMESTAMP; strings of mixed
- * forms give VARCHAR; anything else mixed (numbers with strings, booleans with numbers) gives JSON,
- * which keeps every value exactly.
+ * integers widen to BIGINT, HUGEINT, then DOUBLE when fractions are mixed in; integers past
+ * HUGEINT's 38 digits give JSON (exact, where DOUBLE would drop digits); dates with timestamps
+ * give TIMESTAMP; strings of mixed forms give VARCHAR; anything else mixed (numbers with strings,
+ * booleans with numbers) gives JSON, which keeps every value exactly.
  */
 export function columnTypeFor(kinds: ReadonlySet<ValueKind>): ColumnType {
   const k = new Set(kinds);
@@ -66,7 +76,8 @@ export function columnTypeFor(kinds: ReadonlySet<ValueKind>): ColumnType {
   if (only('boolean')) return 'BOOLEAN';
   if (only('int32')) return 'INTEGER';
   if (only('int32', 'int64')) return 'BIGINT';
-  if (only('int32', 'int64', 'double')) return 'DOUBLE';
+  if (only('int32', 'int64', 'int128')) return 'HUGEINT';
+  if (only('int32', 'int64', 'int128', 'double')) return 'DOUBLE';
   if (only('date')) return 'DATE';
   if (only('date', 'timestamp')) return 'TIMESTAMP';
   if (only('uuid')) return 'UUID';

@@ -78,7 +78,7 @@ const NOT_YET: Record<string, string> = {
 const TYPE_NAMES: Record<string, ColumnType> = {
   varchar: 'VARCHAR', char: 'VARCHAR', longvarchar: 'VARCHAR', wvarchar: 'VARCHAR', wchar: 'VARCHAR', wlongvarchar: 'VARCHAR', string: 'VARCHAR', clob: 'VARCHAR', text: 'VARCHAR', time: 'VARCHAR',
   integer: 'INTEGER', int: 'INTEGER', smallint: 'INTEGER', tinyint: 'INTEGER',
-  bigint: 'BIGINT', long: 'BIGINT',
+  bigint: 'BIGINT', long: 'BIGINT', hugeint: 'HUGEINT',
   double: 'DOUBLE', float: 'DOUBLE', real: 'DOUBLE', decimal: 'DOUBLE', numeric: 'DOUBLE', number: 'DOUBLE',
   boolean: 'BOOLEAN', bit: 'BOOLEAN',
   timestamp: 'TIMESTAMP', datetime: 'TIMESTAMP',
@@ -273,7 +273,7 @@ class Reader {
     const parts = ['', ...raw.slice(head[0].length).split(',').map((s) => s.trim()).filter((s, i) => i > 0 || s !== '')];
     const typeName = head[1]!.toLowerCase();
     const type = TYPE_NAMES[typeName];
-    if (!type) this.fail(node, `unknown type '${raw.split(',')[0]!.trim()}'.${didYouMean(typeName, Object.keys(TYPE_NAMES))}`, `Use one of: VarChar, Integer, BigInt, Double, Decimal, Boolean, Date, Timestamp, UUID, JSON.`);
+    if (!type) this.fail(node, `unknown type '${raw.split(',')[0]!.trim()}'.${didYouMean(typeName, Object.keys(TYPE_NAMES))}`, `Use one of: VarChar, Integer, BigInt, HugeInt, Double, Decimal, Boolean, Date, Timestamp, UUID, JSON.`);
     let key = false;
     let ro = false;
     for (const p of parts.slice(1)) {

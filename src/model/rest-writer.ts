@@ -4,6 +4,7 @@ import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, Path
 const REST_TYPE: Readonly<Record<ColumnType, string>> = {
   INTEGER: 'Integer',
   BIGINT: 'BigInt',
+  HUGEINT: 'HugeInt',
   DOUBLE: 'Double',
   BOOLEAN: 'Boolean',
   TIMESTAMP: 'Timestamp',

@@ -7,6 +7,7 @@ import type { HttpClient, HttpResponse } from '../http/client.js';
 import { withQuery } from '../http/url.js';
 import { recordsAt, valueAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';
+import { parseJson } from '../util/json.js';
 import type { PageRequest, PageSeen } from '../pagination/paginator.js';
 import type { TableRequest } from './request-plan.js';
 
@@ -32,7 +33,7 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
   if (!parse) return { records: [], body: undefined, headers: response.headers, url, bytes, raw };
   let body: unknown;
   try {
-    body = JSON.parse(response.body.toString('utf8'));
+    body = parseJson(response.body.toString('utf8'));
   } catch {
     throw notJson(req.method, url, response.headers, response.body);
   }

@@ -12,6 +12,7 @@ import { inferTable } from '../model/sampler.js';
 import { deepFreeze, type EndpointDef, type ResolvedModel, type SamplingStatus } from '../model/types.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { createPaginator } from '../pagination/paginator.js';
+import { parseJson, parseJsonForSampling } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
 
 export interface LoadedModel {
@@ -75,14 +76,16 @@ export async function loadModelFile(options: ConnectionOptions, text: string, ht
       const first = createPaginator(t.paging).first();
       const url = 'url' in first ? first.url : withQuery(uri, first.params);
       const res = await http.send({ url, method: path.method, headers: { ...t.headers, ...(t.postBody !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(t.postBody !== undefined ? { body: JSON.stringify(t.postBody) } : {}), rules: t.http ?? 'default' });
+      const text = res.body.toString('utf8');
       let body: unknown;
       try {
-        body = JSON.parse(res.body.toString('utf8'));
+        body = parseJson(text);
       } catch {
         throw new RestSqlError('HTTP_NOT_JSON', `${redactUrl(url)} did not return JSON, so table '${t.name}' cannot be sampled.`, { hint: 'Check the #path.', details: { url: redactUrl(url) } });
       }
       const jsonRoot = t.jsonRoot.length > 0 ? t.jsonRoot : detectJsonRoot(body);
-      const records = recordsAt(body, jsonRoot);
+      // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.
+      const records = recordsAt(parseJsonForSampling(text), jsonRoot);
       if (records.length === 0) {
         throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records, so table '${t.name}' cannot be sampled.`, {
           hint: 'Sample with parameters that return at least one record ({name:sample} in the #path), or describe the columns in the model file.',

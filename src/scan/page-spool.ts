@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { MalformedJsonError, locateJsonValues, sliceChunks, type Located } from '../extract/raw-json.js';
 import type { PagingDef } from '../model/types.js';
 import { pagingElements, type PageSeen } from '../pagination/paginator.js';
+import { parseJson } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
 import { notJson, type FetchedPage } from './fetch-page.js';
 import type { TableRequest } from './request-plan.js';
@@ -68,7 +69,7 @@ export class PageSpool {
     const body: Record<string, unknown> = {};
     this.#elements.forEach((path, i) => {
       const at = elements[i];
-      if (at) setAt(body, path, JSON.parse(Buffer.concat(sliceChunks(page.raw!, at)).toString('utf8')));
+      if (at) setAt(body, path, parseJson(Buffer.concat(sliceChunks(page.raw!, at)).toString('utf8')));
     });
     const first = records ? firstByte(page.raw, records) : undefined;
     // As recordsAt: an array's elements, an object as one record, null or nothing as none.
@@ -105,7 +106,7 @@ export class PageSpool {
    * Loads every page written, in page order, by the engine; when it cannot, `loadRecords` gets
    * them page by page (parsed). Returns the number of records and which way they went.
    */
-  async load(loader: SpoolLoader, rowidBase: number, loadRecords: (records: readonly unknown[]) => void, logger?: Logger): Promise<{ records: number; byEngine: boolean }> {
+  async load(loader: SpoolLoader, rowidBase: number, loadRecords: (records: readonly unknown[], url: string) => void, logger?: Logger): Promise<{ records: number; byEngine: boolean }> {
     const files = this.#slots.filter((f) => f !== undefined);
     const t0 = Date.now();
     try {
@@ -121,12 +122,12 @@ export class PageSpool {
       const raw = await readFile(f.path);
       let records: unknown;
       try {
-        records = JSON.parse(raw.toString('utf8'));
+        records = parseJson(raw.toString('utf8'));
       } catch {
         throw notJson(this.req.method, f.url, {}, raw);
       }
       const list = records as unknown[];
-      loadRecords(list);
+      loadRecords(list, f.url);
       n += list.length;
     }
     return { records: n, byEngine: false };

@@ -80,6 +80,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
       stats.pages++;
       stats.bytes += page.bytes;
       stats.records += page.records.length;
+      state.url = page.url;
       flattenRecords(endpoint.table, page.records, state, sink);
       progress();
     };
@@ -151,7 +152,10 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         await take(page);
       }
       if (spool) {
-        const loaded = await spool.load(bulk!, state.nextRowid, (records) => flattenRecords(endpoint.table, records, state, sink), o.logger);
+        const loaded = await spool.load(bulk!, state.nextRowid, (records, url) => {
+          state.url = url;
+          flattenRecords(endpoint.table, records, state, sink);
+        }, o.logger);
         // Row by row, flattening numbered the rows; the engine numbered them from nextRowid.
         if (loaded.byEngine) state.nextRowid += loaded.records;
         stats.records += loaded.records - spooled;
