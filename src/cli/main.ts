@@ -169,7 +169,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await use(flags, async (conn, clearProgress) => {
         const out = outputSink(flags.output, io);
         if ((await conn.statementCount(sql)) === 1) {
-          // One statement: stream it, so csv/json/ndjson never hold the whole result.
+          // One statement, run once: streamed, so csv/json/ndjson never hold the whole result. The
+          // stream's first batch always comes (it carries the columns), rows or not.
           const f = createFormatter(flags.format, out.write);
           let begun = false;
           for await (const batch of conn.stream(sql)) {
@@ -179,11 +180,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
             }
             begun = true;
             f.rows(batch.rows);
-          }
-          if (!begun) {
-            const r = await conn.query(sql);
-            clearProgress();
-            f.begin(r.columns);
           }
           f.end();
         } else {

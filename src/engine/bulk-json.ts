@@ -108,7 +108,7 @@ function recordsFrom(shape: Shape, numbered: boolean): string {
 }
 
 /** The plan for a table tree, or undefined when it must load row by row. */
-export function bulkJsonPlan(root: TableDef): BulkJsonPlan | undefined {
+export function bulkJsonPlan(root: TableDef, target: (table: string) => string = ident): BulkJsonPlan | undefined {
   const record: Shape = {};
   const rootExprs: string[] = [];
   const rowid = '(__n + {BASE})::BIGINT';
@@ -149,9 +149,9 @@ export function bulkJsonPlan(root: TableDef): BulkJsonPlan | undefined {
     put(projection, child.arrayPath, `${elementType}[]`);
     const arr = `r.${field(child.arrayPath)}`;
     const keys = keyExprs.map((k, i) => `${k} AS k${i}`).join(', ');
-    inserts.push({ table: child.name, sql: `INSERT INTO ${ident(child.name)} SELECT ${exprs.join(', ')} FROM (SELECT ${keys}, generate_subscripts(${arr}, 1) - 1 AS position, unnest(${arr}) AS e FROM ${recordsFrom(projection, numbered)} WHERE len(${arr}) > 0)` });
+    inserts.push({ table: child.name, sql: `INSERT INTO ${target(child.name)} SELECT ${exprs.join(', ')} FROM (SELECT ${keys}, generate_subscripts(${arr}, 1) - 1 AS position, unnest(${arr}) AS e FROM ${recordsFrom(projection, numbered)} WHERE len(${arr}) > 0)` });
   }
   // Tables have no order, so nothing is sorted.
-  inserts.unshift({ table: root.name, sql: `INSERT INTO ${ident(root.name)} SELECT ${rootExprs.join(', ')} FROM ${recordsFrom(record, numbered)}` });
+  inserts.unshift({ table: root.name, sql: `INSERT INTO ${target(root.name)} SELECT ${rootExprs.join(', ')} FROM ${recordsFrom(record, numbered)}` });
   return { inserts };
 }

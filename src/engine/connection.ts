@@ -17,7 +17,8 @@ import type { SpooledFiles } from '../scan/page-spool.js';
 import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import { bulkJsonPlan, type BulkInsert } from './bulk-json.js';
-import { planStatements, tableRefs } from './planner.js';
+import { EMPTY_PLAN, planStatements, tableRefs } from './planner.js';
+import { endpointPushdown } from './pushdown.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
 import type { JsonValue, ResultColumn } from './values.js';
@@ -110,6 +111,8 @@ interface ScanLimits {
   readonly cacheTtlMs: number;
   /** BulkLoad: spool pages for DuckDB's JSON reader where the table allows. */
   readonly bulkLoad: boolean;
+  /** FilterPushdown: narrowing WHERE conditions may be sent to the API. */
+  readonly filterPushdown: boolean;
   readonly onProgress?: (p: ScanProgress) => void;
 }
 
@@ -142,30 +145,85 @@ export class Connection {
    * or by an unnarrowed one when this query constrains no virtual column, are reused.
    */
   async #prepare(sql: string): Promise<void> {
+    // Rows fetched for an earlier statement serve this one only if they were fetched unnarrowed
+    // and are fresh, or if this statement plans the same requests (below); otherwise reading them
+    // raises, and the engine fetches them (#fetchTable) instead of running on a stale or partial copy.
+    for (const s of this.#endpoints) if (!this.#servesAny(s)) await this.#engine.setAvailable(this.#tableNames(s), false);
     const needed = new Set<EndpointState>();
     // One parse tree serves the table names (beside DuckDB's getTableNames) and the request plan.
     const tree = await this.#engine.serialize(sql);
     const names = new Set([...this.#engine.tableNames(sql), ...tableRefs(tree)].map((n) => n.toLowerCase()));
+    // Scripts and statements other than one SELECT have no parse tree to read (and DuckDB's
+    // getTableNames takes one statement): every API table the text names is fetched before it
+    // runs, so a transaction or a PIVOT never meets an unfetched one. A table the text does not
+    // name (dynamic SQL) is fetched when DuckDB reads it, outside transactions.
+    if (!isOneSelect(tree)) for (const name of this.#byTable.keys()) if (mentions(sql, name)) names.add(name);
     for (const name of names) {
       const state = this.#byTable.get(name);
       if (state) needed.add(state);
     }
     if (needed.size === 0) return;
     const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
-    const query = planned ? planStatements(tree, (t) => this.#columns.get(t)) : { conditions: [] };
+    const query = planned ? planStatements(tree, (t) => this.#columns.get(t)) : EMPTY_PLAN;
+    const userObjects = query.conditions.length > 0 || query.limit ? await this.#engine.hasUserObjects() : false;
     for (const state of needed) {
-      const root = state.endpoint.table.name.toLowerCase();
-      const limit = query.limit?.table === root ? query.limit.rows : undefined;
-      const plan = planRequests(state.endpoint, query.conditions, limit);
-      const fresh = this.#limits.cacheTtlMs === 0 || (state.loadedAt !== undefined && Date.now() - state.loadedAt < this.#limits.cacheTtlMs);
-      if (fresh && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) {
-        if (await this.#loadDeferred(state, names)) continue;
+      const pushdown = endpointPushdown(state.endpoint, query, { filters: this.#limits.filterPushdown, userObjects });
+      if (pushdown.held) this.#logger.debug(`pushdown: ${state.endpoint.table.name}: conditions kept in DuckDB: ${pushdown.held}`);
+      let plan: RequestPlan;
+      try {
+        plan = planRequests(state.endpoint, pushdown.conditions, pushdown.limit);
+      } catch (e) {
+        // The table needs a value the statement gives, but it could not be sent safely.
+        if (pushdown.held && e instanceof RestSqlError && e.code === 'QUERY_MISSING_FILTER') {
+          throw new RestSqlError('QUERY_MISSING_FILTER', `${e.message} The statement's condition was not sent: ${pushdown.held}.`, { hint: e.hint ?? '', details: e.details, cause: e });
+        }
+        throw e;
+      }
+      if (this.#fresh(state) && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) {
+        if (await this.#loadDeferred(state, names)) {
+          await this.#engine.setAvailable(this.#tableNames(state), true);
+          continue;
+        }
         // A deferred child table DuckDB could not read: load the endpoint again, row by row.
         await this.#load(state, plan, names, false);
         continue;
       }
       await this.#load(state, plan, names, this.#limits.bulkLoad);
     }
+  }
+
+  /** Within CacheTTL. */
+  #fresh(state: EndpointState): boolean {
+    return state.loadedAt !== undefined && (this.#limits.cacheTtlMs === 0 || Date.now() - state.loadedAt < this.#limits.cacheTtlMs);
+  }
+
+  /** The loaded rows are unnarrowed and fresh: they serve any statement. */
+  #servesAny(state: EndpointState): boolean {
+    return state.loadedComplete && this.#fresh(state);
+  }
+
+  /** The endpoint's tables whose rows are loaded now (deferred child tables are not). */
+  #tableNames(state: EndpointState): string[] {
+    return tablesOf(state.endpoint.table)
+      .map((t) => t.name)
+      .filter((n) => !state.deferred?.inserts.has(n.toLowerCase()));
+  }
+
+  /**
+   * A statement read `table` without restsql having fetched it for that statement (DuckDB's own
+   * binder found a reference the planner did not): fetch it unnarrowed, or load it from the
+   * pages kept for it.
+   */
+  async #fetchTable(table: string): Promise<void> {
+    const state = this.#byTable.get(table.toLowerCase());
+    if (!state) return;
+    this.#logger.debug(`scan: ${table}: read by the statement, fetching it now`);
+    const names = new Set([table.toLowerCase()]);
+    if (this.#servesAny(state) && (await this.#loadDeferred(state, names))) {
+      await this.#engine.setAvailable(this.#tableNames(state), true);
+      return;
+    }
+    await this.#load(state, planRequests(state.endpoint, []), names, this.#limits.bulkLoad);
   }
 
   /**
@@ -175,8 +233,12 @@ export class Connection {
    */
   async #load(state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, bulkAllowed: boolean): Promise<void> {
     await this.#dropDeferred(state);
+    // Until this load succeeds nothing is loaded: a failed load is never reused as if it had rows.
+    state.loadedKey = undefined;
+    state.loadedComplete = false;
+    state.loadedAt = undefined;
     const tables = tablesOf(state.endpoint.table);
-    const bulkPlan = bulkAllowed ? bulkJsonPlan(state.endpoint.table) : undefined;
+    const bulkPlan = bulkAllowed ? bulkJsonPlan(state.endpoint.table, this.#engine.storageName) : undefined;
     const later = bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? [];
     const deferred: DeferredChildren = { inserts: new Map(later.map((ins) => [ins.table.toLowerCase(), ins])), batches: [] };
     const counts = await this.#engine.load(tables, async (append, bulkLoad) => {
@@ -208,6 +270,7 @@ export class Connection {
     state.loadedKey = plan.key;
     state.loadedComplete = plan.complete;
     state.loadedAt = Date.now();
+    await this.#engine.setAvailable(this.#tableNames(state), true);
     this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}${deferred.batches.length ? `; ${[...deferred.inserts.values()].map((i) => i.table).join(', ')} when first queried` : ''}`);
   }
 
@@ -225,6 +288,7 @@ export class Connection {
       return false;
     }
     for (const w of wanted) d.inserts.delete(w.table.toLowerCase());
+    await this.#engine.setAvailable(wanted.map((w) => w.table), true);
     this.#logger.debug(`load: ${wanted.map((w) => w.table).join(', ')} from the spooled pages`);
     if (d.inserts.size === 0) await this.#dropDeferred(state);
     return true;
@@ -252,7 +316,7 @@ export class Connection {
   async queryAll(sql: string, params?: readonly unknown[]): Promise<StatementResult[]> {
     this.#ensureOpen();
     await this.#prepare(sql);
-    return this.#engine.run(sql, params);
+    return this.#engine.run(sql, params, (t) => this.#fetchTable(t));
   }
 
   /** Runs `sql` (the last statement's result is returned). `params` bind `$1`, `$2`, ... or `?`. */
@@ -266,7 +330,7 @@ export class Connection {
   async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
     await this.#prepare(sql);
-    yield* this.#engine.stream(sql, params);
+    yield* this.#engine.stream(sql, params, (t) => this.#fetchTable(t));
   }
 
   /** How many statements `sql` holds (0 when it does not parse). */
@@ -306,6 +370,17 @@ export class Connection {
   }
 }
 
+function isOneSelect(tree: unknown): boolean {
+  const t = tree as { error?: boolean; statements?: unknown[] } | undefined;
+  return t !== undefined && t !== null && !t.error && t.statements?.length === 1;
+}
+
+/** Whether `name` stands in `sql` as a word of its own (quoted or not, any case). */
+function mentions(sql: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z0-9_$])${escaped}(?![A-Za-z0-9_$])`, 'i').test(sql);
+}
+
 function customStepsOf(text: string): CustomSteps | undefined {
   const steps = readAuthSteps(text);
   return steps.authentication ? { authentication: steps.authentication, ...(steps.reauthentication ? { reauthentication: steps.reauthentication } : {}) } : undefined;
@@ -333,6 +408,7 @@ async function createInfoTables(engine: Engine, model: ResolvedModel): Promise<v
     await engine.load([table], async (append) => {
       for (const r of data) append(table, r as Row);
     });
+    await engine.setAvailable([table.name], true);
   }
 }
 
@@ -381,7 +457,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
     await createInfoTables(engine, model);
-    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   } catch (e) {
     engine?.close();
     await http.close();

@@ -1,4 +1,5 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResult, DuckDBValue } from '@duckdb/node-api';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -47,24 +48,50 @@ const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
  */
 export type BulkLoader = (plan: BulkJsonPlan, files: readonly string[], rowidBase: number, children?: ReadonlySet<string>) => Promise<number>;
 
-/** The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down. */
+/** Asked for by a statement that reads an API table not fetched for it; fetches and loads it. */
+export type FetchTable = (table: string) => Promise<void>;
+
+const UNFETCHED = /restsql:unfetched:([A-Za-z0-9_]+)/;
+// DuckDB's refusals of INSERT, UPDATE and DELETE on a view (API tables are views).
+const WRITE_REFUSED = /is not an table|Can only update base table|Can only delete from base table|Can only insert into base table|trying to (drop|replace with) type|is not a table/i;
+const WRITE_TARGET = /\b(?:UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|INSERT\s+(?:OR\s+\w+\s+)?INTO|DROP\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|ALTER\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)(?:\s+IF\s+NOT\s+EXISTS)?|COPY)\s+((?:"[^"]*"|[\w$]+)(?:\.(?:"[^"]*"|[\w$]+))*)/gi;
+// Statement types that change the catalog (DuckDB's StatementType: CREATE 7, ALTER 9, DROP 15, MULTI 27).
+const CATALOG_CHANGES = new Set([7, 9, 15, 27]);
+
+/**
+ * The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down.
+ *
+ * API tables are views. Their rows live in a private schema (its name holds a random token, and a
+ * statement naming it is refused), and each view shows them only while they are fetched for the
+ * statement at hand; otherwise it raises `restsql:unfetched:<table>` when read, so a statement
+ * restsql did not see reading a table never runs on an empty or stale copy: the engine fetches the
+ * table (`FetchTable`) and runs the statement again. Views also make DuckDB itself refuse
+ * INSERT, UPDATE and DELETE on API tables; statements that change the catalog are checked not to
+ * have touched them.
+ */
 export interface Engine {
   createTable(table: TableDef): Promise<void>;
-  /** Empties `tables`, then fills them through `fill`; on failure they are left empty. */
+  /** The name bulk inserts write to for an API table (its private storage). */
+  storageName(table: string): string;
+  /** Shows the loaded rows of `tables` (true) or makes reading them raise until fetched (false). */
+  setAvailable(tables: readonly string[], available: boolean): Promise<void>;
+  /** Empties `tables` (made unavailable), then fills them through `fill`; on failure they are left empty. */
   load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>): Promise<Map<string, number>>;
   /** Runs bulk inserts on record files later (a child table loaded when first named), in one transaction. */
   insertSpooled(inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
   /** A private folder (0700) DuckDB may read spooled pages from; removed on close and at exit. */
   readonly spoolDir: string;
+  /** The session has views or macros of its own (they may read API tables where the planner cannot see). */
+  hasUserObjects(): Promise<boolean>;
   /** DuckDB's getTableNames for `sql` (empty when it does not parse; running it reports why). */
   tableNames(sql: string): string[];
   /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
   serialize(sql: string): Promise<unknown>;
   /** How many statements `sql` holds (0 when it does not parse; running it reports why). */
   statementCount(sql: string): Promise<number>;
-  run(sql: string, params?: readonly unknown[]): Promise<StatementResult[]>;
-  /** Runs one statement and yields its rows chunk by chunk (about 2048 rows each), never all at once. */
-  stream(sql: string, params?: readonly unknown[]): AsyncGenerator<{ columns: ResultColumn[]; rows: Record<string, JsonValue>[] }>;
+  run(sql: string, params?: readonly unknown[], fetch?: FetchTable): Promise<StatementResult[]>;
+  /** Runs one statement and yields its rows chunk by chunk (about 2048 rows each), never all at once; at least one batch (the columns), even without rows. */
+  stream(sql: string, params?: readonly unknown[], fetch?: FetchTable): AsyncGenerator<{ columns: ResultColumn[]; rows: Record<string, JsonValue>[] }>;
   interrupt(): void;
   close(): void;
 }
@@ -111,7 +138,132 @@ export async function createEngine(): Promise<Engine> {
   await conn.run(`SET allowed_directories=['${spoolDir.replaceAll("'", "''")}/']`);
   await conn.run('SET enable_external_access=false');
   await conn.run('SET lock_configuration=true');
+  // API tables' rows: a schema no statement may name (its name is unguessable and refused).
+  const store = `restsql_store_${randomBytes(8).toString('hex')}`;
+  await conn.run(`CREATE SCHEMA ${store}`);
+  const storageName = (name: string) => `${store}.${ident(name)}`;
+  const apiTables = new Map<string, TableDef>();
+  const availableNow = new Map<string, boolean>();
   let closed = false;
+  let catalogSnapshot: string | undefined;
+
+  const viewSql = (t: TableDef, available: boolean) =>
+    available
+      ? `CREATE OR REPLACE VIEW ${ident(t.name)} AS SELECT * FROM ${storageName(t.name)}`
+      : `CREATE OR REPLACE VIEW ${ident(t.name)} AS SELECT ${t.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')} FROM range(1) WHERE error('restsql:unfetched:${t.name.replaceAll("'", "''")}')`;
+
+  const setAvailable = async (names: readonly string[], available: boolean) => {
+    for (const name of names) {
+      const t = apiTables.get(name.toLowerCase());
+      if (!t || availableNow.get(t.name.toLowerCase()) === available) continue;
+      await conn.run(viewSql(t, available));
+      availableNow.set(t.name.toLowerCase(), available);
+      catalogSnapshot = undefined;
+    }
+  };
+
+  /** Every catalog object named like an API table: a statement changing the catalog must leave it as it was. */
+  const snapshot = async (): Promise<string> => {
+    const names = [...apiTables.keys()].map((n) => `'${n.replaceAll("'", "''")}'`).join(', ') || "''";
+    const r = await conn.runAndReadAll(
+      `SELECT string_agg(d, chr(10) ORDER BY d) FROM (SELECT database_name || '.' || schema_name || '.' || table_name AS d FROM duckdb_tables() WHERE lower(table_name) IN (${names}) AND schema_name <> '${store}' UNION ALL SELECT database_name || '.' || schema_name || '.' || view_name || ':' || sql FROM duckdb_views() WHERE NOT internal AND lower(view_name) IN (${names}))`,
+    );
+    return String(r.getRows()[0]?.[0] ?? '');
+  };
+
+  const refuseStore = (sql: string) => {
+    if (sql.toLowerCase().includes('restsql_store_')) {
+      throw new RestSqlError('QUERY_NOT_ALLOWED', "The statement names restsql's private storage schema.", { hint: 'Query the API tables by their own names.' });
+    }
+  };
+
+  /** An error of DuckDB's refusing a write to an API table, as READ_ONLY naming it. */
+  const writeRefused = (e: unknown, sql: string): RestSqlError | undefined => {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!WRITE_REFUSED.test(message)) return undefined;
+    const targets = [...sql.matchAll(WRITE_TARGET)].map((m) => m[1]!.split('.').pop()!.replace(/^"|"$/g, '').replaceAll('""', '"')).filter((n) => apiTables.has(n.toLowerCase()));
+    if (targets.length === 0) return undefined;
+    return readOnly(targets[0]!);
+  };
+
+  const readOnly = (table: string) =>
+    new RestSqlError('READ_ONLY', `'${table}' is an API table: INSERT, UPDATE, DELETE and DDL on it are refused, since restsql does not send writes to the API yet and will not change its local copy only.`, {
+      hint: `Copy the rows into a table of your own first: CREATE TEMP TABLE my_${table} AS SELECT * FROM ${ident(table)}.`,
+      details: { table },
+    });
+
+  /**
+   * Whether an explicit transaction is open: in auto-commit each statement has a transaction id
+   * of its own, inside one they share it (a failed BEGIN would abort the user's transaction).
+   */
+  const inTransaction = async (): Promise<boolean> => {
+    const id = async () => String((await conn.runAndReadAll('SELECT txid_current()')).getRows()[0]?.[0]);
+    try {
+      return (await id()) === (await id());
+    } catch {
+      return true;
+    }
+  };
+
+  /** Runs a statement that changes the catalog, undone (READ_ONLY) if it touched an API table. */
+  const guarded = async <T>(run: () => Promise<T>, sql: string): Promise<T> => {
+    catalogSnapshot ??= await snapshot();
+    const before = catalogSnapshot;
+    const own = !(await inTransaction());
+    if (own) await conn.run('BEGIN TRANSACTION');
+    let result: T;
+    try {
+      result = await run();
+    } catch (e) {
+      if (own) await conn.run('ROLLBACK');
+      throw e;
+    }
+    const after = await snapshot();
+    if (after !== before) {
+      await conn.run('ROLLBACK');
+      const changed = [...apiTables.values()].find((t) => !before.includes(`.${t.name}:`) || after.split('\n').filter((l) => l.includes(`.${t.name}`)).join() !== before.split('\n').filter((l) => l.includes(`.${t.name}`)).join());
+      const err = readOnly(changed?.name ?? [...sql.matchAll(WRITE_TARGET)].map((m) => m[1]!).find((n) => apiTables.has(n.toLowerCase())) ?? 'an API table');
+      if (!own) throw new RestSqlError('READ_ONLY', `${err.message} Your transaction was rolled back.`, { hint: err.hint ?? '', details: err.details });
+      throw err;
+    }
+    if (own) await conn.run('COMMIT');
+    return result;
+  };
+
+  /**
+   * Runs `attempt`; when it reads an API table not fetched for it, fetches the table and runs it
+   * again (each table once). Inside an explicit transaction the failed read has aborted it, so
+   * that is an error saying what to do.
+   */
+  const withTables = async <T>(attempt: () => Promise<T>, sql: string, fetch: FetchTable | undefined): Promise<T> => {
+    const fetched = new Set<string>();
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (e) {
+        const table = UNFETCHED.exec(e instanceof Error ? e.message : String(e))?.[1];
+        if (!table) throw writeRefused(e, sql) ?? e;
+        if (!fetch || fetched.has(table.toLowerCase()) || (await transactionAborted())) {
+          throw new RestSqlError('QUERY_TABLES_UNKNOWN', `The statement reads API table '${table}', which restsql could not tell in advance${fetch ? ' inside a transaction' : ''}, so it was not fetched; nothing ran on an empty copy.`, {
+            hint: `ROLLBACK, then run a query that names ${table} (SELECT count(*) FROM ${ident(table)}) before BEGIN, or run the statement outside the transaction.`,
+            details: { table },
+            cause: e,
+          });
+        }
+        fetched.add(table.toLowerCase());
+        await fetch(table);
+      }
+    }
+  };
+
+  const transactionAborted = async (): Promise<boolean> => {
+    try {
+      await conn.run('SELECT 1');
+      return false;
+    } catch {
+      return true;
+    }
+  };
 
   const ensureOpen = () => {
     if (closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
@@ -151,14 +303,32 @@ export async function createEngine(): Promise<Engine> {
     async createTable(table) {
       ensureOpen();
       const cols = table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ');
-      await conn.run(`CREATE OR REPLACE TABLE ${ident(table.name)} (${cols})`);
+      await conn.run(`CREATE OR REPLACE TABLE ${storageName(table.name)} (${cols})`);
+      apiTables.set(table.name.toLowerCase(), table);
+      availableNow.delete(table.name.toLowerCase());
+      await setAvailable([table.name], false);
+    },
+
+    storageName,
+    async hasUserObjects() {
+      ensureOpen();
+      const api = [...apiTables.keys()].map((n) => `'${n.replaceAll("'", "''")}'`).join(', ') || "''";
+      const r = await conn.runAndReadAll(
+        `SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND lower(view_name) NOT IN (${api})) + (SELECT count(*) FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro'))`,
+      );
+      return Number(r.getRows()[0]?.[0] ?? 0) > 0;
+    },
+    setAvailable(names, available) {
+      ensureOpen();
+      return setAvailable(names, available);
     },
 
     async load(tables, fill) {
       ensureOpen();
-      for (const t of tables) await conn.run(`DELETE FROM ${ident(t.name)}`);
+      await setAvailable(tables.map((t) => t.name), false);
+      for (const t of tables) await conn.run(`DELETE FROM ${storageName(t.name)}`);
       const appenders = new Map<string, Awaited<ReturnType<DuckDBConnection['createAppender']>>>();
-      for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name));
+      for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name, store));
       const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
       const bulk: BulkLoader = async (plan, files, base, children) => {
         const inserts = plan.inserts.filter((ins, i) => i === 0 || !children || children.has(ins.table.toLowerCase()));
@@ -185,7 +355,7 @@ export async function createEngine(): Promise<Engine> {
             // Already failed; the DELETE below leaves the table empty either way.
           }
         }
-        for (const t of tables) await conn.run(`DELETE FROM ${ident(t.name)}`);
+        for (const t of tables) await conn.run(`DELETE FROM ${storageName(t.name)}`);
         throw e;
       }
       return counts;
@@ -215,14 +385,33 @@ export async function createEngine(): Promise<Engine> {
       }
     },
 
-    async run(sql, params) {
+    async run(sql, params, fetch) {
       ensureOpen();
+      refuseStore(sql);
       const out: StatementResult[] = [];
+      const one = async (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => {
+        const prepared = await prepare();
+        const read = async () => {
+          const reader = await prepared.runAndReadAll();
+          const columns = resultColumns(reader);
+          return { columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged };
+        };
+        return CATALOG_CHANGES.has(prepared.statementType) ? guarded(read, sql) : read();
+      };
       try {
         if (params && params.length > 0) {
-          const reader = await conn.runAndReadAll(sql, params as DuckDBValue[]);
-          const columns = resultColumns(reader);
-          out.push({ columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged });
+          out.push(
+            await withTables(
+              () =>
+                one(async () => {
+                  const p = await conn.prepare(sql);
+                  p.bind(params as DuckDBValue[]);
+                  return p;
+                }),
+              sql,
+              fetch,
+            ),
+          );
           return out;
         }
         const extracted = await conn.extractStatements(sql);
@@ -230,11 +419,24 @@ export async function createEngine(): Promise<Engine> {
         if (count === 0) {
           throw new RestSqlError('QUERY_SYNTAX', 'The SQL text holds no statement.', { hint: 'Give a statement such as SELECT * FROM my_table.' });
         }
+        // Statement by statement: a retry after fetching a table runs this statement again, not the
+        // ones before it. A statement extracted once can be prepared once: a retry extracts again,
+        // and later statements come from that extraction (PIVOT's helper statements name a type
+        // each extraction makes up anew).
+        let current = extracted;
         for (let i = 0; i < count; i++) {
-          const prepared = await extracted.prepare(i);
-          const reader = await prepared.runAndReadAll();
-          const columns = resultColumns(reader);
-          out.push({ columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged });
+          let tries = 0;
+          out.push(
+            await withTables(
+              () =>
+                one(async () => {
+                  if (tries++ > 0) current = await conn.extractStatements(sql);
+                  return current.prepare(i);
+                }),
+              sql,
+              fetch,
+            ),
+          );
         }
         return out;
       } catch (e) {
@@ -243,19 +445,44 @@ export async function createEngine(): Promise<Engine> {
       }
     },
 
-    async *stream(sql, params) {
+    async *stream(sql, params, fetch) {
       ensureOpen();
-      let result;
+      refuseStore(sql);
+      let result: DuckDBResult | undefined;
+      let chunk: Awaited<ReturnType<DuckDBResult['fetchChunk']>> | undefined;
+      let whole: StatementResult | undefined;
       try {
-        result = await conn.stream(sql, params && params.length > 0 ? (params as DuckDBValue[]) : undefined);
+        await withTables(
+          async () => {
+            const prepared = await conn.prepare(sql);
+            if (params && params.length > 0) prepared.bind(params as DuckDBValue[]);
+            if (CATALOG_CHANGES.has(prepared.statementType)) {
+              const reader = await guarded(() => prepared.runAndReadAll(), sql);
+              const columns = resultColumns(reader);
+              whole = { columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged };
+              return;
+            }
+            // The first chunk is read here: a table not fetched for the statement shows up by then.
+            result = await prepared.stream();
+            chunk = await result.fetchChunk();
+          },
+          sql,
+          fetch,
+        );
       } catch (e) {
+        if (e instanceof RestSqlError) throw e;
         throw sqlError(e, sql);
       }
-      const columns = resultColumns(result);
+      if (whole) {
+        yield { columns: whole.columns, rows: whole.rows };
+        return;
+      }
+      const columns = resultColumns(result!);
+      yield { columns, rows: chunk && chunk.rowCount > 0 ? rowObjects(chunk.convertRows(JsonDuckDBValueConverter), columns) : [] };
       for (;;) {
-        let chunk;
+        if (!chunk || chunk.rowCount === 0) return;
         try {
-          chunk = await result.fetchChunk();
+          chunk = await result!.fetchChunk();
         } catch (e) {
           throw sqlError(e, sql);
         }

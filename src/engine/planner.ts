@@ -1,25 +1,37 @@
 /**
  * Reads the parsed SQL (DuckDB's json_serialize_sql tree) for what can reach the API: simple
- * WHERE conditions (column op constant, joined by AND) per table, and a LIMIT that may stop paging
- * early. DuckDB still applies every condition to the rows; this only narrows what is fetched.
+ * WHERE conditions (column op constant, joined by AND) per table reference, the column
+ * equalities that tie references together, every table the statement names anywhere, and a LIMIT
+ * that may stop paging early. Which of these may narrow a fetch is decided per endpoint
+ * (engine/pushdown.ts); DuckDB still applies every condition to the rows.
  */
+import type { Condition, SqlConstant } from '../model/condition.js';
 import type { FilterOp } from '../model/types.js';
 
-export interface Condition {
-  /** Lower-case table name. */
+export type { Condition } from '../model/condition.js';
+
+/** A column of a table reference in the top-level FROM. */
+export interface ColumnAt {
+  readonly alias: string;
   readonly table: string;
-  /** Lower-case column name. */
   readonly column: string;
-  readonly op: FilterOp;
-  /** Constant values as text (one, or several for IN). */
-  readonly values: readonly string[];
 }
 
 export interface QueryPlan {
   readonly conditions: readonly Condition[];
+  /** How often the statement names each table (lower case), anywhere: subqueries and CTEs too. */
+  readonly refs: ReadonlyMap<string, number>;
+  /** The top-level FROM's base tables: alias -> table (lower case). */
+  readonly from: ReadonlyMap<string, string>;
+  /** Column equalities that hold in every result row: top-level WHERE conjuncts, and join conditions across a join's two sides. */
+  readonly links: readonly (readonly [ColumnAt, ColumnAt])[];
+  /** The FROM has a join that pairs rows by position or nearness (POSITIONAL, ASOF, LATERAL): no narrowing is safe. */
+  readonly exotic: boolean;
   /** Set when the statement is a plain `SELECT ... FROM one_table LIMIT n` (no WHERE, ORDER BY, grouping, DISTINCT). */
   readonly limit?: { readonly table: string; readonly rows: number };
 }
+
+export const EMPTY_PLAN: QueryPlan = { conditions: [], refs: new Map(), from: new Map(), links: [], exotic: true };
 
 type J = Record<string, unknown>;
 
@@ -33,38 +45,84 @@ const COMPARE: Record<string, FilterOp> = {
 };
 const FLIP: Record<string, FilterOp> = { eq: 'eq', ne: 'ne', gt: 'lt', ge: 'le', lt: 'gt', le: 'ge' };
 const AGGREGATES = new Set(['count', 'count_star', 'sum', 'avg', 'mean', 'min', 'max', 'string_agg', 'group_concat', 'list', 'array_agg', 'first', 'last', 'any_value', 'median', 'mode', 'quantile', 'quantile_cont', 'quantile_disc', 'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'bool_and', 'bool_or', 'bit_and', 'bit_or', 'histogram', 'arg_max', 'arg_min', 'approx_count_distinct', 'product', 'fsum', 'kahan_sum', 'entropy', 'corr', 'covar_pop', 'covar_samp', 'json_group_array', 'json_group_object']);
+const INTEGER_IDS = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT']);
+const JOINS_BY_VALUE = new Set(['REGULAR', 'CROSS', 'NATURAL']);
 
-/** A constant's value as text (DECIMAL constants arrive scaled). */
-function constantText(node: J): string | undefined {
-  if (node.class === 'CAST') return constantText(node.child as J);
+/** An integer as the tree writes it: a number (bigint past 2^53), or HUGEINT's {upper, lower}. */
+function integerOf(v: unknown): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  if (v && typeof v === 'object' && 'upper' in v && 'lower' in v) {
+    const { upper, lower } = v as { upper: unknown; lower: unknown };
+    const u = integerOf(upper);
+    const l = integerOf(lower);
+    return u !== undefined && l !== undefined ? u * 2n ** 64n + l : undefined;
+  }
+  return undefined;
+}
+
+/** Scaled digits as decimal text. */
+function decimalText(scaled: bigint, scale: number): string {
+  if (scale === 0) return String(scaled);
+  const neg = scaled < 0n;
+  const abs = String(neg ? -scaled : scaled).padStart(scale + 1, '0');
+  return `${neg ? '-' : ''}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
+}
+
+const CAST_KINDS: Record<string, SqlConstant['kind']> = { BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp' };
+
+/** A constant's literal kind and exact text; undefined for NULL and for anything not a constant. */
+function constantOf(node: J): SqlConstant | undefined {
+  if (node.class === 'CAST') {
+    const inner = constantOf(node.child as J);
+    if (!inner || node.try_cast) return undefined;
+    const to = String((node.cast_type as { id?: unknown } | undefined)?.id ?? '');
+    // A typed literal (TRUE is CAST('t' AS BOOLEAN), DATE '...', TIMESTAMP '...'): the text DuckDB casts.
+    if (inner.kind === 'string' && CAST_KINDS[to]) return { kind: CAST_KINDS[to]!, text: inner.text };
+    if (inner.kind === 'string' && INTEGER_IDS.has(to) && /^-?\d+$/.test(inner.text)) return { kind: 'number', text: inner.text };
+    if (to === 'VARCHAR' && inner.kind === 'string') return inner;
+    return { kind: 'other', text: inner.text };
+  }
   if (node.class !== 'CONSTANT') return undefined;
   const v = node.value as { type: { id: string; type_info?: { scale?: number } | null }; is_null: boolean; value: unknown };
   if (v.is_null) return undefined;
-  if (v.type.id === 'DECIMAL') {
-    const scale = v.type.type_info?.scale ?? 0;
-    const digits = String(v.value);
-    if (scale === 0) return digits;
-    const neg = digits.startsWith('-');
-    const abs = (neg ? digits.slice(1) : digits).padStart(scale + 1, '0');
-    return `${neg ? '-' : ''}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
+  const id = v.type.id;
+  if (id === 'VARCHAR') return { kind: 'string', text: String(v.value) };
+  if (id === 'BOOLEAN') return { kind: 'boolean', text: v.value ? 'true' : 'false' };
+  if (INTEGER_IDS.has(id) || id === 'DECIMAL') {
+    const scaled = integerOf(v.value);
+    return scaled === undefined ? { kind: 'other', text: '' } : { kind: 'number', text: decimalText(scaled, id === 'DECIMAL' ? (v.type.type_info?.scale ?? 0) : 0) };
   }
-  return typeof v.value === 'object' ? JSON.stringify(v.value) : String(v.value);
+  if ((id === 'DOUBLE' || id === 'FLOAT') && typeof v.value === 'number') return { kind: 'double', text: String(v.value) };
+  return { kind: 'other', text: typeof v.value === 'object' ? JSON.stringify(v.value, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x)) : String(v.value) };
 }
 
-function columnRef(node: J): string[] | undefined {
-  return node.class === 'COLUMN_REF' ? (node.column_names as string[]).map((s) => s.toLowerCase()) : undefined;
+function columnRef(node: J | undefined): string[] | undefined {
+  return node?.class === 'COLUMN_REF' ? (node.column_names as string[]).map((s) => s.toLowerCase()) : undefined;
 }
 
-/** BASE_TABLEs of a FROM tree, alias -> table (lower case); joins are walked, subqueries are not. */
-function fromTables(from: J | null | undefined, out: Map<string, string>): void {
-  if (!from) return;
+interface FromWalk {
+  readonly aliases: Map<string, string>;
+  readonly joins: { readonly condition: J | null; readonly left: ReadonlySet<string>; readonly right: ReadonlySet<string> }[];
+  exotic: boolean;
+}
+
+/** Base tables of a FROM tree (alias -> table, lower case) and its joins; returns the aliases under `from`. */
+function walkFrom(from: J | null | undefined, w: FromWalk): Set<string> {
+  if (!from) return new Set();
   if (from.type === 'BASE_TABLE') {
-    const name = String(from.table_name).toLowerCase();
-    out.set(String(from.alias || from.table_name).toLowerCase(), name);
-  } else if (from.type === 'JOIN') {
-    fromTables(from.left as J, out);
-    fromTables(from.right as J, out);
+    const alias = String(from.alias || from.table_name).toLowerCase();
+    w.aliases.set(alias, String(from.table_name).toLowerCase());
+    return new Set([alias]);
   }
+  if (from.type === 'JOIN') {
+    if (!JOINS_BY_VALUE.has(String(from.ref_type))) w.exotic = true;
+    const left = walkFrom(from.left as J, w);
+    const right = walkFrom(from.right as J, w);
+    w.joins.push({ condition: (from.condition as J | null) ?? null, left, right });
+    return new Set([...left, ...right]);
+  }
+  return new Set();
 }
 
 function conjuncts(node: J | null | undefined): J[] {
@@ -82,18 +140,21 @@ function hasAggregate(node: unknown): boolean {
 }
 
 /**
- * Every table a serialized SELECT reads, by name. DuckDB's getTableNames alone misses some valid
- * queries: it answers [] for `SELECT x.* FROM t x ORDER BY 1, 2` (DuckDB 1.5: ORDER BY positions
- * past the columns it can count before expanding x.*). CTE names come too: a CTE named like an
- * API table costs a fetch, never a missing one.
+ * Every table a serialized statement reads, by name, as often as it is named. DuckDB's
+ * getTableNames alone misses some valid queries: it answers [] for `SELECT x.* FROM t x ORDER BY
+ * 1, 2` (DuckDB 1.5: ORDER BY positions past the columns it can count before expanding x.*). CTE
+ * names come too: a CTE named like an API table costs a fetch, never a missing one.
  */
 export function tableRefs(serialized: unknown): string[] {
   const names: string[] = [];
-  JSON.stringify(serialized, (_k, v: unknown) => {
-    const node = v as { type?: unknown; table_name?: unknown } | null;
-    if (node && typeof node === 'object' && node.type === 'BASE_TABLE' && typeof node.table_name === 'string') names.push(node.table_name);
-    return v;
-  });
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach(walk);
+    const node = v as { type?: unknown; table_name?: unknown };
+    if (node.type === 'BASE_TABLE' && typeof node.table_name === 'string') names.push(node.table_name);
+    Object.values(v).forEach(walk);
+  };
+  walk(serialized);
   return names;
 }
 
@@ -103,46 +164,58 @@ export function tableRefs(serialized: unknown): string[] {
  */
 export function planStatements(serialized: unknown, columnsOf: (table: string) => ReadonlySet<string> | undefined): QueryPlan {
   const root = serialized as { error?: boolean; statements?: { node: J }[] };
-  if (!root || root.error || !root.statements || root.statements.length !== 1) return { conditions: [] };
+  if (!root || root.error || !root.statements || root.statements.length !== 1) return EMPTY_PLAN;
   const node = root.statements[0]!.node;
-  if (node.type !== 'SELECT_NODE') return { conditions: [] };
-  const aliases = new Map<string, string>();
-  fromTables(node.from_table as J, aliases);
-  const tables = [...new Set(aliases.values())];
-  const tableOf = (ref: string[]): { table: string; column: string } | undefined => {
+  const refs = new Map<string, number>();
+  for (const t of tableRefs(root.statements)) refs.set(t.toLowerCase(), (refs.get(t.toLowerCase()) ?? 0) + 1);
+  if (node.type !== 'SELECT_NODE') return { ...EMPTY_PLAN, refs };
+  const w: FromWalk = { aliases: new Map(), joins: [], exotic: false };
+  walkFrom(node.from_table as J, w);
+  const aliases = w.aliases;
+  const at = (ref: string[] | undefined): ColumnAt | undefined => {
+    if (!ref) return undefined;
     if (ref.length === 2) {
-      const t = aliases.get(ref[0]!);
-      return t ? { table: t, column: ref[1]! } : undefined;
+      const table = aliases.get(ref[0]!);
+      return table ? { alias: ref[0]!, table, column: ref[1]! } : undefined;
     }
     if (ref.length !== 1) return undefined;
-    const owners = tables.filter((t) => columnsOf(t)?.has(ref[0]!));
-    return owners.length === 1 ? { table: owners[0]!, column: ref[0]! } : undefined;
+    const owners = [...aliases].filter(([, t]) => columnsOf(t)?.has(ref[0]!));
+    return owners.length === 1 ? { alias: owners[0]![0], table: owners[0]![1], column: ref[0]! } : undefined;
   };
 
+  const links: [ColumnAt, ColumnAt][] = [];
+  const link = (c: J, sides?: { left: ReadonlySet<string>; right: ReadonlySet<string> }) => {
+    if (c.class !== 'COMPARISON' || c.type !== 'COMPARE_EQUAL') return;
+    const l = at(columnRef(c.left as J));
+    const r = at(columnRef(c.right as J));
+    if (!l || !r) return;
+    if (sides && !((sides.left.has(l.alias) && sides.right.has(r.alias)) || (sides.left.has(r.alias) && sides.right.has(l.alias)))) return;
+    links.push([l, r]);
+  };
+  for (const j of w.joins) for (const c of conjuncts(j.condition)) link(c, j);
+
   const conditions: Condition[] = [];
+  const add = (where: ColumnAt, op: FilterOp, values: SqlConstant[]) => conditions.push({ table: where.table, alias: where.alias, column: where.column, op, values });
   for (const c of conjuncts(node.where_clause as J | null)) {
     const op = COMPARE[String(c.type)];
     if (op && c.class === 'COMPARISON') {
-      const l = columnRef(c.left as J);
-      const r = columnRef(c.right as J);
-      const ref = l ?? r;
-      const value = l ? constantText(c.right as J) : r ? constantText(c.left as J) : undefined;
-      const at = ref && tableOf(ref);
-      if (at && value !== undefined) conditions.push({ ...at, op: l ? op : FLIP[op]!, values: [value] });
+      link(c);
+      const l = at(columnRef(c.left as J));
+      const r = at(columnRef(c.right as J));
+      const value = l ? constantOf(c.right as J) : r ? constantOf(c.left as J) : undefined;
+      if ((l ?? r) && value) add((l ?? r)!, l ? op : FLIP[op]!, [value]);
     } else if (c.type === 'COMPARE_IN') {
       const [first, ...rest] = c.children as J[];
-      const ref = first && columnRef(first);
-      const values = rest.map(constantText);
-      const at = ref && tableOf(ref);
-      if (at && values.length > 0 && values.every((v): v is string => v !== undefined)) conditions.push({ ...at, op: 'in', values });
+      const where = at(columnRef(first));
+      const values = rest.map(constantOf);
+      if (where && values.length > 0 && values.every((v): v is SqlConstant => v !== undefined)) add(where, 'in', values);
     } else if (c.class === 'FUNCTION' && c.function_name === '~~') {
-      // LIKE '%text%' (no other wildcards) is "contains".
+      // LIKE '%text%' (no other wildcards) is "contains"; DuckDB's LIKE has no escape character unless one is given.
       const [col, pattern] = c.children as J[];
-      const ref = col && columnRef(col);
-      const p = pattern && constantText(pattern);
-      const m = p !== undefined ? /^%([^%_]+)%$/.exec(p) : null;
-      const at = ref && tableOf(ref);
-      if (at && m) conditions.push({ ...at, op: 'contains', values: [m[1]!] });
+      const where = at(columnRef(col));
+      const p = pattern && constantOf(pattern);
+      const m = p?.kind === 'string' ? /^%([^%_]+)%$/.exec(p.text) : null;
+      if (where && m && (c.children as J[]).length === 2) add(where, 'contains', [{ kind: 'string', text: m[1]! }]);
     }
   }
 
@@ -160,8 +233,10 @@ export function planStatements(serialized: unknown, columnsOf: (table: string) =
     (node.from_table as J | null)?.type === 'BASE_TABLE' &&
     !hasAggregate(node.select_list);
   if (simple) {
-    const rows = Number(constantText(lim.limit as J));
-    if (Number.isInteger(rows) && rows >= 0 && tables.length === 1) limit = { table: tables[0]!, rows };
+    const k = constantOf(lim.limit as J);
+    const rows = k?.kind === 'number' ? Number(k.text) : NaN;
+    const tables = [...new Set(aliases.values())];
+    if (Number.isSafeInteger(rows) && rows >= 0 && tables.length === 1) limit = { table: tables[0]!, rows };
   }
-  return { conditions, ...(limit ? { limit } : {}) };
+  return { conditions, refs, from: aliases, links, exotic: w.exotic, ...(limit ? { limit } : {}) };
 }

@@ -5,8 +5,10 @@
  * per value when `col IN (...)` feeds a path parameter.
  */
 import { RestSqlError } from '../errors/index.js';
-import type { Condition } from '../engine/planner.js';
-import type { ColumnDef, EndpointDef, PathDef } from '../model/types.js';
+import { apiValue } from '../model/api-value.js';
+import type { Condition } from '../model/condition.js';
+import type { ColumnDef, EndpointDef, FilterOp, PathDef } from '../model/types.js';
+import { stringifyJson } from '../util/json.js';
 
 export interface TableRequest {
   readonly url: string;
@@ -32,12 +34,28 @@ export interface RequestPlan {
 
 const MAX_REQUESTS = 200;
 
-/** A WHERE value for a POST body: numbers and booleans as JSON numbers and booleans. */
+/** A WHERE value (as apiValue rendered it) for a POST body: numbers and booleans as JSON numbers and booleans, every digit kept. */
 function postValue(c: ColumnDef, v: string): unknown {
-  if ((c.type === 'INTEGER' || c.type === 'BIGINT' || c.type === 'DOUBLE') && Number.isFinite(Number(v))) return Number(v);
-  if (c.type === 'BOOLEAN' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  if ((c.type === 'INTEGER' || c.type === 'BIGINT' || c.type === 'HUGEINT') && /^-?\d+$/.test(v)) return BigInt(v);
+  if (c.type === 'DOUBLE' && Number.isFinite(Number(v))) return Number(v);
+  if (c.type === 'BOOLEAN' && /^(true|false)$/.test(v)) return v === 'true';
   return v;
 }
+
+/** A condition with its values as the API reads them (model/api-value.ts); absent when one cannot be sent. */
+interface Rendered {
+  readonly op: FilterOp;
+  readonly values: readonly string[];
+}
+
+function render(c: Condition, column: ColumnDef | undefined): Rendered | undefined {
+  if (!column) return undefined;
+  const values = c.values.map((k) => apiValue(k, column.type, c.op));
+  return values.every((v): v is string => v !== undefined) ? { op: c.op, values: [...new Set(values)] } : undefined;
+}
+
+// Node and undici refuse header values with control or non-Latin-1 characters.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** `body` with `value` placed at `path` (objects created as needed). */
 function withMember(body: unknown, path: readonly string[], value: unknown): unknown {
@@ -63,17 +81,20 @@ function pathsOf(e: EndpointDef): readonly PathDef[] {
 /** Conditions on the endpoint's root table, by lower-case column name. */
 export function planRequests(endpoint: EndpointDef, conditions: readonly Condition[], limit?: number): RequestPlan {
   const table = endpoint.table;
-  const byColumn = new Map<string, Condition[]>();
+  const column = (name: string): ColumnDef | undefined => table.columns.find((c) => lower(c.name) === lower(name));
+  const byColumn = new Map<string, Rendered[]>();
   for (const c of conditions) {
     if (c.table !== lower(table.name)) continue;
-    byColumn.set(c.column, [...(byColumn.get(c.column) ?? []), c]);
+    const r = render(c, column(c.column));
+    if (r) byColumn.set(c.column, [...(byColumn.get(c.column) ?? []), r]);
   }
-  const column = (name: string): ColumnDef | undefined => table.columns.find((c) => lower(c.name) === lower(name));
-  /** Values an equality or IN condition gives the column, else its default. */
+  /**
+   * Values equality or IN conditions give the column, else its default. Several conditions (on
+   * aliases tied by the key, or a = 1 AND a = 2) give the union: more is fetched, DuckDB decides.
+   */
   const equalValues = (name: string): string[] | undefined => {
-    const cs = byColumn.get(lower(name)) ?? [];
-    const eq = cs.find((c) => c.op === 'eq' || c.op === 'in');
-    if (eq) return [...eq.values];
+    const eqs = (byColumn.get(lower(name)) ?? []).filter((c) => c.op === 'eq' || c.op === 'in');
+    if (eqs.length > 0) return [...new Set(eqs.flatMap((c) => c.values))];
     const d = column(name)?.filter?.default;
     return d !== undefined ? [d] : undefined;
   };
@@ -100,6 +121,7 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
   // columns that send equality without an #in parameter.
   const splits: { name: string; values: string[] }[] = [];
   const fixed = new Map<string, string>();
+  const inLists = new Map<string, string[]>();
   const seen = new Set<string>();
   const consider = (name: string) => {
     if (seen.has(lower(name))) return;
@@ -107,8 +129,13 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
     const values = equalValues(name);
     if (!values) return;
     const c = column(name);
-    const viaIn = c?.filter?.ops.in !== undefined && (byColumn.get(lower(name)) ?? []).some((x) => x.op === 'in');
-    if (values.length > 1 && !viaIn) splits.push({ name, values });
+    // One #in parameter carries the list, unless a value holds the comma that separates them.
+    // A virtual column's rows carry the value they were requested with, so it never goes as a list.
+    const viaIn = c?.source !== 'virtual' && c?.filter?.ops.in !== undefined && values.every((v) => !v.includes(','));
+    // Otherwise a request per value, where something carries one value (never the same request twice).
+    const single = path.params.some((p) => lower(p) === lower(name)) || c?.source === 'virtual' || (c?.filter !== undefined && (c.filter.ops.eq ?? c.filter.queryParameter ?? c.filter.header ?? c.filter.postParameter) !== undefined);
+    if (values.length > 1 && !viaIn && single) splits.push({ name, values });
+    else if (values.length > 1 && viaIn) inLists.set(lower(name), values);
     else if (values.length === 1) fixed.set(lower(name), values[0]!);
   };
   for (const p of path.params) consider(p);
@@ -134,12 +161,12 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
       const f = c.filter;
       if (!f) continue;
       const cs = byColumn.get(lower(c.name)) ?? [];
-      const inCond = cs.find((x) => x.op === 'in');
-      if (inCond && f.ops.in && inCond.values.length > 1) params.set(f.ops.in, inCond.values.join(','));
+      const list = inLists.get(lower(c.name));
+      if (list && f.ops.in) params.set(f.ops.in, list.join(','));
       else if (eqValue !== undefined) {
         const p = f.ops.eq ?? f.queryParameter;
         if (p) params.set(p, eqValue);
-        if (f.header) headers[f.header] = eqValue;
+        if (f.header && HEADER_VALUE.test(eqValue)) headers[f.header] = eqValue;
         if (f.postParameter) body = withMember(body, f.postParameter.split('/').filter(Boolean), postValue(c, eqValue));
       }
       for (const x of cs) {
@@ -159,7 +186,7 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
       // A body (from #post or #postParameter) means a POST.
       method: body !== undefined ? 'POST' : path.method,
       headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(body !== undefined ? { body: stringifyJson(body) } : {}),
       jsonRoot: path.jsonRoot ?? endpoint.jsonRoot,
       virtuals,
     };

@@ -18,10 +18,13 @@ test('the spool folder is private (0700), the only place DuckDB may read, and re
     mkdirSync(batch);
     const file = join(batch, '00000000.json');
     writeFileSync(file, JSON.stringify([{ id: 7, tags: ['x', 'y'] }, { id: 8, tags: [] }]));
-    const plan = bulkJsonPlan(table)!;
+    const plan = bulkJsonPlan(table, engine.storageName)!;
     await engine.load(tablesOf(table), async (_append, bulk) => {
       assert.equal(await bulk(plan, [file], 1), 2);
     });
+    // Loaded but not made available for a statement: reading raises rather than answering from a copy not meant for it.
+    await assert.rejects(engine.run('SELECT * FROM tags'), /restsql:unfetched:tags|QUERY_TABLES_UNKNOWN|not fetched/);
+    await engine.setAvailable(tablesOf(table).map((t) => t.name), true);
     assert.deepEqual((await engine.run('SELECT * FROM tags ORDER BY position'))[0]!.rows, [{ t_id: 7, position: 0, tags: 'x' }, { t_id: 7, position: 1, tags: 'y' }]);
     // Outside the spool folder (which holds only this connection's own API pages), no file is readable.
     await assert.rejects(engine.run("SELECT * FROM read_text('/etc/hostname')"), /Permission Error|not allowed|disabled/i);

@@ -1,0 +1,211 @@
+/**
+ * Correct results, always (issue: no query may silently return wrong rows): each case was a wrong
+ * answer with exit 0, now through the real CLI against a loopback API.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { connect } from '../../src/index.js';
+import { runCli } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'restsql-correct-'));
+let base = '';
+const seen: string[] = [];
+let close: () => Promise<void> = async () => {};
+
+const USERS = Array.from({ length: 20 }, (_x, i) => ({ id: i + 1, name: `u${i + 1}`, active: i % 5 !== 0, region: ['north', 'south'][i % 2] }));
+// Integers a double cannot hold, written exactly as an API would send them.
+const BIG_TEXT = `[{"id": 1, "big": 1234567890123456008, "neg": -9223372036854774999, "huge": 123456789012345678901234567890, "exp": 1.0e20, "frac": 2.0},
+ {"id": 2, "big": 9007199254740993, "neg": -1, "huge": 1, "exp": 3, "frac": 2.5}]`;
+const QUOTES: Record<string, Record<string, { close: string }>> = {
+  MSFT: { '2024-01-02': { close: '370.87' }, '2024-01-03': { close: '370.60' } },
+  PRGS: { '2024-01-02': { close: '53.10' }, '2024-01-03': { close: '52.40' }, '2024-01-04': { close: '52.95' } },
+};
+
+function send(res: ServerResponse, body: unknown, status = 200): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+before(async () => {
+  const server = createServer((req: IncomingMessage, res) => {
+    seen.push(req.url ?? '');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const q = url.searchParams;
+    if (url.pathname === '/users') {
+      // The API's contract: active=true|false filters exactly; any other value matches nothing.
+      const a = q.get('active');
+      return send(res, USERS.filter((u) => a === null || String(u.active) === a));
+    }
+    if (url.pathname === '/big') return send(res, BIG_TEXT);
+    if (url.pathname === '/query') {
+      const symbol = q.get('symbol') ?? '';
+      return send(res, { 'Meta Data': { symbol }, 'Time Series (Daily)': QUOTES[symbol] ?? {} });
+    }
+    send(res, { error: 'no route' }, 404);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => new Promise<void>((r) => server.close(() => r()));
+});
+after(() => close());
+
+let n = 0;
+function model(text: string): string {
+  const file = join(dir, `m${++n}.rest`);
+  writeFileSync(file, text);
+  return file;
+}
+
+const USERS_MODEL = () => model(`{"users": {"#path": "${base}/users", "id": "Integer,#key", "name": "VarChar", "active": {"#type": "Boolean", "#eq": "active"}, "region": "VarChar"}}`);
+
+test('a pushed boolean is sent as true/false (was active=t: 0 rows), and FilterPushdown=0 sends nothing and gives the same rows', async () => {
+  const file = USERS_MODEL();
+  const before_ = seen.length;
+  const on = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT count(*) AS n FROM users WHERE active = true']);
+  assert.equal(on.code, 0, on.stderr);
+  assert.equal(on.stdout, `n\n${USERS.filter((u) => u.active).length}\n`.replace(/\n/g, '\r\n').replace(/\r\n$/, '\r\n'));
+  assert.deepEqual(seen.slice(before_), ['/users?active=true']);
+  const mark = seen.length;
+  const off = await runCli(['query', '-c', `RestConfigFile=${file};FilterPushdown=0`, '--format', 'json', "SELECT count(*) AS n FROM users WHERE active = 'false'"]);
+  assert.equal(off.code, 0, off.stderr);
+  assert.deepEqual(JSON.parse(off.stdout), [{ n: USERS.filter((u) => !u.active).length }]);
+  assert.deepEqual(seen.slice(mark), ['/users']);
+});
+
+test('integers keep every digit: sampled and declared, bulk and row by row, json and csv; 1.0e20 is DOUBLE; a value past the declared type is DATA_TYPE_MISMATCH naming it', async () => {
+  const want = [
+    { id: 1, big: '1234567890123456008', neg: '-9223372036854774999', huge: '123456789012345678901234567890' },
+    { id: 2, big: '9007199254740993', neg: -1, huge: 1 },
+  ];
+  const sql = 'SELECT id, big, neg, huge FROM big ORDER BY id';
+  const sampled = await runCli(['query', '-c', `RestSamplePath=${base}/big`, '--format', 'json', sql]);
+  assert.equal(sampled.code, 0, sampled.stderr);
+  assert.deepEqual(JSON.parse(sampled.stdout), want);
+  const described = await runCli(['describe', '-c', `RestSamplePath=${base}/big`, '--format', 'csv', 'big']);
+  assert.match(described.stdout, /big,BIGINT/);
+  assert.match(described.stdout, /huge,HUGEINT/);
+  assert.match(described.stdout, /exp,DOUBLE/);
+  assert.match(described.stdout, /frac,DOUBLE/);
+  const file = model(`{"big": {"#path": "${base}/big", "id": "Integer,#key", "big": "BigInt", "neg": "BigInt", "huge": "HugeInt", "exp": "Double"}}`);
+  for (const bulk of ['1', '0']) {
+    const r = await runCli(['query', '-c', `RestConfigFile=${file};BulkLoad=${bulk}`, '--format', 'csv', sql]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'id,big,neg,huge\r\n1,1234567890123456008,-9223372036854774999,123456789012345678901234567890\r\n2,9007199254740993,-1,1\r\n', `BulkLoad=${bulk}`);
+  }
+  const tooBig = model(`{"big": {"#path": "${base}/big", "id": "Integer,#key", "huge": "BigInt"}}`);
+  for (const bulk of ['1', '0']) {
+    const r = await runCli(['query', '-c', `RestConfigFile=${tooBig};BulkLoad=${bulk}`, 'SELECT * FROM big']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error\[DATA_TYPE_MISMATCH\]: Table big, column huge \(BIGINT\): record 1 of http:\/\/127\.0\.0\.1:\d+\/big has 123456789012345678901234567890, which is not a BIGINT/);
+    assert.doesNotMatch(r.stderr, /INTERNAL/);
+  }
+  const notInt = model(`{"big": {"#path": "${base}/big", "id": "Integer,#key", "frac": "BigInt"}}`);
+  const r = await runCli(['query', '-c', `RestConfigFile=${notInt}`, 'SELECT * FROM big']);
+  assert.equal(r.code, 1, 'bulk loading must not round 2.5 into a BIGINT');
+  assert.match(r.stderr, /column frac \(BIGINT\): record 2 of .* has 2\.5/);
+});
+
+const QUOTES_MODEL = () =>
+  model(`{"daily": {
+  "#path": "${base}/query",
+  "symbol": {"#type": "VarChar(16),#key", "#virtual": true, "#default": "MSFT", "#eq": "symbol"},
+  "Meta Data": {"symbol<meta_symbol>": "VarChar"},
+  "Time Series (Daily){Date}": {"close": "Double"}
+}}`);
+
+test("a child table filtered by its parent's key reaches the parent's request (was: the default symbol, 0 rows)", async () => {
+  const file = QUOTES_MODEL();
+  const tables = await runCli(['describe', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'Time_Series_Daily']);
+  assert.equal(tables.code, 0, tables.stderr);
+  assert.match(tables.stdout, /daily_symbol,VARCHAR,true/);
+  const mark = seen.length;
+  const r = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', "SELECT key, close FROM Time_Series_Daily WHERE daily_symbol = 'PRGS' ORDER BY key"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'key,close\r\n2024-01-02,53.1\r\n2024-01-03,52.4\r\n2024-01-04,52.95\r\n');
+  assert.deepEqual(seen.slice(mark), ['/query?symbol=PRGS']);
+  // Joins through the parent keep working, the condition on either side.
+  for (const where of ["d.symbol = 'PRGS'", "t.daily_symbol = 'PRGS'"]) {
+    const j = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', `SELECT d.meta_symbol, count(*) AS n FROM daily d JOIN Time_Series_Daily t ON t.daily_symbol = d.symbol WHERE ${where} GROUP BY 1`]);
+    assert.equal(j.code, 0, j.stderr);
+    assert.equal(j.stdout, 'meta_symbol,n\r\nPRGS,3\r\n', where);
+  }
+  // No condition: the default.
+  const d = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT count(*) AS n FROM Time_Series_Daily']);
+  assert.equal(d.stdout, 'n\r\n2\r\n');
+});
+
+test('writes and DDL on API tables are READ_ONLY and change nothing; a statement without rows runs once', async () => {
+  const file = USERS_MODEL();
+  const cases = [
+    "INSERT INTO users VALUES (99, 'x', true, 'west')",
+    "UPDATE users SET name = 'x' WHERE id = 1",
+    'DELETE FROM users',
+    'DROP VIEW users',
+    'DROP TABLE users',
+    'ALTER VIEW users RENAME TO u2',
+    'CREATE OR REPLACE VIEW users AS SELECT 1 AS id',
+    'CREATE OR REPLACE TABLE users AS SELECT 1 AS id',
+  ];
+  for (const sql of cases) {
+    const r = await runCli(['query', '-c', `RestConfigFile=${file}`, sql]);
+    assert.equal(r.code, 1, sql);
+    assert.match(r.stderr, /error\[READ_ONLY\]: 'users' is an API table/, sql);
+  }
+  // In one connection: a refused write leaves the table as the API has it, and the connection usable.
+  const conn = await connect(`RestConfigFile=${file}`);
+  try {
+    for (const sql of cases) await assert.rejects(conn.query(sql), (e: unknown) => (e as { code?: string }).code === 'READ_ONLY', sql);
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n, max(name) AS m FROM users')).rows, [{ n: 20, m: 'u9' }]);
+    // A temp table of one's own is writable.
+    await conn.query('CREATE TEMP TABLE mine AS SELECT * FROM users WHERE id <= 3; DELETE FROM mine WHERE id = 1');
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM mine')).rows, [{ n: 2 }]);
+  } finally {
+    await conn.close();
+  }
+  const once = await runCli(['query', '-c', `RestConfigFile=${file}`, 'CREATE TABLE t(a int)']);
+  assert.equal(once.code, 0, once.stderr);
+  assert.doesNotMatch(once.stderr, /already exists/);
+});
+
+test('every statement sees its API tables: scripts, CREATE TABLE AS, SET VARIABLE, PIVOT; a stale narrowed copy is never reused', async () => {
+  const file = USERS_MODEL();
+  const c = ['-c', `RestConfigFile=${file}`, '--format', 'csv'];
+  const script = await runCli(['query', ...c, 'CREATE TEMP TABLE x AS SELECT * FROM users; SELECT count(*) AS n FROM x']);
+  assert.equal(script.code, 0, script.stderr);
+  assert.match(script.stdout, /n\r\n20\r\n$/);
+  const variable = await runCli(['query', ...c, 'SET VARIABLE v = 1; SELECT count(*) + getvariable(\'v\') AS n FROM users']);
+  assert.equal(variable.code, 0, variable.stderr);
+  assert.match(variable.stdout, /n\r\n21\r\n$/);
+  const pivot = await runCli(['query', ...c, 'PIVOT (SELECT region FROM users) ON region USING count(*)']);
+  assert.equal(pivot.code, 0, pivot.stderr);
+  assert.match(pivot.stdout, /north,south\r\n10,10\r\n$/);
+  const txn = await runCli(['query', ...c, 'BEGIN; CREATE TEMP TABLE y AS SELECT * FROM users; SELECT count(*) AS n FROM y; COMMIT']);
+  assert.equal(txn.code, 0, txn.stderr);
+  assert.match(txn.stdout, /n\r\n20\r\n/);
+  // Dynamic SQL the text does not name: fetched when DuckDB reads it; inside a transaction (which
+  // that failed read has aborted) a clear error, never 0 rows.
+  const dynamic = "SELECT * FROM query('SELECT count(*) AS n FROM us' || 'ers')";
+  const outside = await runCli(['query', ...c, dynamic]);
+  assert.equal(outside.code, 0, outside.stderr);
+  assert.equal(outside.stdout, 'n\r\n20\r\n');
+  const inside = await runCli(['query', ...c, `BEGIN; ${dynamic}; COMMIT`]);
+  assert.equal(inside.code, 1);
+  assert.match(inside.stderr, /error\[QUERY_TABLES_UNKNOWN\]: The statement reads API table 'users'/);
+  const conn = await connect(`RestConfigFile=${file}`);
+  try {
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM users WHERE active = false')).rows, [{ n: 4 }]);
+    // The narrowed copy served that statement only: PIVOT (whose tables the planner cannot see) fetches all.
+    assert.deepEqual((await conn.query('PIVOT (SELECT active FROM users) ON active USING count(*)')).rows, [{ false: 4, true: 16 }]);
+    // A second reference in a subquery keeps the condition in DuckDB.
+    assert.deepEqual((await conn.query('SELECT (SELECT count(*) FROM users)::INTEGER AS total, count(*)::INTEGER AS n FROM users WHERE active = false')).rows, [{ total: 20, n: 4 }]);
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM users a, users b WHERE a.active = false')).rows, [{ n: 80 }]);
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM users a JOIN users b ON a.id = b.id WHERE a.active = false')).rows, [{ n: 4 }]);
+  } finally {
+    await conn.close();
+  }
+});
