@@ -6,7 +6,7 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { RestSqlError } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
-import { NameSet, sanitizeName } from './sampler.js';
+import { childLeadNames, childTableName, columnName, MAP_KEY, NameSet, ROWID, sanitizeName, valueColumnName, type ArrayPlace, type QualifyNames } from './naming.js';
 import {
   FILTER_OPS,
   HTTP_ACTIONS,
@@ -47,7 +47,7 @@ export interface ModelFileOptions {
   /** HostName (with PortNumber applied) for relative paths; `#hostname` in the file wins. */
   readonly hostName?: string;
   /** QualifyNormalizedNames for child tables. */
-  readonly qualifyNames: 0 | 1 | 2;
+  readonly qualifyNames: QualifyNames;
 }
 
 const PAGING_KEYS = {
@@ -344,7 +344,7 @@ class Reader {
     let keys = columns.filter((c) => c.key);
     let all = columns;
     if (keys.length === 0) {
-      const rowid: ColumnDef = { name: names.take('rowid'), path: [], type: 'BIGINT', key: true, source: 'rowid' };
+      const rowid: ColumnDef = { name: names.take(ROWID), path: [], type: 'BIGINT', key: true, source: 'rowid' };
       all = [rowid, ...columns];
       keys = [rowid];
     }
@@ -354,7 +354,7 @@ class Reader {
         all = [...all, { name: names.take(sanitizeName(p)), path: [], type: 'VARCHAR', key: false, source: 'virtual', filter: { ops: {}, mandatory: false } }];
       }
     }
-    const children = arrays.map((a) => this.child(tableName, keys, a, a.path));
+    const children = arrays.map((a) => this.child({ root: tableName, parent: tableName, pathFromRoot: a.path }, keys, a));
     return { name: tableName, columns: all, arrayPath: [], children };
   }
 
@@ -367,7 +367,7 @@ class Reader {
       const map = /^([^<{[\]]+?)(?:\{([A-Za-z]+)\}|<([A-Za-z_]\w*):([A-Za-z]+)>)$/.exec(rawKey);
       if (map) {
         const keyType = this.typeString(keyNode, map[2] ?? map[4]!).type;
-        arrays.push({ field: map[1]!, path: [...prefix, map[1]!], node: value, keyNode, map: { keyName: map[3] ?? 'key', keyType } });
+        arrays.push({ field: map[1]!, path: [...prefix, map[1]!], node: value, keyNode, map: { keyName: map[3] ?? MAP_KEY, keyType } });
         continue;
       }
       const m = /^([^<[\]]+?)(?:<([^>]+)>)?(\[\])?$/.exec(rawKey);
@@ -384,7 +384,7 @@ class Reader {
         this.collect(this.members(value), path, names, columns, arrays);
         continue;
       }
-      const name = names.take(sanitizeName(sqlName ?? path.join('_')));
+      const name = names.take(sqlName !== undefined ? sanitizeName(sqlName) : columnName(path));
       columns.push(this.column(name, path, value));
     }
   }
@@ -457,13 +457,12 @@ class Reader {
     };
   }
 
-  child(parentName: string, parentKeys: ColumnDef[], a: ArrayEntry, rootPath: string[]): TableDef {
-    const q = this.options.qualifyNames;
-    const raw = a.sqlName ?? (q === 0 ? a.field : q === 1 ? `${parentName}_${a.field}` : `${parentName}_${rootPath.join('_')}`);
-    const name = this.names.take(sanitizeName(raw));
+  child(place: ArrayPlace, parentKeys: ColumnDef[], a: ArrayEntry): TableDef {
+    const name = this.names.take(a.sqlName !== undefined ? sanitizeName(a.sqlName) : childTableName(this.options.qualifyNames, place));
     const names = new NameSet();
-    const refs: ColumnDef[] = parentKeys.map((k) => ({ name: names.take(sanitizeName(`${parentName}_${k.name}`)), path: [], type: k.type, key: true, source: 'parent' as const }));
-    const position: ColumnDef = { name: names.take('position'), path: [], type: 'INTEGER', key: true, source: 'position' };
+    const lead = childLeadNames(place.parent, parentKeys.map((k) => k.name), names);
+    const refs: ColumnDef[] = parentKeys.map((k, i) => ({ name: lead.refs[i]!, path: [], type: k.type, key: true, source: 'parent' as const }));
+    const position: ColumnDef = { name: lead.position, path: [], type: 'INTEGER', key: true, source: 'position' };
     const columns: ColumnDef[] = [];
     const arrays: ArrayEntry[] = [];
     if (a.map) columns.push({ name: names.take(sanitizeName(a.map.keyName)), path: [], type: a.map.keyType, key: true, source: 'mapkey' });
@@ -472,13 +471,13 @@ class Reader {
     } else if (a.node.type === 'string') {
       // An array of scalars: the value in a column named after the array field.
       const t = this.typeString(a.node, a.node.value as string);
-      columns.push({ name: names.take(sanitizeName(a.field)), path: [], type: t.type, key: false, source: 'json' });
+      columns.push({ name: names.take(valueColumnName(a.field)), path: [], type: t.type, key: false, source: 'json' });
     } else {
       this.fail(a.node, `array '${a.field}[]' must describe its elements with a type string or an object.`, 'Example: "tags[]": "VarChar" or "orders[]": {"id": "Integer"}.');
     }
     const keys = [...refs, position];
-    const children = arrays.map((x) => this.child(name, keys, x, [...rootPath, ...x.path]));
-    return { name, columns: [...refs, position, ...columns], arrayPath: a.path, parent: parentName, children, ...(a.map ? { map: true } : {}) };
+    const children = arrays.map((x) => this.child({ root: place.root, parent: name, pathFromRoot: [...place.pathFromRoot, ...x.path] }, keys, x));
+    return { name, columns: [...refs, position, ...columns], arrayPath: a.path, parent: place.parent, children, ...(a.map ? { map: true } : {}) };
   }
 }
 

@@ -1,3 +1,4 @@
+import { childTableName, columnName, type QualifyNames } from './naming.js';
 import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, PathDef, ResolvedModel, TableDef } from './types.js';
 
 /** Type names as DataDirect model files write them. */
@@ -49,27 +50,41 @@ function put(target: { [key: string]: Json }, path: readonly string[], value: Js
   node[path[path.length - 1]!] = value;
 }
 
-/** A member name with the SQL name in <> when it differs from what the default naming would give. */
-function renamed(jsonName: string, sqlName: string, defaultName: string): string {
-  return sqlName === defaultName ? jsonName : `${jsonName}<${sqlName}>`;
+/**
+ * A member name with the SQL name in <> when it differs from the name the reader's naming rule
+ * gives (naming.ts). Names are unique in their scope (tables in a model, columns in a table), so a
+ * reader that takes the written names (bare ones by the rule, the others as written) gets each
+ * back unchanged, in whatever order it meets them.
+ */
+function renamed(jsonName: string, sqlName: string, ruleName: string): string {
+  return sqlName === ruleName ? jsonName : `${jsonName}<${sqlName}>`;
 }
 
-function describeTable(table: TableDef): { [key: string]: Json } {
+/** Where a table sits in its endpoint's tree, for the child-table naming rule. */
+interface Place {
+  readonly qualify: QualifyNames;
+  readonly root: string;
+  readonly pathFromRoot: readonly string[];
+}
+
+function describeTable(table: TableDef, at: Place): { [key: string]: Json } {
   const out: { [key: string]: Json } = {};
   for (const c of table.columns) {
     if (c.source !== 'json' && c.source !== 'virtual') continue;
     // Path parameters become virtual columns by themselves; the #path says them already.
     if (c.path.length === 0) continue;
     const leaf = c.path[c.path.length - 1]!;
-    const defaultName = c.path.join('_').replace(/[^A-Za-z0-9_]+/g, '_');
-    put(out, [...c.path.slice(0, -1), renamed(leaf, c.name, defaultName)], columnText(c));
+    put(out, [...c.path.slice(0, -1), renamed(leaf, c.name, columnName(c.path))], columnText(c));
   }
   for (const child of table.children) {
     const field = child.arrayPath[child.arrayPath.length - 1]!;
     const mapKey = child.map ? child.columns.find((c) => c.source === 'mapkey') : undefined;
-    const member = mapKey ? `${field}<${mapKey.name}:${REST_TYPE[mapKey.type]}>` : `${renamed(field, child.name, field)}[]`;
+    const pathFromRoot = [...at.pathFromRoot, ...child.arrayPath];
+    const ruleName = childTableName(at.qualify, { root: at.root, parent: table.name, pathFromRoot });
+    // A map's <> holds its key column, so its table always has the rule's name.
+    const member = mapKey ? `${field}<${mapKey.name}:${REST_TYPE[mapKey.type]}>` : `${renamed(field, child.name, ruleName)}[]`;
     const scalar = child.columns.find((c) => c.source === 'json' && c.path.length === 0);
-    put(out, [...child.arrayPath.slice(0, -1), member], scalar ? REST_TYPE[scalar.type] : describeTable(child));
+    put(out, [...child.arrayPath.slice(0, -1), member], scalar ? REST_TYPE[scalar.type] : describeTable(child, { ...at, pathFromRoot }));
   }
   return out;
 }
@@ -114,14 +129,24 @@ function endpointEntries(e: EndpointDef): { [key: string]: Json } {
   };
 }
 
+export interface RestWriterOptions {
+  /**
+   * The QualifyNormalizedNames the file will be read with: child tables that value names as they
+   * are named now are written bare (`tags[]`), the others with their name (`tags<users_tags>[]`).
+   * Default 0.
+   */
+  readonly qualifyNames?: QualifyNames;
+}
+
 /**
  * The model as .rest text in DataDirect's model-file syntax, so `restsql sample` output can be
  * saved, edited and used as RestConfigFile.
  */
-export function writeRestModel(model: ResolvedModel): string {
+export function writeRestModel(model: ResolvedModel, options: RestWriterOptions = {}): string {
+  const qualify = options.qualifyNames ?? 0;
   const doc: { [key: string]: Json } = {};
   for (const e of model.endpoints) {
-    doc[e.table.name] = { ...endpointEntries(e), ...describeTable(e.table) };
+    doc[e.table.name] = { ...endpointEntries(e), ...describeTable(e.table, { qualify, root: e.table.name, pathFromRoot: [] }) };
   }
   return JSON.stringify(doc, null, 2) + '\n';
 }

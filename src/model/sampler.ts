@@ -1,5 +1,9 @@
 import { columnTypeFor, kindOf, type ValueKind } from './infer.js';
+import { childLeadNames, childTableName, columnName, NameSet, ROWID, sanitizeName, VALUE, valueColumnName, type QualifyNames } from './naming.js';
 import { deepFreeze, type ColumnDef, type ColumnType, type TableDef } from './types.js';
+
+// The naming rules live in naming.ts; these stay importable from here for existing callers.
+export { NameSet, sanitizeName } from './naming.js';
 
 /** What the sample showed at one position in the JSON. */
 interface Shape {
@@ -40,28 +44,7 @@ function observe(shape: Shape, value: unknown): void {
 
 export interface SampleOptions {
   /** QualifyNormalizedNames: 0 field name, 1 parent_field, 2 root_full_path. */
-  readonly qualifyNames: 0 | 1 | 2;
-}
-
-/** A SQL-friendly name: letters, digits and underscores. */
-export function sanitizeName(raw: string): string {
-  const s = raw.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
-  return s === '' ? 'col' : s;
-}
-
-/** Makes names unique case-insensitively (DuckDB identifiers are) with _1, _2 suffixes. */
-export class NameSet {
-  readonly #used = new Set<string>();
-  take(wanted: string): string {
-    let name = wanted;
-    for (let i = 1; this.#used.has(name.toLowerCase()); i++) name = `${wanted}_${i}`;
-    this.#used.add(name.toLowerCase());
-    return name;
-  }
-  /** Frees a name taken earlier (a model-file table about to be sampled takes it again). */
-  release(name: string): void {
-    this.#used.delete(name.toLowerCase());
-  }
+  readonly qualifyNames: QualifyNames;
 }
 
 const KEY_TYPES: ReadonlySet<ColumnType> = new Set(['INTEGER', 'BIGINT', 'VARCHAR', 'UUID']);
@@ -91,7 +74,7 @@ function flattenFields(shape: Shape, prefix: string[], out: Pending, names: Name
     } else if (isOnly(f.kinds, 'array')) {
       out.arrays.push({ path, shape: f });
     } else {
-      out.columns.push({ name: names.take(sanitizeName(path.join('_'))), path, type: columnTypeFor(f.kinds), key: false, source: 'json' });
+      out.columns.push({ name: names.take(columnName(path)), path, type: columnTypeFor(f.kinds), key: false, source: 'json' });
     }
   }
 }
@@ -105,7 +88,7 @@ function elementColumns(shape: Shape, scalarName: string, names: NameSet): Pendi
     flattenFields(shape, [], out, names);
   } else {
     // Scalars (or a mix, or nested arrays, which become JSON) in one column named after the array.
-    out.columns.push({ name: names.take(sanitizeName(scalarName)), path: [], type: columnTypeFor(shape.kinds), key: false, source: 'json' });
+    out.columns.push({ name: names.take(valueColumnName(scalarName)), path: [], type: columnTypeFor(shape.kinds), key: false, source: 'json' });
   }
   return out;
 }
@@ -123,31 +106,26 @@ function chooseKey(columns: ColumnDef[], shape: Shape, recordCount: number): Col
   return undefined;
 }
 
-function childTableName(ctx: Context, parentName: string, rootPath: string[]): string {
-  const field = rootPath[rootPath.length - 1] ?? 'items';
-  const raw = ctx.options.qualifyNames === 0 ? field : ctx.options.qualifyNames === 1 ? `${parentName}_${field}` : `${ctx.rootName}_${rootPath.join('_')}`;
-  return ctx.tableNames.take(sanitizeName(raw));
-}
-
-function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, arrayPath: string[], rootPath: string[], shape: Shape): TableDef {
-  const name = childTableName(ctx, parent.name, rootPath);
+function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, arrayPath: string[], pathFromRoot: string[], shape: Shape): TableDef {
+  const name = ctx.tableNames.take(childTableName(ctx.options.qualifyNames, { root: ctx.rootName, parent: parent.name, pathFromRoot }));
   const names = new NameSet();
-  const refs: ColumnDef[] = parent.keys.map((k) => ({ name: names.take(sanitizeName(`${parent.name}_${k.name}`)), path: [], type: k.type, key: true, source: 'parent' as const }));
-  const position: ColumnDef = { name: names.take('position'), path: [], type: 'INTEGER', key: true, source: 'position' };
+  const lead = childLeadNames(parent.name, parent.keys.map((k) => k.name), names);
+  const refs: ColumnDef[] = parent.keys.map((k, i) => ({ name: lead.refs[i]!, path: [], type: k.type, key: true, source: 'parent' as const }));
+  const position: ColumnDef = { name: lead.position, path: [], type: 'INTEGER', key: true, source: 'position' };
   const element = shape.element ?? newShape();
-  const pending = elementColumns(element, arrayPath[arrayPath.length - 1] ?? 'value', names);
+  const pending = elementColumns(element, arrayPath[arrayPath.length - 1] ?? VALUE, names);
   const keys = [...refs, position];
-  const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, [...rootPath, ...a.path], a.shape));
+  const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, [...pathFromRoot, ...a.path], a.shape));
   return { name, columns: [...refs, position, ...pending.columns], arrayPath, parent: parent.name, children };
 }
 
 /**
  * Infers a table (and its child tables) from sampled records, following DESIGN.md "JSON to tables".
  */
-export function inferTable(tableName: string, records: readonly unknown[], options: SampleOptions, tableNames: NameSet = new NameSet()): TableDef {
+export function inferTable(rawName: string, records: readonly unknown[], options: SampleOptions, tableNames: NameSet = new NameSet()): TableDef {
   const shape = newShape();
   for (const r of records) observe(shape, r);
-  const name = tableNames.take(sanitizeName(tableName));
+  const name = tableNames.take(sanitizeName(rawName));
   const ctx: Context = { options, tableNames, rootName: name };
   const names = new NameSet();
   let pending: Pending;
@@ -155,7 +133,7 @@ export function inferTable(tableName: string, records: readonly unknown[], optio
     pending = { columns: [], arrays: [] };
     flattenFields(shape, [], pending, names);
   } else {
-    pending = elementColumns(shape, 'value', names);
+    pending = elementColumns(shape, VALUE, names);
   }
   let key = chooseKey(pending.columns, shape, records.length);
   let columns: ColumnDef[];
@@ -165,17 +143,10 @@ export function inferTable(tableName: string, records: readonly unknown[], optio
     columns = pending.columns.map((c) => (c.name === k.name ? k : c));
   } else {
     // No column qualifies: a generated row number (1-based, in response order) is the key.
-    key = { name: uniqueRowid(pending.columns), path: [], type: 'BIGINT', key: true, source: 'rowid' };
+    key = { name: names.take(ROWID), path: [], type: 'BIGINT', key: true, source: 'rowid' };
     columns = [key, ...pending.columns];
   }
   const keys = [key];
   const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, a.path, a.shape));
   return deepFreeze({ name, columns, arrayPath: [], children });
-}
-
-function uniqueRowid(columns: readonly ColumnDef[]): string {
-  const used = new Set(columns.map((c) => c.name.toLowerCase()));
-  let n = 'rowid';
-  for (let i = 1; used.has(n); i++) n = `rowid_${i}`;
-  return n;
 }
