@@ -368,7 +368,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
       endpoints.push(...model.endpoints);
     } else if (options.restSamplePath !== undefined) {
       const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
-      const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2);
+      const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2, logger);
       endpoints.push(sampled.endpoint);
       prefetched.set(sampled.endpoint, sampled.body);
       model = deepFreeze({ endpoints });

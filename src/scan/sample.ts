@@ -3,10 +3,15 @@ import type { HttpClient } from '../http/client.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
 import { inferTable, sanitizeName } from '../model/sampler.js';
 import type { EndpointDef } from '../model/types.js';
+import { detectPaging } from '../pagination/detect.js';
+import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 
 export interface SampledEndpoint {
   readonly endpoint: EndpointDef;
-  /** The response sampling fetched, so the first query need not fetch it again. */
+  /**
+   * The response sampling fetched, so the first query need not fetch it again. Absent when the
+   * paging reads a response header: a reused first page reaches the scan without its headers.
+   */
   readonly body: unknown;
 }
 
@@ -31,9 +36,13 @@ export function tableNameFromUrl(url: string): string {
   return sanitizeName(decodeURIComponent(segments[segments.length - 1] ?? u.hostname.split('.')[0] ?? 'data'));
 }
 
-/** Fetches one endpoint and infers its tables (RestSamplePath; `restsql sample`). */
-export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, qualifyNames: 0 | 1 | 2): Promise<SampledEndpoint> {
-  const { json } = await http.getJson({ url, method: 'GET' });
+/**
+ * Fetches one endpoint and infers its tables (RestSamplePath; `restsql sample`), with the paging
+ * its first response shows (pagination/detect.ts); `logger` gets the warning when the response
+ * signals more pages in a way restsql does not recognise.
+ */
+export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, qualifyNames: 0 | 1 | 2, logger: Logger = SILENT_LOGGER): Promise<SampledEndpoint> {
+  const { response, json } = await http.getJson({ url, method: 'GET' });
   const jsonRoot = detectJsonRoot(json);
   const records = recordsAt(json, jsonRoot);
   if (records.length === 0) {
@@ -43,5 +52,11 @@ export async function sampleEndpoint(url: string, tableName: string | undefined,
     });
   }
   const table = inferTable(tableName ?? tableNameFromUrl(url), records, { qualifyNames });
-  return { endpoint: Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table }), body: json };
+  const { paging, warning } = detectPaging({ body: json, jsonRoot, headers: response.headers, url });
+  if (warning) logger.warn(warning);
+  if (paging) logger.debug(`sample: ${redactUrl(url)}: paging detected: ${JSON.stringify(paging)}`);
+  const endpoint: EndpointDef = Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table, ...(paging ? { paging } : {}) });
+  // The scan rebuilds a reused first page without headers (scan.ts), which would end header
+  // paging after page one: that paging fetches the first page again instead.
+  return { endpoint, body: paging?.nextPageResponseHeader ? undefined : json };
 }
