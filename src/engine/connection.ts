@@ -15,7 +15,7 @@ import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
 import { loadModelFile, readModelFile } from '../scan/model-loader.js';
 import type { SpooledFiles } from '../scan/page-spool.js';
 import { planRequests, type RequestPlan } from '../scan/request-plan.js';
-import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
+import { scanEndpoint, type PrefetchedPage, type ScanProgress } from '../scan/scan.js';
 import { bulkJsonPlan, type BulkInsert } from './bulk-json.js';
 import { EMPTY_PLAN, planStatements, tableRefs } from './planner.js';
 import { endpointPushdown } from './pushdown.js';
@@ -82,7 +82,7 @@ export interface TableInfo {
 
 interface EndpointState {
   readonly endpoint: EndpointDef;
-  prefetched: unknown;
+  prefetched: PrefetchedPage | undefined;
   /** RequestPlan.key of the rows loaded now (undefined: nothing loaded). */
   loadedKey?: string;
   /** The rows loaded now came from an unnarrowed fetch. */
@@ -129,7 +129,7 @@ export class Connection {
   /** @internal use connect(). */
   readonly #limits: ScanLimits;
 
-  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, unknown>, private readonly closeAuth: () => Promise<void>, limits: ScanLimits) {
+  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, PrefetchedPage>, private readonly closeAuth: () => Promise<void>, limits: ScanLimits) {
     this.model = model;
     this.#engine = engine;
     this.#http = http;
@@ -434,19 +434,19 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   let engine: Engine | undefined;
   try {
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
-    const prefetched = new Map<EndpointDef, unknown>();
+    const prefetched = new Map<EndpointDef, PrefetchedPage>();
     const endpoints: EndpointDef[] = [];
     let model: ResolvedModel;
     if (modelText !== undefined) {
       const loaded = await loadModelFile(options, modelText, http, logger);
       model = loaded.model;
-      for (const [e, body] of loaded.prefetched) prefetched.set(e, body);
+      for (const [e, page] of loaded.prefetched) prefetched.set(e, page);
       endpoints.push(...model.endpoints);
     } else if (options.restSamplePath !== undefined) {
       const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
-      const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2);
+      const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2, logger);
       endpoints.push(sampled.endpoint);
-      prefetched.set(sampled.endpoint, sampled.body);
+      prefetched.set(sampled.endpoint, sampled.first);
       model = deepFreeze({ endpoints });
     } else {
       throw new RestSqlError('CONFIG_MISSING_OPTION', 'Neither RestSamplePath nor RestConfigFile is set: there is nothing to query.', {

@@ -2,7 +2,9 @@
  * Finds the record array in a response (the "json root"). A bare array is the records; an object
  * with exactly one array-valued member (an envelope such as {"data":[...],"next":...}) has its
  * records there; an object whose only object-valued member leads to such an array is followed
- * (up to three levels); any other object is a single record.
+ * (up to three levels); any other object is a single record. HAL's `_links` object (RFC draft
+ * "JSON Hypertext Application Language") holds links, never records, so it is passed over:
+ * `{"_embedded": {"items": [...]}, "_links": {...}}` has its records at `_embedded.items`.
  */
 export function detectJsonRoot(body: unknown): string[] {
   const path: string[] = [];
@@ -16,7 +18,7 @@ export function detectJsonRoot(body: unknown): string[] {
       return path;
     }
     if (arrays.length > 1) break;
-    const objects = entries.filter(([, v]) => v !== null && typeof v === 'object');
+    const objects = entries.filter(([k, v]) => v !== null && typeof v === 'object' && k !== '_links');
     if (objects.length !== 1) break;
     path.push(objects[0]![0]);
     node = objects[0]![1];

@@ -6,6 +6,7 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { RestSqlError } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { ElementSyntaxError, parseElement } from './element.js';
 import { childLeadNames, childTableName, columnName, MAP_KEY, NameSet, ROWID, sanitizeName, valueColumnName, type ArrayPlace, type QualifyNames } from './naming.js';
 import {
   FILTER_OPS,
@@ -172,7 +173,17 @@ class Reader {
     } catch {
       this.fail(node, `#path '${raw}' is not a valid URL.`, 'Write an absolute http(s) URL, or a path relative to HostName.');
     }
-    return { url, method, params, samples, ...(m[3] ? { jsonRoot: splitElement(m[3]) } : {}) };
+    return { url, method, params, samples, ...(m[3] ? { jsonRoot: this.element(node, m[3], '#path') } : {}) };
+  }
+
+  /** An element path (`data/items`, `data.items`, `'@odata.nextLink'`): see element.ts. */
+  element(node: Node, raw: string, key: string): string[] {
+    try {
+      return parseElement(raw);
+    } catch (e) {
+      if (!(e instanceof ElementSyntaxError)) throw e;
+      return this.fail(node, `${key}: ${e.message}.`, `Quote a member whose name holds '/' or '.': "'@odata.nextLink'"; write a quote inside quotes twice.`);
+    }
   }
 
   paramTemplate(node: Node, key: string): ParamTemplate {
@@ -212,7 +223,7 @@ class Reader {
           out[field] = this.string(value, key).trim().toLowerCase();
           break;
         default:
-          out[field] = splitElement(this.string(value, key));
+          out[field] = this.element(value, this.string(value, key), key);
       }
     }
     if (!any) return undefined;
@@ -316,7 +327,7 @@ class Reader {
       else if (k === '#http') http = this.http(v);
       else if (k === '#post') postBody = nodeValue(v);
       else if (k === '#fieldlistparameter') fieldList = this.string(v, key);
-      else if (k === '#jsonroot') jsonRoot = splitElement(this.string(v, key));
+      else if (k === '#jsonroot') jsonRoot = this.element(v, this.string(v, key), key);
       else if (k === '#postparameter') this.fail(kn, '#postParameter belongs in a column object: the column\'s WHERE value goes into the POST body.', 'Write "status": {"#type": "VarChar", "#postParameter": "filter/status"} and give the table a "#post" body or a POST #path.');
       else this.unknownKey(kn, key, TABLE_KEYS, `table '${name}'`);
     }
@@ -491,10 +502,6 @@ interface ArrayEntry {
   readonly map?: { readonly keyName: string; readonly keyType: ColumnType };
 }
 
-/** `data/items` or `data.items` or `/data` -> ['data', 'items']. */
-function splitElement(raw: string): string[] {
-  return raw.split(/[/.]/).map((s) => s.trim()).filter(Boolean);
-}
 
 function nodeValue(node: Node): unknown {
   switch (node.type) {

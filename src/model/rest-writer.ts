@@ -1,3 +1,4 @@
+import { formatElement } from './element.js';
 import { childTableName, columnName, type QualifyNames } from './naming.js';
 import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, PathDef, ResolvedModel, TableDef } from './types.js';
 
@@ -90,7 +91,7 @@ function describeTable(table: TableDef, at: Place): { [key: string]: Json } {
 }
 
 function pathText(p: Pick<PathDef, 'method' | 'url' | 'jsonRoot'>, jsonRoot: readonly string[]): string {
-  const root = (p.jsonRoot ?? jsonRoot).length ? ' /' + (p.jsonRoot ?? jsonRoot).join('/') : '';
+  const root = (p.jsonRoot ?? jsonRoot).length ? ' /' + formatElement(p.jsonRoot ?? jsonRoot) : '';
   return `${p.method} ${p.url}${root}`;
 }
 
@@ -108,12 +109,12 @@ function pagingEntries(p: PagingDef | undefined): { [key: string]: Json } {
   if (p.pageNumberParameter) out['#pageNumberParameter'] = template(p.pageNumberParameter, '{PAGE}');
   if (p.pageNumberParameter && p.firstPageNumber !== 0) out['#firstPageNumber'] = p.firstPageNumber;
   if (p.nextPageParameter) out['#nextPageParameter'] = template(p.nextPageParameter, '{NEXT}');
-  if (p.nextPageElement) out['#nextPageElement'] = p.nextPageElement.join('/');
+  if (p.nextPageElement) out['#nextPageElement'] = formatElement(p.nextPageElement);
   if (p.nextPageResponseHeader) out['#nextPageResponseHeader'] = p.nextPageResponseHeader;
-  if (p.hasMoreElement) out['#hasMoreElement'] = p.hasMoreElement.join('/');
-  if (p.totalPagesElement) out['#totalPagesElement'] = p.totalPagesElement.join('/');
-  if (p.totalRowsElement) out['#totalRowsElement'] = p.totalRowsElement.join('/');
-  if (p.pageSizeElement) out['#pageSizeElement'] = p.pageSizeElement.join('/');
+  if (p.hasMoreElement) out['#hasMoreElement'] = formatElement(p.hasMoreElement);
+  if (p.totalPagesElement) out['#totalPagesElement'] = formatElement(p.totalPagesElement);
+  if (p.totalRowsElement) out['#totalRowsElement'] = formatElement(p.totalRowsElement);
+  if (p.pageSizeElement) out['#pageSizeElement'] = formatElement(p.pageSizeElement);
   return out;
 }
 

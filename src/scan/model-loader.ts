@@ -12,13 +12,14 @@ import { inferTable } from '../model/sampler.js';
 import { deepFreeze, type EndpointDef, type ResolvedModel, type SamplingStatus } from '../model/types.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { createPaginator } from '../pagination/paginator.js';
+import type { PrefetchedPage } from './scan.js';
 import { parseJson, parseJsonForSampling } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
 
 export interface LoadedModel {
   readonly model: ResolvedModel;
   /** First pages fetched while sampling, reused by the first unfiltered scan. */
-  readonly prefetched: Map<EndpointDef, unknown>;
+  readonly prefetched: Map<EndpointDef, PrefetchedPage>;
 }
 
 function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, jsonRoot: readonly string[], sampled: boolean): EndpointDef {
@@ -57,7 +58,7 @@ export async function loadModelFile(options: ConnectionOptions, text: string, ht
   const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
   const endpoints: EndpointDef[] = [];
   const sampling: SamplingStatus[] = [];
-  const prefetched = new Map<EndpointDef, unknown>();
+  const prefetched = new Map<EndpointDef, PrefetchedPage>();
   for (const t of parsed.tables) {
     if (t.table) {
       endpoints.push(endpointOf(t, t.table, t.jsonRoot, false));
@@ -96,7 +97,7 @@ export async function loadModelFile(options: ConnectionOptions, text: string, ht
       const table = inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 }, parsed.names);
       const endpoint = endpointOf(t, table, jsonRoot, true);
       endpoints.push(endpoint);
-      if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, body);
+      if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, { body, headers: res.headers });
       const keys = table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name);
       sampling.push({ table: t.name, uri: redactUrl(uri), success: true, httpStatus: res.status, message: `${records.length} records sampled`, keyCandidates: keys.join(', ') });
     } catch (e) {

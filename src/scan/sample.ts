@@ -1,13 +1,17 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpClient } from '../http/client.js';
+import type { PrefetchedPage } from './scan.js';
+import { parseJsonForSampling } from '../util/json.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
 import { inferTable, sanitizeName } from '../model/sampler.js';
 import type { EndpointDef } from '../model/types.js';
+import { detectPaging } from '../pagination/detect.js';
+import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 
 export interface SampledEndpoint {
   readonly endpoint: EndpointDef;
-  /** The response sampling fetched, so the first query need not fetch it again. */
-  readonly body: unknown;
+  /** The response sampling fetched (body and headers), so the first query need not fetch it again. */
+  readonly first: PrefetchedPage;
 }
 
 /** Resolves a RestSamplePath against HostName (and PortNumber) when it is relative. */
@@ -31,11 +35,16 @@ export function tableNameFromUrl(url: string): string {
   return sanitizeName(decodeURIComponent(segments[segments.length - 1] ?? u.hostname.split('.')[0] ?? 'data'));
 }
 
-/** Fetches one endpoint and infers its tables (RestSamplePath; `restsql sample`). */
-export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, qualifyNames: 0 | 1 | 2): Promise<SampledEndpoint> {
-  const { json } = await http.getJson({ url, method: 'GET' });
+/**
+ * Fetches one endpoint and infers its tables (RestSamplePath; `restsql sample`), with the paging
+ * its first response shows (pagination/detect.ts); `logger` gets the warning when the response
+ * signals more pages in a way restsql does not recognise.
+ */
+export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, qualifyNames: 0 | 1 | 2, logger: Logger = SILENT_LOGGER): Promise<SampledEndpoint> {
+  const { response, json } = await http.getJson({ url, method: 'GET' });
   const jsonRoot = detectJsonRoot(json);
-  const records = recordsAt(json, jsonRoot);
+  // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.
+  const records = recordsAt(parseJsonForSampling(response.body.toString('utf8')), jsonRoot);
   if (records.length === 0) {
     throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records to infer columns from${jsonRoot.length ? ` (at '${jsonRoot.join('.')}')` : ''}.`, {
       hint: 'Sample an endpoint (or query parameters) that returns at least one record, or describe the table in a model file.',
@@ -43,5 +52,9 @@ export async function sampleEndpoint(url: string, tableName: string | undefined,
     });
   }
   const table = inferTable(tableName ?? tableNameFromUrl(url), records, { qualifyNames });
-  return { endpoint: Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table }), body: json };
+  const { paging, warning } = detectPaging({ body: json, jsonRoot, headers: response.headers, url });
+  if (warning) logger.warn(warning);
+  if (paging) logger.debug(`sample: ${redactUrl(url)}: paging detected: ${JSON.stringify(paging)}`);
+  const endpoint: EndpointDef = Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table, ...(paging ? { paging } : {}) });
+  return { endpoint, first: { body: json, headers: response.headers } };
 }

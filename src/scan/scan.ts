@@ -34,6 +34,12 @@ export interface BulkPages extends SpoolLoader {
   readonly eligible: boolean;
 }
 
+/** A first page fetched before the scan (by sampling), with its headers (header and Link paging read them). */
+export interface PrefetchedPage {
+  readonly body: unknown;
+  readonly headers: PageSeen['headers'];
+}
+
 export interface ScanOptions {
   readonly bulk?: BulkPages;
   /** Called after each page. */
@@ -41,7 +47,7 @@ export interface ScanOptions {
   /** What to fetch (default: the endpoint unfiltered). */
   readonly plan?: RequestPlan;
   /** A response already in hand for the first page of an unfiltered scan (the one sampling fetched). */
-  readonly prefetched?: unknown;
+  readonly prefetched?: PrefetchedPage;
   /** MaxPages: more pages than this for one request is an error. */
   readonly maxPages: number;
   /** PageConcurrency: pages fetched at once when the paging allows. */
@@ -106,7 +112,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         if (++pages > o.maxPages) throw tooMany(endpoint, o.maxPages);
         const usePrefetched = first && o.prefetched !== undefined && plan.complete && plan.requests.length === 1;
         const page: FetchedPage = usePrefetched
-          ? { records: recordsAt(o.prefetched, req.jsonRoot), body: o.prefetched, headers: {}, url: req.url, bytes: 0 }
+          ? { records: recordsAt(o.prefetched!.body, req.jsonRoot), body: o.prefetched!.body, headers: o.prefetched!.headers, url: req.url, bytes: 0 }
           : await (pending ?? fetch(request, first));
         pending = undefined;
         if (first && !enough()) {

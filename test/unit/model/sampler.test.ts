@@ -60,4 +60,7 @@ test('scalar records and json roots', () => {
   assert.deepEqual(detectJsonRoot({ result: { items: [{}], count: 1 } }), ['result', 'items']);
   assert.deepEqual(detectJsonRoot({ a: [1], b: [2] }), []);
   assert.deepEqual(detectJsonRoot({ id: 1, name: 'single' }), []);
+  // HAL: the _links object is passed over; a single resource with links stays one record.
+  assert.deepEqual(detectJsonRoot({ _embedded: { items: [{}] }, _links: { next: { href: '/x?page=2' } } }), ['_embedded', 'items']);
+  assert.deepEqual(detectJsonRoot({ id: 1, _links: { self: { href: '/x/1' } } }), []);
 });
