@@ -48,9 +48,13 @@ function mismatch(table: string, column: ColumnDef, value: unknown, row: number,
 const NUMERIC_TEXT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 const INTEGER_TEXT = /^\s*-?\d+\s*$/;
 
-/** An integer value (number or bigint) as a bigint within [min, max], else undefined. */
+/**
+ * An integer value as a bigint within [min, max], else undefined. A number past 2^53 can only
+ * have been written with a fraction or an exponent (integer text that long arrives as a bigint,
+ * util/json.ts), and its double may be a rounded value: it is refused rather than stored wrong.
+ */
 function integerIn(value: unknown, min: bigint, max: bigint): bigint | undefined {
-  const b = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : undefined;
+  const b = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : undefined;
   return b !== undefined && b >= min && b <= max ? b : undefined;
 }
 
