@@ -32,37 +32,36 @@ function timestampOf(expr: string): string {
 }
 
 const TIMESTAMP_TEXT = '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?';
+const NUMBER_TEXT = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
 const UUID_TEXT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /**
- * A JSON leaf `e` as the column's type, taking exactly the values convertCell takes as they are
- * (a number for a number column, a string for a text one, ...) and raising on anything else: DuckDB
- * would otherwise round 1.5 into a BIGINT or read 12 as a BOOLEAN. The pages then load row by
- * row, which converts what it may (numeric text, say) and names what it cannot.
+ * A leaf `e`, read as text (DuckDB's JSON reader gives a number's or a boolean's JSON text, a
+ * string's value), as the column's type: exactly the values convertCell takes as they are, and an
+ * error for anything else. DuckDB's own typed reading is lenient where restsql is strict: it
+ * rounds 1.5 into a BIGINT, reads 12 as a BOOLEAN and '0x10' as 16. On an error the pages load
+ * row by row, which converts what it may (numeric text, say) and names what it cannot.
  */
 function typed(e: string, t: ColumnType): string {
-  const when = (accept: string, value: string) => `CASE WHEN ${e} IS NULL OR json_type(${e}) = 'NULL' THEN NULL WHEN ${accept} THEN ${value} ELSE error('restsql: not a ${t}') END`;
-  const text = `(${e} ->> '$')`;
-  const isText = `json_type(${e}) = 'VARCHAR'`;
+  const when = (accept: string, value: string) => `CASE WHEN ${e} IS NULL THEN NULL WHEN ${accept} THEN ${value} ELSE error('restsql: not a ${t}') END`;
   switch (t) {
     case 'INTEGER':
     case 'BIGINT':
-      return when(`json_type(${e}) IN ('BIGINT', 'UBIGINT')`, `${e}::${t}`);
     case 'HUGEINT':
-      // Integers past 64 bits are DOUBLE to json_type; their text tells.
-      return when(`json_type(${e}) IN ('BIGINT', 'UBIGINT') OR regexp_full_match(${e}::VARCHAR, '-?[0-9]+')`, `${e}::HUGEINT`);
+      // Integer text only: the value's own digits come back from the cast (not 1.5, +1, 1e3, 0x10).
+      return when(`(${e}::${t})::VARCHAR = ${e}`, `${e}::${t}`);
     case 'DOUBLE':
-      return when(`json_type(${e}) IN ('BIGINT', 'UBIGINT', 'DOUBLE')`, `${e}::DOUBLE`);
+      return when(`regexp_full_match(${e}, '${NUMBER_TEXT}')`, `${e}::DOUBLE`);
     case 'BOOLEAN':
-      return when(`json_type(${e}) = 'BOOLEAN'`, `${e}::BOOLEAN`);
+      return when(`${e} IN ('true', 'false')`, `${e} = 'true'`);
     case 'VARCHAR':
-      return when(isText, text);
+      return e;
     case 'DATE':
-      return when(`${isText} AND regexp_full_match(${text}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')`, `${text}::DATE`);
+      return when(`regexp_full_match(${e}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')`, `${e}::DATE`);
     case 'TIMESTAMP':
-      return when(`${isText} AND regexp_full_match(${text}, '${TIMESTAMP_TEXT}')`, timestampOf(text));
+      return when(`regexp_full_match(${e}, '${TIMESTAMP_TEXT}')`, timestampOf(e));
     case 'UUID':
-      return when(`${isText} AND regexp_full_match(${text}, '${UUID_TEXT}')`, `${text}::UUID`);
+      return when(`regexp_full_match(${e}, '${UUID_TEXT}')`, `${e}::UUID`);
     case 'JSON':
       return e;
   }
@@ -93,8 +92,8 @@ function typeOf(shape: Shape): string {
   return `STRUCT(${Object.entries(shape).map(([k, v]) => `${ident(k)} ${typeof v === 'string' ? v : typeOf(v)}`).join(', ')})`;
 }
 
-/** Every leaf is read as JSON and typed by `typed`. */
-const scalar = (_t: ColumnType) => 'JSON';
+/** Leaves are read as text (JSON columns as JSON) and typed by `typed`. */
+const scalar = (t: ColumnType) => (t === 'JSON' ? 'JSON' : 'VARCHAR');
 
 /**
  * Records as rows of `r`; with `numbered`, numbered in page order as `__n`. Every insert numbers

@@ -82,11 +82,10 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
     case 'BOOLEAN':
       if (typeof value === 'boolean') return value;
       break;
-    case 'INTEGER': {
-      const b = integerIn(value, -2147483648n, 2147483647n);
-      if (b !== undefined) return Number(b);
+    case 'INTEGER':
+      // Every INTEGER within range is a plain number (no bigint on this hot path).
+      if (typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647) return value;
       break;
-    }
     case 'BIGINT': {
       const b = integerIn(value, INT64_MIN, INT64_MAX);
       if (b !== undefined) return b;
