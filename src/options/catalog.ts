@@ -122,7 +122,7 @@ export const OPTION_CATALOG = [
     choices: [
       { value: 0, names: ['Field'], doc: 'A child table is named after its array field (tags).' },
       { value: 1, names: ['Parent'], doc: 'Parent table and field (users_tags).' },
-      { value: 2, names: ['Path'], doc: 'Parent table and the full JSON path (users_profile_tags).' },
+      { value: 2, names: ['Path'], doc: 'Root table and the full JSON path from its records to the array (users_profile_tags; users_orders_items for users.orders[].items[]).' },
     ],
     doc: 'How child tables made from JSON arrays are named.' },
   { key: 'samplingFailureTolerance', name: 'SamplingFailureTolerance', aliases: [], kind: 'enum', group: 'Mapping', default: 0,

@@ -150,6 +150,9 @@ test('writes and DDL on API tables are READ_ONLY and change nothing; a statement
     'ALTER VIEW users RENAME TO u2',
     'CREATE OR REPLACE VIEW users AS SELECT 1 AS id',
     'CREATE OR REPLACE TABLE users AS SELECT 1 AS id',
+    // Shadowing an API table with an object of one's own name is a change of it too.
+    'CREATE TEMP TABLE users AS SELECT 1 AS id',
+    'CREATE TEMP VIEW users AS SELECT 1 AS id',
   ];
   for (const sql of cases) {
     const r = await runCli(['query', '-c', `RestConfigFile=${file}`, sql]);
