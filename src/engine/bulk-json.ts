@@ -28,7 +28,8 @@ const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** A VARCHAR holding an ISO timestamp, as UTC TIMESTAMP (an offset is applied, as convertCell does). */
 function timestampOf(expr: string): string {
-  return `CASE WHEN regexp_matches(${expr}, '([+-]\\d\\d(:?\\d\\d)?|[Zz])$') THEN (${expr}::TIMESTAMPTZ AT TIME ZONE 'UTC') ELSE ${expr}::TIMESTAMP END`;
+  // A zone only after a time: the '-05' ending 2024-01-05 is the day.
+  return `CASE WHEN regexp_matches(${expr}, '[Tt ][0-9:.]+([+-][0-9][0-9](:?[0-9][0-9])?|[Zz])$') THEN (${expr}::TIMESTAMPTZ AT TIME ZONE 'UTC') ELSE ${expr}::TIMESTAMP END`;
 }
 
 const TIMESTAMP_TEXT = '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?';

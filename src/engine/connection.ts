@@ -91,6 +91,8 @@ interface EndpointState {
   loadedAt?: number;
   /** Child tables fetched with the rows loaded now but not loaded yet: no query named them so far. */
   deferred?: DeferredChildren;
+  /** Loaded inside a user's transaction: the engine's transaction epoch then (a ROLLBACK undoes the load). */
+  tentative?: number;
 }
 
 /** Bulk inserts kept for later, with the spooled files (one batch per request of the plan) they read. */
@@ -144,11 +146,14 @@ export class Connection {
    * its WHERE conditions and LIMIT allow (model files). Rows already loaded by an equal request,
    * or by an unnarrowed one when this query constrains no virtual column, are reused.
    */
-  async #prepare(sql: string): Promise<void> {
+  async #prepare(sql: string, params: readonly unknown[] = []): Promise<void> {
     // Rows fetched for an earlier statement serve this one only if they were fetched unnarrowed
     // and are fresh, or if this statement plans the same requests (below); otherwise reading them
     // raises, and the engine fetches them (#fetchTable) instead of running on a stale or partial copy.
-    for (const s of this.#endpoints) if (!this.#servesAny(s)) await this.#engine.setAvailable(this.#tableNames(s), false);
+    for (const s of this.#endpoints) {
+      if (s.tentative !== undefined && s.tentative !== this.#engine.transactionEpoch()) await this.#forget(s);
+      if (!this.#servesAny(s)) await this.#engine.setAvailable(this.#tableNames(s), false);
+    }
     const needed = new Set<EndpointState>();
     // One parse tree serves the table names (beside DuckDB's getTableNames) and the request plan.
     const tree = await this.#engine.serialize(sql);
@@ -164,7 +169,8 @@ export class Connection {
     }
     if (needed.size === 0) return;
     const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
-    const query = planned ? planStatements(tree, (t) => this.#columns.get(t)) : EMPTY_PLAN;
+    const query = planned ? planStatements(tree, (t) => this.#columns.get(t), params) : EMPTY_PLAN;
+    if (!isOneSelect(tree)) for (const state of needed) refuseUnreadVirtual(state.endpoint, sql);
     const userObjects = query.conditions.length > 0 || query.limit ? await this.#engine.hasUserObjects() : false;
     for (const state of needed) {
       const pushdown = endpointPushdown(state.endpoint, query, { filters: this.#limits.filterPushdown, userObjects });
@@ -172,6 +178,14 @@ export class Connection {
       let plan: RequestPlan;
       try {
         plan = planRequests(state.endpoint, pushdown.conditions, pushdown.limit);
+        // A #default sent in place of a condition the statement gives would answer from the wrong rows.
+        const overridden = pushdown.heldColumns?.find((c) => plan.defaulted.includes(c));
+        if (overridden) {
+          throw new RestSqlError('QUERY_MISSING_FILTER', `Table '${state.endpoint.table.name}' sends #default for '${overridden}' when a statement gives no value it can send, and this statement's condition on it was not sent (${pushdown.held}).`, {
+            hint: `Give the condition in a statement that reads ${state.endpoint.table.name} once, in the top-level WHERE${this.#limits.filterPushdown ? '' : ', with FilterPushdown=1'}.`,
+            details: { table: state.endpoint.table.name, column: overridden },
+          });
+        }
       } catch (e) {
         // The table needs a value the statement gives, but it could not be sent safely.
         if (pushdown.held && e instanceof RestSqlError && e.code === 'QUERY_MISSING_FILTER') {
@@ -190,6 +204,15 @@ export class Connection {
       }
       await this.#load(state, plan, names, this.#limits.bulkLoad);
     }
+  }
+
+  /** Forgets what was loaded (a transaction it was loaded in has ended, perhaps rolled back). */
+  async #forget(state: EndpointState): Promise<void> {
+    await this.#dropDeferred(state);
+    state.loadedKey = undefined;
+    state.loadedComplete = false;
+    state.loadedAt = undefined;
+    state.tentative = undefined;
   }
 
   /** Within CacheTTL. */
@@ -232,11 +255,12 @@ export class Connection {
    * does not pay for them.
    */
   async #load(state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, bulkAllowed: boolean): Promise<void> {
-    await this.#dropDeferred(state);
     // Until this load succeeds nothing is loaded: a failed load is never reused as if it had rows.
-    state.loadedKey = undefined;
-    state.loadedComplete = false;
-    state.loadedAt = undefined;
+    await this.#forget(state);
+    // Inside a user's transaction: row by row (a failed bulk read would abort the transaction),
+    // and the load holds only until the transaction ends.
+    const inTransaction = await this.#engine.inTransaction();
+    if (inTransaction) bulkAllowed = false;
     const tables = tablesOf(state.endpoint.table);
     const bulkPlan = bulkAllowed ? bulkJsonPlan(state.endpoint.table, this.#engine.storageName) : undefined;
     const later = bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? [];
@@ -270,6 +294,7 @@ export class Connection {
     state.loadedKey = plan.key;
     state.loadedComplete = plan.complete;
     state.loadedAt = Date.now();
+    if (inTransaction) state.tentative = this.#engine.transactionEpoch();
     await this.#engine.setAvailable(this.#tableNames(state), true);
     this.#logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}${deferred.batches.length ? `; ${[...deferred.inserts.values()].map((i) => i.table).join(', ')} when first queried` : ''}`);
   }
@@ -315,7 +340,7 @@ export class Connection {
   /** Runs every statement in `sql`; returns each statement's result. */
   async queryAll(sql: string, params?: readonly unknown[]): Promise<StatementResult[]> {
     this.#ensureOpen();
-    await this.#prepare(sql);
+    await this.#prepare(sql, params);
     return this.#engine.run(sql, params, (t) => this.#fetchTable(t));
   }
 
@@ -329,7 +354,7 @@ export class Connection {
   /** Runs one statement and yields its rows in batches. */
   async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
-    await this.#prepare(sql);
+    await this.#prepare(sql, params);
     yield* this.#engine.stream(sql, params, (t) => this.#fetchTable(t));
   }
 
@@ -368,6 +393,33 @@ export class Connection {
     await this.#http.close();
     await this.closeAuth();
   }
+}
+
+/**
+ * Statements other than one SELECT have no tree restsql can read conditions from: a condition on
+ * a virtual column there would be answered from the default's rows, so it is an error.
+ */
+function refuseUnreadVirtual(endpoint: EndpointDef, sql: string): void {
+  for (const t of tablesOf(endpoint.table)) {
+    for (const c of t.columns) {
+      if (c.source !== 'virtual' && !(c.source === 'parent' && isVirtualKeyRef(endpoint.table, t, c.name))) continue;
+      const name = c.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const compared = new RegExp(`(?<![A-Za-z0-9_$])${name}(?![A-Za-z0-9_$])"?\\s*(=|<>|!=|<|>|\\bIN\\b|\\bLIKE\\b|\\bBETWEEN\\b)|(=|<>|!=|<|>)\\s*"?(?:[A-Za-z0-9_$]+"?\\.)?"?${name}(?![A-Za-z0-9_$])`, 'i');
+      if (compared.test(sql)) {
+        throw new RestSqlError('QUERY_MISSING_FILTER', `'${c.name}' of table '${t.name}' is a virtual column: its condition decides what is fetched, and restsql reads conditions only from a statement that is one SELECT.`, {
+          hint: `Run the SELECT with WHERE ${c.name} = '...' on its own (CREATE TABLE ... AS and scripts cannot send it).`,
+          details: { table: t.name, column: c.name },
+        });
+      }
+    }
+  }
+}
+
+/** Whether a child table's parent-key column copies a virtual key of the root. */
+function isVirtualKeyRef(root: TableDef, table: TableDef, column: string): boolean {
+  if (table === root) return false;
+  const keys = root.columns.filter((k) => k.key);
+  return keys.some((k) => k.source === 'virtual' && column.toLowerCase().endsWith(`_${k.name.toLowerCase()}`));
 }
 
 function isOneSelect(tree: unknown): boolean {

@@ -8,6 +8,7 @@ import { RestSqlError } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
 import type { ColumnType, TableDef } from '../model/types.js';
 import type { BulkInsert, BulkJsonPlan } from './bulk-json.js';
+import { parseJson } from '../util/json.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 
@@ -57,6 +58,8 @@ const WRITE_REFUSED = /is not an table|Can only update base table|Can only delet
 const WRITE_TARGET = /\b(?:UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|INSERT\s+(?:OR\s+\w+\s+)?INTO|DROP\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|ALTER\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)(?:\s+IF\s+NOT\s+EXISTS)?|COPY)\s+((?:"[^"]*"|[\w$]+)(?:\.(?:"[^"]*"|[\w$]+))*)/gi;
 // Statement types that change the catalog (DuckDB's StatementType: CREATE 7, ALTER 9, DROP 15, MULTI 27).
 const CATALOG_CHANGES = new Set([7, 9, 15, 27]);
+// DuckDB's StatementType TRANSACTION (BEGIN, COMMIT, ROLLBACK).
+const TRANSACTION = 10;
 
 /**
  * The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down.
@@ -81,6 +84,10 @@ export interface Engine {
   insertSpooled(inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
   /** A private folder (0700) DuckDB may read spooled pages from; removed on close and at exit. */
   readonly spoolDir: string;
+  /** Whether the user has a transaction open (BEGIN without COMMIT or ROLLBACK yet). */
+  inTransaction(): Promise<boolean>;
+  /** Changes with every BEGIN, COMMIT and ROLLBACK: loads made inside a transaction hold only until it ends. */
+  transactionEpoch(): number;
   /** The session has views or macros of its own (they may read API tables where the planner cannot see). */
   hasUserObjects(): Promise<boolean>;
   /** DuckDB's getTableNames for `sql` (empty when it does not parse; running it reports why). */
@@ -140,17 +147,37 @@ export async function createEngine(): Promise<Engine> {
   await conn.run('SET lock_configuration=true');
   // API tables' rows: a schema no statement may name (its name is unguessable and refused).
   const store = `restsql_store_${randomBytes(8).toString('hex')}`;
-  await conn.run(`CREATE SCHEMA ${store}`);
-  const storageName = (name: string) => `${store}.${ident(name)}`;
+  await conn.run(`CREATE SCHEMA memory.${store}`);
+  // Fully qualified: a USE of another schema must not move where restsql's objects are.
+  const storageName = (name: string) => `memory.${store}.${ident(name)}`;
+  const viewName = (name: string) => `memory.main.${ident(name)}`;
   const apiTables = new Map<string, TableDef>();
   const availableNow = new Map<string, boolean>();
   let closed = false;
   let catalogSnapshot: string | undefined;
+  // Counts BEGIN/COMMIT/ROLLBACK statements: a ROLLBACK undoes loads and view changes made inside
+  // the transaction, so what restsql knows of them is forgotten at each (see transactionEpoch).
+  let txEpoch = 0;
+  const transactionStatement = () => {
+    txEpoch++;
+    availableNow.clear();
+    catalogSnapshot = undefined;
+  };
 
   const viewSql = (t: TableDef, available: boolean) =>
     available
-      ? `CREATE OR REPLACE VIEW ${ident(t.name)} AS SELECT * FROM ${storageName(t.name)}`
-      : `CREATE OR REPLACE VIEW ${ident(t.name)} AS SELECT ${t.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')} FROM range(1) WHERE error('restsql:unfetched:${t.name.replaceAll("'", "''")}')`;
+      ? `CREATE OR REPLACE VIEW ${viewName(t.name)} AS SELECT * FROM ${storageName(t.name)}`
+      : unfetchedView(t);
+
+  /**
+   * A view that raises when read: every column and the row itself depend on error(), so no
+   * optimisation (a WHERE on a constant column folded to false, say) answers from it without
+   * raising. Reading no row of it (LIMIT 0, WHERE false) is the one answer it gives, and a right one.
+   */
+  const unfetchedView = (t: TableDef) => {
+    const raise = `error('restsql:unfetched:${t.name.replaceAll("'", "''")}')`;
+    return `CREATE OR REPLACE VIEW ${viewName(t.name)} AS SELECT ${t.columns.map((c) => `CAST(${raise} AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')} FROM range(1) WHERE ${raise} IS NULL`;
+  };
 
   const setAvailable = async (names: readonly string[], available: boolean) => {
     for (const name of names) {
@@ -243,9 +270,10 @@ export async function createEngine(): Promise<Engine> {
       } catch (e) {
         const table = UNFETCHED.exec(e instanceof Error ? e.message : String(e))?.[1];
         if (!table) throw writeRefused(e, sql) ?? e;
-        if (!fetch || fetched.has(table.toLowerCase()) || (await transactionAborted())) {
-          throw new RestSqlError('QUERY_TABLES_UNKNOWN', `The statement reads API table '${table}', which restsql could not tell in advance${fetch ? ' inside a transaction' : ''}, so it was not fetched; nothing ran on an empty copy.`, {
-            hint: `ROLLBACK, then run a query that names ${table} (SELECT count(*) FROM ${ident(table)}) before BEGIN, or run the statement outside the transaction.`,
+        const aborted = await transactionAborted();
+        if (!fetch || fetched.has(table.toLowerCase()) || aborted) {
+          throw new RestSqlError('QUERY_TABLES_UNKNOWN', `The statement reads API table '${table}', which restsql could not tell in advance${aborted ? ' inside a transaction (the failed read aborted it)' : fetch ? ' and could not fetch for it' : ''}, so it was not fetched; nothing ran on an empty copy.`, {
+            hint: aborted ? `ROLLBACK, then run a query that names ${table} (SELECT count(*) FROM ${ident(table)}) before BEGIN, or run the statement outside the transaction.` : `Name ${table} in the statement's text (SELECT ... FROM ${ident(table)}).`,
             details: { table },
             cause: e,
           });
@@ -272,7 +300,8 @@ export async function createEngine(): Promise<Engine> {
   const serialize = async (sql: string): Promise<unknown> => {
     try {
       const r = await conn.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
-      return JSON.parse(String(r.getRows()[0]?.[0] ?? 'null')) as unknown;
+      // Exactly: a BIGINT constant past 2^53 must reach the request with every digit.
+      return parseJson(String(r.getRows()[0]?.[0] ?? 'null'));
     } catch {
       return undefined;
     }
@@ -282,6 +311,8 @@ export async function createEngine(): Promise<Engine> {
   const insertSpooled = async (inserts: readonly BulkInsert[], files: readonly string[], base: number): Promise<number[]> => {
     if (files.length === 0) return inserts.map(() => 0);
     const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+    // Inside a user's transaction the connection loads row by row (Connection#load): a failed
+    // bulk read there would abort it. Ours is the only transaction here.
     await conn.run('BEGIN TRANSACTION');
     try {
       const added: number[] = [];
@@ -310,6 +341,11 @@ export async function createEngine(): Promise<Engine> {
     },
 
     storageName,
+    inTransaction() {
+      ensureOpen();
+      return inTransaction();
+    },
+    transactionEpoch: () => txEpoch,
     async hasUserObjects() {
       ensureOpen();
       const api = [...apiTables.keys()].map((n) => `'${n.replaceAll("'", "''")}'`).join(', ') || "''";
@@ -328,7 +364,7 @@ export async function createEngine(): Promise<Engine> {
       await setAvailable(tables.map((t) => t.name), false);
       for (const t of tables) await conn.run(`DELETE FROM ${storageName(t.name)}`);
       const appenders = new Map<string, Awaited<ReturnType<DuckDBConnection['createAppender']>>>();
-      for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name, store));
+      for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name, store, 'memory'));
       const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
       const bulk: BulkLoader = async (plan, files, base, children) => {
         const inserts = plan.inserts.filter((ins, i) => i === 0 || !children || children.has(ins.table.toLowerCase()));
@@ -396,6 +432,13 @@ export async function createEngine(): Promise<Engine> {
           const columns = resultColumns(reader);
           return { columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged };
         };
+        if (prepared.statementType === TRANSACTION) {
+          try {
+            return await read();
+          } finally {
+            transactionStatement();
+          }
+        }
         return CATALOG_CHANGES.has(prepared.statementType) ? guarded(read, sql) : read();
       };
       try {
@@ -456,8 +499,8 @@ export async function createEngine(): Promise<Engine> {
           async () => {
             const prepared = await conn.prepare(sql);
             if (params && params.length > 0) prepared.bind(params as DuckDBValue[]);
-            if (CATALOG_CHANGES.has(prepared.statementType)) {
-              const reader = await guarded(() => prepared.runAndReadAll(), sql);
+            if (CATALOG_CHANGES.has(prepared.statementType) || prepared.statementType === TRANSACTION) {
+              const reader = prepared.statementType === TRANSACTION ? await prepared.runAndReadAll().finally(transactionStatement) : await guarded(() => prepared.runAndReadAll(), sql);
               const columns = resultColumns(reader);
               whole = { columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged };
               return;

@@ -25,13 +25,22 @@ export interface QueryPlan {
   readonly from: ReadonlyMap<string, string>;
   /** Column equalities that hold in every result row: top-level WHERE conjuncts, and join conditions across a join's two sides. */
   readonly links: readonly (readonly [ColumnAt, ColumnAt])[];
-  /** The FROM has a join that pairs rows by position or nearness (POSITIONAL, ASOF, LATERAL): no narrowing is safe. */
+  /**
+   * No narrowing is safe: the FROM has a join that pairs rows by position or nearness
+   * (POSITIONAL, ASOF, LATERAL), a TABLESAMPLE (which rows it keeps depends on all of them), or
+   * the statement reads tables by a name in a string (query(), query_table()).
+   */
   readonly exotic: boolean;
+  /**
+   * Lower-case column names referenced in conditions anywhere (WHERE, ON, HAVING, QUALIFY at any
+   * depth), as often as referenced; `conditions` consumed some of them.
+   */
+  readonly filterRefs: ReadonlyMap<string, number>;
   /** Set when the statement is a plain `SELECT ... FROM one_table LIMIT n` (no WHERE, ORDER BY, grouping, DISTINCT). */
   readonly limit?: { readonly table: string; readonly rows: number };
 }
 
-export const EMPTY_PLAN: QueryPlan = { conditions: [], refs: new Map(), from: new Map(), links: [], exotic: true };
+export const EMPTY_PLAN: QueryPlan = { conditions: [], refs: new Map(), from: new Map(), links: [], exotic: true, filterRefs: new Map() };
 
 type J = Record<string, unknown>;
 
@@ -44,7 +53,6 @@ const COMPARE: Record<string, FilterOp> = {
   COMPARE_LESSTHANOREQUALTO: 'le',
 };
 const FLIP: Record<string, FilterOp> = { eq: 'eq', ne: 'ne', gt: 'lt', ge: 'le', lt: 'gt', le: 'ge' };
-const AGGREGATES = new Set(['count', 'count_star', 'sum', 'avg', 'mean', 'min', 'max', 'string_agg', 'group_concat', 'list', 'array_agg', 'first', 'last', 'any_value', 'median', 'mode', 'quantile', 'quantile_cont', 'quantile_disc', 'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'bool_and', 'bool_or', 'bit_and', 'bit_or', 'histogram', 'arg_max', 'arg_min', 'approx_count_distinct', 'product', 'fsum', 'kahan_sum', 'entropy', 'corr', 'covar_pop', 'covar_samp', 'json_group_array', 'json_group_object']);
 const INTEGER_IDS = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT']);
 const JOINS_BY_VALUE = new Set(['REGULAR', 'CROSS', 'NATURAL']);
 
@@ -71,10 +79,25 @@ function decimalText(scaled: bigint, scale: number): string {
 
 const CAST_KINDS: Record<string, SqlConstant['kind']> = { BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp' };
 
+/** A bound parameter value ($1, ?) as a constant of its JavaScript kind. */
+function parameterConstant(v: unknown): SqlConstant | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return { kind: 'string', text: v };
+  if (typeof v === 'boolean') return { kind: 'boolean', text: String(v) };
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v))) return { kind: 'number', text: String(v) };
+  if (typeof v === 'number') return Number.isFinite(v) ? { kind: 'double', text: String(v) } : { kind: 'other', text: String(v) };
+  return { kind: 'other', text: '' };
+}
+
 /** A constant's literal kind and exact text; undefined for NULL and for anything not a constant. */
-function constantOf(node: J): SqlConstant | undefined {
+function constantOf(node: J, params: readonly unknown[] = []): SqlConstant | undefined {
+  if (node.class === 'PARAMETER') {
+    // $n (1-based index), or ? numbered in order; named parameters are not read.
+    const index = Number(node.identifier ?? node.parameter_nr);
+    return Number.isInteger(index) && index >= 1 && index <= params.length ? parameterConstant(params[index - 1]) : undefined;
+  }
   if (node.class === 'CAST') {
-    const inner = constantOf(node.child as J);
+    const inner = constantOf(node.child as J, params);
     if (!inner || node.try_cast) return undefined;
     const to = String((node.cast_type as { id?: unknown } | undefined)?.id ?? '');
     // A typed literal (TRUE is CAST('t' AS BOOLEAN), DATE '...', TIMESTAMP '...'): the text DuckDB casts.
@@ -131,14 +154,6 @@ function conjuncts(node: J | null | undefined): J[] {
   return [node];
 }
 
-function hasAggregate(node: unknown): boolean {
-  if (!node || typeof node !== 'object') return false;
-  const j = node as J;
-  if ((j.class === 'FUNCTION' || j.class === 'AGGREGATE') && AGGREGATES.has(String(j.function_name).toLowerCase())) return true;
-  if (j.class === 'WINDOW') return true;
-  return Object.values(j).some((v) => (Array.isArray(v) ? v.some(hasAggregate) : hasAggregate(v)));
-}
-
 /**
  * Every table a serialized statement reads, by name, as often as it is named. DuckDB's
  * getTableNames alone misses some valid queries: it answers [] for `SELECT x.* FROM t x ORDER BY
@@ -162,14 +177,48 @@ export function tableRefs(serialized: unknown): string[] {
  * The plan for a serialized statement list. `columnsOf` gives each known table's lower-case
  * column names (to place unqualified column references).
  */
-export function planStatements(serialized: unknown, columnsOf: (table: string) => ReadonlySet<string> | undefined): QueryPlan {
+/**
+ * What the statement tree says about itself, at any depth: whether anything makes narrowing
+ * unsafe (see QueryPlan.exotic), and every column compared with something other than another
+ * column in a filter (WHERE, ON, HAVING, QUALIFY).
+ */
+function survey(tree: unknown): { exotic: boolean; filterRefs: Map<string, number> } {
+  let exotic = false;
+  const filterRefs = new Map<string, number>();
+  const count = (c: unknown) => {
+    const ref = columnRef(c as J);
+    if (ref) filterRefs.set(ref[ref.length - 1]!, (filterRefs.get(ref[ref.length - 1]!) ?? 0) + 1);
+  };
+  const walk = (v: unknown, inFilter: boolean): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, inFilter));
+    const j = v as J;
+    if (j.sample !== null && j.sample !== undefined && typeof j.sample === 'object') exotic = true;
+    if ((j.class === 'FUNCTION' || j.type === 'TABLE_FUNCTION') && /^(query|query_table)$/i.test(String(j.function_name ?? (j.function as J | undefined)?.function_name ?? ''))) exotic = true;
+    if (inFilter) {
+      if (j.class === 'COMPARISON') {
+        const [l, r] = [columnRef(j.left as J), columnRef(j.right as J)];
+        if (l && !r) count(j.left);
+        if (r && !l) count(j.right);
+      } else if (j.type === 'COMPARE_IN' || j.type === 'COMPARE_NOT_IN' || (j.class === 'FUNCTION' && /^(~~|!~~|~~\*|!~~\*|like|ilike|prefix|suffix|contains)$/i.test(String(j.function_name)))) {
+        count((j.children as J[] | undefined)?.[0]);
+      } else if (j.class === 'BETWEEN') count(j.input);
+    }
+    for (const [k, x] of Object.entries(j)) walk(x, inFilter || k === 'where_clause' || k === 'condition' || k === 'having' || k === 'qualify');
+  };
+  walk(tree, false);
+  return { exotic, filterRefs };
+}
+
+export function planStatements(serialized: unknown, columnsOf: (table: string) => ReadonlySet<string> | undefined, params: readonly unknown[] = []): QueryPlan {
   const root = serialized as { error?: boolean; statements?: { node: J }[] };
   if (!root || root.error || !root.statements || root.statements.length !== 1) return EMPTY_PLAN;
   const node = root.statements[0]!.node;
   const refs = new Map<string, number>();
   for (const t of tableRefs(root.statements)) refs.set(t.toLowerCase(), (refs.get(t.toLowerCase()) ?? 0) + 1);
-  if (node.type !== 'SELECT_NODE') return { ...EMPTY_PLAN, refs };
-  const w: FromWalk = { aliases: new Map(), joins: [], exotic: false };
+  const { exotic, filterRefs } = survey(root.statements);
+  if (node.type !== 'SELECT_NODE') return { ...EMPTY_PLAN, refs, filterRefs };
+  const w: FromWalk = { aliases: new Map(), joins: [], exotic };
   walkFrom(node.from_table as J, w);
   const aliases = w.aliases;
   const at = (ref: string[] | undefined): ColumnAt | undefined => {
@@ -202,18 +251,18 @@ export function planStatements(serialized: unknown, columnsOf: (table: string) =
       link(c);
       const l = at(columnRef(c.left as J));
       const r = at(columnRef(c.right as J));
-      const value = l ? constantOf(c.right as J) : r ? constantOf(c.left as J) : undefined;
+      const value = l ? constantOf(c.right as J, params) : r ? constantOf(c.left as J, params) : undefined;
       if ((l ?? r) && value) add((l ?? r)!, l ? op : FLIP[op]!, [value]);
     } else if (c.type === 'COMPARE_IN') {
       const [first, ...rest] = c.children as J[];
       const where = at(columnRef(first));
-      const values = rest.map(constantOf);
+      const values = rest.map((x) => constantOf(x, params));
       if (where && values.length > 0 && values.every((v): v is SqlConstant => v !== undefined)) add(where, 'in', values);
     } else if (c.class === 'FUNCTION' && c.function_name === '~~') {
       // LIKE '%text%' (no other wildcards) is "contains"; DuckDB's LIKE has no escape character unless one is given.
       const [col, pattern] = c.children as J[];
       const where = at(columnRef(col));
-      const p = pattern && constantOf(pattern);
+      const p = pattern && constantOf(pattern, params);
       const m = p?.kind === 'string' ? /^%([^%_]+)%$/.exec(p.text) : null;
       if (where && m && (c.children as J[]).length === 2) add(where, 'contains', [{ kind: 'string', text: m[1]! }]);
     }
@@ -231,12 +280,14 @@ export function planStatements(serialized: unknown, columnsOf: (table: string) =
     !node.qualify &&
     ((node.group_expressions as unknown[] | undefined)?.length ?? 0) === 0 &&
     (node.from_table as J | null)?.type === 'BASE_TABLE' &&
-    !hasAggregate(node.select_list);
+    node.aggregate_handling === 'STANDARD_HANDLING' &&
+    // Only bare columns and plain stars: any expression could aggregate, expand or drop rows.
+    (node.select_list as J[]).every((e) => e.class === 'COLUMN_REF' || (e.class === 'STAR' && !e.expr && !e.columns && ((e.replace_list as unknown[] | undefined)?.length ?? 0) === 0));
   if (simple) {
     const k = constantOf(lim.limit as J);
     const rows = k?.kind === 'number' ? Number(k.text) : NaN;
     const tables = [...new Set(aliases.values())];
     if (Number.isSafeInteger(rows) && rows >= 0 && tables.length === 1) limit = { table: tables[0]!, rows };
   }
-  return { conditions, refs, from: aliases, links, exotic: w.exotic, ...(limit ? { limit } : {}) };
+  return { conditions, refs, from: aliases, links, exotic: w.exotic, filterRefs, ...(limit ? { limit } : {}) };
 }

@@ -12,6 +12,7 @@
  * parent's columns. Conditions on virtual columns (path parameters, `#virtual`) are not narrowing:
  * they say what the table is, and are always sent.
  */
+import { RestSqlError } from '../errors/index.js';
 import type { Condition } from '../model/condition.js';
 import { tablesOf, type ColumnDef, type EndpointDef, type TableDef } from '../model/types.js';
 import type { QueryPlan } from './planner.js';
@@ -29,6 +30,8 @@ export interface EndpointPushdown {
   readonly limit?: number;
   /** Narrowing conditions the statement has but that were not sent, and why (for hints). */
   readonly held?: string;
+  /** The root's columns (lower case) those held conditions are on. */
+  readonly heldColumns?: readonly string[];
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -68,6 +71,23 @@ export function endpointPushdown(endpoint: EndpointDef, plan: QueryPlan, ctx: Pu
     const onRoot: Condition = { ...c, table: lower(root.name), column: lower(target.name) };
     (target.source === 'virtual' ? virtual : narrowing).push(onRoot);
   }
+  // A virtual column's condition decides what is fetched: one restsql cannot read (in a
+  // subquery, a CTE, a join's ON, against an expression) would be answered from the default or
+  // another condition's rows. That is an error, never a quietly empty answer.
+  for (const t of tablesOf(root)) {
+    for (const c of t.columns) {
+      const target = rootOf(lower(t.name), lower(c.name));
+      if (target?.source !== 'virtual') continue;
+      const name = lower(c.name);
+      const read = plan.conditions.filter((x) => x.column === name && tables.has(x.table)).length;
+      if ((plan.filterRefs.get(name) ?? 0) > read) {
+        throw new RestSqlError('QUERY_MISSING_FILTER', `'${c.name}' of table '${t.name}' is a virtual column: its value decides what is fetched, so a condition on it must be in the statement's top-level WHERE and compare it with a constant (or a parameter).`, {
+          hint: `Write it as SELECT ... FROM ${t.name} WHERE ${c.name} = '...' (AND other conditions); in a subquery or CTE restsql cannot send it and will not answer from another value's rows.`,
+          details: { table: t.name, column: c.name },
+        });
+      }
+    }
+  }
 
   const keys = root.columns.filter((c) => c.key);
   const linked = (a: string, b: string) => {
@@ -92,6 +112,6 @@ export function endpointPushdown(endpoint: EndpointDef, plan: QueryPlan, ctx: Pu
     }
   }
   const conditions = held ? virtual : [...virtual, ...narrowing];
-  const limit = plan.limit && lower(root.name) === plan.limit.table && refs === 1 && !ctx.userObjects ? plan.limit.rows : undefined;
-  return { conditions, ...(limit !== undefined ? { limit } : {}), ...(held ? { held } : {}) };
+  const limit = plan.limit && lower(root.name) === plan.limit.table && refs === 1 && !ctx.userObjects && !plan.exotic ? plan.limit.rows : undefined;
+  return { conditions, ...(limit !== undefined ? { limit } : {}), ...(held ? { held, heldColumns: [...new Set(narrowing.map((c) => c.column))] } : {}) };
 }

@@ -85,6 +85,8 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
     case 'INTEGER':
       // Every INTEGER within range is a plain number (no bigint on this hot path).
       if (typeof value === 'number' && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647) return value;
+      // Integer text ("42", a virtual column's WHERE value) arrives as a bigint.
+      if (typeof value === 'bigint' && value >= -2147483648n && value <= 2147483647n) return Number(value);
       break;
     case 'BIGINT': {
       const b = integerIn(value, INT64_MIN, INT64_MAX);

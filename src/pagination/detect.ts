@@ -164,9 +164,18 @@ export function detectPaging(page: FirstPage): DetectedPaging {
     if (total === undefined || total < 1) continue;
     const holder = pages.path.slice(0, -1);
     const current = CURRENT_PAGE.map((name) => ({ name, value: num(valueAt(page.body, [...holder, name])) })).find((c) => c.value !== undefined);
-    // The parameter: the one the URL names (the body's own name for it first), else `page`.
-    const param = [current?.name, ...PAGE_PARAMS].find((n): n is string => n !== undefined && url.searchParams.has(n)) ?? 'page';
-    const inUrl = url.searchParams.has(param) ? num(url.searchParams.get(param)) : undefined;
+    // The parameter: the one the URL names (the body's own name for it first). Never a guess: an
+    // API that ignored a guessed name would serve its first page again and again.
+    const named = [current?.name, ...PAGE_PARAMS].find((n): n is string => n !== undefined && url.searchParams.has(n));
+    const param = named ?? 'page';
+    if (!named) {
+      if (total > 1) {
+        signals.push(`${show(pages.path)} is ${total} but the URL names no page parameter to ask for the others with (give it, e.g. ?${current?.name ?? 'page'}=1)`);
+        keys.add(`"#pageNumberParameter": "<the API's page parameter>", "#firstPageNumber": <0 or 1>, "#maximumPageSize": <rows per page> and "#totalPagesElement": "${formatElement(pages.path)}"`);
+      }
+      continue;
+    }
+    const inUrl = num(url.searchParams.get(param));
     const at = current?.value ?? inUrl;
     const advice = `"#pageNumberParameter": "${param}", "#firstPageNumber": <0 or 1>, "#maximumPageSize": <rows per page> and "#totalPagesElement": "${formatElement(pages.path)}"`;
     if (at === undefined) {

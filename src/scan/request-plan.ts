@@ -30,6 +30,8 @@ export interface RequestPlan {
   readonly complete: boolean;
   /** Rows of a complete fetch answer this query too (it constrains no virtual column or path parameter, and has no LIMIT-only fetch). */
   readonly reusesComplete: boolean;
+  /** Columns (lower case) whose `#default` was sent because the statement gave no value. */
+  readonly defaulted: readonly string[];
 }
 
 const MAX_REQUESTS = 200;
@@ -73,6 +75,20 @@ function lower(s: string): string {
   return s.toLowerCase();
 }
 
+/**
+ * A path parameter's value as one URL path segment. `.` and `..` would move the request to
+ * another path (URL parsers resolve them, encoded or not), so they are refused.
+ */
+function pathSegment(table: string, name: string, v: string): string {
+  if (v === '.' || v === '..') {
+    throw new RestSqlError('QUERY_MISSING_FILTER', `'${v}' cannot be sent as path parameter {${name}} of table '${table}': it would change the request's path.`, {
+      hint: `Give ${name} a real value.`,
+      details: { table, column: name },
+    });
+  }
+  return encodeURIComponent(v);
+}
+
 /** The plain path of a RestSamplePath endpoint. */
 function pathsOf(e: EndpointDef): readonly PathDef[] {
   return e.paths ?? [{ url: e.url, method: e.method, params: [], samples: {} }];
@@ -92,11 +108,14 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
    * Values equality or IN conditions give the column, else its default. Several conditions (on
    * aliases tied by the key, or a = 1 AND a = 2) give the union: more is fetched, DuckDB decides.
    */
+  const defaulted = new Set<string>();
   const equalValues = (name: string): string[] | undefined => {
     const eqs = (byColumn.get(lower(name)) ?? []).filter((c) => c.op === 'eq' || c.op === 'in');
     if (eqs.length > 0) return [...new Set(eqs.flatMap((c) => c.values))];
     const d = column(name)?.filter?.default;
-    return d !== undefined ? [d] : undefined;
+    if (d === undefined) return undefined;
+    defaulted.add(lower(name));
+    return [d];
   };
 
   const paths = pathsOf(endpoint);
@@ -150,7 +169,7 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
 
   const requests = combos.map((combo): TableRequest => {
     const value = (name: string) => combo.get(lower(name)) ?? fixed.get(lower(name));
-    let url = path.url.replace(/\{([^}]+)\}/g, (_m, n: string) => encodeURIComponent(value(n) ?? ''));
+    let url = path.url.replace(/\{([^}]+)\}/g, (_m, n: string) => pathSegment(table.name, n, value(n) ?? ''));
     const params = new URLSearchParams();
     const headers: Record<string, string> = { ...endpoint.headers };
     const virtuals: Record<string, string> = {};
@@ -167,6 +186,13 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
         const p = f.ops.eq ?? f.queryParameter;
         if (p) params.set(p, eqValue);
         if (f.header && HEADER_VALUE.test(eqValue)) headers[f.header] = eqValue;
+        else if (f.header && c.source === 'virtual') {
+          // The rows would be labelled with a value the request never carried.
+          throw new RestSqlError('QUERY_MISSING_FILTER', `The value for '${c.name}' of table '${table.name}' cannot be sent in the ${f.header} header (control or non-Latin-1 characters).`, {
+            hint: 'Use a value a header can carry.',
+            details: { table: table.name, column: c.name },
+          });
+        }
         if (f.postParameter) body = withMember(body, f.postParameter.split('/').filter(Boolean), postValue(c, eqValue));
       }
       for (const x of cs) {
@@ -196,11 +222,14 @@ export function planRequests(endpoint: EndpointDef, conditions: readonly Conditi
     return c?.filter !== undefined || c?.source === 'virtual' || path.params.some((p) => lower(p) === k);
   });
   const virtualNarrowed = [...byColumn.keys()].some((k) => column(k)?.source === 'virtual' || path.params.some((p) => lower(p) === k));
+  // A default sent on a column that is not virtual narrows the rows as a condition would.
+  const defaultNarrowed = [...defaulted].some((k) => column(k)?.source !== 'virtual');
   return {
     requests,
     ...(limit !== undefined ? { limit } : {}),
     key: JSON.stringify([requests, limit ?? null]),
-    complete: !narrowed && limit === undefined,
+    complete: !narrowed && !defaultNarrowed && limit === undefined,
     reusesComplete: !virtualNarrowed && path === paths[0],
+    defaulted: [...defaulted],
   };
 }

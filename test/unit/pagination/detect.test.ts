@@ -36,8 +36,8 @@ const DETECTED: { shape: string; first: FirstPage; paging: Record<string, unknow
   { shape: 'next URL beside the records under an object', first: { body: { result: { items: rows(3), next: '/v1/items?p=2' } }, jsonRoot: ['result', 'items'], headers: {}, url: URL0 }, paging: { nextPageElement: ['result', 'next'] } },
   { shape: 'Link header, rel="next"', first: page(rows(5), { headers: { link: `<${URL0}?page=2>; rel="next", <${URL0}?page=9>; rel="last"` } }), paging: { nextPageResponseHeader: 'link' } },
   { shape: 'Link header beside an envelope', first: page({ data: rows(5), total: 50 }, { headers: { link: '</v1/items?page=2>; rel="next"' } }), paging: { nextPageResponseHeader: 'link' } },
-  { shape: 'page + total_pages at the top (reqres)', first: page({ page: 1, per_page: 6, total: 12, total_pages: 2, data: rows(6) }), paging: { pageNumberParameter: { name: 'page', value: '{PAGE}' }, firstPageNumber: 1, maximumPageSize: 6, totalPagesElement: ['total_pages'] } },
-  { shape: 'meta.totalPages with meta.currentPage, numbered from 0', first: page({ data: rows(4), meta: { currentPage: 0, totalPages: 3 } }), paging: { pageNumberParameter: { name: 'page', value: '{PAGE}' }, maximumPageSize: 4, totalPagesElement: ['meta', 'totalPages'] } },
+  { shape: 'page + total_pages at the top (reqres)', first: page({ page: 1, per_page: 6, total: 12, total_pages: 2, data: rows(6) }, { url: `${URL0}?page=1` }), paging: { pageNumberParameter: { name: 'page', value: '{PAGE}' }, firstPageNumber: 1, maximumPageSize: 6, totalPagesElement: ['total_pages'] } },
+  { shape: 'meta.totalPages with meta.currentPage, numbered from 0', first: page({ data: rows(4), meta: { currentPage: 0, totalPages: 3 } }, { url: `${URL0}?page=0` }), paging: { pageNumberParameter: { name: 'page', value: '{PAGE}' }, maximumPageSize: 4, totalPagesElement: ['meta', 'totalPages'] } },
   { shape: 'pagination.page_count, the page parameter named in the URL', first: page({ results: rows(4), pagination: { page_count: 3 } }, { url: `${URL0}?pageNumber=1&size=4` }), paging: { pageNumberParameter: { name: 'pageNumber', value: '{PAGE}' }, firstPageNumber: 1, maximumPageSize: 4, totalPagesElement: ['pagination', 'page_count'] } },
   { shape: 'pages with current_page, which the URL names', first: page({ items: rows(2), current_page: 1, pages: '3' }, { url: `${URL0}?current_page=1` }), paging: { pageNumberParameter: { name: 'current_page', value: '{PAGE}' }, firstPageNumber: 1, maximumPageSize: 2, totalPagesElement: ['pages'] } },
   { shape: 'next_cursor sent back as cursor', first: page({ data: rows(3), next_cursor: 'c2' }, { url: `${URL0}?cursor=&limit=3` }), paging: { nextPageElement: ['next_cursor'], nextPageParameter: { name: 'cursor', value: '{NEXT}' } } },
@@ -94,7 +94,10 @@ const WARNED: { shape: string; first: FirstPage; says: RegExp[] }[] = [
   { shape: 'a next "URL" that is neither absolute nor from the root', first: page({ data: rows(10), next: 'items?page=2' }), says: [/'next' holds a next-page token/] },
   { shape: 'a next URL that is the sampled URL', first: page({ data: rows(10), next: URL0 }), says: [/'next' points back at the sampled URL/] },
   { shape: 'a cursor that repeats the URL\'s', first: page({ data: rows(10), cursor: 'c1' }, { url: `${URL0}?cursor=c1` }), says: [/'cursor' repeats the URL's cursor/] },
-  { shape: 'total_pages without a page number', first: page({ data: rows(10), total_pages: 5 }), says: [/'total_pages' is 5 but neither the response nor the URL says which page/, /#pageNumberParameter": "page"/, /#totalPagesElement": "total_pages"/] },
+  { shape: 'total_pages without a page number', first: page({ data: rows(10), total_pages: 5 }), says: [/'total_pages' is 5 but the URL names no page parameter/, /#pageNumberParameter": "<the API's page parameter>"/, /#totalPagesElement": "total_pages"/] },
+  // A guessed parameter an API ignores would serve page 1 again and again: no guess, a warning.
+  { shape: 'page + total_pages, the URL names no page parameter', first: page({ page: 1, total_pages: 3, data: rows(2) }), says: [/'total_pages' is 3 but the URL names no page parameter to ask for the others with \(give it, e\.g\. \?page=1\)/] },
+  { shape: 'total_pages with the page number in the URL only', first: page({ data: rows(10), total_pages: 5 }, { url: `${URL0}?pg=1` }), says: [/the URL names no page parameter/] },
   { shape: 'total_pages sampled from page 3', first: page({ data: rows(10), total_pages: 5, page: 3 }, { url: `${URL0}?page=3` }), says: [/this is page 3, not the first/] },
   { shape: 'the body and the URL disagree on the page', first: page({ data: rows(10), total_pages: 5, page: 1 }, { url: `${URL0}?page=2` }), says: [/'page' is 1 but the URL asks for page=2/] },
   { shape: 'X-Total-Count above the records', first: page(rows(10), { headers: { 'x-total-count': '31' } }), says: [/header x-total-count is 31/] },
@@ -123,11 +126,11 @@ test('the paginator continues from the sampled page: next URL, page numbers, cur
   assert.deepEqual(createPaginator(detectPaging(nextUrl).paging).next(seen(nextUrl)), { url: 'https://api.test/v1/items?$skip=5' });
 
   // Page numbers: the first request is the sampled page itself; the rest are the pages after it, none twice.
-  const pages = page({ page: 1, total_pages: 3, data: rows(6) });
+  const pages = page({ page: 1, total_pages: 3, data: rows(6) }, { url: `${URL0}?page=1` });
   const byPage = createPaginator(detectPaging(pages).paging);
   assert.deepEqual(byPage.first(), { params: { page: '1' } });
   assert.deepEqual(byPage.remaining(seen(pages)), [{ params: { page: '2' } }, { params: { page: '3' } }]);
-  const fromZero = page({ data: rows(4), meta: { currentPage: 0, totalPages: 3 } });
+  const fromZero = page({ data: rows(4), meta: { currentPage: 0, totalPages: 3 } }, { url: `${URL0}?page=0` });
   assert.deepEqual(createPaginator(detectPaging(fromZero).paging).remaining(seen(fromZero)), [{ params: { page: '1' } }, { params: { page: '2' } }]);
 
   const cursor = page({ data: rows(3), cursor: 'c2', has_more: true }, { url: `${URL0}?cursor=` });
