@@ -21,6 +21,10 @@ const USERS = Array.from({ length: 20 }, (_x, i) => ({ id: i + 1, name: `u${i + 
 // Integers a double cannot hold, written exactly as an API would send them.
 const BIG_TEXT = `[{"id": 1, "big": 1234567890123456008, "neg": -9223372036854774999, "huge": 123456789012345678901234567890, "exp": 1.0e20, "frac": 2.0},
  {"id": 2, "big": 9007199254740993, "neg": -1, "huge": 1, "exp": 3, "frac": 2.5}]`;
+const BIG_ROWS = [
+  { id: 1, b: '1234567890123456008' },
+  { id: 2, b: '9007199254740993' },
+];
 const QUOTES: Record<string, Record<string, { close: string }>> = {
   MSFT: { '2024-01-02': { close: '370.87' }, '2024-01-03': { close: '370.60' } },
   PRGS: { '2024-01-02': { close: '53.10' }, '2024-01-03': { close: '52.40' }, '2024-01-04': { close: '52.95' } },
@@ -41,7 +45,18 @@ before(async () => {
       const a = q.get('active');
       return send(res, USERS.filter((u) => a === null || String(u.active) === a));
     }
-    if (url.pathname === '/big') return send(res, BIG_TEXT);
+    if (url.pathname === '/big') {
+      // Filters b exactly, by its digits.
+      const b = q.get('b');
+      return send(res, b === null ? BIG_TEXT : `[${BIG_ROWS.filter((r) => r.b === b).map((r) => `{"id": ${r.id}, "b": ${r.b}}`).join(', ')}]`);
+    }
+    if (url.pathname === '/paged') {
+      const offset = Number(q.get('offset') ?? 0);
+      const region = q.get('region');
+      const rows = USERS.filter((u) => region === null || u.region === region);
+      return send(res, { total: rows.length, data: rows.slice(offset, offset + Number(q.get('limit') ?? 5)) });
+    }
+    if (url.pathname === '/text') return send(res, '[{"id": 1, "n": "42", "pid": 5}]');
     if (url.pathname === '/query') {
       const symbol = q.get('symbol') ?? '';
       return send(res, { 'Meta Data': { symbol }, 'Time Series (Daily)': QUOTES[symbol] ?? {} });
@@ -211,4 +226,81 @@ test('every statement sees its API tables: scripts, CREATE TABLE AS, SET VARIABL
   } finally {
     await conn.close();
   }
+});
+
+const PAGED_MODEL = (extra = '') => model(`{"users": {"#path": "${base}/paged /data", "#maximumPageSize": 5, "#pageSizeParameter": "limit", "#rowOffsetParameter": "offset", "#totalRowsElement": "total", "id": "Integer,#key", "name": "VarChar", "active": "Boolean", "region": {"#type": "VarChar", "#eq": "region"${extra}}}}`);
+
+test('review regressions: exact big constants, unfetched tables in any shape, LIMIT only for bare columns, query_table holds narrowing', async () => {
+  const big = model(`{"big": {"#path": "${base}/big", "id": "Integer,#key", "b": {"#type": "BigInt", "#eq": "b"}}}`);
+  const mark = seen.length;
+  const r = await runCli(['query', '-c', `RestConfigFile=${big}`, '--format', 'csv', 'SELECT id FROM big WHERE b = 9007199254740993']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'id\r\n2\r\n');
+  assert.deepEqual(seen.slice(mark), ['/big?b=9007199254740993']);
+
+  const conn = await connect(`RestConfigFile=${PAGED_MODEL()}`);
+  try {
+    // A WHERE on a column of an unfetched table could fold to false without reading it.
+    assert.deepEqual((await conn.query("SELECT count(*)::INTEGER AS n FROM query_table('users') WHERE id > 0")).rows, [{ n: 20 }]);
+    assert.deepEqual((await conn.query("SELECT count(*)::INTEGER AS n FROM users u WHERE u.region = 'north' AND (SELECT count(*) FROM query_table('users')) = 20")).rows, [{ n: 10 }]);
+    // LIMIT may stop paging only when the select list is bare columns.
+    assert.deepEqual((await conn.query('SELECT region FROM users GROUP BY ALL ORDER BY 1 LIMIT 5')).rows, [{ region: 'north' }, { region: 'south' }]);
+    assert.deepEqual((await conn.query('SELECT count_if(id > 0)::INTEGER AS n FROM users LIMIT 1')).rows, [{ n: 20 }]);
+    assert.deepEqual((await conn.query('SELECT unnest(CASE WHEN id > 18 THEN [id] ELSE [] END) AS x FROM users LIMIT 3')).rows, [{ x: 19 }, { x: 20 }]);
+  } finally {
+    await conn.close();
+  }
+});
+
+test('review regressions: virtual conditions restsql cannot read are errors, parameters are read; a #default never answers in place of a held condition', async () => {
+  const quotes = QUOTES_MODEL();
+  const cte = await runCli(['query', '-c', `RestConfigFile=${quotes}`, "WITH x AS (SELECT * FROM daily WHERE symbol = 'PRGS') SELECT count(*) FROM x"]);
+  assert.equal(cte.code, 1);
+  assert.match(cte.stderr, /error\[QUERY_MISSING_FILTER\]: 'symbol' of table 'daily' is a virtual column/);
+  const script = await runCli(['query', '-c', `RestConfigFile=${quotes}`, "CREATE TEMP TABLE x AS SELECT * FROM daily WHERE symbol = 'PRGS'; SELECT count(*) FROM x"]);
+  assert.equal(script.code, 1);
+  assert.match(script.stderr, /QUERY_MISSING_FILTER/);
+  const conn = await connect(`RestConfigFile=${quotes}`);
+  try {
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE daily_symbol = $1', ['PRGS'])).rows, [{ n: 3 }]);
+  } finally {
+    await conn.close();
+  }
+
+  const defaulted = PAGED_MODEL(', "#default": "north"');
+  const c2 = await connect(`RestConfigFile=${defaulted}`);
+  try {
+    assert.deepEqual((await c2.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 10 }], 'the default says what the table is');
+    assert.deepEqual((await c2.query("SELECT count(*)::INTEGER AS n FROM users WHERE region = 'south'")).rows, [{ n: 10 }], 'not answered from the default-narrowed rows');
+    await assert.rejects(c2.query("SELECT count(*) AS n FROM users WHERE region = 'south' AND id IN (SELECT id FROM users)"), (e: unknown) => (e as { code?: string }).code === 'QUERY_MISSING_FILTER');
+  } finally {
+    await c2.close();
+  }
+  const off = await runCli(['query', '-c', `RestConfigFile=${defaulted};FilterPushdown=0`, "SELECT count(*) FROM users WHERE region = 'south'"]);
+  assert.equal(off.code, 1);
+  assert.match(off.stderr, /sends #default for 'region'/);
+});
+
+test('review regressions: transactions (bulk loads never abort them; a ROLLBACK never leaves restsql believing in rows it undid); integer text fills Integer columns', async () => {
+  const conn = await connect(`RestConfigFile=${PAGED_MODEL()}`);
+  try {
+    await conn.query('CREATE TEMP TABLE mine(x INTEGER)');
+    await conn.query('BEGIN');
+    await conn.query('INSERT INTO mine VALUES (1), (2)');
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 20 }]);
+    await conn.query('COMMIT');
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM mine')).rows, [{ n: 2 }]);
+    assert.deepEqual((await conn.query("SELECT count(*)::INTEGER AS n FROM users WHERE region = 'north'")).rows, [{ n: 10 }]);
+    await conn.query('BEGIN');
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 20 }]);
+    await conn.query('ROLLBACK');
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 20 }]);
+    assert.deepEqual((await conn.query("SELECT count(*)::INTEGER AS n FROM users WHERE region = 'south'")).rows, [{ n: 10 }]);
+  } finally {
+    await conn.close();
+  }
+  const text = model(`{"t": {"#path": "${base}/text", "id": "Integer,#key", "n": "Integer", "pid": {"#type": "Integer", "#virtual": true, "#eq": "pid"}}}`);
+  const r = await runCli(['query', '-c', `RestConfigFile=${text}`, '--format', 'csv', 'SELECT n, pid FROM t WHERE pid = 5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'n,pid\r\n42,5\r\n');
 });
