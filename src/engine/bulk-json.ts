@@ -34,6 +34,7 @@ function timestampOf(expr: string): string {
 
 const TIMESTAMP_TEXT = '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?';
 const NUMBER_TEXT = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
+const FLOAT_TEXT = '-?(0|[1-9][0-9]*)(\\.[0-9]+([eE][+-]?[0-9]+)?|[eE][+-]?[0-9]+)';
 const UUID_TEXT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 /**
@@ -56,7 +57,10 @@ function typed(e: string, t: ColumnType): string {
     case 'BOOLEAN':
       return when(`${e} IN ('true', 'false')`, `${e} = 'true'`);
     case 'VARCHAR':
-      return e;
+      // A number with a fraction or an exponent reads as DuckDB prints the double ('1.0',
+      // '300.0'), row by row as JavaScript does ('1', '300'): such pages load row by row. The
+      // cheap range test keeps the pattern off text that does not start like a number.
+      return `CASE WHEN ${e} >= '-' AND ${e} < ':' AND regexp_full_match(${e}, '${FLOAT_TEXT}') THEN error('restsql: a number in a VARCHAR column') ELSE ${e} END`;
     case 'DATE':
       return when(`regexp_full_match(${e}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')`, `${e}::DATE`);
     case 'TIMESTAMP':
