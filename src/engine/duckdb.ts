@@ -154,7 +154,7 @@ export async function createEngine(): Promise<Engine> {
   const apiTables = new Map<string, TableDef>();
   const availableNow = new Map<string, boolean>();
   let closed = false;
-  let catalogSnapshot: string | undefined;
+  let catalogSnapshot: Map<string, string> | undefined;
   // Counts BEGIN/COMMIT/ROLLBACK statements: a ROLLBACK undoes loads and view changes made inside
   // the transaction, so what restsql knows of them is forgotten at each (see transactionEpoch).
   let txEpoch = 0;
@@ -189,13 +189,16 @@ export async function createEngine(): Promise<Engine> {
     }
   };
 
-  /** Every catalog object named like an API table: a statement changing the catalog must leave it as it was. */
-  const snapshot = async (): Promise<string> => {
+  /**
+   * Every catalog object named like an API table, per lower-case name: a statement changing the
+   * catalog must leave each as it was (the view restsql made, and nothing of the same name elsewhere).
+   */
+  const snapshot = async (): Promise<Map<string, string>> => {
     const names = [...apiTables.keys()].map((n) => `'${n.replaceAll("'", "''")}'`).join(', ') || "''";
     const r = await conn.runAndReadAll(
-      `SELECT string_agg(d, chr(10) ORDER BY d) FROM (SELECT database_name || '.' || schema_name || '.' || table_name AS d FROM duckdb_tables() WHERE lower(table_name) IN (${names}) AND schema_name <> '${store}' UNION ALL SELECT database_name || '.' || schema_name || '.' || view_name || ':' || sql FROM duckdb_views() WHERE NOT internal AND lower(view_name) IN (${names}))`,
+      `SELECT lower(name), string_agg(d, chr(10) ORDER BY d) FROM (SELECT table_name AS name, database_name || '.' || schema_name AS d FROM duckdb_tables() WHERE lower(table_name) IN (${names}) AND schema_name <> '${store}' UNION ALL SELECT view_name, database_name || '.' || schema_name || ':' || sql FROM duckdb_views() WHERE NOT internal AND lower(view_name) IN (${names})) GROUP BY 1`,
     );
-    return String(r.getRows()[0]?.[0] ?? '');
+    return new Map(r.getRows().map(([name, d]) => [String(name), String(d)]));
   };
 
   const refuseStore = (sql: string) => {
@@ -246,12 +249,14 @@ export async function createEngine(): Promise<Engine> {
       throw e;
     }
     const after = await snapshot();
-    if (after !== before) {
+    const changed = [...apiTables.values()].find((t) => after.get(t.name.toLowerCase()) !== before.get(t.name.toLowerCase()));
+    if (changed) {
       await conn.run('ROLLBACK');
-      const changed = [...apiTables.values()].find((t) => !before.includes(`.${t.name}:`) || after.split('\n').filter((l) => l.includes(`.${t.name}`)).join() !== before.split('\n').filter((l) => l.includes(`.${t.name}`)).join());
-      const err = readOnly(changed?.name ?? [...sql.matchAll(WRITE_TARGET)].map((m) => m[1]!).find((n) => apiTables.has(n.toLowerCase())) ?? 'an API table');
-      if (!own) throw new RestSqlError('READ_ONLY', `${err.message} Your transaction was rolled back.`, { hint: err.hint ?? '', details: err.details });
-      throw err;
+      const err = readOnly(changed.name);
+      if (own) throw err;
+      // The user's transaction is gone, with whatever restsql loaded in it.
+      transactionStatement();
+      throw new RestSqlError('READ_ONLY', `${err.message} Your transaction was rolled back.`, { hint: err.hint ?? '', details: err.details });
     }
     if (own) await conn.run('COMMIT');
     return result;
