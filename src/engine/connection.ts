@@ -7,6 +7,7 @@ import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
 import { createHttpClient, proxyFromOptions, type HttpClient } from '../http/client.js';
+import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
@@ -464,6 +465,28 @@ async function createInfoTables(engine: Engine, model: ResolvedModel): Promise<v
   }
 }
 
+/**
+ * The origins the connection is configured for (credentials go there), plus AllowedOrigins and
+ * CredentialedOrigins; the model file's #path origins are added as it is read.
+ */
+function connectionOrigins(options: ConnectionOptions): OriginPolicy {
+  const origins = createOriginPolicy({ allowed: parseOriginList(options.allowedOrigins, 'AllowedOrigins'), credentialed: parseOriginList(options.credentialedOrigins, 'CredentialedOrigins') });
+  const configured = [
+    options.hostName !== undefined ? () => resolveEndpointUrl('', options.hostName, options.portNumber) : undefined,
+    options.restSamplePath !== undefined ? () => resolveEndpointUrl(options.restSamplePath!, options.hostName, options.portNumber) : undefined,
+    options.healthUri !== undefined ? () => resolveEndpointUrl(options.healthUri!, options.hostName, options.portNumber) : undefined,
+    ...[options.tokenUri, options.authUri, options.issuerUri].map((u) => (u !== undefined ? () => u.replace(/^(GET|POST)\s+/i, '') : undefined)),
+  ];
+  for (const url of configured) {
+    try {
+      if (url) origins.allow(url());
+    } catch {
+      // A relative URL without HostName: reported where it is used.
+    }
+  }
+  return origins;
+}
+
 /** Opens a connection: authenticates, builds the model (a model file, or sampling RestSamplePath) and the engine. */
 export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
@@ -472,6 +495,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   // The model file is read once: for its tables, and for Custom authentication's (29) #authentication steps.
   const modelText = options.restConfigFile !== undefined ? readModelFile(options.restConfigFile) : undefined;
   const customSteps = options.authenticationMethod === 29 && modelText !== undefined ? customStepsOf(modelText) : undefined;
+  const origins = connectionOrigins(options);
   const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
   const authenticator = auth.authenticator;
   const http = createHttpClient({
@@ -479,6 +503,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     retries: options.wsRetryCount,
     hostConcurrency: options.hostConcurrency,
     authenticator,
+    origins,
     logger,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...proxyFromOptions(options),
@@ -490,7 +515,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     const endpoints: EndpointDef[] = [];
     let model: ResolvedModel;
     if (modelText !== undefined) {
-      const loaded = await loadModelFile(options, modelText, http, logger);
+      const loaded = await loadModelFile(options, modelText, http, logger, origins);
       model = loaded.model;
       for (const [e, page] of loaded.prefetched) prefetched.set(e, page);
       endpoints.push(...model.endpoints);

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   HTTP_STATUS: { category: 'remote', sqlState: '08006', summary: 'The endpoint answered with an error status.' },
   HTTP_RATE_LIMITED: { category: 'remote', sqlState: '08006', summary: 'The endpoint kept answering 429 Too Many Requests.' },
   HTTP_NOT_JSON: { category: 'remote', sqlState: '22032', summary: 'The endpoint did not answer with JSON.' },
+  HTTP_ORIGIN_REFUSED: { category: 'remote', sqlState: '42501', summary: 'A request to an origin the connection is not configured for (or not http/https) was refused before it was sent.' },
   HTTP_TOO_LARGE: { category: 'remote', sqlState: '54000', summary: 'The response is larger than the configured limit.' },
   DATA_TYPE_MISMATCH: { category: 'remote', sqlState: '22018', summary: 'A value does not fit the column type chosen for it.' },
   DATA_TOO_MANY_PAGES: { category: 'remote', sqlState: '54000', summary: 'A table needs more pages than MaxPages allows.' },

@@ -8,6 +8,7 @@ import type { HttpRule } from '../model/types.js';
 import { parseJson } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
+import type { OriginPolicy } from './origins.js';
 import { DEFAULT_HTTP_RULES, matchRule } from './rules.js';
 
 export interface HttpRequest {
@@ -62,6 +63,8 @@ export interface HttpClientOptions {
   readonly maxBackoffMs?: number;
   /** HostConcurrency: requests in flight to one origin at most (default 6). */
   readonly hostConcurrency?: number;
+  /** Where requests may go, and which get the authenticator's credentials (absent: anywhere, all). */
+  readonly origins?: OriginPolicy;
 }
 
 /** The ProxyHost/ProxyPort/ProxyUser/ProxyPassword options as the client takes them (absent: $HTTP(S)_PROXY and $NO_PROXY apply). */
@@ -186,8 +189,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   async function send(original: HttpRequest): Promise<HttpResponse> {
     let reauthenticated = false;
+    // Refused before anything is sent; an origin allowed without credentials never meets the authenticator.
+    const access = options.origins ? options.origins.check(original.url, original.method) : 'credentials';
+    const authenticator = access === 'credentials' ? options.authenticator : undefined;
     for (let attempt = 0; ; attempt++) {
-      const req = options.authenticator ? await options.authenticator.authorize(original) : original;
+      const req = authenticator ? await authenticator.authorize(original) : original;
       const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
       const origin = originOf(req.url);
       let ticket: GateTicket;
@@ -232,9 +238,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               return { ...res, zeroRows: true };
             case 'REAUTHENTICATE':
             case 'RESET':
-              if (options.authenticator && !reauthenticated) {
+              if (authenticator && !reauthenticated) {
                 reauthenticated = true;
-                if (await options.authenticator.onUnauthorized(res)) continue;
+                if (await authenticator.onUnauthorized(res)) continue;
               }
               throw statusError(shown, res, rule?.message);
             case 'RETRY_AFTER':
@@ -269,9 +275,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           }
           throw statusError(shown, res, rule?.message, rule === undefined && original.rules !== 'default');
         }
-        if (res.status === 401 && options.authenticator && !reauthenticated) {
+        if (res.status === 401 && authenticator && !reauthenticated) {
           reauthenticated = true;
-          if (await options.authenticator.onUnauthorized(res)) continue;
+          if (await authenticator.onUnauthorized(res)) continue;
         }
         const retryAfterHeader = headerValue(res.headers, 'retry-after');
         if (res.status === 429 || (res.status === 503 && retryAfterHeader !== undefined)) {

@@ -65,8 +65,13 @@ function saysNoMore(paging: PagingDef, body: unknown): boolean {
   return v === undefined || v === null || v === false || v === 'false' || v === 0;
 }
 
+/**
+ * Whether a next-page value is a URL (absolute with any scheme, protocol-relative, a path, a
+ * query) rather than a token. Any `scheme://` counts, so a `file://` or `ftp://` link reaches the
+ * HTTP client's origin check and is refused there, rather than being sent on as a token.
+ */
 function isUrl(token: string): boolean {
-  return /^https?:\/\//i.test(token) || token.startsWith('/') || token.startsWith('?');
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(token) || token.startsWith('/') || token.startsWith('?');
 }
 
 /** The body members a paging scheme reads (bulk loading finds just these, without parsing the page). */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
 import type { HttpClient } from '../http/client.js';
+import type { OriginPolicy } from '../http/origins.js';
 import { withQuery } from '../http/url.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
 import { parseModelFile, type ModelTable } from '../model/model-file.js';
@@ -52,13 +53,15 @@ export function readModelFile(file: string): string {
 }
 
 /** Builds the model from the model file's `text` (read once by the caller, who may also need its #authentication steps). */
-export async function loadModelFile(options: ConnectionOptions, text: string, http: HttpClient, logger: Logger): Promise<LoadedModel> {
+export async function loadModelFile(options: ConnectionOptions, text: string, http: HttpClient, logger: Logger, origins?: OriginPolicy): Promise<LoadedModel> {
   const file = options.restConfigFile!;
   const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;
   const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
   const endpoints: EndpointDef[] = [];
   const sampling: SamplingStatus[] = [];
   const prefetched = new Map<EndpointDef, PrefetchedPage>();
+  // The #path URLs (resolved against #hostname or HostName) are origins the connection is configured for.
+  for (const t of parsed.tables) for (const p of t.paths) origins?.allow(p.url);
   for (const t of parsed.tables) {
     if (t.table) {
       endpoints.push(endpointOf(t, t.table, t.jsonRoot, false));
