@@ -59,7 +59,7 @@ export function parseOriginList(value: string | undefined, option: string): stri
       // Not a URL: reported below.
     }
     if (origin === undefined || path !== '' || /@/.test(item)) {
-      throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: '${item}' is not an http(s) origin.`, {
+      throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: '${redactUrl(item)}' is not an http(s) origin.`, {
         hint: `Write origins as scheme://host[:port], separated by commas: ${option}=https://cdn.example.com,https://api2.example.com:8443`,
         details: { option, value: item },
       });
@@ -87,7 +87,8 @@ export function createOriginPolicy(extra: { allowed?: readonly string[]; credent
       const origin = originOf(url);
       const access = origin === undefined ? undefined : origins.get(origin);
       if (access !== undefined) return access;
-      const configured = [...origins.keys()].join(', ') || 'none';
+      // Quoted: error messages pass through the URL redactor, which would take a following comma or parenthesis for part of the URL.
+      const configured = [...origins.keys()].map((o) => `'${o}'`).join(', ') || 'none';
       const shown = `${method} ${redactUrl(url)}`;
       if (origin === undefined) {
         throw new RestSqlError('HTTP_ORIGIN_REFUSED', `${shown} was refused before it was sent: restsql fetches only http: and https: URLs (this connection's origins: ${configured}).`, {
@@ -95,8 +96,8 @@ export function createOriginPolicy(extra: { allowed?: readonly string[]; credent
           details: { url: redactUrl(url), configured: [...origins.keys()] },
         });
       }
-      throw new RestSqlError('HTTP_ORIGIN_REFUSED', `${shown} was refused before it was sent: its origin ${origin} is not one this connection is configured for (${configured}), so it gets neither the credentials nor a request.`, {
-        hint: `If the API really serves pages from ${origin}, add it to AllowedOrigins (requests without credentials) or CredentialedOrigins (requests with the connection's credentials): AllowedOrigins=${origin}`,
+      throw new RestSqlError('HTTP_ORIGIN_REFUSED', `${shown} was refused before it was sent: its origin '${origin}' is not one this connection is configured for (${configured}), so it gets neither the credentials nor a request.`, {
+        hint: `If the API really serves pages from '${origin}', add it to AllowedOrigins (requests without credentials) or CredentialedOrigins (requests with the connection's credentials): AllowedOrigins=${origin}`,
         details: { url: redactUrl(url), origin, configured: [...origins.keys()] },
       });
     },

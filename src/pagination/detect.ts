@@ -70,8 +70,9 @@ function num(v: unknown): number | undefined {
 }
 
 /** Absolute http(s), or relative from the root or the query: what the paginator fetches as a URL. */
+/** As the paginator reads next values: any `scheme://` is a URL (a non-http one is refused when fetched, not read as a token). */
 function isUrlLike(v: string): boolean {
-  return /^https?:\/\//i.test(v) || v.startsWith('/') || v.startsWith('?');
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.startsWith('/') || v.startsWith('?');
 }
 
 function headerOf(h: FirstPage['headers'], name: string): string | undefined {
