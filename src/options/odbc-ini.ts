@@ -62,7 +62,7 @@ export function parseOdbcIni(text: string, file: string): IniSection[] {
     const eq = line.indexOf('=');
     if (eq <= 0) {
       // '=value' (no key) may be a secret's value: not echoed.
-      throw new RestSqlError('CONFIG_DSN_SYNTAX', `${file}:${lineNo}: ${eq === 0 ? 'a line with no option name before' : `'${line.slice(0, 60)}' has no`} '=': not a Key=value line.`, {
+      throw new RestSqlError('CONFIG_DSN_SYNTAX', `${file}:${lineNo}: ${eq === 0 ? 'a line with no option name before its \'=\'' : `'${line.slice(0, 60)}'`} is not a Key=value line.`, {
         hint: 'Each line in a DSN section is Key=value; comments start with ; or #.',
         details: { file, line: lineNo },
       });
