@@ -4,7 +4,7 @@
 import { createOAuthSession } from './auth/create.js';
 import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';
 import { authContext, openConnection, type Connection, type ConnectOptions } from './engine/connection.js';
-import { loadOptions, type ConnectionOptions, type OptionSources } from './options/index.js';
+import { loadOptions, redactorFor, type ConnectionOptions, type OptionSources } from './options/index.js';
 import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
 export { Connection, type ConnectOptions, type QueryResult, type TableInfo } from './engine/connection.js';
@@ -48,9 +48,13 @@ function resolve(connectionString: string | undefined, options: ConnectionSource
 }
 
 async function withSession<T>(connectionString: string | undefined, options: ConnectionSource, fn: (s: OAuthSession) => Promise<T>): Promise<T> {
-  const session = createOAuthSession(resolve(connectionString, options), authContext(options, redactingLogger(options.logger ?? SILENT_LOGGER)));
+  const resolved = resolve(connectionString, options);
+  const redactor = redactorFor(resolved, options.env ?? process.env);
+  const session = createOAuthSession(resolved, authContext(options, redactingLogger(options.logger ?? SILENT_LOGGER, redactor)));
   try {
     return await fn(session);
+  } catch (e) {
+    throw redactor.error(e);
   } finally {
     await session.close();
   }

@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
-import { RestSqlError, toRestSqlError, redactText } from '../errors/index.js';
+import { RestSqlError, toRestSqlError, redactText, redactorOf } from '../errors/index.js';
 
 /**
  * `restsql: error[CODE]: message` plus a hint line (DESIGN.md "CLI contract"); the stack only
- * with RESTSQL_DEBUG=1, and redacted even then.
+ * with RESTSQL_DEBUG=1, and redacted even then (with the connection's redactor when the error
+ * passed through one, so its secrets are masked in the cause too).
  */
 export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): { text: string; status: number } {
   const err: RestSqlError = toRestSqlError(e);
@@ -11,8 +12,9 @@ export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): {
   if (err.hint) lines.push(`hint: ${err.hint}`);
   if (env.RESTSQL_DEBUG === '1') {
     const cause = (err as { cause?: unknown }).cause;
-    lines.push(redactText(err.stack ?? ''));
-    if (cause) lines.push('caused by: ' + redactText(inspect(cause)));
+    const redact = (t: string): string => redactorOf(err)?.text(t) ?? redactText(t);
+    lines.push(redact(err.stack ?? ''));
+    if (cause) lines.push('caused by: ' + redact(inspect(cause)));
   }
   return { text: lines.join('\n') + '\n', status: err.exitStatus };
 }

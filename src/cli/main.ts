@@ -21,13 +21,15 @@ export interface CliIo {
 interface ConnFlags extends LoginFlags {
   quiet?: boolean;
   connect?: string;
+  connectFile?: string;
   dsn?: string;
   odbcIni?: string;
 }
 
 function withConnOptions(cmd: Command): Command {
   return cmd
-    .option('-c, --connect <string>', 'connection string, e.g. "RestSamplePath=https://api.example.com/v1/items" (or env RESTSQL_CONNECT)')
+    .option('-c, --connect <string>', 'connection string, e.g. "RestSamplePath=https://api.example.com/v1/items" (or env RESTSQL_CONNECT); other users can see it in `ps`, so put secrets in --connect-file or RESTSQL_CONNECT')
+    .option('--connect-file <file>', 'read the connection string from FILE (keep it mode 0600): secrets stay out of `ps` and shell history')
     .option('--dsn <name>', 'data source name to read from odbc.ini')
     .option('--odbc-ini <file>', 'odbc.ini file to read the DSN from (default $ODBCINI, ~/.odbc.ini, /etc/odbc.ini)')
     .option('--no-browser', 'OAuth login without opening a browser: print the URL, then wait for the redirect or for the redirected URL pasted on stdin')
@@ -49,10 +51,13 @@ function stderrLogger(io: CliIo): Logger {
 
 /** The connection string and the connect() options for a command's flags. */
 function connectionSource(flags: ConnFlags, io: CliIo, signal: AbortSignal, stdinFree: boolean, overrides?: Record<string, string>): [string | undefined, ConnectionSource] {
-  const connectionString = flags.connect ?? io.env.RESTSQL_CONNECT;
+  if (flags.connect !== undefined && flags.connectFile !== undefined) {
+    throw new RestSqlError('USAGE', 'Give the connection string with --connect or --connect-file, not both.', { hint: 'Drop one of them.' });
+  }
+  const connectionString = flags.connectFile !== undefined ? readConnectFile(flags.connectFile) : (flags.connect ?? io.env.RESTSQL_CONNECT);
   if (connectionString === undefined && flags.dsn === undefined && overrides === undefined) {
     throw new RestSqlError('USAGE', 'No connection given.', {
-      hint: 'Pass --connect "RestSamplePath=https://..." or --dsn NAME, or set RESTSQL_CONNECT.',
+      hint: 'Pass --connect "RestSamplePath=https://...", --connect-file FILE or --dsn NAME, or set RESTSQL_CONNECT.',
     });
   }
   return [
@@ -67,6 +72,17 @@ function connectionSource(flags: ConnFlags, io: CliIo, signal: AbortSignal, stdi
       ...cliLoginOptions(flags, io, stdinFree),
     },
   ];
+}
+
+/** The connection string in FILE; line breaks separate options like `;` (a trailing newline is dropped). */
+function readConnectFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RestSqlError('USAGE', `Cannot read the connection file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}.`, { hint: 'Check the path given to --connect-file.' });
+  }
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')).join(';');
 }
 
 function describeExpiry(at: number | undefined, now = Date.now()): string {
@@ -167,7 +183,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const sql = await sqlFrom(args, flags.file, io);
       const stdinFree = args.length > 0 || flags.file !== undefined;
       await use(flags, async (conn, clearProgress) => {
-        const out = outputSink(flags.output, io);
+        const sink = outputSink(flags.output, io);
+        // Rows are printed with this connection's secrets masked (an API may echo a credential).
+        const out = { write: (t: string) => sink.write(conn.redact(t)), done: sink.done };
         if ((await conn.statementCount(sql)) === 1) {
           // One statement, run once: streamed, so csv/json/ndjson never hold the whole result. The
           // stream's first batch always comes (it carries the columns), rows or not.

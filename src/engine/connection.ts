@@ -5,13 +5,13 @@ import { readAuthSteps } from '../model/model-file.js';
 import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
-import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
+import { RestSqlError, toRestSqlError, type Redactor } from '../errors/index.js';
 import { createHttpClient, proxyFromOptions, type HttpClient } from '../http/client.js';
 import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
-import type { ConnectionOptions } from '../options/index.js';
+import { redactorFor, type ConnectionOptions } from '../options/index.js';
 import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
 import { loadModelFile, readModelFile } from '../scan/model-loader.js';
 import type { SpooledFiles } from '../scan/page-spool.js';
@@ -125,6 +125,7 @@ export class Connection {
   readonly #engine: Engine;
   readonly #http: HttpClient;
   readonly #logger: Logger;
+  readonly #redactor: Redactor;
   readonly #endpoints: EndpointState[];
   readonly #byTable = new Map<string, EndpointState>();
   #closed = false;
@@ -132,8 +133,9 @@ export class Connection {
   /** @internal use connect(). */
   readonly #limits: ScanLimits;
 
-  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, prefetched: Map<EndpointDef, PrefetchedPage>, private readonly closeAuth: () => Promise<void>, limits: ScanLimits) {
+  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, redactor: Redactor, prefetched: Map<EndpointDef, PrefetchedPage>, private readonly closeAuth: () => Promise<void>, limits: ScanLimits) {
     this.model = model;
+    this.#redactor = redactor;
     this.#engine = engine;
     this.#http = http;
     this.#logger = logger;
@@ -341,8 +343,12 @@ export class Connection {
   /** Runs every statement in `sql`; returns each statement's result. */
   async queryAll(sql: string, params?: readonly unknown[]): Promise<StatementResult[]> {
     this.#ensureOpen();
-    await this.#prepare(sql, params);
-    return this.#engine.run(sql, params, (t) => this.#fetchTable(t));
+    try {
+      await this.#prepare(sql, params);
+      return await this.#engine.run(sql, params, (t) => this.#fetchTable(t));
+    } catch (e) {
+      throw this.#redactor.error(toRestSqlError(e));
+    }
   }
 
   /** Runs `sql` (the last statement's result is returned). `params` bind `$1`, `$2`, ... or `?`. */
@@ -355,8 +361,12 @@ export class Connection {
   /** Runs one statement and yields its rows in batches. */
   async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
-    await this.#prepare(sql, params);
-    yield* this.#engine.stream(sql, params, (t) => this.#fetchTable(t));
+    try {
+      await this.#prepare(sql, params);
+      yield* this.#engine.stream(sql, params, (t) => this.#fetchTable(t));
+    } catch (e) {
+      throw this.#redactor.error(toRestSqlError(e));
+    }
   }
 
   /** How many statements `sql` holds (0 when it does not parse). */
@@ -371,15 +381,23 @@ export class Connection {
       tablesOf(s.endpoint.table).map((t) => ({
         name: t.name,
         parent: t.parent ?? null,
-        endpoint: redactUrl(s.endpoint.url),
+        endpoint: this.#redactor.url(s.endpoint.url),
         columns: t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key })),
       })),
     );
   }
 
-  /** The model as .rest text (DataDirect model-file syntax). */
+  /**
+   * The model as .rest text (DataDirect model-file syntax), safe to print: URL user-info,
+   * credential-like query parameters and this connection's secrets are masked (`***`).
+   */
   restModel(): string {
-    return writeRestModel(this.model);
+    return this.#redactor.text(writeRestModel(this.model));
+  }
+
+  /** `text` with this connection's secrets (every form they travel in) masked: for printing data. */
+  redact(text: string): string {
+    return this.#redactor.scrub(text);
   }
 
   /** Cancels the running query, if any. */
@@ -443,16 +461,16 @@ function customStepsOf(text: string): CustomSteps | undefined {
  * `_configuration` (the resolved model as .rest text) and `sampling_status` (how sampling each
  * endpoint went): local tables, answered without requests.
  */
-async function createInfoTables(engine: Engine, model: ResolvedModel): Promise<void> {
+async function createInfoTables(engine: Engine, model: ResolvedModel, redactor: Redactor): Promise<void> {
   const names = new Set(allTables(model).map((t) => t.name.toLowerCase()));
   const config: TableDef = { name: '_configuration', columns: [{ name: 'configuration', path: [], type: 'VARCHAR', key: false, source: 'json' }], arrayPath: [], children: [] };
   const statusCols: [string, ColumnType][] = [['name', 'VARCHAR'], ['uri', 'VARCHAR'], ['success', 'BOOLEAN'], ['http_status', 'INTEGER'], ['message', 'VARCHAR'], ['key_candidates', 'VARCHAR']];
   const status: TableDef = { name: 'sampling_status', columns: statusCols.map(([name, type]) => ({ name, path: [], type, key: false, source: 'json' as const })), arrayPath: [], children: [] };
   const rows: [TableDef, unknown[][]][] = [
-    [config, [[writeRestModel(model)]]],
+    [config, [[redactor.text(writeRestModel(model))]]],
     [
       status,
-      (model.sampling ?? model.endpoints.filter((e) => !e.paths).map((e) => ({ table: e.table.name, uri: e.url, success: true, httpStatus: 200, message: 'sampled', keyCandidates: e.table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name).join(', ') }))).map((s) => [s.table, s.uri, s.success, s.httpStatus, s.message, s.keyCandidates]),
+      (model.sampling ?? model.endpoints.filter((e) => !e.paths).map((e) => ({ table: e.table.name, uri: e.url, success: true, httpStatus: 200, message: 'sampled', keyCandidates: e.table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name).join(', ') }))).map((s) => [s.table, redactor.url(s.uri), s.success, s.httpStatus, redactor.text(s.message), s.keyCandidates]),
     ],
   ];
   for (const [table, data] of rows) {
@@ -489,7 +507,9 @@ function connectionOrigins(options: ConnectionOptions): OriginPolicy {
 
 /** Opens a connection: authenticates, builds the model (a model file, or sampling RestSamplePath) and the engine. */
 export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
-  const logger = redactingLogger(opts.logger ?? SILENT_LOGGER);
+  // This connection's secrets, and no other's: the logger, errors and printed models mask them.
+  const redactor = redactorFor(options, opts.env ?? process.env);
+  const logger = redactingLogger(opts.logger ?? SILENT_LOGGER, redactor);
   // AWS signing may take its service and region from the API's host name.
   const firstUrl = [options.hostName, options.restSamplePath].find((u) => u !== undefined && /^https?:\/\//i.test(u));
   // The model file is read once: for its tables, and for Custom authentication's (29) #authentication steps.
@@ -505,6 +525,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     authenticator,
     origins,
     logger,
+    redactor,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...proxyFromOptions(options),
   });
@@ -533,12 +554,12 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     }
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
-    await createInfoTables(engine, model);
-    return new Connection(model, engine, http, logger, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    await createInfoTables(engine, model, redactor);
+    return new Connection(model, engine, http, logger, redactor, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   } catch (e) {
     engine?.close();
     await http.close();
     await auth.close();
-    throw toRestSqlError(e);
+    throw redactor.error(toRestSqlError(e));
   }
 }

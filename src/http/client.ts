@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
-import type { Secret } from '../errors/index.js';
+import type { Redactor, Secret } from '../errors/index.js';
 import type { HttpRule } from '../model/types.js';
 import { parseJson } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
@@ -58,6 +58,8 @@ export interface HttpClientOptions {
   readonly authenticator?: Authenticator;
   readonly proxy?: { host: string; port?: number; user?: string; password?: Secret };
   readonly logger?: Logger;
+  /** The connection's redactor: learns the credentials each authorized request carries. */
+  readonly redactor?: Redactor;
   readonly signal?: AbortSignal;
   /** Upper bound for one wait between retries, in ms (Retry-After included). */
   readonly maxBackoffMs?: number;
@@ -194,6 +196,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const authenticator = access === 'credentials' ? options.authenticator : undefined;
     for (let attempt = 0; ; attempt++) {
       const req = authenticator ? await authenticator.authorize(original) : original;
+      options.redactor?.learnRequest(req.url, req.headers);
       const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
       const origin = originOf(req.url);
       let ticket: GateTicket;

@@ -1,4 +1,5 @@
-import { RestSqlError } from '../errors/index.js';
+import { RestSqlError, isSecretName } from '../errors/index.js';
+import { OPTION_CATALOG } from './catalog.js';
 
 /** One `Key=value` pair as written, with where it came from for error messages. */
 export interface RawOption {
@@ -6,6 +7,18 @@ export interface RawOption {
   readonly value: string;
   /** "connection string, position 12" or "/home/u/.odbc.ini:7". */
   readonly source: string;
+  /**
+   * The secret option (Password, ClientSecret, ...) written just before this one: an unknown key
+   * here is likely the rest of its value cut at an unbraced `;`, so it must not be echoed.
+   */
+  readonly afterSecret?: string;
+}
+
+const SECRET_KEYS = new Set(OPTION_CATALOG.filter((s) => s.kind === 'secret').flatMap((s) => [s.name, ...s.aliases].map((n) => n.toLowerCase())));
+
+/** Whether an option named `key` holds a secret (by the catalog, or by its name for unknown ones). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.trim().toLowerCase()) || isSecretName(key.trim());
 }
 
 /**
@@ -51,6 +64,7 @@ function readDelimited(text: string, open: number, key: string): { value: string
 export function parseConnectionString(text: string): RawOption[] {
   const out: RawOption[] = [];
   let i = 0;
+  let previousSecret: string | undefined;
   while (i < text.length) {
     while (i < text.length && (text[i] === ';' || /\s/.test(text[i] as string))) i++;
     if (i >= text.length) break;
@@ -59,6 +73,13 @@ export function parseConnectionString(text: string): RawOption[] {
     const semi = text.indexOf(';', i);
     if (eq === -1 || (semi !== -1 && semi < eq)) {
       const fragment = text.slice(i, semi === -1 ? text.length : semi).trim();
+      // After a secret's value, the fragment is most likely the rest of that value: never echo it.
+      if (previousSecret !== undefined) {
+        throw new RestSqlError('CONFIG_SYNTAX', `Connection string: the text at position ${i + 1}, right after the value of ${previousSecret}, has no '='.`, {
+          hint: `If the ';' belongs to the value of ${previousSecret}, brace the value: ${previousSecret}={...;...}`,
+          details: { position: i + 1, after: previousSecret },
+        });
+      }
       throw new RestSqlError('CONFIG_SYNTAX', `Connection string: '${fragment}' at position ${i + 1} has no '='.`, {
         hint: 'Write options as Key=value pairs separated by semicolons, e.g. RestSamplePath=https://api.example.com/items;Table=items',
         details: { position: i + 1 },
@@ -84,7 +105,8 @@ export function parseConnectionString(text: string): RawOption[] {
       value = text.slice(v, end).trim();
       i = end;
     }
-    out.push({ key, value, source: `connection string, position ${keyStart + 1}` });
+    out.push({ key, value, source: `connection string, position ${keyStart + 1}`, ...(previousSecret !== undefined ? { afterSecret: previousSecret } : {}) });
+    previousSecret = isSecretKey(key) ? key : undefined;
   }
   return out;
 }

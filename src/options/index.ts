@@ -5,3 +5,4 @@ export { parseOdbcIni, readDsn, odbcIniCandidates } from './odbc-ini.js';
 export { resolveOptions, expandEnv, findOption, type ConnectionOptions } from './resolve.js';
 export { loadOptions, type OptionSources } from './load.js';
 export { optionsMarkdown, optionsText } from './docs.js';
+export { redactorFor } from './secrets.js';

@@ -61,7 +61,8 @@ export function parseOdbcIni(text: string, file: string): IniSection[] {
     }
     const eq = line.indexOf('=');
     if (eq <= 0) {
-      throw new RestSqlError('CONFIG_DSN_SYNTAX', `${file}:${lineNo}: '${line.slice(0, 60)}' is not a Key=value line.`, {
+      // '=value' (no key) may be a secret's value: not echoed.
+      throw new RestSqlError('CONFIG_DSN_SYNTAX', `${file}:${lineNo}: ${eq === 0 ? 'a line with no option name before its \'=\'' : `'${line.slice(0, 60)}'`} is not a Key=value line.`, {
         hint: 'Each line in a DSN section is Key=value; comments start with ; or #.',
         details: { file, line: lineNo },
       });

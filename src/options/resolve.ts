@@ -152,6 +152,13 @@ export function resolveOptions(input: ResolveInput): ConnectionOptions {
       const lower = raw.key.trim().toLowerCase();
       if (IGNORED.has(lower)) continue;
       const spec = BY_NAME.get(lower);
+      if (!spec && raw.afterSecret !== undefined) {
+        // Most likely the rest of the secret's value, cut at an unbraced ';': not echoed.
+        throw new RestSqlError('CONFIG_UNKNOWN_OPTION', `Unknown option right after the value of ${raw.afterSecret} (${raw.source}).`, {
+          hint: `If the ';' belongs to the value of ${raw.afterSecret}, brace the value: ${raw.afterSecret}={...;...}`,
+          details: { option: '***', source: raw.source, after: raw.afterSecret },
+        });
+      }
       if (!spec) {
         throw new RestSqlError('CONFIG_UNKNOWN_OPTION', `Unknown option '${raw.key}' (${raw.source}).${didYouMean(raw.key, allNames)}`, {
           hint: 'Run `restsql options` for the list of options.',

@@ -1,4 +1,4 @@
-import { redactText } from '../errors/redact.js';
+import { Redactor } from '../errors/redact.js';
 
 /** Where restsql's diagnostics go. The library is silent unless given one; the CLI writes to stderr. */
 export interface Logger {
@@ -9,11 +9,11 @@ export interface Logger {
 
 export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {} };
 
-/** Wraps a logger so every line passes the redactor first (secrets, credential query parameters). */
-export function redactingLogger(inner: Logger): Logger {
+/** Wraps a logger so every line passes the connection's redactor first (its secrets, credential query parameters). */
+export function redactingLogger(inner: Logger, redactor: Redactor): Logger {
   return {
-    debug: (m) => inner.debug(redactText(m)),
-    info: (m) => inner.info(redactText(m)),
-    warn: (m) => inner.warn(redactText(m)),
+    debug: (m) => inner.debug(redactor.text(m)),
+    info: (m) => inner.info(redactor.text(m)),
+    warn: (m) => inner.warn(redactor.text(m)),
   };
 }

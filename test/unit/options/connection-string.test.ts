@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConnectionString } from '../../../src/options/connection-string.js';
+import { resolveOptions } from '../../../src/options/resolve.js';
 import { RestSqlError } from '../../../src/errors/index.js';
 
 const VALID: [string, [string, string][]][] = [
@@ -43,3 +44,24 @@ for (const [input, message] of INVALID) {
     assert.throws(() => parseConnectionString(input), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_SYNTAX' && message.test(e.message) && e.hint !== undefined);
   });
 }
+
+// What follows an unbraced ';' in a secret's value is most likely the rest of the value: errors
+// name the position and the secret option, never the text.
+const CUT_SECRETS: [string, RegExp][] = [
+  ['Password=abc1;def2', /position 15, right after the value of Password, has no '='/],
+  ['pwd=abc1;def2;Table=t', /right after the value of pwd/],
+  ['ClientSecret=abc1;def2', /right after the value of ClientSecret/],
+  ['x-api-key=abc1;def2', /right after the value of x-api-key/],
+];
+for (const [text, message] of CUT_SECRETS) {
+  test(`a cut secret value is not echoed: ${text}`, () => {
+    assert.throws(() => parseConnectionString(text), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_SYNTAX' && message.test(e.message) && !/def2|abc1/.test(`${e.message} ${e.hint} ${JSON.stringify(e.details)}`));
+  });
+}
+
+test('the option after a secret records it, so an unknown key there is not echoed either', () => {
+  const opts = parseConnectionString('Password=abc1;def2=x;Table=t');
+  assert.equal(opts[1]!.afterSecret, 'Password');
+  assert.equal(opts[2]!.afterSecret, undefined);
+  assert.throws(() => resolveOptions({ layers: [opts] }), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_UNKNOWN_OPTION' && /right after the value of Password/.test(e.message) && !/def2/.test(`${e.message} ${e.hint} ${JSON.stringify(e.details)}`));
+});

@@ -69,6 +69,8 @@ const BAD_FILES: [string, RegExp][] = [
   ['[Broken\nx=1\n', /:1: section header/],
   ['x=1\n', /:1: Key=value line before any/],
   ['[A]\njust words\n', /:2: 'just words' is not a Key=value line/],
+  // '=value' may be a secret's value: the line is named, its text is not echoed.
+  ['[A]\n=pw-leak-1234\n', /^f\.ini:2: a line with no option name before its '=' is not a Key=value line\.$/],
 ];
 for (const [text, message] of BAD_FILES) {
   test(`malformed odbc.ini ${JSON.stringify(text)} names the line`, () => {
