@@ -12,6 +12,9 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { createEngine, type Engine } from '../../../src/engine/duckdb.js';
 import { RestSqlError } from '../../../src/errors/index.js';
+import { bulkJsonPlan } from '../../../src/engine/bulk-json.js';
+import { inferTable } from '../../../src/model/sampler.js';
+import { tablesOf } from '../../../src/model/types.js';
 
 const SECRET = 'secret-api-data';
 
@@ -80,6 +83,8 @@ const ROWS: readonly [sql: string, expect: Expect][] = [
   ["SET allowed_paths = ['/etc/hostname']", 'refused'],
   ['SET enable_external_access = true', 'refused'],
   ['SET lock_configuration = false', 'refused'],
+  ['RESET allowed_directories', 'refused'],
+  ['RESET temp_directory', 'refused'],
   ["SET extension_directory = '{tmp}'", 'refused'],
   ["SET home_directory = '{tmp}'", 'refused'],
   ["SET profiling_output = '{tmp}/profile.json'", 'refused'],
@@ -165,3 +170,28 @@ for (const [where, sub, tmp] of [
     }
   });
 }
+
+test('a statement run while restsql bulk-loads pages waits, and never sees them', async () => {
+  const engine = await createEngine();
+  try {
+    const table = inferTable('t', [{ id: 1 }], { qualifyNames: 0 });
+    for (const t of tablesOf(table)) await engine.createTable(t);
+    mkdirSync(join(engine.spoolDir, 'scan-x'));
+    const page = join(engine.spoolDir, 'scan-x', '00000000.json');
+    writeFileSync(page, JSON.stringify([{ id: 7 }, { id: 8 }]), { mode: 0o600 });
+    const load = join(dirname(engine.spoolDir), 'load');
+    let seen: unknown[] | undefined;
+    await engine.load(tablesOf(table), async (_append, bulk) => {
+      const loading = bulk(bulkJsonPlan(table, engine.storageName)!, [page], 1);
+      // Issued while the pages sit in the folder DuckDB may read.
+      const peek = engine.run(`SELECT * FROM glob('${load}/**')`);
+      assert.equal(await loading, 2);
+      seen = (await peek)[0]!.rows;
+    });
+    assert.deepEqual(seen, []);
+    // The page went back where it was, for a child table loaded later.
+    assert.equal(readFileSync(page, 'utf8'), JSON.stringify([{ id: 7 }, { id: 8 }]));
+  } finally {
+    engine.close();
+  }
+});
