@@ -113,6 +113,16 @@ async function check(engine: Engine, vars: Record<string, string>): Promise<void
     assert.ok(!JSON.stringify(rows ?? null).includes(SECRET), `${sql} read the secret`);
   }
   await engine.run('ROLLBACK').catch(() => undefined);
+  // The streaming path refuses the same way.
+  for (const sql of [`COPY (SELECT 'x') TO '${vars.load}/streamed.csv'`, `SELECT * FROM read_text('${vars.pages}')`, `EXPORT DATABASE '${vars.load}/streamed'`]) {
+    await assert.rejects(
+      (async () => {
+        for await (const batch of engine.stream(sql)) assert.fail(`${sql} streamed ${JSON.stringify(batch.rows)}`);
+      })(),
+      (e: unknown) => e instanceof RestSqlError && e.code === 'QUERY_NOT_ALLOWED',
+      sql,
+    );
+  }
   // IMPORT DATABASE ran no schema.sql: no table of its.
   assert.deepEqual((await engine.run("SELECT table_name FROM duckdb_tables() WHERE table_name = 'pwned'"))[0]!.rows, []);
 }
