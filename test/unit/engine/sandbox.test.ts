@@ -6,7 +6,7 @@
  * or changed anywhere.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -159,6 +159,8 @@ test('user SQL run from a working directory holding .tmp touches no file', async
     assert.equal(readFileSync(vars.pages!, 'utf8'), JSON.stringify([{ a: SECRET }]));
   } finally {
     engine.close();
+    process.chdir(tmpdir());
+    rmSync(cwd, { recursive: true, force: true });
   }
 });
 
