@@ -142,15 +142,23 @@ function formatOption(): Option {
   return new Option('-f, --format <format>', 'output format').choices(FORMATS as unknown as string[]).default('table');
 }
 
+type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const STOP_STATUS: Readonly<Record<StopSignal, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+const STOP_SIGNALS = Object.keys(STOP_STATUS) as StopSignal[];
+
 /** Runs the CLI; returns the exit status (DESIGN.md: 0 ok, 1 query/remote, 2 usage/config, 3 auth). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const abort = new AbortController();
   let active: Connection | undefined;
-  const onSigint = () => {
+  // SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the work the same way (spooled pages go at exit);
+  // the status is 128 + the signal's number, as a shell reports it.
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    stoppedBy ??= signal;
     abort.abort();
     active?.interrupt();
   };
-  process.once('SIGINT', onSigint);
+  for (const s of STOP_SIGNALS) process.once(s, onSignal);
   const use = async <T>(flags: ConnFlags, fn: (c: Connection, clearProgress: () => void) => Promise<T>, overrides?: Record<string, string>, stdinFree = true): Promise<T> => {
     const progress = progressLine(io.stderr, !flags.quiet);
     const [connectionString, source] = connectionSource(flags, io, abort.signal, stdinFree, overrides);
@@ -335,14 +343,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return e.exitCode === 0 ? 0 : 2;
     }
     if (abort.signal.aborted) {
-      io.stderr.write('restsql: cancelled\n');
-      return 130;
+      io.stderr.write(stoppedBy === 'SIGINT' || !stoppedBy ? 'restsql: cancelled\n' : `restsql: stopped by ${stoppedBy}\n`);
+      return 128 + STOP_STATUS[stoppedBy ?? 'SIGINT'];
     }
     const { text, status } = renderError(e, io.env);
     io.stderr.write(text);
     return status;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResult, DuckDBValue } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { ColumnType, TableDef } from '../model/types.js';
 import type { BulkInsert, BulkJsonPlan } from './bulk-json.js';
 import { parseJson } from '../util/json.js';
 import { sqlError } from './sql-error.js';
+import { SPOOL_PREFIX, sweepSpools } from './spool-sweep.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 
 // require, not import: the package is CommonJS, and importing it makes Node lex its sources for
@@ -60,6 +61,20 @@ const WRITE_TARGET = /\b(?:UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|INSERT\s+(
 const CATALOG_CHANGES = new Set([7, 9, 15, 27]);
 // DuckDB's StatementType TRANSACTION (BEGIN, COMMIT, ROLLBACK).
 const TRANSACTION = 10;
+/**
+ * DuckDB's StatementTypes refused for user SQL: each writes or loads files (COPY, EXPORT,
+ * ATTACH, INSTALL/LOAD, COPY FROM DATABASE), even inside the folders DuckDB may use, or hides the
+ * statement it runs (PREPARE, EXECUTE: an EXECUTE of a prepared COPY reports EXECUTE).
+ */
+const REFUSED_STATEMENTS: ReadonlyMap<number, string> = new Map([
+  [6, 'PREPARE'],
+  [8, 'EXECUTE'],
+  [11, 'COPY'],
+  [16, 'EXPORT DATABASE'],
+  [21, 'INSTALL and LOAD'],
+  [25, 'ATTACH'],
+  [28, 'COPY FROM DATABASE'],
+]);
 
 /**
  * The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down.
@@ -82,7 +97,10 @@ export interface Engine {
   load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>): Promise<Map<string, number>>;
   /** Runs bulk inserts on record files later (a child table loaded when first named), in one transaction. */
   insertSpooled(inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
-  /** A private folder (0700) DuckDB may read spooled pages from; removed on close and at exit. */
+  /**
+   * A private folder (0700) for spooled pages, removed on close and at exit. User SQL cannot read
+   * it: insertSpooled moves its files into DuckDB's load folder for the INSERT only.
+   */
   readonly spoolDir: string;
   /** Whether the user has a transaction open (BEGIN without COMMIT or ROLLBACK yet). */
   inTransaction(): Promise<boolean>;
@@ -105,25 +123,31 @@ export interface Engine {
 
 const LIVE_SPOOLS = new Set<string>();
 let exitHook: (() => void) | undefined;
+let swept = false;
 
 /**
  * An in-memory DuckDB that never touches the network or the file system on behalf of user SQL:
  * extension auto-install/auto-load off at creation, then external access disabled and the
  * configuration locked (../shared/recipes/duckdb-and-sql-clients.md "Lockdown").
+ *
+ * Its private folder (0700, `restsql-spool-<pid>-XXXXXX` in the temporary folder) holds:
+ * - `pages/` (`spoolDir`): spooled API pages, which DuckDB may not read;
+ * - `load/`: the one folder DuckDB may read, empty except while restsql's own bulk INSERT runs
+ *   (the pages are moved in for it and out again; user statements wait meanwhile);
+ * - `duckdb-tmp/`: DuckDB's temporary directory (its spill files; by default `.tmp` under the
+ *   working directory, which DuckDB then allows reading and writing).
+ * User statements that write or load files (COPY, EXPORT, ATTACH, INSTALL/LOAD) are refused.
  */
 export async function createEngine(): Promise<Engine> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-    threads: '2',
-  });
-  const conn: DuckDBConnection = await instance.connect();
+  if (!swept) {
+    swept = true;
+    sweepSpools(tmpdir());
+  }
   // The only files DuckDB may read: pages restsql spools itself, in a private folder.
-  let spoolDir: string;
+  let root: string;
   try {
-    spoolDir = mkdtempSync(join(tmpdir(), 'restsql-spool-'));
+    root = mkdtempSync(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
   } catch (e) {
-    instance.closeSync();
     throw new RestSqlError('TEMP_DIR_UNAVAILABLE', `The temporary folder ${tmpdir()} cannot be used for spooled pages (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
       hint: 'Set TMPDIR to a folder you can write to.',
       details: { dir: tmpdir() },
@@ -131,10 +155,10 @@ export async function createEngine(): Promise<Engine> {
     });
   }
   const removeSpool = () => {
-    rmSync(spoolDir, { recursive: true, force: true });
-    LIVE_SPOOLS.delete(spoolDir);
+    rmSync(root, { recursive: true, force: true });
+    LIVE_SPOOLS.delete(root);
   };
-  LIVE_SPOOLS.add(spoolDir);
+  LIVE_SPOOLS.add(root);
   if (!exitHook) {
     // One hook for all engines: spool folders of connections still open go at exit (Ctrl-C included).
     exitHook = () => {
@@ -142,9 +166,39 @@ export async function createEngine(): Promise<Engine> {
     };
     process.once('exit', exitHook);
   }
-  await conn.run(`SET allowed_directories=['${spoolDir.replaceAll("'", "''")}/']`);
-  await conn.run('SET enable_external_access=false');
-  await conn.run('SET lock_configuration=true');
+  const spoolDir = join(root, 'pages');
+  const loadDir = join(root, 'load');
+  let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>;
+  let conn: DuckDBConnection;
+  try {
+    mkdirSync(spoolDir, { mode: 0o700 });
+    mkdirSync(loadDir, { mode: 0o700 });
+    instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      threads: '2',
+      // Set at creation: DuckDB adds its temporary directory to allowed_directories.
+      temp_directory: join(root, 'duckdb-tmp'),
+    });
+  } catch (e) {
+    removeSpool();
+    throw e;
+  }
+  try {
+    conn = await instance.connect();
+    await conn.run(`SET allowed_directories=['${loadDir.replaceAll("'", "''")}/']`);
+    await conn.run('SET enable_external_access=false');
+    await conn.run('SET lock_configuration=true');
+  } catch (e) {
+    instance.closeSync();
+    removeSpool();
+    throw e;
+  }
+  // Set while pages sit in the load folder: user statements wait for it.
+  let staging: Promise<void> | undefined;
+  const idle = async () => {
+    while (staging) await staging;
+  };
   // API tables' rows: a schema no statement may name (its name is unguessable and refused).
   const store = `restsql_store_${randomBytes(8).toString('hex')}`;
   await conn.run(`CREATE SCHEMA memory.${store}`);
@@ -315,18 +369,48 @@ export async function createEngine(): Promise<Engine> {
   /** Runs `inserts` on `files` in one transaction; the rows each added. */
   const insertSpooled = async (inserts: readonly BulkInsert[], files: readonly string[], base: number): Promise<number[]> => {
     if (files.length === 0) return inserts.map(() => 0);
-    const list = `[${files.map((f) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
-    // Inside a user's transaction the connection loads row by row (Connection#load): a failed
-    // bulk read there would abort it. Ours is the only transaction here.
-    await conn.run('BEGIN TRANSACTION');
+    await idle();
+    let done!: () => void;
+    staging = new Promise((r) => (done = r));
+    // A fresh folder of an unguessable name; the files go back to the pages folder afterwards.
+    const stage = join(loadDir, randomBytes(16).toString('hex'));
+    const moved: [from: string, to: string][] = [];
     try {
-      const added: number[] = [];
-      for (const { sql } of inserts) added.push((await conn.run(sql.replace('{FILES}', list).replaceAll('{BASE}', String(base - 1)))).rowsChanged);
-      await conn.run('COMMIT');
-      return added;
-    } catch (e) {
-      await conn.run('ROLLBACK');
-      throw e;
+      mkdirSync(stage, { mode: 0o700 });
+      for (const [i, from] of files.entries()) {
+        const to = join(stage, `${String(i).padStart(8, '0')}.json`);
+        renameSync(from, to);
+        moved.push([from, to]);
+      }
+      const list = `[${moved.map(([, f]) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+      // Inside a user's transaction the connection loads row by row (Connection#load): a failed
+      // bulk read there would abort it. Ours is the only transaction here.
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        const added: number[] = [];
+        for (const { sql } of inserts) added.push((await conn.run(sql.replace('{FILES}', list).replaceAll('{BASE}', String(base - 1)))).rowsChanged);
+        await conn.run('COMMIT');
+        return added;
+      } catch (e) {
+        await conn.run('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      for (const [from, to] of moved) renameSync(to, from);
+      rmSync(stage, { recursive: true, force: true });
+      staging = undefined;
+      done();
+    }
+  };
+
+  /** Refuses statements that write or load files (REFUSED_STATEMENTS). */
+  const refuseType = (prepared: DuckDBPreparedStatement) => {
+    const what = REFUSED_STATEMENTS.get(prepared.statementType);
+    if (what !== undefined) {
+      throw new RestSqlError('QUERY_NOT_ALLOWED', `${what} statements are not allowed: restsql answers SQL over its API tables and reads or writes no file for a query.`, {
+        hint: 'Query the tables with SELECT; copy rows into a table of your own with CREATE TEMP TABLE ... AS SELECT.',
+        details: { statement: what },
+      });
     }
   };
 
@@ -429,9 +513,12 @@ export async function createEngine(): Promise<Engine> {
     async run(sql, params, fetch) {
       ensureOpen();
       refuseStore(sql);
+      await idle();
       const out: StatementResult[] = [];
       const one = async (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => {
+        await idle();
         const prepared = await prepare();
+        refuseType(prepared);
         const read = async () => {
           const reader = await prepared.runAndReadAll();
           const columns = resultColumns(reader);
@@ -502,7 +589,9 @@ export async function createEngine(): Promise<Engine> {
       try {
         await withTables(
           async () => {
+            await idle();
             const prepared = await conn.prepare(sql);
+            refuseType(prepared);
             if (params && params.length > 0) prepared.bind(params as DuckDBValue[]);
             if (CATALOG_CHANGES.has(prepared.statementType) || prepared.statementType === TRANSACTION) {
               const reader = prepared.statementType === TRANSACTION ? await prepared.runAndReadAll().finally(transactionStatement) : await guarded(() => prepared.runAndReadAll(), sql);

@@ -455,7 +455,11 @@ test('a bulk-loaded child table waits until a query names it, then loads from th
   const debug: string[] = [];
   const conn = await connect(`RestConfigFile=${modelFile(model)};HostName=${api.baseUrl}`, { logger: { debug: (m) => debug.push(m), info() {}, warn() {} } });
   const rowwise = await open(model, 'BulkLoad=0');
-  const spoolFolders = () => readdirSync(tmpdir()).filter((d) => d.startsWith('restsql-spool-')).flatMap((d) => readdirSync(join(tmpdir(), d)).map((x) => join(tmpdir(), d, x)));
+  // Spooled pages live in <spool folder>/pages/.
+  const spoolFolders = () =>
+    readdirSync(tmpdir())
+      .filter((d) => d.startsWith('restsql-spool-') && existsSync(join(tmpdir(), d, 'pages')))
+      .flatMap((d) => readdirSync(join(tmpdir(), d, 'pages')).map((x) => join(tmpdir(), d, 'pages', x)));
   const foldersBefore = new Set(spoolFolders());
   try {
     assert.equal((await rows(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n, 23);

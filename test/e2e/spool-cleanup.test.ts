@@ -1,10 +1,11 @@
 /**
- * Bulk loading's temporary files go, whatever happens: after a failed fetch, and after Ctrl-C
- * in the middle of one (the real CLI, its own TMPDIR so what it leaves behind can be seen).
+ * Bulk loading's temporary files go, whatever happens: after a failed fetch, after Ctrl-C,
+ * SIGTERM or SIGHUP in the middle of one, and (swept at the next start) after a process that
+ * died without cleaning up (the real CLI, its own TMPDIR so what it leaves behind can be seen).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,9 +54,14 @@ function setup(base: string) {
   return { model, cliTmp };
 }
 
+/** Spool folders in `dir` and everything under them. */
 function leftovers(dir: string): string[] {
   const out: string[] = [];
-  for (const d of readdirSync(dir)) if (d.startsWith('restsql-spool-')) out.push(join(dir, d), ...readdirSync(join(dir, d)).map((x) => join(dir, d, x)));
+  const walk = (p: string) => {
+    out.push(p);
+    if (statSync(p).isDirectory()) for (const x of readdirSync(p)) walk(join(p, x));
+  };
+  for (const d of readdirSync(dir)) if (d.startsWith('restsql-spool-')) walk(join(dir, d));
   return out;
 }
 
@@ -84,22 +90,68 @@ test('a fetch that fails half-way leaves no spooled pages behind', async () => {
   }
 });
 
-test('Ctrl-C in the middle of a bulk fetch exits 130 and removes the spooled pages', async () => {
-  // The first pages arrive (and are spooled), the rest never do.
-  const a = await api((offset) => (offset < 10 * PAGE ? 'ok' : 'hang'));
+for (const [signal, status] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
+  test(`${signal} in the middle of a bulk fetch exits ${status} and removes the spooled pages`, async () => {
+    // The first pages arrive (and are spooled), the rest never do.
+    const a = await api((offset) => (offset < 10 * PAGE ? 'ok' : 'hang'));
+    const { model, cliTmp } = setup(a.base);
+    try {
+      const run = start(model, cliTmp);
+      // Wait until pages are on disk: a scan folder with files in the spool folder.
+      const deadline = Date.now() + 15_000;
+      const pages = () => leftovers(cliTmp).filter((f) => /scan-[^/]+\/\d+\.json$/.test(f));
+      while (pages().length === 0) {
+        assert.ok(Date.now() < deadline, `no spooled pages appeared: ${run.stderr()}`);
+        await sleep(20);
+      }
+      // API data is never readable by others: files 0600, folders 0700.
+      for (const f of leftovers(cliTmp)) {
+        const st = statSync(f, { throwIfNoEntry: false });
+        if (st) assert.equal(st.mode & 0o777, st.isDirectory() ? 0o700 : 0o600, f);
+      }
+      run.child.kill(signal);
+      const r = await run.done;
+      assert.equal(r.code, status, run.stderr());
+      assert.deepEqual(leftovers(cliTmp), []);
+    } finally {
+      await a.close();
+    }
+  });
+}
+
+test('spool folders of dead restsql processes of ours are swept at start; live or foreign ones are left', async () => {
+  const a = await api(() => 'ok');
   const { model, cliTmp } = setup(a.base);
   try {
+    // A PID that was alive and is gone now.
+    const gone = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => gone.on('close', r));
+    const leftover = (pid: number, suffix: string) => {
+      const d = join(cliTmp, `restsql-spool-${pid}-${suffix}`);
+      mkdirSync(join(d, 'pages', 'scan-abcdef'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(d, 'pages', 'scan-abcdef', '00000000.json'), '[{"id":1}]', { mode: 0o600 });
+      return d;
+    };
+    const dead = leftover(gone.pid!, 'Dead01');
+    const live = leftover(process.pid, 'Live01');
+    const foreign = leftover(gone.pid!, 'Other1');
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(foreign, 65534, 65534);
     const run = start(model, cliTmp);
-    // Wait until pages are on disk: a scan folder with files in the spool folder.
-    const deadline = Date.now() + 15_000;
-    while (!leftovers(cliTmp).some((f) => /scan-/.test(f) && existsSync(f) && readdirSync(f).length > 0)) {
-      assert.ok(Date.now() < deadline, `no spooled pages appeared: ${run.stderr()}`);
-      await sleep(20);
-    }
-    run.child.kill('SIGINT');
     const r = await run.done;
-    assert.equal(r.code, 130, run.stderr());
-    assert.deepEqual(leftovers(cliTmp), []);
+    assert.equal(r.code, 0, run.stderr());
+    assert.equal(existsSync(dead), false);
+    assert.equal(existsSync(live), true);
+    // Another user's folder (testable only as root, who can make one).
+    if (asRoot) assert.equal(existsSync(foreign), true);
+    assert.deepEqual(
+      readdirSync(cliTmp).filter((d) => d.startsWith('restsql-spool-')).sort(),
+      [live, ...(asRoot ? [foreign] : [])].map((d) => d.slice(cliTmp.length + 1)).sort(),
+    );
   } finally {
     await a.close();
   }

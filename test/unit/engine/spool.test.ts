@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { bulkJsonPlan } from '../../../src/engine/bulk-json.js';
 import { createEngine } from '../../../src/engine/duckdb.js';
 import { inferTable } from '../../../src/model/sampler.js';
 import { tablesOf } from '../../../src/model/types.js';
 
-test('the spool folder is private (0700), the only place DuckDB may read, and removed on close', async () => {
+test('the spool folder is private (0700), loaded from by restsql only, and removed on close', async () => {
   const engine = await createEngine();
   const dir = engine.spoolDir;
+  const root = dirname(dir);
   try {
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     const table = inferTable('t', [{ id: 1, tags: ['a'] }], { qualifyNames: 0 });
@@ -26,10 +27,14 @@ test('the spool folder is private (0700), the only place DuckDB may read, and re
     await assert.rejects(engine.run('SELECT * FROM tags'), /restsql:unfetched:tags|QUERY_TABLES_UNKNOWN|not fetched/);
     await engine.setAvailable(tablesOf(table).map((t) => t.name), true);
     assert.deepEqual((await engine.run('SELECT * FROM tags ORDER BY position'))[0]!.rows, [{ t_id: 7, position: 0, tags: 'x' }, { t_id: 7, position: 1, tags: 'y' }]);
-    // Outside the spool folder (which holds only this connection's own API pages), no file is readable.
+    // The pages are back in the spool folder, where user SQL cannot read them.
+    assert.equal(statSync(root).mode & 0o777, 0o700);
+    await assert.rejects(engine.run(`SELECT * FROM read_text('${file}')`), /Permission Error|not allowed|disabled/i);
+    // Nor any other file.
     await assert.rejects(engine.run("SELECT * FROM read_text('/etc/hostname')"), /Permission Error|not allowed|disabled/i);
   } finally {
     engine.close();
   }
   assert.equal(existsSync(dir), false);
+  assert.equal(existsSync(root), false);
 });
