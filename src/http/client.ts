@@ -1,6 +1,6 @@
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Secret } from '../errors/index.js';
@@ -50,7 +50,10 @@ export interface Authenticator {
 }
 
 export interface HttpClientOptions {
-  /** WSTimeout in seconds; 0 waits forever. */
+  /**
+   * WSTimeout in seconds; 0 waits forever. An overall deadline for each try of a request: connect
+   * (through a proxy too), headers and the whole body. Each retry gets a fresh deadline.
+   */
   readonly timeoutSeconds: number;
   /** WSRetryCount. */
   readonly retries: number;
@@ -62,7 +65,25 @@ export interface HttpClientOptions {
   readonly maxBackoffMs?: number;
   /** HostConcurrency: requests in flight to one origin at most (default 6). */
   readonly hostConcurrency?: number;
+  /** MaxResponseSize in bytes: the most one response body may hold, as received and as decoded (default 512 MiB). */
+  readonly maxResponseBytes?: number;
+  /** MaxCompressionRatio: decoded bytes per received byte a compressed body may reach past the first RATIO_FLOOR bytes (default 1000; 0: no check). */
+  readonly maxCompressionRatio?: number;
 }
+
+/** The MaxResponseSize and MaxCompressionRatio options as the client takes them. */
+export function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionRatio?: number }): Pick<HttpClientOptions, 'maxResponseBytes' | 'maxCompressionRatio'> {
+  return {
+    ...(o.maxResponseSize !== undefined ? { maxResponseBytes: o.maxResponseSize * MIB } : {}),
+    ...(o.maxCompressionRatio !== undefined ? { maxCompressionRatio: o.maxCompressionRatio } : {}),
+  };
+}
+
+const MIB = 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
+export const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
+/** The compression ratio is checked only once this much is decoded: small, very repetitive bodies are legitimate. */
+const RATIO_FLOOR = 8 * MIB;
 
 /** The ProxyHost/ProxyPort/ProxyUser/ProxyPassword options as the client takes them (absent: $HTTP(S)_PROXY and $NO_PROXY apply). */
 export function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser?: string; proxyPassword?: Secret }): Pick<HttpClientOptions, 'proxy'> {
@@ -115,30 +136,91 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-// Asynchronous: decompression runs on libuv's thread pool, beside the pages being fetched.
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
-const brotliAsync = promisify(brotliDecompress);
+interface BodyLimits {
+  readonly maxBytes: number;
+  readonly maxRatio: number;
+  /** `GET <url>` (redacted), for messages. */
+  readonly shown: string;
+  readonly url: string;
+}
 
-async function decode(encoding: string | undefined, chunks: readonly Buffer[]): Promise<readonly Buffer[]> {
-  const whole = () => Buffer.concat(chunks);
+function sizeText(bytes: number): string {
+  return bytes >= MIB ? `${Math.round((bytes / MIB) * 10) / 10} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : `${bytes} bytes`;
+}
+
+function tooLarge(limits: BodyLimits, what: string, hint: string, details: Record<string, unknown>): RestSqlError {
+  return new RestSqlError('HTTP_TOO_LARGE', `${limits.shown}: ${what}.`, { hint, details: { url: redactUrl(limits.url), ...details } });
+}
+
+function sizeError(limits: BodyLimits, what: string): RestSqlError {
+  return tooLarge(limits, `${what} is larger than MaxResponseSize=${limits.maxBytes / MIB} MiB`, 'Raise MaxResponseSize (MiB) if the API really sends responses that large, or ask for smaller pages.', { limit: 'MaxResponseSize', maxBytes: limits.maxBytes });
+}
+
+/** A decompressing stream for Content-Encoding (RFC 9110 §8.4.1), or undefined for identity. */
+function decoderFor(encoding: string | undefined): Gunzip | Inflate | BrotliDecompress | undefined {
+  // Larger pieces than zlib's 16 KiB default: bulk loading writes them one by one.
+  const chunkSize = 64 * 1024;
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return [await gunzipAsync(whole())];
+      return createGunzip({ chunkSize });
     case 'deflate':
-      return [await inflateAsync(whole())];
+      return createInflate({ chunkSize });
     case 'br':
-      return [await brotliAsync(whole())];
+      return createBrotliDecompress({ chunkSize });
     default:
-      return chunks;
+      return undefined;
   }
 }
 
-/** The body's pieces as they came off the socket. */
-async function readChunks(body: Dispatcher.ResponseData['body']): Promise<Buffer[]> {
+/**
+ * The body's pieces, decoded as they arrive (zlib streams run on libuv's thread pool, beside the
+ * pages being fetched). Reading stops as soon as the received or decoded bytes pass
+ * MaxResponseSize, or a compressed body inflates past MaxCompressionRatio: a compression bomb
+ * fails with HTTP_TOO_LARGE after a few MiB instead of exhausting memory.
+ */
+async function readBody(body: Dispatcher.ResponseData['body'], headers: HttpResponse['headers'], limits: BodyLimits): Promise<Buffer[]> {
+  const declared = Number(headerValue(headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    body.destroy();
+    throw sizeError(limits, `the body (Content-Length ${sizeText(declared)})`);
+  }
+  let received = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of body) {
+      received += (chunk as Buffer).length;
+      if (received > limits.maxBytes) throw sizeError(limits, 'the body as received');
+      yield chunk as Buffer;
+    }
+  }
+  const decoder = decoderFor(headerValue(headers, 'content-encoding'));
+  if (!decoder) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of counted()) chunks.push(chunk);
+    return chunks;
+  }
+  const pumped = pipeline(counted(), decoder);
+  // Its failure also destroys the decoder, which ends the loop below with the same error.
+  pumped.catch(() => undefined);
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
+  let decoded = 0;
+  try {
+    for await (const chunk of decoder) {
+      decoded += (chunk as Buffer).length;
+      if (decoded > limits.maxBytes) throw sizeError(limits, 'the decoded body');
+      // bytesWritten: compressed bytes the decoder has consumed so far.
+      const consumed = Math.max(1, decoder.bytesWritten);
+      if (limits.maxRatio > 0 && decoded > RATIO_FLOOR && decoded > consumed * limits.maxRatio) {
+        throw tooLarge(limits, `the body inflates more than MaxCompressionRatio=${limits.maxRatio} times (${sizeText(decoded)} from ${sizeText(consumed)}), which looks like a compression bomb`, 'If the API really compresses that well, raise MaxCompressionRatio (0 turns the check off).', { limit: 'MaxCompressionRatio', maxRatio: limits.maxRatio });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    await pumped;
+  } catch (e) {
+    decoder.destroy();
+    body.destroy();
+    throw e;
+  }
   return chunks;
 }
 
@@ -170,17 +252,25 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const dispatcher = makeDispatcher(options);
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const gate = createHostGate(options.hostConcurrency ?? 6);
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxRatio = options.maxCompressionRatio ?? DEFAULT_MAX_COMPRESSION_RATIO;
 
-  async function once(req: HttpRequest): Promise<HttpResponse> {
+  /**
+   * One try. `deadline` (WSTimeout) bounds all of it: connecting (a proxy's CONNECT included),
+   * the headers and the whole body, however slowly it trickles in.
+   */
+  async function once(req: HttpRequest, shown: string, deadline: AbortSignal | undefined): Promise<HttpResponse> {
+    const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const res = await request(req.url, {
       method: req.method ?? 'GET',
       headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'restsql', ...req.headers },
       ...(req.body !== undefined ? { body: req.body } : {}),
       dispatcher,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
     const headers = res.headers as HttpResponse['headers'];
-    const chunks = await decode(headerValue(headers, 'content-encoding'), await readChunks(res.body));
+    const chunks = await readBody(res.body, headers, { maxBytes, maxRatio, shown, url: req.url });
     return responseOf(req.url, res.statusCode, headers, chunks);
   }
 
@@ -200,19 +290,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // must take effect before anyone else is let in.
       try {
         let res: HttpResponse;
+        const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
         try {
           logger.debug(`http: ${shown}`);
-          res = await once(req);
+          res = await once(req, shown, deadline);
         } catch (e) {
           const err = e as NodeJS.ErrnoException;
           if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
-          const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+          if (e instanceof RestSqlError) throw e;
+          const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
           if (RETRY_CODES.has(code) && attempt < options.retries) {
             await backoff(attempt, undefined, shown, code);
             continue;
           }
           const timedOut = /TIMEOUT/.test(code);
-          throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no answer within WSTimeout=${options.timeoutSeconds}s` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
+          throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no complete answer (headers and body) within WSTimeout=${options.timeoutSeconds}s${attempt > 0 ? ` on any of ${attempt + 1} tries` : ''}` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
             hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
             details: { url: redactUrl(req.url), code },
             cause: e,
