@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Secret } from '../errors/index.js';
 import type { HttpRule } from '../model/types.js';
@@ -108,7 +108,10 @@ function makeDispatcher(o: HttpClientOptions): Dispatcher {
   if (o.proxy) {
     const uri = `http://${o.proxy.host}${o.proxy.port ? `:${o.proxy.port}` : ''}`;
     const token = o.proxy.user ? `Basic ${Buffer.from(`${o.proxy.user}:${o.proxy.password?.reveal() ?? ''}`).toString('base64')}` : undefined;
-    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts });
+    // The client that talks to the proxy itself (CONNECT) gets the timeouts too: undici's default
+    // waits 300 s for an answer to CONNECT.
+    const clientFactory = (origin: URL, opts: object) => new Pool(origin, { ...opts, headersTimeout: timeout, bodyTimeout: timeout });
+    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts, clientFactory });
   }
   const env = process.env;
   if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
@@ -134,6 +137,40 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * `work`, or the signal's reason as soon as it aborts. undici only acts on a signal once the
+ * request has a connection: a proxy that accepts the connection and never answers CONNECT would
+ * otherwise hold the request past any deadline. A result that arrives later is `discard`ed.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      reject(signal.reason);
+      work.then(discard, () => undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        reject(e);
+      },
+    );
+  });
 }
 
 interface BodyLimits {
@@ -262,13 +299,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function once(req: HttpRequest, shown: string, deadline: AbortSignal | undefined): Promise<HttpResponse> {
     const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const res = await request(req.url, {
+    const sent = request(req.url, {
       method: req.method ?? 'GET',
       headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'restsql', ...req.headers },
       ...(req.body !== undefined ? { body: req.body } : {}),
       dispatcher,
       ...(signal ? { signal } : {}),
     });
+    const res = await abortable(sent, signal, (late) => late.body.destroy());
     const headers = res.headers as HttpResponse['headers'];
     const chunks = await readBody(res.body, headers, { maxBytes, maxRatio, shown, url: req.url });
     return responseOf(req.url, res.statusCode, headers, chunks);
@@ -303,7 +341,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             await backoff(attempt, undefined, shown, code);
             continue;
           }
-          const timedOut = /TIMEOUT/.test(code);
+          const timedOut = /TIMEOUT|TIMEDOUT/.test(code);
           throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no complete answer (headers and body) within WSTimeout=${options.timeoutSeconds}s${attempt > 0 ? ` on any of ${attempt + 1} tries` : ''}` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
             hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
             details: { url: redactUrl(req.url), code },
@@ -421,7 +459,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
       }
     },
-    close: () => dispatcher.close(),
+    // destroy, not close: close waits for what is still pending, such as a proxy's CONNECT that a
+    // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
+    close: () => dispatcher.destroy(),
   };
 }
 
