@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { runCli } from '../support/cli.js';
 
 const MIB = 1024 * 1024;
@@ -51,6 +51,14 @@ before(async () => {
         res.end(body);
         return;
       }
+      case '/page-deflate':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'deflate' });
+        res.end(deflateSync(PAGE));
+        return;
+      case '/page-br':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' });
+        res.end(brotliCompressSync(PAGE));
+        return;
       default:
         res.writeHead(404).end();
     }
@@ -111,10 +119,12 @@ test('MaxResponseSize checks Content-Length up front and counts chunked bodies a
   assertTooLarge(gzipped, `${base}/page-gzip`, /decoded body is larger than MaxResponseSize=1 MiB/);
 });
 
-test('legitimate pages pass under the limits, plain, chunked and gzipped', { timeout: 120_000 }, async () => {
-  for (const path of ['/page', '/page-chunked', '/page-gzip']) {
-    const r = await query(path, ';MaxResponseSize=3');
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /20000/);
+test('legitimate pages pass under the limits, plain, chunked and compressed, bulk loaded and row by row', { timeout: 120_000 }, async () => {
+  for (const path of ['/page', '/page-chunked', '/page-gzip', '/page-deflate', '/page-br']) {
+    for (const bulk of ['1', '0']) {
+      const r = await query(path, `;MaxResponseSize=3;BulkLoad=${bulk}`);
+      assert.equal(r.code, 0, `${path} BulkLoad=${bulk}: ${r.stderr}`);
+      assert.match(r.stdout, /\b20000\b/);
+    }
   }
 });
