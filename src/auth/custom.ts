@@ -11,7 +11,7 @@
  * into the last response (RFC 6901). `\` escapes a special character.
  */
 import { RestSqlError, redactUrl, type Secret } from '../errors/index.js';
-import { createHttpClient, proxyFromOptions, type Authenticator, type HttpClient, type HttpRequest } from '../http/client.js';
+import { createHttpClient, limitsFromOptions, proxyFromOptions, type Authenticator, type HttpClient, type HttpRequest } from '../http/client.js';
 import { withQuery } from '../http/url.js';
 import type { ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
@@ -56,7 +56,7 @@ export class CustomAuthenticator implements Authenticator {
     private readonly logger: Logger,
   ) {
     // Its own client: authentication requests must not go through this authenticator.
-    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: options.wsRetryCount, logger, ...proxyFromOptions(options) });
+    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: options.wsRetryCount, logger, ...proxyFromOptions(options), ...limitsFromOptions(options) });
   }
 
   /** Fills the variables in `text`; `last` is the previous response for {/pointer}. */

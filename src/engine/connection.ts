@@ -6,7 +6,7 @@ import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/b
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, toRestSqlError, type Redactor } from '../errors/index.js';
-import { createHttpClient, proxyFromOptions, type HttpClient } from '../http/client.js';
+import { createHttpClient, limitsFromOptions, proxyFromOptions, type HttpClient } from '../http/client.js';
 import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Row } from '../extract/flatten.js';
@@ -528,6 +528,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     redactor,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...proxyFromOptions(options),
+    ...limitsFromOptions(options),
   });
   let engine: Engine | undefined;
   try {

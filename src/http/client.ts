@@ -1,7 +1,7 @@
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
+import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { Redactor, Secret } from '../errors/index.js';
 import type { HttpRule } from '../model/types.js';
@@ -51,7 +51,10 @@ export interface Authenticator {
 }
 
 export interface HttpClientOptions {
-  /** WSTimeout in seconds; 0 waits forever. */
+  /**
+   * WSTimeout in seconds; 0 waits forever. An overall deadline for each try of a request: connect
+   * (through a proxy too), headers and the whole body. Each retry gets a fresh deadline.
+   */
   readonly timeoutSeconds: number;
   /** WSRetryCount. */
   readonly retries: number;
@@ -67,7 +70,25 @@ export interface HttpClientOptions {
   readonly hostConcurrency?: number;
   /** Where requests may go, and which get the authenticator's credentials (absent: anywhere, all). */
   readonly origins?: OriginPolicy;
+  /** MaxResponseSize in bytes: the most one response body may hold, as received and as decoded (default 512 MiB). */
+  readonly maxResponseBytes?: number;
+  /** MaxCompressionRatio: decoded bytes per received byte a compressed body may reach past the first RATIO_FLOOR bytes (default 1000; 0: no check). */
+  readonly maxCompressionRatio?: number;
 }
+
+/** The MaxResponseSize and MaxCompressionRatio options as the client takes them. */
+export function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionRatio?: number }): Pick<HttpClientOptions, 'maxResponseBytes' | 'maxCompressionRatio'> {
+  return {
+    ...(o.maxResponseSize !== undefined ? { maxResponseBytes: o.maxResponseSize * MIB } : {}),
+    ...(o.maxCompressionRatio !== undefined ? { maxCompressionRatio: o.maxCompressionRatio } : {}),
+  };
+}
+
+const MIB = 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
+export const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
+/** The compression ratio is checked only once this much is decoded: small, very repetitive bodies are legitimate. */
+const RATIO_FLOOR = 8 * MIB;
 
 /** The ProxyHost/ProxyPort/ProxyUser/ProxyPassword options as the client takes them (absent: $HTTP(S)_PROXY and $NO_PROXY apply). */
 export function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser?: string; proxyPassword?: Secret }): Pick<HttpClientOptions, 'proxy'> {
@@ -92,7 +113,10 @@ function makeDispatcher(o: HttpClientOptions): Dispatcher {
   if (o.proxy) {
     const uri = `http://${o.proxy.host}${o.proxy.port ? `:${o.proxy.port}` : ''}`;
     const token = o.proxy.user ? `Basic ${Buffer.from(`${o.proxy.user}:${o.proxy.password?.reveal() ?? ''}`).toString('base64')}` : undefined;
-    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts });
+    // The client that talks to the proxy itself (CONNECT) gets the timeouts too: undici's default
+    // waits 300 s for an answer to CONNECT.
+    const clientFactory = (origin: URL, opts: object) => new Pool(origin, { ...opts, headersTimeout: timeout, bodyTimeout: timeout });
+    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts, clientFactory });
   }
   const env = process.env;
   if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
@@ -120,30 +144,125 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-// Asynchronous: decompression runs on libuv's thread pool, beside the pages being fetched.
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
-const brotliAsync = promisify(brotliDecompress);
+/**
+ * `work`, or the signal's reason as soon as it aborts. undici only acts on a signal once the
+ * request has a connection: a proxy that accepts the connection and never answers CONNECT would
+ * otherwise hold the request past any deadline. A result that arrives later is `discard`ed.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      if (settled) return;
+      settled = true;
+      reject(signal.reason);
+      work.then(discard, () => undefined);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        if (settled) return;
+        settled = true;
+        reject(e);
+      },
+    );
+  });
+}
 
-async function decode(encoding: string | undefined, chunks: readonly Buffer[]): Promise<readonly Buffer[]> {
-  const whole = () => Buffer.concat(chunks);
+interface BodyLimits {
+  readonly maxBytes: number;
+  readonly maxRatio: number;
+  /** `GET <url>` (redacted), for messages. */
+  readonly shown: string;
+  readonly url: string;
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= MIB ? `${Math.round((bytes / MIB) * 10) / 10} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : `${bytes} bytes`;
+}
+
+function tooLarge(limits: BodyLimits, what: string, hint: string, details: Record<string, unknown>): RestSqlError {
+  return new RestSqlError('HTTP_TOO_LARGE', `${limits.shown}: ${what}.`, { hint, details: { url: redactUrl(limits.url), ...details } });
+}
+
+function sizeError(limits: BodyLimits, what: string): RestSqlError {
+  return tooLarge(limits, `${what} is larger than MaxResponseSize=${limits.maxBytes / MIB} MiB`, 'Raise MaxResponseSize (MiB) if the API really sends responses that large, or ask for smaller pages.', { limit: 'MaxResponseSize', maxBytes: limits.maxBytes });
+}
+
+/** A decompressing stream for Content-Encoding (RFC 9110 §8.4.1), or undefined for identity. */
+function decoderFor(encoding: string | undefined): Gunzip | Inflate | BrotliDecompress | undefined {
+  // Larger pieces than zlib's 16 KiB default: bulk loading writes them one by one.
+  const chunkSize = 64 * 1024;
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return [await gunzipAsync(whole())];
+      return createGunzip({ chunkSize });
     case 'deflate':
-      return [await inflateAsync(whole())];
+      return createInflate({ chunkSize });
     case 'br':
-      return [await brotliAsync(whole())];
+      return createBrotliDecompress({ chunkSize });
     default:
-      return chunks;
+      return undefined;
   }
 }
 
-/** The body's pieces as they came off the socket. */
-async function readChunks(body: Dispatcher.ResponseData['body']): Promise<Buffer[]> {
+/**
+ * The body's pieces, decoded as they arrive (zlib streams run on libuv's thread pool, beside the
+ * pages being fetched). Reading stops as soon as the received or decoded bytes pass
+ * MaxResponseSize, or a compressed body inflates past MaxCompressionRatio: a compression bomb
+ * fails with HTTP_TOO_LARGE after a few MiB instead of exhausting memory.
+ */
+async function readBody(body: Dispatcher.ResponseData['body'], headers: HttpResponse['headers'], limits: BodyLimits): Promise<Buffer[]> {
+  const declared = Number(headerValue(headers, 'content-length'));
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    body.destroy();
+    throw sizeError(limits, `the body (Content-Length ${sizeText(declared)})`);
+  }
+  let received = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of body) {
+      received += (chunk as Buffer).length;
+      if (received > limits.maxBytes) throw sizeError(limits, 'the body as received');
+      yield chunk as Buffer;
+    }
+  }
+  const decoder = decoderFor(headerValue(headers, 'content-encoding'));
+  if (!decoder) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of counted()) chunks.push(chunk);
+    return chunks;
+  }
+  const pumped = pipeline(counted(), decoder);
+  // Its failure also destroys the decoder, which ends the loop below with the same error.
+  pumped.catch(() => undefined);
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
+  let decoded = 0;
+  try {
+    for await (const chunk of decoder) {
+      decoded += (chunk as Buffer).length;
+      if (decoded > limits.maxBytes) throw sizeError(limits, 'the decoded body');
+      // bytesWritten: compressed bytes the decoder has consumed so far.
+      const consumed = Math.max(1, decoder.bytesWritten);
+      if (limits.maxRatio > 0 && decoded > RATIO_FLOOR && decoded > consumed * limits.maxRatio) {
+        throw tooLarge(limits, `the body inflates more than MaxCompressionRatio=${limits.maxRatio} times (${sizeText(decoded)} from ${sizeText(consumed)}), which looks like a compression bomb`, 'If the API really compresses that well, raise MaxCompressionRatio (0 turns the check off).', { limit: 'MaxCompressionRatio', maxRatio: limits.maxRatio });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    await pumped;
+  } catch (e) {
+    decoder.destroy();
+    body.destroy();
+    throw e;
+  }
   return chunks;
 }
 
@@ -175,17 +294,26 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const dispatcher = makeDispatcher(options);
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   const gate = createHostGate(options.hostConcurrency ?? 6);
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const maxRatio = options.maxCompressionRatio ?? DEFAULT_MAX_COMPRESSION_RATIO;
 
-  async function once(req: HttpRequest): Promise<HttpResponse> {
-    const res = await request(req.url, {
+  /**
+   * One try. `deadline` (WSTimeout) bounds all of it: connecting (a proxy's CONNECT included),
+   * the headers and the whole body, however slowly it trickles in.
+   */
+  async function once(req: HttpRequest, shown: string, deadline: AbortSignal | undefined): Promise<HttpResponse> {
+    const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const sent = request(req.url, {
       method: req.method ?? 'GET',
       headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'restsql', ...req.headers },
       ...(req.body !== undefined ? { body: req.body } : {}),
       dispatcher,
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
     });
+    const res = await abortable(sent, signal, (late) => late.body.destroy());
     const headers = res.headers as HttpResponse['headers'];
-    const chunks = await decode(headerValue(headers, 'content-encoding'), await readChunks(res.body));
+    const chunks = await readBody(res.body, headers, { maxBytes, maxRatio, shown, url: req.url });
     return responseOf(req.url, res.statusCode, headers, chunks);
   }
 
@@ -209,19 +337,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // must take effect before anyone else is let in.
       try {
         let res: HttpResponse;
+        const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
         try {
           logger.debug(`http: ${shown}`);
-          res = await once(req);
+          res = await once(req, shown, deadline);
         } catch (e) {
           const err = e as NodeJS.ErrnoException;
           if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
-          const code = err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+          if (e instanceof RestSqlError) throw e;
+          const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
           if (RETRY_CODES.has(code) && attempt < options.retries) {
             await backoff(attempt, undefined, shown, code);
             continue;
           }
-          const timedOut = /TIMEOUT/.test(code);
-          throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no answer within WSTimeout=${options.timeoutSeconds}s` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
+          const timedOut = /TIMEOUT|TIMEDOUT/.test(code);
+          throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no complete answer (headers and body) within WSTimeout=${options.timeoutSeconds}s${attempt > 0 ? ` on any of ${attempt + 1} tries` : ''}` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
             hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
             details: { url: redactUrl(req.url), code },
             cause: e,
@@ -338,7 +468,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
       }
     },
-    close: () => dispatcher.close(),
+    // destroy, not close: close waits for what is still pending, such as a proxy's CONNECT that a
+    // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
+    close: () => dispatcher.destroy(),
   };
 }
 

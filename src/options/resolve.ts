@@ -248,6 +248,13 @@ export function checkRedirectUri(value: string): void {
       details: { option: 'RedirectURI' },
     });
   }
+  const port = Number(m[3]);
+  if (!(port >= 1 && port <= 65535)) {
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `RedirectURI '${value}' has port ${port}; it must be 1 to 65535, the fixed port registered with the authorization server (a callback to port 0 could never arrive).`, {
+      hint: `Use the registered port, for example RedirectURI=${m[1]}://${m[2]}:8080${m[4] ?? ''}.`,
+      details: { option: 'RedirectURI' },
+    });
+  }
   if (!LOOPBACK_HOSTS.has(host)) {
     throw new RestSqlError('CONFIG_INVALID_VALUE', `RedirectURI host '${m[2]}' is not loopback; restsql receives the login callback itself and listens on loopback only.`, {
       hint: 'Use localhost, 127.0.0.1 or [::1] (RFC 8252 §7.3) and register that redirect URI with the authorization server.',

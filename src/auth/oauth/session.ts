@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
-import { createHttpClient, proxyFromOptions, type HttpClient } from '../../http/client.js';
+import { createHttpClient, limitsFromOptions, proxyFromOptions, type HttpClient } from '../../http/client.js';
 import type { ConnectionOptions } from '../../options/index.js';
 import type { Logger } from '../../util/logger.js';
 import { FileTokenStore, type TokenKey, type TokenStore } from '../token-store/file-store.js';
@@ -115,7 +115,7 @@ export class OAuthSession {
     this.#ctx = ctx;
     this.#store = ctx.store ?? new FileTokenStore(join(ctx.stateDir, 'tokens'));
     // Token requests are not retried: a code or a rotated refresh token must not be sent twice.
-    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: 0, logger: ctx.logger, ...proxyFromOptions(options), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: 0, logger: ctx.logger, ...proxyFromOptions(options), ...limitsFromOptions(options), ...(ctx.signal ? { signal: ctx.signal } : {}) });
     this.grant = grantFor(options);
     const subject = this.grant === 'password' ? options.user : this.grant === 'jwt_bearer' ? (options.claimsSubject ?? options.claimsIssuer ?? options.clientId) : undefined;
     this.key = {
