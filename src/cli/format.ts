@@ -61,7 +61,9 @@ export function createFormatter(format: Format, write: Write): Formatter {
       const all: Row[] = [];
       return {
         begin: (c) => void (columns = c),
-        rows: (rs) => void all.push(...rs),
+        rows: (rs) => {
+          for (const r of rs) all.push(r);
+        },
         end: () => write(renderTable(columns, all)),
       };
     }
@@ -79,7 +81,9 @@ function clip(s: string): string {
 export function renderTable(columns: readonly ResultColumn[], rows: readonly Row[]): string {
   if (columns.length === 0) return `(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
   const cells = rows.map((r) => columns.map((c) => (r[c.name] === null ? 'NULL' : clip(text(r[c.name] ?? null)))));
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((row) => row[i]!.length)));
+  // No spread of the rows into Math.max: argument lists overflow the stack at ~125,000 rows.
+  const widths = columns.map((c) => c.name.length);
+  for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   const right = columns.map((c) => NUMERIC.test(c.type));
   const line = (vals: string[]) => vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ').trimEnd();
   const out = [line(columns.map((c) => c.name)), widths.map((w) => '-'.repeat(w)).join('-+-')];
