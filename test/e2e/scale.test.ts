@@ -8,16 +8,17 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { runCli } from '../support/cli.js';
 
-/** Path to [status, body]: bodies built once, served as they are. */
-const routes = new Map<string, [number, string]>();
+/** Path to [status, body], or to a function of the request's URL giving them. */
+const routes = new Map<string, [number, string] | ((url: URL) => [number, string])>();
 let server: Server;
 let base: string;
 
 before(async () => {
   server = createServer((req, res) => {
-    const hit = routes.get(new URL(req.url ?? '/', 'http://x').pathname);
-    if (!hit) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-    const [status, body] = hit;
+    const url = new URL(req.url ?? '/', base);
+    const route = routes.get(url.pathname);
+    if (!route) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    const [status, body] = typeof route === 'function' ? route(url) : route;
     res.writeHead(status, { 'content-type': status === 200 ? 'application/json' : 'text/html' }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -33,4 +34,28 @@ test('--format table renders 200,000 rows (no stack overflow from spreading rows
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /\(200000 rows\)\n$/);
   assert.match(r.stdout, /^ *199999 \| 2$/m);
+});
+
+test('JSON members named {BASE}, {FILES} or with a quote load the same rows in bulk as row by row', async () => {
+  const records = Array.from({ length: 50 }, (_, i) => ({ '{BASE}': i % 5, '{FILES}': `f${i % 3}`, "it's": i % 2 === 0, tags: [`t${i}`, `u${i}`] }));
+  // Pages linked by a next URL: bulk loading spools pages after the first.
+  routes.set('/placeholders', (url) => {
+    const at = Number(url.searchParams.get('after') ?? 0);
+    return [200, JSON.stringify({ data: records.slice(at, at + 10), next: at + 10 < records.length ? `${base}/placeholders?after=${at + 10}` : null })];
+  });
+  const run = async (bulk: string, sql: string) => {
+    const r = await runCli(['query', '-c', conn('/placeholders', `BulkLoad=${bulk}`), '-f', 'json', sql], { env: { RESTSQL_DEBUG: '1' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /could not load|row by row/i, 'no fallback');
+    return JSON.parse(r.stdout) as Record<string, unknown>[];
+  };
+  for (const sql of ['SELECT * FROM placeholders ORDER BY 1', 'SELECT * FROM tags ORDER BY 1, 2']) {
+    const rowByRow = await run('0', sql);
+    assert.equal(rowByRow.length, sql.includes('tags') ? 100 : 50);
+    assert.deepEqual(await run('1', sql), rowByRow, sql);
+  }
+  // No member is unique, so rows get generated ids (the `{BASE}` arithmetic) that the child table refers to.
+  const roots = await run('1', 'SELECT * FROM placeholders ORDER BY 1');
+  assert.deepEqual(roots.map(({ BASE, FILES, it_s }) => [BASE, FILES, it_s]), records.map((r) => [r['{BASE}'], r['{FILES}'], r["it's"]]));
+  assert.equal(roots.length, new Set(roots.map((r) => Object.values(r)[0])).size, 'generated ids are distinct');
 });
