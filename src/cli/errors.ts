@@ -1,9 +1,11 @@
 import { inspect } from 'node:util';
 import { RestSqlError, toRestSqlError, redactText } from '../errors/index.js';
+import { escapeMessage } from '../util/terminal.js';
 
 /**
  * `restsql: error[CODE]: message` plus a hint line (DESIGN.md "CLI contract"); the stack only
- * with RESTSQL_DEBUG=1, and redacted even then.
+ * with RESTSQL_DEBUG=1, and redacted even then. Control characters (from an API's error page,
+ * say) are escaped: the text goes to a terminal.
  */
 export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): { text: string; status: number } {
   const err: RestSqlError = toRestSqlError(e);
@@ -14,5 +16,5 @@ export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): {
     lines.push(redactText(err.stack ?? ''));
     if (cause) lines.push('caused by: ' + redactText(inspect(cause)));
   }
-  return { text: lines.join('\n') + '\n', status: err.exitStatus };
+  return { text: escapeMessage(lines.join('\n')) + '\n', status: err.exitStatus };
 }

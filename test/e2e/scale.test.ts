@@ -59,3 +59,28 @@ test('JSON members named {BASE}, {FILES} or with a quote load the same rows in b
   assert.deepEqual(roots.map(({ BASE, FILES, it_s }) => [BASE, FILES, it_s]), records.map((r) => [r['{BASE}'], r['{FILES}'], r["it's"]]));
   assert.equal(roots.length, new Set(roots.map((r) => Object.values(r)[0])).size, 'generated ids are distinct');
 });
+
+const ESC_OR_BEL = /[\u001b\u0007\u009b]/;
+
+test('control characters from API data are escaped in table output, kept exact in json and csv', async () => {
+  const evil = '\u001b]0;pwned\u0007';
+  routes.set('/evil', [200, JSON.stringify([{ id: 1, note: evil, ['k\u001b[2J']: 'x\u009b1m' }])]);
+  const table = await runCli(['query', '-c', conn('/evil'), '-f', 'table', 'SELECT * FROM evil']);
+  assert.equal(table.code, 0, table.stderr);
+  assert.doesNotMatch(table.stdout + table.stderr, ESC_OR_BEL);
+  assert.match(table.stdout, /\\x1b\]0;pwned\\x07/);
+  assert.match(table.stdout, /x\\x9b1m/);
+  const json = await runCli(['query', '-c', conn('/evil'), '-f', 'json', 'SELECT note FROM evil']);
+  assert.deepEqual(JSON.parse(json.stdout), [{ note: evil }]);
+  const csv = await runCli(['query', '-c', conn('/evil'), '-f', 'csv', 'SELECT note FROM evil']);
+  assert.equal(csv.stdout, `note\r\n${evil}\r\n`);
+});
+
+test('control characters from an error page are escaped in the error message', async () => {
+  routes.set('/broken', [500, '<html><title>\u001b]0;pwned\u0007</title>oops \u001b[31mred</html>']);
+  const r = await runCli(['query', '-c', conn('/broken', 'WSRetryCount=0'), 'SELECT * FROM broken'], { env: { RESTSQL_DEBUG: '1' } });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /^restsql: error\[/m);
+  assert.match(r.stderr, /\\x1b\]0;pwned\\x07/, 'the body is quoted, escaped');
+  assert.doesNotMatch(r.stdout + r.stderr, ESC_OR_BEL);
+});
