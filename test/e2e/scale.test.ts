@@ -84,3 +84,27 @@ test('control characters from an error page are escaped in the error message', a
   assert.match(r.stderr, /\\x1b\]0;pwned\\x07/, 'the body is quoted, escaped');
   assert.doesNotMatch(r.stdout + r.stderr, ESC_OR_BEL);
 });
+
+test('wide and ragged JSON: columns capped by MaxColumns, the rest kept as a JSON column', { timeout: 120_000 }, async () => {
+  // 10,000 records, each with its own key.
+  routes.set('/ragged', [200, JSON.stringify(Array.from({ length: 10_000 }, (_, i) => ({ id: i, [`k${i}`]: i })))]);
+  // One record with 100,000 members.
+  routes.set('/wide', [200, JSON.stringify([Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`m${i}`, i]))])]);
+  for (const [path, rows] of [['/ragged', 10_000], ['/wide', 1]] as const) {
+    const table = path.slice(1);
+    const d = await runCli(['describe', '-c', conn(path, 'MaxColumns=50'), table, '-f', 'json']);
+    assert.equal(d.code, 0, d.stderr);
+    const cols = JSON.parse(d.stdout) as { column: string; type: string }[];
+    assert.ok(cols.length <= 51, `${path}: ${cols.length} columns`);
+    assert.deepEqual(cols.at(-1), { column: 'json', type: 'JSON', key: false }, path);
+    const q = await runCli(['query', '-c', conn(path, 'MaxColumns=50'), '-f', 'json', `SELECT count(*) AS n, max(json_extract(json, '$.${path === '/wide' ? 'm99999' : 'k9999'}')::INTEGER) AS last FROM ${table}`]);
+    assert.equal(q.code, 0, q.stderr);
+    assert.deepEqual(JSON.parse(q.stdout), [{ n: rows, last: path === '/wide' ? 99_999 : 9_999 }]);
+  }
+  // The default (1000) also finishes; the table stays within it.
+  const wide = await runCli(['query', '-c', conn('/wide'), '-f', 'csv', "SELECT json_extract(json, '$.m123')::INTEGER AS v, m0, m998 FROM wide"]);
+  assert.equal(wide.code, 0, wide.stderr);
+  assert.equal(wide.stdout, 'v,m0,m998\r\n123,0,998\r\n');
+  const sample = await runCli(['sample', `${base}/ragged`, '--table', 'ragged']);
+  assert.equal(sample.code, 0, sample.stderr);
+});
