@@ -4,7 +4,8 @@
  * login form, approves consent, and lets the final redirect reach restsql's loopback listener.
  *
  * As a command (for $BROWSER): `node browser-stand-in.js URL`. RESTSQL_STANDIN_MODE changes what it
- * does, for tests: normal | deny | tamper-state | wrong-iss | ignore | print (write the final
+ * does, for tests: normal | deny | tamper-state | forge-first (a forged callback, then the real
+ * one) | wrong-iss | ignore | print (write the final
  * redirect URL to RESTSQL_STANDIN_OUT instead of following it). RESTSQL_STANDIN_LOG appends what it
  * did, and any failure, to a file.
  */
@@ -107,6 +108,15 @@ export async function standIn(startUrl: string, env: NodeJS.ProcessEnv = process
     return;
   }
   assertLoopback(back.href);
+  if (mode === 'forge-first') {
+    // What any web page can do while a login waits: <img src="http://127.0.0.1:PORT/cb?code=x&state=wrong">.
+    const forged = new URL(back.href);
+    forged.searchParams.set('state', 'wrong');
+    forged.searchParams.set('code', 'x');
+    const f = await fetch(forged.href, { dispatcher: loopbackAgent });
+    log(`forged ${f.status}`);
+    await f.arrayBuffer();
+  }
   const res = await fetch(back.href, { dispatcher: loopbackAgent });
   log(`listener ${res.status}`);
   await res.arrayBuffer();

@@ -1,10 +1,12 @@
 import { inspect } from 'node:util';
 import { RestSqlError, toRestSqlError, redactText, redactorOf } from '../errors/index.js';
+import { escapeMessage } from '../util/terminal.js';
 
 /**
  * `restsql: error[CODE]: message` plus a hint line (DESIGN.md "CLI contract"); the stack only
  * with RESTSQL_DEBUG=1, and redacted even then (with the connection's redactor when the error
- * passed through one, so its secrets are masked in the cause too).
+ * passed through one, so its secrets are masked in the cause too). Control characters (from an
+ * API's error page, say) are escaped: the text goes to a terminal.
  */
 export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): { text: string; status: number } {
   const err: RestSqlError = toRestSqlError(e);
@@ -16,5 +18,5 @@ export function renderError(e: unknown, env: NodeJS.ProcessEnv = process.env): {
     lines.push(redact(err.stack ?? ''));
     if (cause) lines.push('caused by: ' + redact(inspect(cause)));
   }
-  return { text: lines.join('\n') + '\n', status: err.exitStatus };
+  return { text: escapeMessage(lines.join('\n')) + '\n', status: err.exitStatus };
 }

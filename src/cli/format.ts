@@ -1,4 +1,5 @@
 import type { JsonValue, ResultColumn } from '../engine/values.js';
+import { escapeControls } from '../util/terminal.js';
 
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -20,7 +21,9 @@ function csvField(v: JsonValue): string {
 
 /**
  * Writes result rows as they come (batches), so csv/json/ndjson never hold the whole result.
- * `table` collects rows to align columns, as it is meant for people.
+ * `table` collects rows to align columns, as it is meant for people, and escapes control
+ * characters (a terminal would obey them). csv, json and ndjson are for programs: the data stays
+ * exact (JSON escapes controls itself; a CSV field holds them as they are).
  */
 export interface Formatter {
   begin(columns: readonly ResultColumn[]): void;
@@ -61,7 +64,9 @@ export function createFormatter(format: Format, write: Write): Formatter {
       const all: Row[] = [];
       return {
         begin: (c) => void (columns = c),
-        rows: (rs) => void all.push(...rs),
+        rows: (rs) => {
+          for (const r of rs) all.push(r);
+        },
         end: () => write(renderTable(columns, all)),
       };
     }
@@ -70,19 +75,23 @@ export function createFormatter(format: Format, write: Write): Formatter {
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|DOUBLE|FLOAT|REAL|DECIMAL.*)$/;
 
+/** One line of text for a terminal: line breaks shown as `\n`, other control characters as `\x1b`. */
 function clip(s: string): string {
-  const one = s.replace(/\r?\n/g, '\\n');
+  const one = escapeControls(s.replace(/\r?\n/g, '\\n'));
   return one.length > MAX_CELL ? one.slice(0, MAX_CELL - 1) + '…' : one;
 }
 
 /** An aligned table for people: numbers right-aligned, NULL shown, wide cells truncated, a row count. */
 export function renderTable(columns: readonly ResultColumn[], rows: readonly Row[]): string {
   if (columns.length === 0) return `(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
+  const names = columns.map((c) => escapeControls(c.name));
   const cells = rows.map((r) => columns.map((c) => (r[c.name] === null ? 'NULL' : clip(text(r[c.name] ?? null)))));
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((row) => row[i]!.length)));
+  // No spread of the rows into Math.max: argument lists overflow the stack at ~125,000 rows.
+  const widths = names.map((n) => n.length);
+  for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   const right = columns.map((c) => NUMERIC.test(c.type));
   const line = (vals: string[]) => vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ').trimEnd();
-  const out = [line(columns.map((c) => c.name)), widths.map((w) => '-'.repeat(w)).join('-+-')];
+  const out = [line(names), widths.map((w) => '-'.repeat(w)).join('-+-')];
   for (const row of cells) out.push(line(row));
   out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
   return out.join('\n') + '\n';

@@ -5,6 +5,7 @@ import { RestSqlError } from '../errors/index.js';
 import { optionsMarkdown, optionsText } from '../options/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import type { Logger } from '../util/logger.js';
+import { escapeMessage } from '../util/terminal.js';
 import { renderError } from './errors.js';
 import { cliLoginOptions, type LoginFlags } from './login-ui.js';
 import { progressLine } from './progress.js';
@@ -37,15 +38,16 @@ function withConnOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no progress line while pages are fetched');
 }
 
+/** Messages may quote API data: control characters are escaped before they reach the terminal. */
 function stderrLogger(io: CliIo): Logger {
   const debug = io.env.RESTSQL_DEBUG === '1';
   return {
     debug: (m) => {
       // Milliseconds since the process started: where the time goes, at a glance.
-      if (debug) io.stderr.write(`restsql: debug: ${m} (+${Math.round(performance.now())} ms)\n`);
+      if (debug) io.stderr.write(`restsql: debug: ${escapeMessage(m)} (+${Math.round(performance.now())} ms)\n`);
     },
-    info: (m) => io.stderr.write(`restsql: ${m}\n`),
-    warn: (m) => io.stderr.write(`restsql: warning: ${m}\n`),
+    info: (m) => io.stderr.write(`restsql: ${escapeMessage(m)}\n`),
+    warn: (m) => io.stderr.write(`restsql: warning: ${escapeMessage(m)}\n`),
   };
 }
 

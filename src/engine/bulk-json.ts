@@ -9,12 +9,14 @@
 import type { ColumnDef, ColumnType, TableDef } from '../model/types.js';
 
 /**
- * An INSERT that reads the record files `{FILES}` (a SQL list, in page order) itself, projecting
- * only the members its table needs; `{BASE}` is the first generated row number minus 1.
+ * An INSERT that reads the record files itself, projecting only the members its table needs.
+ * `sql(files, base)`: `files` is a SQL list of the files in page order, `base` the first
+ * generated row number minus 1. A function, not a template with placeholders: a JSON member
+ * named like a placeholder (`{BASE}`) is part of the SQL text and must not be rewritten.
  */
 export interface BulkInsert {
   readonly table: string;
-  readonly sql: string;
+  readonly sql: (files: string, base: number) => string;
 }
 
 export interface BulkJsonPlan {
@@ -106,18 +108,24 @@ const scalar = (t: ColumnType) => (t === 'JSON' ? 'JSON' : 'VARCHAR');
  * (preserve_insertion_order is on). Numbering costs (0.5 s of 1.0 s for 500,000 records), so
  * only tables with generated row ids pay for it.
  */
-function recordsFrom(shape: Shape, numbered: boolean): string {
+function recordsFrom(shape: Shape, numbered: boolean, files: string): string {
   const columns = `{${Object.entries(shape).map(([k, v]) => `${literal(k)}: ${literal(typeof v === 'string' ? v : typeOf(v))}`).join(', ')}}`;
-  return `(SELECT ${numbered ? 'row_number() OVER () AS __n, ' : ''}* FROM read_json({FILES}, columns=${columns}, format='array', records=true, maximum_object_size=1073741824)) AS r`;
+  return `(SELECT ${numbered ? 'row_number() OVER () AS __n, ' : ''}* FROM read_json(${files}, columns=${columns}, format='array', records=true, maximum_object_size=1073741824)) AS r`;
 }
+
+/** The row id of record `__n`; `base` is a JS integer, printed as such. */
+const ROWID = (base: number) => `(__n + ${Math.trunc(base)})::BIGINT`;
+/** Stands for the row id in expressions built before `base` is known; swapped per element, never by text search. */
+const ROWID_SLOT = Symbol('rowid');
+type Expr = string | typeof ROWID_SLOT;
+const render = (e: Expr, base: number) => (e === ROWID_SLOT ? ROWID(base) : e);
 
 /** The plan for a table tree, or undefined when it must load row by row. */
 export function bulkJsonPlan(root: TableDef, target: (table: string) => string = ident): BulkJsonPlan | undefined {
   const record: Shape = {};
-  const rootExprs: string[] = [];
-  const rowid = '(__n + {BASE})::BIGINT';
+  const rootExprs: Expr[] = [];
   for (const c of root.columns) {
-    if (c.source === 'rowid') rootExprs.push(rowid);
+    if (c.source === 'rowid') rootExprs.push(ROWID_SLOT);
     else if (c.source === 'json' && c.path.length > 0) {
       if (!put(record, c.path, scalar(c.type))) return undefined;
       rootExprs.push(valueExpr('r', c));
@@ -125,8 +133,8 @@ export function bulkJsonPlan(root: TableDef, target: (table: string) => string =
   }
   const numbered = root.columns.some((c) => c.source === 'rowid');
   const keyColumns = root.columns.filter((c) => c.key);
-  const keyExprs = keyColumns.map((c) => (c.source === 'rowid' ? rowid : valueExpr('r', c)));
-  const inserts: { table: string; sql: string }[] = [];
+  const keyExprs: Expr[] = keyColumns.map((c) => (c.source === 'rowid' ? ROWID_SLOT : valueExpr('r', c)));
+  const inserts: BulkInsert[] = [];
   for (const child of root.children) {
     if (child.map || child.children.length > 0) return undefined;
     const element: Shape = {};
@@ -152,10 +160,16 @@ export function bulkJsonPlan(root: TableDef, target: (table: string) => string =
     for (const c of keyColumns) if (c.source === 'json') put(projection, c.path, scalar(c.type));
     put(projection, child.arrayPath, `${elementType}[]`);
     const arr = `r.${field(child.arrayPath)}`;
-    const keys = keyExprs.map((k, i) => `${k} AS k${i}`).join(', ');
-    inserts.push({ table: child.name, sql: `INSERT INTO ${target(child.name)} SELECT ${exprs.join(', ')} FROM (SELECT ${keys}, generate_subscripts(${arr}, 1) - 1 AS position, unnest(${arr}) AS e FROM ${recordsFrom(projection, numbered)} WHERE len(${arr}) > 0)` });
+    const into = `INSERT INTO ${target(child.name)} SELECT ${exprs.join(', ')} FROM (SELECT `;
+    const rest = `generate_subscripts(${arr}, 1) - 1 AS position, unnest(${arr}) AS e FROM `;
+    const where = ` WHERE len(${arr}) > 0)`;
+    inserts.push({
+      table: child.name,
+      sql: (files, base) => `${into}${keyExprs.map((k, i) => `${render(k, base)} AS k${i}, `).join('')}${rest}${recordsFrom(projection, numbered, files)}${where}`,
+    });
   }
   // Tables have no order, so nothing is sorted.
-  inserts.unshift({ table: root.name, sql: `INSERT INTO ${target(root.name)} SELECT ${rootExprs.join(', ')} FROM ${recordsFrom(record, numbered)}` });
+  const rootInto = `INSERT INTO ${target(root.name)} SELECT `;
+  inserts.unshift({ table: root.name, sql: (files, base) => `${rootInto}${rootExprs.map((e) => render(e, base)).join(', ')} FROM ${recordsFrom(record, numbered, files)}` });
   return { inserts };
 }

@@ -543,7 +543,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
       endpoints.push(...model.endpoints);
     } else if (options.restSamplePath !== undefined) {
       const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
-      const sampled = await sampleEndpoint(url, options.table, http, options.qualifyNormalizedNames as 0 | 1 | 2, logger);
+      const sampled = await sampleEndpoint(url, options.table, http, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, logger);
       endpoints.push(sampled.endpoint);
       prefetched.set(sampled.endpoint, sampled.first);
       model = deepFreeze({ endpoints });

@@ -388,7 +388,7 @@ export async function createEngine(): Promise<Engine> {
       await conn.run('BEGIN TRANSACTION');
       try {
         const added: number[] = [];
-        for (const { sql } of inserts) added.push((await conn.run(sql.replace('{FILES}', list).replaceAll('{BASE}', String(base - 1)))).rowsChanged);
+        for (const { sql } of inserts) added.push((await conn.run(sql(list, base - 1))).rowsChanged);
         await conn.run('COMMIT');
         return added;
       } catch (e) {

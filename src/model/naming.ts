@@ -23,9 +23,14 @@ export function sanitizeName(raw: string): string {
 /** Makes names unique case-insensitively (DuckDB identifiers are) with _1, _2 suffixes. */
 export class NameSet {
   readonly #used = new Set<string>();
+  /** The next suffix to try for a wanted name: many members that sanitize alike stay linear. */
+  readonly #next = new Map<string, number>();
   take(wanted: string): string {
+    const lower = wanted.toLowerCase();
     let name = wanted;
-    for (let i = 1; this.#used.has(name.toLowerCase()); i++) name = `${wanted}_${i}`;
+    let i = this.#next.get(lower) ?? 1;
+    for (; this.#used.has(name.toLowerCase()); i++) name = `${wanted}_${i}`;
+    if (name !== wanted) this.#next.set(lower, i);
     this.#used.add(name.toLowerCase());
     return name;
   }
@@ -70,6 +75,9 @@ export const VALUE = 'value';
 
 /** A map's key column when the model file names none (`field{KeyType}`). */
 export const MAP_KEY = 'key';
+
+/** The column holding the whole record as JSON when a table has more members than MaxColumns. */
+export const OVERFLOW = 'json';
 
 /** The generated key of a table no column keys. */
 export const ROWID = 'rowid';

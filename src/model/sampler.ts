@@ -1,5 +1,5 @@
 import { columnTypeFor, kindOf, type ValueKind } from './infer.js';
-import { childLeadNames, childTableName, columnName, NameSet, ROWID, sanitizeName, VALUE, valueColumnName, type QualifyNames } from './naming.js';
+import { childLeadNames, childTableName, columnName, NameSet, OVERFLOW, ROWID, sanitizeName, VALUE, valueColumnName, type QualifyNames } from './naming.js';
 import { deepFreeze, type ColumnDef, type ColumnType, type TableDef } from './types.js';
 
 // The naming rules live in naming.ts; these stay importable from here for existing callers.
@@ -14,26 +14,30 @@ interface Shape {
   element?: Shape;
   /** Scalar values seen (for key detection), and how many were not null. */
   readonly values: unknown[];
+  /** Objects seen here, and (as a member) how many times this one was present in its parent. */
+  objects: number;
+  present: number;
 }
 
 function newShape(): Shape {
-  return { kinds: new Set(), fields: new Map(), values: [] };
+  return { kinds: new Set(), fields: new Map(), values: [], objects: 0, present: 0 };
 }
 
+/** Linear in the size of the value: members missing from some objects are counted, not searched for (see markMissing). */
 function observe(shape: Shape, value: unknown): void {
   const kind = kindOf(value);
   shape.kinds.add(kind);
   if (kind === 'object') {
+    shape.objects++;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       let f = shape.fields.get(k);
       if (!f) {
         f = newShape();
         shape.fields.set(k, f);
       }
+      f.present++;
       observe(f, v);
     }
-    // A member missing from this object counts as null there.
-    for (const [k, f] of shape.fields) if (!(k in (value as object))) f.kinds.add('null');
   } else if (kind === 'array') {
     shape.element ??= newShape();
     for (const v of value as unknown[]) observe(shape.element, v);
@@ -42,16 +46,30 @@ function observe(shape: Shape, value: unknown): void {
   }
 }
 
+/** After observing: a member missing from some of the objects counts as null there. */
+function markMissing(shape: Shape): void {
+  for (const f of shape.fields.values()) {
+    if (f.present < shape.objects) f.kinds.add('null');
+    markMissing(f);
+  }
+  if (shape.element) markMissing(shape.element);
+}
+
 export interface SampleOptions {
   /** QualifyNormalizedNames: 0 field name, 1 parent_field, 2 root_full_path. */
   readonly qualifyNames: QualifyNames;
+  /** MaxColumns: at most this many columns per table; the rest of a record is kept as JSON. */
+  readonly maxColumns?: number;
 }
+
+const DEFAULT_MAX_COLUMNS = 1000;
 
 const KEY_TYPES: ReadonlySet<ColumnType> = new Set(['INTEGER', 'BIGINT', 'VARCHAR', 'UUID']);
 const MAX_KEY_STRING = 64;
 
 interface Context {
   readonly options: SampleOptions;
+  readonly maxColumns: number;
   readonly tableNames: NameSet;
   readonly rootName: string;
 }
@@ -59,6 +77,23 @@ interface Context {
 interface Pending {
   readonly columns: ColumnDef[];
   readonly arrays: { path: string[]; shape: Shape }[];
+  /** Columns that may still be added (one is kept for the overflow column). */
+  budget: number;
+  /** Some member got no column: the table ends with the record as JSON. */
+  overflow: boolean;
+}
+
+const newPending = (maxColumns: number): Pending => ({ columns: [], arrays: [], budget: maxColumns - 1, overflow: false });
+
+/** Columns an object shape flattens into (arrays excluded), counted up to `limit`. */
+function leafCount(shape: Shape, limit: number): number {
+  let n = 0;
+  for (const f of shape.fields.values()) {
+    if (isOnly(f.kinds, 'object')) n += leafCount(f, limit - n);
+    else if (!isOnly(f.kinds, 'array')) n++;
+    if (n > limit) break;
+  }
+  return n;
 }
 
 function isOnly(kinds: ReadonlySet<ValueKind>, kind: ValueKind): boolean {
@@ -69,23 +104,34 @@ function isOnly(kinds: ReadonlySet<ValueKind>, kind: ValueKind): boolean {
 function flattenFields(shape: Shape, prefix: string[], out: Pending, names: NameSet): void {
   for (const [field, f] of shape.fields) {
     const path = [...prefix, field];
-    if (isOnly(f.kinds, 'object')) {
-      flattenFields(f, path, out, names);
-    } else if (isOnly(f.kinds, 'array')) {
+    if (isOnly(f.kinds, 'array')) {
       out.arrays.push({ path, shape: f });
+    } else if (out.budget <= 0) {
+      // Past MaxColumns: the member is kept in the record's JSON column.
+      out.overflow = true;
+    } else if (isOnly(f.kinds, 'object') && leafCount(f, out.budget) <= out.budget) {
+      flattenFields(f, path, out, names);
     } else {
+      // A scalar, a mix, or an object too wide for what is left: one column (JSON for an object).
       out.columns.push({ name: names.take(columnName(path)), path, type: columnTypeFor(f.kinds), key: false, source: 'json' });
+      out.budget--;
     }
   }
 }
 
+/** The overflow column: the whole element as JSON, after the inferred columns. */
+function addOverflow(out: Pending, names: NameSet): void {
+  if (out.overflow) out.columns.push({ name: names.take(OVERFLOW), path: [], type: 'JSON', key: false, source: 'json' });
+}
+
 /** The element columns of a table whose rows come from values of `shape`. */
-function elementColumns(shape: Shape, scalarName: string, names: NameSet): Pending {
-  const out: Pending = { columns: [], arrays: [] };
+function elementColumns(shape: Shape, scalarName: string, names: NameSet, maxColumns: number): Pending {
+  const out = newPending(maxColumns);
   const kinds = new Set(shape.kinds);
   kinds.delete('null');
   if (kinds.size === 1 && kinds.has('object')) {
     flattenFields(shape, [], out, names);
+    addOverflow(out, names);
   } else {
     // Scalars (or a mix, or nested arrays, which become JSON) in one column named after the array.
     out.columns.push({ name: names.take(valueColumnName(scalarName)), path: [], type: columnTypeFor(shape.kinds), key: false, source: 'json' });
@@ -113,7 +159,7 @@ function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, a
   const refs: ColumnDef[] = parent.keys.map((k, i) => ({ name: lead.refs[i]!, path: [], type: k.type, key: true, source: 'parent' as const }));
   const position: ColumnDef = { name: lead.position, path: [], type: 'INTEGER', key: true, source: 'position' };
   const element = shape.element ?? newShape();
-  const pending = elementColumns(element, arrayPath[arrayPath.length - 1] ?? VALUE, names);
+  const pending = elementColumns(element, arrayPath[arrayPath.length - 1] ?? VALUE, names, ctx.maxColumns);
   const keys = [...refs, position];
   const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, [...pathFromRoot, ...a.path], a.shape));
   return { name, columns: [...refs, position, ...pending.columns], arrayPath, parent: parent.name, children };
@@ -125,15 +171,18 @@ function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, a
 export function inferTable(rawName: string, records: readonly unknown[], options: SampleOptions, tableNames: NameSet = new NameSet()): TableDef {
   const shape = newShape();
   for (const r of records) observe(shape, r);
+  markMissing(shape);
   const name = tableNames.take(sanitizeName(rawName));
-  const ctx: Context = { options, tableNames, rootName: name };
+  const maxColumns = Math.max(2, options.maxColumns ?? DEFAULT_MAX_COLUMNS);
+  const ctx: Context = { options, maxColumns, tableNames, rootName: name };
   const names = new NameSet();
   let pending: Pending;
   if (isOnly(shape.kinds, 'object')) {
-    pending = { columns: [], arrays: [] };
+    pending = newPending(maxColumns);
     flattenFields(shape, [], pending, names);
+    addOverflow(pending, names);
   } else {
-    pending = elementColumns(shape, VALUE, names);
+    pending = elementColumns(shape, VALUE, names, maxColumns);
   }
   let key = chooseKey(pending.columns, shape, records.length);
   let columns: ColumnDef[];

@@ -135,7 +135,7 @@ export async function loadModelFile(options: ConnectionOptions, text: string, ht
         });
       }
       parsed.names.release(t.name);
-      const table = inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 }, parsed.names);
+      const table = inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, parsed.names);
       const endpoint = endpointOf(t, table, jsonRoot, true);
       endpoints.push(endpoint);
       if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, { body, headers: res.headers });

@@ -3,7 +3,7 @@ import type { HttpClient } from '../http/client.js';
 import type { PrefetchedPage } from './scan.js';
 import { parseJsonForSampling } from '../util/json.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
-import { inferTable, sanitizeName } from '../model/sampler.js';
+import { inferTable, sanitizeName, type SampleOptions } from '../model/sampler.js';
 import type { EndpointDef } from '../model/types.js';
 import { detectPaging } from '../pagination/detect.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
@@ -40,7 +40,7 @@ export function tableNameFromUrl(url: string): string {
  * its first response shows (pagination/detect.ts); `logger` gets the warning when the response
  * signals more pages in a way restsql does not recognise.
  */
-export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, qualifyNames: 0 | 1 | 2, logger: Logger = SILENT_LOGGER): Promise<SampledEndpoint> {
+export async function sampleEndpoint(url: string, tableName: string | undefined, http: HttpClient, sampling: SampleOptions, logger: Logger = SILENT_LOGGER): Promise<SampledEndpoint> {
   const { response, json } = await http.getJson({ url, method: 'GET' });
   const jsonRoot = detectJsonRoot(json);
   // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.
@@ -51,7 +51,7 @@ export async function sampleEndpoint(url: string, tableName: string | undefined,
       details: { url: redactUrl(url) },
     });
   }
-  const table = inferTable(tableName ?? tableNameFromUrl(url), records, { qualifyNames });
+  const table = inferTable(tableName ?? tableNameFromUrl(url), records, sampling);
   const { paging, warning } = detectPaging({ body: json, jsonRoot, headers: response.headers, url });
   if (warning) logger.warn(warning);
   if (paging) logger.debug(`sample: ${redactUrl(url)}: paging detected: ${JSON.stringify(paging)}`);

@@ -142,10 +142,31 @@ test('an https:// RedirectURI is served over TLS with a self-signed localhost ce
   }, { extraClients: [web] });
 });
 
-test('refused logins: tampered state, wrong iss, access_denied — exit 3 with a clear error, nothing cached', async () => {
+test('a forged callback (wrong state) is ignored: the login waits for the real one and completes', async () => {
+  await withWorld(async (w) => {
+    const r = await w.cli(['query', '-c', w.conn(), SQL], { RESTSQL_STANDIN_MODE: 'forge-first' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(w.standIn().filter((l) => /^(forged|listener) /.test(l)), ['forged 400', 'listener 200']);
+    assert.equal(w.cacheFiles().length, 1);
+  });
+});
+
+test('only a tampered-state callback: ignored (HTTP 400), the login times out saying so, nothing cached', async () => {
+  await withWorld(async (w) => {
+    const r = await w.cli(['query', '-c', w.conn({ LoginTimeout: '2' }), SQL], { RESTSQL_STANDIN_MODE: 'tamper-state' });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /error\[AUTH_TIMEOUT\]: The login was not completed within 2 seconds\. 1 callback with a state not of this login \(forged, or from an old login\) was ignored\./);
+    assert.match(r.stderr, /^hint: /m);
+    assert.equal(r.stdout, '');
+    assert.equal(w.cacheFiles().length, 0);
+    assert.equal(w.standIn().at(-1), 'listener 400');
+    assert.equal(w.auth.tokenRequests.length, 0, 'no code was exchanged');
+  });
+});
+
+test('refused logins: wrong iss, access_denied — exit 3 with a clear error, nothing cached', async () => {
   await withWorld(async (w) => {
     const cases = [
-      { mode: 'tamper-state', code: 'AUTH_STATE_MISMATCH', text: /state that does not match/ },
       { mode: 'wrong-iss', code: 'AUTH_ISSUER_MISMATCH', text: /issuer 'https:\/\/evil\.example\/?'/ },
       { mode: 'deny', code: 'AUTH_DENIED', text: /refused the login: access_denied/ },
     ];

@@ -63,3 +63,22 @@ test('a pasted redirect URL goes through the same checks; a timeout says which o
   await assert.rejects(slow.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_TIMEOUT' && e.details.option === 'LoginTimeout');
   await slow.close();
 });
+
+test('a callback with a wrong or no state (any web page can send one) is answered 400 and ignored; the real one still completes the login', async () => {
+  const port = await freePort();
+  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  try {
+    assert.equal(await get(`http://127.0.0.1:${port}/cb?code=x&state=wrong`), 400);
+    assert.equal(await get(`http://127.0.0.1:${port}/cb?code=x`), 400, 'no state');
+    assert.equal(await get(`http://127.0.0.1:${port}/cb?error=access_denied&state=st4tf`), 400, 'an error without our state is not believed either');
+    assert.equal(await get(`http://127.0.0.1:${port}/cb?code=the-code&state=st4te`), 200, 'still listening');
+    assert.deepEqual(await l.result, { code: 'the-code' });
+  } finally {
+    await l.close();
+  }
+
+  const only = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 1000 });
+  assert.equal(await get(`http://127.0.0.1:${port}/cb?code=x&state=wrong`), 400);
+  await assert.rejects(only.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_TIMEOUT' && /1 callback with a state not of this login \(forged/.test(e.message) && e.details.ignoredCallbacks === 1);
+  await only.close();
+});

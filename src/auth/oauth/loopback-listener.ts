@@ -22,7 +22,7 @@ export interface ListenerOptions {
 }
 
 export interface CallbackListener {
-  /** Resolves with the authorization code after one valid callback; rejects on a bad one, timeout or abort. */
+  /** Resolves with the authorization code after one valid callback; rejects on a bad one with this login's state, timeout or abort. */
   readonly result: Promise<{ code: string }>;
   /** Feeds a redirected URL pasted by the user (headless login) through the same checks. */
   deliver(url: string): void;
@@ -137,7 +137,10 @@ function listenError(e: NodeJS.ErrnoException, port: number, address: string): R
 
 /**
  * Listens on RedirectURI's loopback host and port for exactly one valid callback (RFC 8252 §7.3),
- * then closes; also closes on timeout or abort. Other paths get a 404 and are ignored.
+ * then closes; also closes on timeout or abort. Other paths get a 404 and are ignored, and so are
+ * callbacks with a wrong state (a 400 page). A callback with this login's state settles it, even
+ * as a failure (a wrong `iss`, `error=access_denied`). A pasted URL (`deliver`) is the user's own
+ * act: a wrong state there fails the login.
  */
 export async function startCallbackListener(o: ListenerOptions): Promise<CallbackListener> {
   const target = new URL(o.redirectUri);
@@ -171,6 +174,9 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
     else settle.resolve(outcome);
   };
 
+  /** Callbacks to the listener with a wrong or no state: not ours, so ignored (see onRequest). */
+  let forged = 0;
+
   const handle = (params: URLSearchParams): { status: number; html: string } => {
     try {
       const code = checkCallback(params, o.expect);
@@ -182,6 +188,21 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
     }
   };
 
+  /**
+   * A callback without this login's state cannot come from the authorization server's redirect
+   * for it: any web page can make the browser request /cb?code=x&state=wrong (an <img>). It is
+   * answered with an error page and ignored, so it cannot abort the login in progress; the real
+   * redirect still completes it (RFC 6749 §10.12: the state binds the callback to this login).
+   */
+  const handleRequest = (params: URLSearchParams): { status: number; html: string } => {
+    const state = params.get('state');
+    if (state === null || !safeEqual(state, o.expect.state)) {
+      forged++;
+      return { status: 400, html: page('Not this login', 'This callback does not carry the state of the login restsql is waiting for, so it was ignored. Finish the login in the window restsql opened.') };
+    }
+    return handle(params);
+  };
+
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const isCallback = url.pathname === path && (url.searchParams.has('state') || url.searchParams.has('code') || url.searchParams.has('error'));
@@ -190,7 +211,7 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
       res.end(page('Not found', done ? 'This login has already finished.' : 'This is restsql\'s login callback listener.'));
       return;
     }
-    const { status, html } = handle(url.searchParams);
+    const { status, html } = handleRequest(url.searchParams);
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
     res.end(html);
   };
@@ -211,9 +232,14 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
   }
 
   const timer = setTimeout(() => {
-    finish(new RestSqlError('AUTH_TIMEOUT', `The login was not completed within ${Math.round(o.timeoutMs / 1000)} seconds.`, {
-      hint: 'Run the command again and finish the login in the browser, or raise LoginTimeout.',
-      details: { option: 'LoginTimeout' },
+    const ignored = forged
+      ? ` ${forged} callback${forged === 1 ? '' : 's'} with a state not of this login (forged, or from an old login) ${forged === 1 ? 'was' : 'were'} ignored.`
+      : '';
+    finish(new RestSqlError('AUTH_TIMEOUT', `The login was not completed within ${Math.round(o.timeoutMs / 1000)} seconds.${ignored}`, {
+      hint: forged
+        ? 'Run the command again and finish the login in the browser window restsql opens (not an older one); if callbacks keep being ignored, another web page may be sending them.'
+        : 'Run the command again and finish the login in the browser, or raise LoginTimeout.',
+      details: { option: 'LoginTimeout', ignoredCallbacks: forged },
     }));
   }, o.timeoutMs);
   const onAbort = () => finish(new RestSqlError('ABORTED', 'The login was cancelled.', { hint: 'Run the command again to log in.' }));

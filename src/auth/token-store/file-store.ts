@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RestSqlError } from '../../errors/index.js';
@@ -118,49 +118,101 @@ export class FileTokenStore implements TokenStore {
     return out;
   }
 
+  /**
+   * The lock is a file created whole (written aside, then hard-linked into place, which fails if
+   * it exists), so it is never seen empty or half-written. A lock whose process is dead (or that is
+   * older than `waitMs`) is taken over under a second, short-lived lock (`.takeover`), and removed
+   * only if it still holds what was judged stale: waiters that all see the same stale lock remove
+   * it once, and none removes the fresh lock another waiter has just made.
+   */
   async withLock<T>(key: TokenKey, waitMs: number, fn: () => Promise<T>): Promise<T> {
     await this.#ensureDir();
     const lock = `${this.#file(key)}.lock`;
+    const mine = JSON.stringify({ pid: process.pid, at: Date.now(), id: randomBytes(8).toString('hex') });
     const deadline = Date.now() + waitMs;
     for (;;) {
-      try {
-        const h = await open(lock, 'wx', 0o600);
-        await h.writeFile(JSON.stringify({ pid: process.pid, at: Date.now() }));
-        await h.close();
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (await this.#stale(lock, waitMs)) {
-          await rm(lock, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) {
-          throw new RestSqlError('AUTH_LOGIN_REQUIRED', `Another restsql process has been logging in or refreshing this token for too long (lock ${lock}).`, {
-            hint: 'Finish or cancel the other login, or delete the lock file if no restsql process is running.',
-          });
-        }
-        await sleep(100);
+      if (await createWhole(lock, mine)) break;
+      if (await this.#takeOverStale(lock, waitMs)) continue;
+      if (Date.now() > deadline) {
+        throw new RestSqlError('AUTH_LOGIN_REQUIRED', `Another restsql process has been logging in or refreshing this token for too long (lock ${lock}).`, {
+          hint: 'Finish or cancel the other login, or delete the lock file if no restsql process is running.',
+        });
       }
+      await sleep(100);
     }
     try {
       return await fn();
     } finally {
-      await rm(lock, { force: true });
+      // Only our own: a lock taken over from us (we were too slow) belongs to someone else now.
+      if ((await readText(lock)) === mine) await rm(lock, { force: true });
     }
   }
 
-  async #stale(lock: string, maxAgeMs: number): Promise<boolean> {
-    try {
-      const info = JSON.parse(await readFile(lock, 'utf8')) as { pid?: number; at?: number };
-      if (typeof info.pid === 'number' && !alive(info.pid)) return true;
-      return typeof info.at === 'number' && Date.now() - info.at > maxAgeMs;
-    } catch {
-      // Unreadable or just being written: stale only if old.
-      try {
-        return Date.now() - (await stat(lock)).mtimeMs > 5000;
-      } catch {
-        return true;
-      }
+  /** True when the lock is gone or was removed as stale (try to create it again now). */
+  async #takeOverStale(lock: string, maxAgeMs: number): Promise<boolean> {
+    const seen = await readText(lock);
+    if (seen === undefined) return true;
+    if (!(await stale(lock, seen, maxAgeMs))) return false;
+    const guard = `${lock}.takeover`;
+    if (!(await createWhole(guard, JSON.stringify({ pid: process.pid, at: Date.now() })))) {
+      // Another waiter is taking over (for milliseconds); a guard left by a process that died
+      // in between goes after a while.
+      const age = await ageMs(guard);
+      if (age !== undefined && age > GUARD_STALE_MS) await rm(guard, { force: true });
+      return false;
     }
+    try {
+      // Nobody can replace the lock while it exists, and only a guard holder removes it.
+      if ((await readText(lock)) === seen) await rm(lock, { force: true });
+    } finally {
+      await rm(guard, { force: true });
+    }
+    return true;
+  }
+}
+
+const GUARD_STALE_MS = 10_000;
+
+/** Creates `path` holding `text` if it does not exist, whole: written aside, then linked into place. */
+async function createWhole(path: string, text: string): Promise<boolean> {
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function ageMs(path: string): Promise<number | undefined> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lock whose process is dead or that is older than `maxAgeMs`; unreadable content (an older restsql's lock being written) only when old. */
+async function stale(lock: string, text: string, maxAgeMs: number): Promise<boolean> {
+  try {
+    const info = JSON.parse(text) as { pid?: number; at?: number };
+    if (typeof info.pid === 'number' && !alive(info.pid)) return true;
+    return typeof info.at === 'number' && Date.now() - info.at > maxAgeMs;
+  } catch {
+    const age = await ageMs(lock);
+    return age !== undefined && age > 5000;
   }
 }

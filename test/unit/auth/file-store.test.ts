@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,5 +83,52 @@ test('a lock left by a process that died is taken over at once; a live one only 
     assert.ok(readFileSync(lock, 'utf8').includes(String(process.pid)));
     await waiting;
     assert.ok(entered > 0);
+  });
+});
+
+test('many processes waiting on a lock left by a dead process take it over one at a time (single-flight refresh)', async () => {
+  await withDir(async (dir) => {
+    await new FileTokenStore(dir).write(key, token);
+    const lock = join(dir, `${tokenKeyId(key)}.json.lock`);
+    const log = join(dir, '..', 'refreshes.log');
+    const go = join(dir, '..', 'go');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    // Each process: under the lock, refresh unless another already did (the log says so).
+    const storeModule = new URL('../../../src/auth/token-store/file-store.js', import.meta.url).href;
+    const script = `
+      import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+      import { setTimeout as sleep } from 'node:timers/promises';
+      import { FileTokenStore } from ${JSON.stringify(storeModule)};
+      const log = ${JSON.stringify(log)};
+      const seen = () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } };
+      process.stdout.write('ready');
+      while (!existsSync(${JSON.stringify(go)})) await sleep(2);
+      await new FileTokenStore(${JSON.stringify(dir)}).withLock(${JSON.stringify(key)}, 10000, async () => {
+        appendFileSync(log, '+');
+        if (!seen().includes('R')) { await sleep(50); appendFileSync(log, 'R'); }
+        appendFileSync(log, '-');
+      });`;
+    // Three rounds: the race the takeover had to lose showed in most rounds, not every one.
+    for (let round = 0; round < 3; round++) {
+      writeFileSync(lock, JSON.stringify({ pid: Number(dead), at: Date.now() }));
+      rmSync(log, { force: true });
+      rmSync(go, { force: true });
+      // All start together once every process is ready: the stale lock is seen by all at once.
+      let ready = 0;
+      let allReady: () => void;
+      const started = new Promise<void>((r) => (allReady = r));
+      const runs = Array.from({ length: 12 }, () => new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        child.stdout.on('data', () => ++ready === 12 && allReady());
+        child.on('close', (c) => resolve(c ?? -1));
+      }));
+      await started;
+      writeFileSync(go, '');
+      assert.deepEqual(await Promise.all(runs), Array(12).fill(0));
+      const events = readFileSync(log, 'utf8');
+      assert.equal(events.replaceAll('R', ''), '+-'.repeat(12), `one holder at a time: ${events}`);
+      assert.equal(events.split('R').length - 1, 1, `one refresh: ${events}`);
+    }
+    assert.deepEqual(readdirSync(dir), [`${tokenKeyId(key)}.json`], 'no lock or temporary files left');
   });
 });
