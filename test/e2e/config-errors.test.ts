@@ -1,0 +1,93 @@
+/**
+ * Hardening item 8, "Every error is classified", through the CLI: inputs that used to end in
+ * exit 1 (INTERNAL, or an HTTP error raised by undici at send time) are configuration errors
+ * (exit 2) that name the option or file:line:column, and a model file with a UTF-8 BOM is read.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'restsql-cfgerr-'));
+let n = 0;
+let api: FixtureApi;
+
+before(async () => {
+  api = await startFixtureApi();
+});
+after(async () => {
+  await api.close();
+});
+
+function file(text: string | Buffer, ext = 'rest'): string {
+  const f = join(dir, `f${++n}.${ext}`);
+  writeFileSync(f, text);
+  return f;
+}
+
+/** Nothing listens on port 9 of loopback: a request that is sent fails with exit 1, not 2. */
+const NOWHERE = 'http://127.0.0.1:9/x';
+
+function assertConfigError(r: { code: number; stderr: string }, code: string, ...mentions: RegExp[]): void {
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`restsql: error\\[${code}\\]`));
+  assert.doesNotMatch(r.stderr, /INTERNAL|Maximum call stack/);
+  for (const m of mentions) assert.match(r.stderr, m);
+}
+
+test('a 10,000-deep model file is a MODEL_INVALID naming file:line:column and the limit, not a stack overflow', async () => {
+  const depth = 10_000;
+  const f = file(`{"t": {"#path": "${NOWHERE}", "a": ${'{"b": '.repeat(depth)}"Integer"${'}'.repeat(depth)}}}`);
+  const r = await runCli(['query', '-c', `RestConfigFile=${f}`, 'SELECT 1']);
+  assertConfigError(r, 'MODEL_INVALID', new RegExp(`${f.replaceAll('.', '\\.')}:1:\\d+:`), /more than 256 levels/);
+});
+
+test('a model file with a UTF-8 byte order mark is read', async () => {
+  const f = file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"items": {"#path": "${api.baseUrl}/plain/items", "id": "Integer,#key", "name": "VarChar"}}`)]));
+  const r = await runCli(['query', '-c', `RestConfigFile=${f}`, '--format', 'csv', 'SELECT count(*) AS n FROM items']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^n\r?\n\d+/);
+});
+
+const BAD_MODELS: { what: string; model: string; mentions: RegExp[] }[] = [
+  { what: 'an invalid header name in #headers', model: `{"#headers": {"Bad Name": "x"}, "t": "${NOWHERE}"}`, mentions: [/:1:15: 'Bad Name' in #headers/, /header name/] },
+  { what: 'CR/LF in a #headers value', model: `{"#headers": {"X-A": "a\\r\\nX-Injected: b"}, "t": "${NOWHERE}"}`, mentions: [/:1:\d+: the value of header 'X-A'/, /line break/] },
+  { what: 'an invalid header name in a table #headers', model: `{"t": {"#path": "${NOWHERE}", "#headers": {"a:b": "x"}}}`, mentions: [/'a:b' in #headers in table 't'/] },
+  { what: 'an invalid #header of a column', model: `{"t": {"#path": "${NOWHERE}", "id": "Integer", "q": {"#type": "VarChar", "#header": "X Q"}}}`, mentions: [/'X Q' in #header of column 'q'/] },
+  { what: 'a non-http #hostname', model: `{"#hostname": "ftp://files.example.com", "t": "/x"}`, mentions: [/:1:15: #hostname 'ftp:\/\/files\.example\.com' is not an http/] },
+  { what: 'a #hostname that is not a URL', model: `{"#hostname": "api.example.com", "t": "/x"}`, mentions: [/#hostname 'api\.example\.com'/] },
+];
+
+for (const c of BAD_MODELS) {
+  test(`model file: ${c.what} is MODEL_INVALID (exit 2), never sent`, async () => {
+    const r = await runCli(['query', '-c', `RestConfigFile=${file(c.model)}`, 'SELECT * FROM t']);
+    assertConfigError(r, 'MODEL_INVALID', ...c.mentions);
+  });
+}
+
+const BAD_OPTIONS: { what: string; conn: string; mentions: RegExp[] }[] = [
+  { what: 'a ProxyHost with a scheme and a space', conn: `RestSamplePath=${NOWHERE};ProxyHost=http://a b:c`, mentions: [/ProxyHost/, /not a host name/] },
+  { what: 'a ProxyHost with a path', conn: `RestSamplePath=${NOWHERE};ProxyHost=proxy.example.com/x`, mentions: [/ProxyHost 'proxy\.example\.com\/x'/] },
+  { what: 'a ProxyHost with a port and ProxyPort', conn: `RestSamplePath=${NOWHERE};ProxyHost=proxy.example.com:8080;ProxyPort=3128`, mentions: [/ProxyHost/] },
+  { what: 'an AuthHeader that is not a header name', conn: `RestSamplePath=${NOWHERE};AuthHeader=X Tenant;SecurityToken=abcd1234`, mentions: [/AuthHeader: 'X Tenant' is not a valid HTTP header name/] },
+];
+
+for (const c of BAD_OPTIONS) {
+  test(`options: ${c.what} is CONFIG_INVALID_VALUE (exit 2)`, async () => {
+    const r = await runCli(['query', '-c', c.conn, 'SELECT 1']);
+    assertConfigError(r, 'CONFIG_INVALID_VALUE', ...c.mentions);
+  });
+}
+
+test('options: ProxyHost takes a host, an IP or host:port (the request then fails, exit 1) and refuses a URL (exit 2)', async () => {
+  const url = await runCli(['query', '-c', `RestSamplePath=${NOWHERE};ProxyHost=http://127.0.0.1:9`, 'SELECT 1']);
+  assertConfigError(url, 'CONFIG_INVALID_VALUE', /ProxyHost/);
+  for (const host of ['127.0.0.1', 'localhost:9', '[::1]']) {
+    const r = await runCli(['query', '-c', `RestSamplePath=${NOWHERE};ProxyHost=${host}${host.includes(':9') ? '' : ';ProxyPort=9'}`, 'SELECT 1']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /CONFIG_|INTERNAL/);
+  }
+});
