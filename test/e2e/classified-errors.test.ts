@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:https';
 import { after, before, test } from 'node:test';
+import { generate } from 'selfsigned';
 import { runCli } from '../support/cli.js';
 import { startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
 
@@ -89,5 +91,29 @@ test('options: ProxyHost takes a host, an IP or host:port (the request then fail
     const r = await runCli(['query', '-c', `RestSamplePath=${NOWHERE};ProxyHost=${host}${host.includes(':9') ? '' : ';ProxyPort=9'}`, 'SELECT 1']);
     assert.equal(r.code, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /CONFIG_|INTERNAL/);
+  }
+});
+
+test('options: a RedirectTLSCert that is not PEM is CONFIG_INVALID_VALUE naming the option (was INTERNAL from OpenSSL)', async () => {
+  const notPem = file('not a certificate\n', 'pem');
+  const conn = `RestSamplePath=${NOWHERE};AuthenticationMethod=51;EnableLoginPrompt=1;ClientID=app;AuthURI=http://127.0.0.1:9/authorize;TokenURI=http://127.0.0.1:9/token;RedirectURI=https://127.0.0.1:9/callback;RedirectTLSCert=${notPem};RedirectTLSKey=${notPem}`;
+  const r = await runCli(['query', '-c', conn, 'SELECT 1'], { env: { RESTSQL_HOME: join(dir, 'home') } });
+  assertConfigError(r, 'CONFIG_INVALID_VALUE', /RedirectTLSCert: .* is not a PEM certificate/, /BEGIN CERTIFICATE/);
+});
+
+test("a self-signed server certificate gets a hint about certificates, not 'check host and port'", async () => {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keyType: 'ec', curve: 'P-256', extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
+  const server: Server = createServer({ cert: pems.cert, key: pems.private }, (_req, res) => res.end('[]'));
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const r = await runCli(['query', '-c', `RestSamplePath=https://127.0.0.1:${port}/x;WSRetryCount=0`, 'SELECT 1']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error\[HTTP_UNREACHABLE\].*(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED)/);
+    assert.match(r.stderr, /hint: .*certificate is not trusted.*NODE_EXTRA_CA_CERTS/);
+    assert.doesNotMatch(r.stderr, /host and port/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
   }
 });
