@@ -4,7 +4,7 @@
  * (exit 2) that name the option or file:line:column, and a model file with a UTF-8 BOM is read.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:https';
@@ -116,4 +116,18 @@ test("a self-signed server certificate gets a hint about certificates, not 'chec
     server.closeAllConnections();
     await new Promise((ok) => server.close(ok));
   }
+});
+
+test('a world-writable $RESTSQL_HOME/tokens is refused with a coded error, not used silently', async () => {
+  const home = join(dir, 'ww-home');
+  mkdirSync(join(home, 'tokens'), { recursive: true });
+  chmodSync(join(home, 'tokens'), 0o777);
+  const conn = `RestSamplePath=${NOWHERE};AuthenticationMethod=51;ClientID=app;AuthURI=http://127.0.0.1:9/authorize;TokenURI=http://127.0.0.1:9/token;RedirectURI=http://127.0.0.1:9/callback`;
+  const r = await runCli(['query', '-c', conn, 'SELECT 1'], { env: { RESTSQL_HOME: home } });
+  assertConfigError(r, 'CONFIG_INVALID_VALUE', /token cache folder .*tokens can be written by any user \(mode 777\)/, /chmod 700/);
+  // The same folder made private again is used: the cache is read and, holding nothing, a login is asked for.
+  chmodSync(join(home, 'tokens'), 0o700);
+  const ok = await runCli(['query', '-c', conn, 'SELECT 1'], { env: { RESTSQL_HOME: home } });
+  assert.equal(ok.code, 3, ok.stderr);
+  assert.match(ok.stderr, /AUTH_LOGIN_REQUIRED/);
 });
