@@ -334,7 +334,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const text = response.body.toString('utf8');
       try {
         return { response, json: parseJson(text) };
-      } catch {
+      } catch (e) {
+        if (e instanceof RestSqlError) {
+          throw new RestSqlError(e.code, `${req.method ?? 'GET'} ${redactUrl(req.url)}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, url: redactUrl(req.url) }, cause: e });
+        }
         const type = headerValue(response.headers, 'content-type') ?? 'no content type';
         const snippet = text.slice(0, 80).replace(/\s+/g, ' ');
         throw new RestSqlError('HTTP_NOT_JSON', `${req.method ?? 'GET'} ${redactUrl(req.url)} did not return JSON (${type}; starts with "${snippet}").`, {

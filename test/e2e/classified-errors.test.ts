@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { after, before, test } from 'node:test';
 import { generate } from 'selfsigned';
@@ -130,4 +131,32 @@ test('a world-writable $RESTSQL_HOME/tokens is refused with a coded error, not u
   const ok = await runCli(['query', '-c', conn, 'SELECT 1'], { env: { RESTSQL_HOME: home } });
   assert.equal(ok.code, 3, ok.stderr);
   assert.match(ok.stderr, /AUTH_LOGIN_REQUIRED/);
+});
+
+test('API JSON nested 10,000 deep is HTTP_TOO_LARGE naming the URL and the 512 limit (was INTERNAL: Maximum call stack size exceeded)', async () => {
+  const nest = (depth: number) => `[{"id": 1, "a": ${'{"b": '.repeat(depth)}1${'}'.repeat(depth)}}]`;
+  const server = createHttpServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(nest(req.url?.startsWith('/shallow') ? 500 : 10_000));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // Sampling (RestSamplePath), and a model file's row-by-row path (fetch-page).
+    const sampled = await runCli(['query', '-c', `RestSamplePath=${base}/deep`, 'SELECT id FROM deep']);
+    const model = file(`{"deep": {"#path": "${base}/deep", "id": "Integer,#key"}}`);
+    const paged = await runCli(['query', '-c', `RestConfigFile=${model};BulkLoad=0`, 'SELECT id FROM deep']);
+    for (const r of [sampled, paged]) {
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`error\\[HTTP_TOO_LARGE\\]: GET ${base.replaceAll('.', '\\.')}/deep: .*more than 512 levels deep`));
+      assert.doesNotMatch(r.stderr, /INTERNAL|call stack/);
+    }
+    // 500 levels is within the limit, and the walkers behind it cope.
+    const shallow = await runCli(['query', '-c', `RestSamplePath=${base}/shallow`, '--format', 'csv', 'SELECT id FROM shallow']);
+    assert.equal(shallow.code, 0, shallow.stderr);
+    assert.match(shallow.stdout, /^id\r?\n1\r?\n/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
+  }
 });
