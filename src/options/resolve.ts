@@ -198,6 +198,15 @@ export function validateCombination(o: ConnectionOptions): void {
     });
   }
   if (o.authHeader !== undefined) checkHeaderName(o.authHeader, 'AuthHeader');
+  // Sent as header values (AuthHeader, Authorization): a line break would split the header.
+  for (const [name, value] of [['SecurityToken', o.securityToken], ['AccessToken', o.accessToken]] as const) {
+    if (value !== undefined && /[\r\n\0]/.test(value.reveal())) {
+      throw new RestSqlError('CONFIG_INVALID_VALUE', `${name} holds a line break or NUL; it is sent in an HTTP header, where that is not allowed.`, {
+        hint: `Give the token on one line (check the environment variable or file it comes from for a trailing newline).`,
+        details: { option: name },
+      });
+    }
+  }
   if (o.proxyHost !== undefined) checkProxyHost(o.proxyHost, o.proxyPort);
   if (o.proxyPort !== undefined && o.proxyHost === undefined) {
     throw new RestSqlError('CONFIG_MISSING_OPTION', 'ProxyPort is set but ProxyHost is not.', { hint: 'Set ProxyHost too.', details: { option: 'ProxyHost' } });

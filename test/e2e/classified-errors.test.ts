@@ -78,6 +78,12 @@ const BAD_OPTIONS: { what: string; conn: string; mentions: RegExp[] }[] = [
   { what: 'an AuthHeader that is not a header name', conn: `RestSamplePath=${NOWHERE};AuthHeader=X Tenant;SecurityToken=abcd1234`, mentions: [/AuthHeader: 'X Tenant' is not a valid HTTP header name/] },
 ];
 
+test('options: a SecurityToken with a line break (from the environment) is CONFIG_INVALID_VALUE, the secret not printed', async () => {
+  const r = await runCli(['query', '-c', `RestSamplePath=${NOWHERE};AuthHeader=X-Tenant;SecurityToken=\${TOKEN}`, 'SELECT 1'], { env: { TOKEN: 'tok-123456\r\nX-Injected: 1' } });
+  assertConfigError(r, 'CONFIG_INVALID_VALUE', /SecurityToken holds a line break/);
+  assert.doesNotMatch(r.stderr, /tok-123456/);
+});
+
 for (const c of BAD_OPTIONS) {
   test(`options: ${c.what} is CONFIG_INVALID_VALUE (exit 2)`, async () => {
     const r = await runCli(['query', '-c', c.conn, 'SELECT 1']);
