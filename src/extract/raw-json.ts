@@ -171,9 +171,15 @@ function isEmptyArray(cur: Cursor, start: number): boolean {
   return inner.pos === cur.pos - 1;
 }
 
-function keyOf(raw: Buffer): string {
+/** The text of a key read at `offset`; a bad escape in it is malformed JSON like any other. */
+function keyOf(raw: Buffer, offset: number): string {
+  if (!raw.includes(BACKSLASH)) return raw.toString('utf8', 1, raw.length - 1);
   // Escapes in a key are rare; JSON.parse decodes them exactly.
-  return raw.includes(BACKSLASH) ? (JSON.parse(raw.toString('utf8')) as string) : raw.toString('utf8', 1, raw.length - 1);
+  try {
+    return JSON.parse(raw.toString('utf8')) as string;
+  } catch {
+    throw new MalformedJsonError(offset);
+  }
 }
 
 /** Where a path's value was found, and its element count when it is an array. */
@@ -195,7 +201,8 @@ function walkObject(cur: Cursor, all: readonly (readonly string[])[], paths: rea
   }
   for (;;) {
     if (cur.peek() !== QUOTE) throw new MalformedJsonError(cur.pos);
-    const name = keyOf(cur.readString(true)!);
+    const keyAt = cur.pos;
+    const name = keyOf(cur.readString(true)!, keyAt);
     cur.skipSpace();
     if (cur.peek() !== COLON) throw new MalformedJsonError(cur.pos);
     cur.next();

@@ -105,6 +105,20 @@ export interface HttpClient {
 // Passing failures worth another try after a backoff (429, and 503 with Retry-After, slow the host down instead).
 const RETRY_STATUS = new Set([502, 503, 504]);
 // Passing network failures worth another try; a refused connection or unknown host is not passing.
+/** Node/OpenSSL codes of a server certificate that was reached but not trusted. */
+const TLS_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+const TLS_CERT_HINT = "The server's TLS certificate is not trusted (self-signed, from an unknown authority, expired, or for another host name). Fix the server's certificate, or add its CA to NODE_EXTRA_CA_CERTS=/path/ca.pem; restsql does not turn certificate checks off.";
 const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 
 function makeDispatcher(o: HttpClientOptions): Dispatcher {
@@ -352,7 +366,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           }
           const timedOut = /TIMEOUT|TIMEDOUT/.test(code);
           throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no complete answer (headers and body) within WSTimeout=${options.timeoutSeconds}s${attempt > 0 ? ` on any of ${attempt + 1} tries` : ''}` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
-            hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
+            hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : TLS_CERT_CODES.has(code) ? TLS_CERT_HINT : 'Check that the host and port are right and the service is running.',
             details: { url: redactUrl(req.url), code },
             cause: e,
           });
@@ -459,7 +473,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const text = response.body.toString('utf8');
       try {
         return { response, json: parseJson(text) };
-      } catch {
+      } catch (e) {
+        if (e instanceof RestSqlError) {
+          throw new RestSqlError(e.code, `${req.method ?? 'GET'} ${redactUrl(req.url)}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, url: redactUrl(req.url) }, cause: e });
+        }
         const type = headerValue(response.headers, 'content-type') ?? 'no content type';
         const snippet = text.slice(0, 80).replace(/\s+/g, ' ');
         throw new RestSqlError('HTTP_NOT_JSON', `${req.method ?? 'GET'} ${redactUrl(req.url)} did not return JSON (${type}; starts with "${snippet}").`, {

@@ -3,9 +3,10 @@
  * paths", "Paging", "HTTP response code processing", "Filtering and URI parameters"). The file is
  * JSON with comments and trailing commas; every error names file:line:column.
  */
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { createScanner, parseTree, printParseErrorCode, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
 import { RestSqlError } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { HEADER_NAME_HINT, isHeaderName } from '../util/header-name.js';
 import { ElementSyntaxError, parseElement } from './element.js';
 import { childLeadNames, childTableName, columnName, MAP_KEY, NameSet, ROWID, sanitizeName, valueColumnName, type ArrayPlace, type QualifyNames } from './naming.js';
 import {
@@ -87,6 +88,16 @@ const TYPE_NAMES: Record<string, ColumnType> = {
   uuid: 'UUID', guid: 'UUID',
   json: 'JSON',
 };
+
+/**
+ * How deeply objects and arrays may nest in a model file. The readers below (and jsonc-parser's
+ * own) recurse once per level, so a 10,000-deep file would overflow the stack; real files nest a
+ * few levels per JSON level of the API they describe.
+ */
+export const MODEL_MAX_DEPTH = 256;
+
+/** A UTF-8 byte order mark, as some Windows editors write at the start of a file. */
+const BOM = '\uFEFF';
 
 /** 1-based line and column of an offset. */
 function position(text: string, offset: number): { line: number; column: number } {
@@ -176,6 +187,21 @@ class Reader {
     return { url, method, params, samples, ...(m[3] ? { jsonRoot: this.element(node, m[3], '#path') } : {}) };
   }
 
+  /** `#hostname`: an absolute http(s) URL that relative `#path`s are resolved against. */
+  hostName(node: Node, key: string): string {
+    const raw = this.string(node, key).trim();
+    let ok = /^https?:\/\//i.test(raw);
+    if (ok) {
+      try {
+        new URL(raw);
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) this.fail(node, `${key} '${raw}' is not an http:// or https:// URL.`, 'Write the base URL with its scheme, for example "#hostname": "https://api.example.com/v1".');
+    return raw;
+  }
+
   /** An element path (`data/items`, `data.items`, `'@odata.nextLink'`): see element.ts. */
   element(node: Node, raw: string, key: string): string[] {
     try {
@@ -237,7 +263,20 @@ class Reader {
 
   headers(node: Node, where: string): Record<string, string> {
     if (node.type !== 'object') this.fail(node, `#headers in ${where} must be an object of header names and values.`, 'Example: "#headers": {"Accept": "application/json"}.');
-    return Object.fromEntries(this.members(node).map(([k, , v]) => [k, this.string(v, k)]));
+    return Object.fromEntries(
+      this.members(node).map(([k, kn, v]) => {
+        this.headerName(kn, k, `#headers in ${where}`);
+        const value = this.string(v, k);
+        // CR, LF or NUL would split the header (request smuggling); undici refuses them at send time.
+        if (/[\r\n\0]/.test(value)) this.fail(v, `the value of header '${k}' in ${where} holds a line break or NUL.`, 'Write the header value on one line; send each header as its own member.');
+        return [k, value];
+      }),
+    );
+  }
+
+  /** A header name (RFC 9110 §5.1 token). */
+  headerName(node: Node, name: string, where: string): void {
+    if (!isHeaderName(name)) this.fail(node, `'${name}' in ${where} is not a valid HTTP header name.`, HEADER_NAME_HINT);
   }
 
   http(node: Node): HttpRule[] {
@@ -444,6 +483,7 @@ class Reader {
           break;
         case '#header':
           filter.header = this.string(v, k);
+          this.headerName(v, filter.header, `#header of column '${name}'`);
           break;
         case '#postparameter':
           filter.postParameter = this.string(v, k);
@@ -503,6 +543,20 @@ interface ArrayEntry {
 }
 
 
+/** Offset of the first `{` or `[` that opens level `max + 1`, found by jsonc-parser's scanner without recursion. */
+function tooDeepAt(text: string, max: number): number | undefined {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.OpenBraceToken || kind === SyntaxKind.OpenBracketToken) {
+      if (++depth > max) return scanner.getTokenOffset();
+    } else if (kind === SyntaxKind.CloseBraceToken || kind === SyntaxKind.CloseBracketToken) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
 function nodeValue(node: Node): unknown {
   switch (node.type) {
     case 'object':
@@ -515,7 +569,10 @@ function nodeValue(node: Node): unknown {
 }
 
 /** The custom authentication steps of a model file (AuthenticationMethod=29), if it has them. */
-export function readAuthSteps(text: string): { authentication?: (string | Record<string, unknown>)[]; reauthentication?: (string | Record<string, unknown>)[] } {
+export function readAuthSteps(source: string): { authentication?: (string | Record<string, unknown>)[]; reauthentication?: (string | Record<string, unknown>)[] } {
+  const text = source.startsWith(BOM) ? source.slice(1) : source;
+  // parseModelFile checks the file first; too deep here means no steps are read.
+  if (tooDeepAt(text, MODEL_MAX_DEPTH) !== undefined) return {};
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   const out: { authentication?: (string | Record<string, unknown>)[]; reauthentication?: (string | Record<string, unknown>)[] } = {};
   for (const p of root?.type === 'object' ? (root.children ?? []) : []) {
@@ -529,8 +586,11 @@ export function readAuthSteps(text: string): { authentication?: (string | Record
 }
 
 /** Parses a model file's text. `file` is only used in messages. */
-export function parseModelFile(text: string, file: string, options: ModelFileOptions): ParsedModelFile {
+export function parseModelFile(source: string, file: string, options: ModelFileOptions): ParsedModelFile {
+  const text = source.startsWith(BOM) ? source.slice(1) : source;
   const r: Reader = new Reader(text, file, options);
+  const deep = tooDeepAt(text, MODEL_MAX_DEPTH);
+  if (deep !== undefined) r.fail({ offset: deep } as Node, `objects and arrays nest more than ${MODEL_MAX_DEPTH} levels deep here.`, 'A model file describes the API\'s JSON shape a few levels deep; flatten the deeper part into a JSON column ("field": "JSON").');
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0) {
@@ -560,7 +620,7 @@ export function parseModelFile(text: string, file: string, options: ModelFileOpt
     }
     if (k === '#headers') headers = r.headers(value, 'the model file');
     else if (k === '#http') http = r.http(value);
-    else if (k === '#hostname') hostName = r.string(value, key);
+    else if (k === '#hostname') hostName = r.hostName(value, key);
     else if (!(k in PAGING_KEYS)) r.unknownKey(keyNode, key, ['#http', '#headers', '#hostname', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], 'the model file');
   }
   const paging = r.paging(entries, undefined);

@@ -1,5 +1,6 @@
 import { RestSqlError, Secret } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
+import { HEADER_NAME_HINT, isHeaderName } from '../util/header-name.js';
 import { authMethodByCode } from './auth-methods.js';
 import { IGNORED_KEYS, OPTION_CATALOG, type OptionSpec } from './catalog.js';
 import type { RawOption } from './connection-string.js';
@@ -203,6 +204,17 @@ export function validateCombination(o: ConnectionOptions): void {
       details: { option: 'RestSamplePath' },
     });
   }
+  if (o.authHeader !== undefined) checkHeaderName(o.authHeader, 'AuthHeader');
+  // Sent as header values (AuthHeader, Authorization): a line break would split the header.
+  for (const [name, value] of [['SecurityToken', o.securityToken], ['AccessToken', o.accessToken]] as const) {
+    if (value !== undefined && /[\r\n\0]/.test(value.reveal())) {
+      throw new RestSqlError('CONFIG_INVALID_VALUE', `${name} holds a line break or NUL; it is sent in an HTTP header, where that is not allowed.`, {
+        hint: `Give the token on one line (check the environment variable or file it comes from for a trailing newline).`,
+        details: { option: name },
+      });
+    }
+  }
+  if (o.proxyHost !== undefined) checkProxyHost(o.proxyHost, o.proxyPort);
   if (o.proxyPort !== undefined && o.proxyHost === undefined) {
     throw new RestSqlError('CONFIG_MISSING_OPTION', 'ProxyPort is set but ProxyHost is not.', { hint: 'Set ProxyHost too.', details: { option: 'ProxyHost' } });
   }
@@ -225,6 +237,32 @@ export function validateCombination(o: ConnectionOptions): void {
       details: { option: o.redirectTlsCert === undefined ? 'RedirectTLSCert' : 'RedirectTLSKey' },
     });
   }
+}
+
+/** An HTTP header name given by an option: a token (RFC 9110 §5.1), so undici never sees an invalid one. */
+export function checkHeaderName(name: string, option: string): void {
+  if (isHeaderName(name)) return;
+  throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: '${name}' is not a valid HTTP header name.`, { hint: HEADER_NAME_HINT, details: { option } });
+}
+
+/**
+ * ProxyHost is a host name or IP address (an IPv6 address in brackets), optionally with :port
+ * when ProxyPort is not set; the client builds http://host:port from it.
+ */
+export function checkProxyHost(host: string, port: number | undefined): void {
+  let ok = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(host) && !(port !== undefined && /:\d+$/.test(host.replace(/^\[.*\]/, '')));
+  if (ok) {
+    try {
+      new URL(`http://${host}${port !== undefined ? `:${port}` : ''}`);
+    } catch {
+      ok = false;
+    }
+  }
+  if (ok) return;
+  throw new RestSqlError('CONFIG_INVALID_VALUE', `ProxyHost '${host}' is not a host name or IP address.`, {
+    hint: 'Give the proxy host only, for example ProxyHost=proxy.example.com;ProxyPort=3128 (no scheme, path or user; ProxyUser and ProxyPassword carry credentials).',
+    details: { option: 'ProxyHost' },
+  });
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

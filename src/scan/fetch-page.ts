@@ -2,7 +2,7 @@
  * One page of a table: sent through the HTTP client (with the model's #http rules), parsed, or
  * kept raw in the pieces it arrived in for bulk loading.
  */
-import { RestSqlError, redactUrl } from '../errors/index.js';
+import { isRestSqlError, RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpClient, HttpResponse } from '../http/client.js';
 import { withQuery } from '../http/url.js';
 import { recordsAt, valueAt } from '../model/json-root.js';
@@ -34,7 +34,8 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
   let body: unknown;
   try {
     body = parseJson(response.body.toString('utf8'));
-  } catch {
+  } catch (e) {
+    if (isRestSqlError(e)) throw atUrl(e, req.method, url);
     throw notJson(req.method, url, response.headers, response.body);
   }
   const records = recordsAt(body, req.jsonRoot);
@@ -45,6 +46,11 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
     });
   }
   return { records, body, headers: response.headers, url, bytes, raw };
+}
+
+/** A coded error from reading a response (JSON nested too deep), with the request it came from. */
+export function atUrl(e: RestSqlError, method: string, url: string): RestSqlError {
+  return new RestSqlError(e.code, `${method} ${redactUrl(url)}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, url: redactUrl(url) }, cause: e });
 }
 
 export function notJson(method: string, url: string, headers: HttpResponse['headers'], body: Buffer): RestSqlError {

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { RestSqlError } from '../../errors/index.js';
@@ -9,9 +9,10 @@ export interface TlsMaterial {
   readonly key: string;
 }
 
-async function readPem(path: string, option: string): Promise<string> {
+async function readPem(path: string, option: string, kind: 'certificate' | 'private key'): Promise<string> {
+  let text: string;
   try {
-    return await readFile(path, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (e) {
     throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: cannot read ${path}: ${(e as Error).message}`, {
       hint: `Point ${option} at a PEM file.`,
@@ -19,6 +20,19 @@ async function readPem(path: string, option: string): Promise<string> {
       cause: e,
     });
   }
+  // Checked here so a wrong file is a configuration error naming the option, not an OpenSSL
+  // message from the TLS server later ("PEM routines::no start line").
+  try {
+    if (kind === 'certificate') new X509Certificate(text);
+    else createPrivateKey(text);
+  } catch (e) {
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: ${path} is not a PEM ${kind} (${(e as Error).message}).`, {
+      hint: kind === 'certificate' ? `Point ${option} at a PEM file that starts with -----BEGIN CERTIFICATE-----.` : `Point ${option} at an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----).`,
+      details: { option, file: path },
+      cause: e,
+    });
+  }
+  return text;
 }
 
 /**
@@ -28,7 +42,7 @@ async function readPem(path: string, option: string): Promise<string> {
  * that browsers will warn about it.
  */
 export async function loopbackTls(stateDir: string, files: { cert?: string; key?: string }, notify: (m: string) => void): Promise<TlsMaterial> {
-  if (files.cert && files.key) return { cert: await readPem(files.cert, 'RedirectTLSCert'), key: await readPem(files.key, 'RedirectTLSKey') };
+  if (files.cert && files.key) return { cert: await readPem(files.cert, 'RedirectTLSCert', 'certificate'), key: await readPem(files.key, 'RedirectTLSKey', 'private key') };
   const dir = join(stateDir, 'tls');
   const certFile = join(dir, 'loopback-cert.pem');
   const keyFile = join(dir, 'loopback-key.pem');

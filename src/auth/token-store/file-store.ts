@@ -56,9 +56,35 @@ export class FileTokenStore implements TokenStore {
 
   async #ensureDir(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.#checkDir();
+  }
+
+  /**
+   * Refuses a token folder that others can write to, or that another user owns: anyone could
+   * plant or swap a token file there, and restsql would send that token as the user's. restsql
+   * makes the folder 0700; it does not repair one changed since, because what is in it can no
+   * longer be trusted.
+   */
+  async #checkDir(): Promise<void> {
+    let info;
+    try {
+      info = await stat(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    const uid = process.getuid?.();
+    const foreign = uid !== undefined && info.uid !== uid;
+    if ((info.mode & 0o022) === 0 && !foreign) return;
+    const why = foreign ? `is owned by another user (uid ${info.uid})` : `can be written by ${info.mode & 0o002 ? 'any user' : 'its group'} (mode ${(info.mode & 0o777).toString(8).padStart(3, '0')})`;
+    throw new RestSqlError('CONFIG_INVALID_VALUE', `The token cache folder ${this.dir} ${why}; restsql does not use it, since a token planted there would be sent as yours.`, {
+      hint: `Remove it (rm -r ${this.dir}; the next login makes it again, mode 0700), or if it is yours and untouched, chmod 700 ${this.dir}. Set RESTSQL_HOME to use another folder.`,
+      details: { option: 'RESTSQL_HOME', path: this.dir },
+    });
   }
 
   async read(key: TokenKey): Promise<StoredToken | undefined> {
+    await this.#checkDir();
     let text: string;
     try {
       text = await readFile(this.#file(key), 'utf8');
