@@ -6,8 +6,12 @@ import { SECRET_MASK, Secret } from './secret.js';
  */
 const SECRET_NAME = /(secret|token|password|passwd|pwd|api[-_]?key|apikey|^key$|signature|^sig$|code_verifier|^code$|device_code|assertion|credential|session|cookie|authorization|^auth[-_]|auth$)/i;
 
+// Paging cursors are named like tokens (pageToken, next_page_token, continuationToken) but carry
+// a position, not a credential: masking them would break a printed model's paging.
+const CURSOR_NAME = /^(next[-_]?)?(page|continuation|sync|cursor|next)[-_]?token$/i;
+
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  return SECRET_NAME.test(name) && !CURSOR_NAME.test(name);
 }
 
 /** Shorter values would make the text scrubber mask ordinary words; they are still masked by name. */
@@ -142,8 +146,9 @@ export function redactUrl(raw: string | URL): string {
   }
   if (url.username) url.username = SECRET_MASK;
   if (url.password) url.password = SECRET_MASK;
-  for (const key of [...url.searchParams.keys()]) {
-    if (isSecretName(key)) url.searchParams.set(key, SECRET_MASK);
+  for (const [key, value] of [...url.searchParams]) {
+    // An empty value hides nothing, and masking it would change what the URL asks for.
+    if (isSecretName(key) && value !== '') url.searchParams.set(key, SECRET_MASK);
   }
   return url.toString().replaceAll('%2A%2A%2A', SECRET_MASK);
 }

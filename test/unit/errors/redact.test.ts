@@ -126,3 +126,9 @@ test('every code maps to an exit status and a 5-character SQLSTATE', () => {
   assert.equal(exitStatusFor('AUTH_FAILED'), 3);
   assert.equal(exitStatusFor('QUERY_SYNTAX'), 1);
 });
+
+test('paging cursors named like tokens and empty values are not masked: a printed model must keep working', () => {
+  assert.equal(redactUrl('https://api.test/items?pageToken=&limit=5'), 'https://api.test/items?pageToken=&limit=5');
+  assert.equal(redactUrl('https://api.test/items?next_page_token=abc&continuationToken=x1'), 'https://api.test/items?next_page_token=abc&continuationToken=x1');
+  assert.equal(redactUrl('https://api.test/items?access_token=abc&token=&pageToken=p'), 'https://api.test/items?access_token=***&token=&pageToken=p');
+});
