@@ -41,6 +41,16 @@ function pointer(doc: unknown, ptr: string): unknown {
   return node;
 }
 
+/** A URL's origin, or undefined when it is not an absolute http(s) URL. */
+function originOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class CustomAuthenticator implements Authenticator {
   #headers: Record<string, string> = {};
   #query: Record<string, string> = {};
@@ -59,12 +69,17 @@ export class CustomAuthenticator implements Authenticator {
     this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: options.wsRetryCount, logger, ...proxyFromOptions(options), ...limitsFromOptions(options) });
   }
 
-  /** Fills the variables in `text`; `last` is the previous response for {/pointer}. */
-  #fill(text: string, last: unknown): string {
+  /**
+   * Fills the variables in `text`; `last` is the previous response for {/pointer}. With
+   * `fromResponse`, what a pointer would insert is replaced by that text instead (to see what
+   * the configuration alone makes of a URL).
+   */
+  #fill(text: string, last: unknown, fromResponse?: string): string {
     return text
       .replace(/\{([^{}]+)\}/g, (whole, name: string) => {
         const n = name.trim();
         if (n.startsWith('/')) {
+          if (fromResponse !== undefined) return fromResponse;
           const v = pointer(last, n);
           if (v === undefined) {
             throw new RestSqlError('AUTH_FAILED', `Custom authentication: the response has nothing at ${n}.`, {
@@ -114,6 +129,16 @@ export class CustomAuthenticator implements Authenticator {
       const request = /^(GET|POST|PUT|PATCH|DELETE)\s+(\S+)$/i.exec(step.trim());
       if (request) {
         const url = this.#fill(request[2]!, last);
+        // A value from a response may fill a path or a query, never choose where the request
+        // goes: an API must not steer restsql (and the credentials in this step) to another host.
+        // ('/x' stands for what a response would insert: after a host it starts the path, in place of one it is no origin.)
+        const configured = originOf(this.#fill(request[2]!, last, '/x'));
+        if (configured === undefined || originOf(url) !== configured) {
+          throw new RestSqlError('HTTP_ORIGIN_REFUSED', `Custom authentication: the step "${request[1]!.toUpperCase()} ${request[2]!}" would go to '${redactUrl(originOf(url) ?? url)}', which a value from a response chose; its origin must come from the model file and the connection options.`, {
+            hint: 'Write the step\'s scheme and host in the model file ({serverName} may fill them); response values ({/pointer}) may fill only the path and the query.',
+            details: {},
+          });
+        }
         const res = await this.#http.send({
           url,
           method: request[1]!.toUpperCase() === 'GET' ? 'GET' : 'POST',
