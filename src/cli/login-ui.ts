@@ -1,3 +1,4 @@
+import { escapeMessage } from '../util/terminal.js';
 import { createInterface } from 'node:readline';
 import type { ConnectOptions } from '../engine/connection.js';
 
@@ -42,7 +43,8 @@ export function stdinLines(stdin: LoginIo['stdin']): () => AsyncIterable<string>
  */
 export function cliLoginOptions(flags: LoginFlags, io: LoginIo, stdinFree: boolean): Partial<ConnectOptions> {
   return {
-    notify: (m) => void io.stderr.write(`restsql: ${m}\n`),
+    // Text from the authorization server (a device code's verification URI, say) reaches a terminal.
+    notify: (m) => void io.stderr.write(`restsql: ${escapeMessage(m)}\n`),
     ...(flags.browser === false ? { headless: true } : {}),
     ...(flags.device ? { device: true } : {}),
     ...(stdinFree ? { pastedLines: stdinLines(io.stdin) } : {}),

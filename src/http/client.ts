@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
@@ -85,6 +86,7 @@ export function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionR
 }
 
 const MIB = 1024 * 1024;
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 export const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
 export const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
 /** The compression ratio is checked only once this much is decoded: small, very repetitive bodies are legitimate. */
@@ -470,7 +472,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     send,
     async getJson(req) {
       const response = await send(req);
-      const text = response.body.toString('utf8');
+      const text = bodyText(response);
       try {
         return { response, json: parseJson(text) };
       } catch (e) {
@@ -489,6 +491,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
     close: () => dispatcher.destroy(),
   };
+}
+
+/**
+ * A response body as text. Past V8's longest string (about 512 MiB of text) that is
+ * HTTP_TOO_LARGE naming the URL, not an internal error; bulk loading never needs the text.
+ */
+export function bodyText(res: Pick<HttpResponse, 'url' | 'body' | 'chunks'>): string {
+  const bytes = res.chunks ? res.chunks.reduce((n, c) => n + c.length, 0) : res.body.length;
+  if (bytes > MAX_STRING_LENGTH) {
+    throw new RestSqlError('HTTP_TOO_LARGE', `${redactUrl(res.url)} returned ${Math.round(bytes / MIB)} MiB, more than can be read as one piece of text (${Math.floor(MAX_STRING_LENGTH / MIB)} MiB).`, {
+      hint: 'Ask for smaller pages (a page-size parameter in the model file), or let bulk loading read the pages (BulkLoad=1, a table without maps or virtual columns).',
+      details: { url: redactUrl(res.url), bytes },
+    });
+  }
+  return res.body.toString('utf8');
 }
 
 function statusError(shown: string, res: HttpResponse, message?: string, unlisted = false): RestSqlError {

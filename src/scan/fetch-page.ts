@@ -3,7 +3,7 @@
  * kept raw in the pieces it arrived in for bulk loading.
  */
 import { isRestSqlError, RestSqlError, redactUrl } from '../errors/index.js';
-import type { HttpClient, HttpResponse } from '../http/client.js';
+import { bodyText, type HttpClient, type HttpResponse } from '../http/client.js';
 import { withQuery } from '../http/url.js';
 import { recordsAt, valueAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';
@@ -33,7 +33,7 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
   if (!parse) return { records: [], body: undefined, headers: response.headers, url, bytes, raw };
   let body: unknown;
   try {
-    body = parseJson(response.body.toString('utf8'));
+    body = parseJson(bodyText(response));
   } catch (e) {
     if (isRestSqlError(e)) throw atUrl(e, req.method, url);
     throw notJson(req.method, url, response.headers, response.body);

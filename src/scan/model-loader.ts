@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
-import type { HttpClient } from '../http/client.js';
+import { bodyText, type HttpClient } from '../http/client.js';
 import type { OriginPolicy } from '../http/origins.js';
 import { withQuery } from '../http/url.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
@@ -118,7 +118,7 @@ export async function loadModelFile(options: ConnectionOptions, text: string, ht
       const first = createPaginator(t.paging).first();
       const url = 'url' in first ? first.url : withQuery(uri, first.params);
       const res = await http.send({ url, method: path.method, headers: { ...t.headers, ...(t.postBody !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(t.postBody !== undefined ? { body: JSON.stringify(t.postBody) } : {}), rules: t.http ?? 'default' });
-      const text = res.body.toString('utf8');
+      const text = bodyText(res);
       let body: unknown;
       try {
         body = parseJson(text);

@@ -1,5 +1,5 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import type { HttpClient } from '../http/client.js';
+import { bodyText, type HttpClient } from '../http/client.js';
 import type { PrefetchedPage } from './scan.js';
 import { parseJsonForSampling } from '../util/json.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
@@ -44,7 +44,7 @@ export async function sampleEndpoint(url: string, tableName: string | undefined,
   const { response, json } = await http.getJson({ url, method: 'GET' });
   const jsonRoot = detectJsonRoot(json);
   // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.
-  const records = recordsAt(parseJsonForSampling(response.body.toString('utf8')), jsonRoot);
+  const records = recordsAt(parseJsonForSampling(bodyText(response)), jsonRoot);
   if (records.length === 0) {
     throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records to infer columns from${jsonRoot.length ? ` (at '${jsonRoot.join('.')}')` : ''}.`, {
       hint: 'Sample an endpoint (or query parameters) that returns at least one record, or describe the table in a model file.',

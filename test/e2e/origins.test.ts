@@ -84,11 +84,14 @@ function cli(conn: string): Promise<CliResult> {
   return runCli(['query', '-c', conn, '--format', 'csv', 'SELECT id, name FROM items ORDER BY id'], { env: { ...SECRETS } });
 }
 
+let files = 0;
+
 /** The connection string for `vector`: sampled (RestSamplePath, paging detected) or a model file. */
 function connection(vector: string, how: 'sampled' | 'model', auth: string, extra = ''): string {
   if (how === 'sampled') return `RestSamplePath=${home.base}/${vector}/items;Table=items;${auth}${extra}`;
   const paging = vector === 'link' ? '"#nextPageResponseHeader": "Link"' : '"#nextPageElement": "next"';
-  const file = join(dir, `${vector}.rest`);
+  // A file per connection: cases run concurrently, and a file rewritten while another run reads it is empty.
+  const file = join(dir, `${vector}-${++files}.rest`);
   writeFileSync(file, `{"items": {"#path": "/${vector}/items /data", ${paging}, "id": "Integer,#key", "name": "VarChar"}}`);
   return `RestConfigFile=${file};HostName=${home.base};${auth}${extra}`;
 }
