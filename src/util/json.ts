@@ -2,8 +2,8 @@
  * JSON text with every integer digit kept (DESIGN.md "JSON to tables": integers past 2^53 are
  * exact end to end). JSON.parse turns 1234567890123456008 into 1234567890123456000; here an
  * integer that a double cannot hold exactly becomes a bigint. JSON.parse stays the fast path: the
- * exact parser (lossless-json) runs only when the text has a run of 16 or more digits, the
- * shortest an integer past 2^53 can be.
+ * exact parser (lossless-json) runs only when a number in the text has a run of 16 or more digits,
+ * the shortest an integer past 2^53 can be (found by the same pass that checks the nesting depth).
  */
 import { parse as losslessParse, stringify as losslessStringify } from 'lossless-json';
 import { RestSqlError } from '../errors/restsql-error.js';
@@ -17,15 +17,23 @@ import { RestSqlError } from '../errors/restsql-error.js';
 export const JSON_MAX_DEPTH = 512;
 
 /**
- * Throws HTTP_TOO_LARGE when `text` nests deeper than JSON_MAX_DEPTH. One pass over the
- * characters with no allocation (about a fifth of JSON.parse's time on the same text); strings
- * are skipped, so brackets inside them do not count. Callers that know the URL add it.
+ * Throws HTTP_TOO_LARGE when `text` nests deeper than JSON_MAX_DEPTH, and tells whether a number
+ * in it has a run of 16 or more digits (an integer past 2^53 may need the exact parser). One pass
+ * over the characters with no allocation; strings are skipped, so brackets and digits inside them
+ * do not count. Callers that know the URL add it to the error.
  */
-export function checkJsonDepth(text: string, max = JSON_MAX_DEPTH): void {
+export function checkJsonDepth(text: string, max = JSON_MAX_DEPTH): boolean {
   let depth = 0;
+  let digits = 0;
+  let long = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits >= 16) long = true;
+      continue;
+    }
+    digits = 0;
     if (c === 0x22) {
       for (i++; i < n; i++) {
         const d = text.charCodeAt(i);
@@ -41,10 +49,10 @@ export function checkJsonDepth(text: string, max = JSON_MAX_DEPTH): void {
       }
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
+  return long;
 }
 
 const INTEGER_TEXT = /^-?\d+$/;
-const LONG_DIGITS = /\d{16}/;
 
 /** A JSON number written with a fraction or an exponent (`1.0`, `1e20`): sampling infers DOUBLE for it. */
 export class JsonFloat {
@@ -62,8 +70,7 @@ function exactNumber(text: string): number | bigint {
  * Nesting deeper than JSON_MAX_DEPTH is an HTTP_TOO_LARGE RestSqlError.
  */
 export function parseJson(text: string): unknown {
-  checkJsonDepth(text);
-  if (!LONG_DIGITS.test(text)) return JSON.parse(text) as unknown;
+  if (!checkJsonDepth(text)) return JSON.parse(text) as unknown;
   return losslessParse(text, null, exactNumber);
 }
 
