@@ -19,7 +19,7 @@ import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type PrefetchedPage, type ScanProgress } from '../scan/scan.js';
 import { bulkJsonPlan, type BulkInsert } from './bulk-json.js';
 import { EMPTY_PLAN, planStatements, tableRefs } from './planner.js';
-import { endpointPushdown } from './pushdown.js';
+import { endpointPushdown, virtualColumns } from './pushdown.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
 import type { JsonValue, ResultColumn } from './values.js';
@@ -419,26 +419,16 @@ export class Connection {
  * a virtual column there would be answered from the default's rows, so it is an error.
  */
 function refuseUnreadVirtual(endpoint: EndpointDef, sql: string): void {
-  for (const t of tablesOf(endpoint.table)) {
-    for (const c of t.columns) {
-      if (c.source !== 'virtual' && !(c.source === 'parent' && isVirtualKeyRef(endpoint.table, t, c.name))) continue;
-      const name = c.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const compared = new RegExp(`(?<![A-Za-z0-9_$])${name}(?![A-Za-z0-9_$])"?\\s*(=|<>|!=|<|>|\\bIN\\b|\\bLIKE\\b|\\bBETWEEN\\b)|(=|<>|!=|<|>)\\s*"?(?:[A-Za-z0-9_$]+"?\\.)?"?${name}(?![A-Za-z0-9_$])`, 'i');
-      if (compared.test(sql)) {
-        throw new RestSqlError('QUERY_MISSING_FILTER', `'${c.name}' of table '${t.name}' is a virtual column: its condition decides what is fetched, and restsql reads conditions only from a statement that is one SELECT.`, {
-          hint: `Run the SELECT with WHERE ${c.name} = '...' on its own (CREATE TABLE ... AS and scripts cannot send it).`,
-          details: { table: t.name, column: c.name },
-        });
-      }
+  for (const { table: t, column: c } of virtualColumns(endpoint.table)) {
+    const name = escapeRegExp(c.name);
+    const compared = new RegExp(`(?<![A-Za-z0-9_$])${name}(?![A-Za-z0-9_$])"?\\s*(=|<>|!=|<|>|\\bIN\\b|\\bLIKE\\b|\\bBETWEEN\\b)|(=|<>|!=|<|>)\\s*"?(?:[A-Za-z0-9_$]+"?\\.)?"?${name}(?![A-Za-z0-9_$])`, 'i');
+    if (compared.test(sql)) {
+      throw new RestSqlError('QUERY_MISSING_FILTER', `'${c.name}' of table '${t.name}' is a virtual column: its condition decides what is fetched, and restsql reads conditions only from a statement that is one SELECT.`, {
+        hint: `Run the SELECT with WHERE ${c.name} = '...' on its own (CREATE TABLE ... AS and scripts cannot send it).`,
+        details: { table: t.name, column: c.name },
+      });
     }
   }
-}
-
-/** Whether a child table's parent-key column copies a virtual key of the root. */
-function isVirtualKeyRef(root: TableDef, table: TableDef, column: string): boolean {
-  if (table === root) return false;
-  const keys = root.columns.filter((k) => k.key);
-  return keys.some((k) => k.source === 'virtual' && column.toLowerCase().endsWith(`_${k.name.toLowerCase()}`));
 }
 
 function isOneSelect(tree: unknown): boolean {
@@ -448,8 +438,11 @@ function isOneSelect(tree: unknown): boolean {
 
 /** Whether `name` stands in `sql` as a word of its own (quoted or not, any case). */
 function mentions(sql: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?<![A-Za-z0-9_$])${escaped}(?![A-Za-z0-9_$])`, 'i').test(sql);
+  return new RegExp(`(?<![A-Za-z0-9_$])${escapeRegExp(name)}(?![A-Za-z0-9_$])`, 'i').test(sql);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function customStepsOf(text: string): CustomSteps | undefined {

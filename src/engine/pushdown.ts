@@ -54,6 +54,15 @@ function rootColumns(root: TableDef): Map<string, Map<string, ColumnDef>> {
   return out;
 }
 
+/**
+ * Every column of the endpoint's tables whose value is a virtual column of the root (the root's
+ * own, and a child's copies of a virtual key): conditions on them say what is fetched.
+ */
+export function virtualColumns(root: TableDef): { table: TableDef; column: ColumnDef }[] {
+  const map = rootColumns(root);
+  return tablesOf(root).flatMap((table) => table.columns.filter((c) => map.get(lower(table.name))?.get(lower(c.name))?.source === 'virtual').map((column) => ({ table, column })));
+}
+
 export function endpointPushdown(endpoint: EndpointDef, plan: QueryPlan, ctx: PushdownContext): EndpointPushdown {
   const root = endpoint.table;
   const tables = new Set(tablesOf(root).map((t) => lower(t.name)));
@@ -74,18 +83,14 @@ export function endpointPushdown(endpoint: EndpointDef, plan: QueryPlan, ctx: Pu
   // A virtual column's condition decides what is fetched: one restsql cannot read (in a
   // subquery, a CTE, a join's ON, against an expression) would be answered from the default or
   // another condition's rows. That is an error, never a quietly empty answer.
-  for (const t of tablesOf(root)) {
-    for (const c of t.columns) {
-      const target = rootOf(lower(t.name), lower(c.name));
-      if (target?.source !== 'virtual') continue;
-      const name = lower(c.name);
-      const read = plan.conditions.filter((x) => x.column === name && tables.has(x.table)).length;
-      if ((plan.filterRefs.get(name) ?? 0) > read) {
-        throw new RestSqlError('QUERY_MISSING_FILTER', `'${c.name}' of table '${t.name}' is a virtual column: its value decides what is fetched, so a condition on it must be in the statement's top-level WHERE and compare it with a constant (or a parameter).`, {
-          hint: `Write it as SELECT ... FROM ${t.name} WHERE ${c.name} = '...' (AND other conditions); in a subquery or CTE restsql cannot send it and will not answer from another value's rows.`,
-          details: { table: t.name, column: c.name },
-        });
-      }
+  for (const { table: t, column: c } of virtualColumns(root)) {
+    const name = lower(c.name);
+    const read = plan.conditions.filter((x) => x.column === name && tables.has(x.table)).length;
+    if ((plan.filterRefs.get(name) ?? 0) > read) {
+      throw new RestSqlError('QUERY_MISSING_FILTER', `'${c.name}' of table '${t.name}' is a virtual column: its value decides what is fetched, so a condition on it must be in the statement's top-level WHERE and compare it with a constant (or a parameter).`, {
+        hint: `Write it as SELECT ... FROM ${t.name} WHERE ${c.name} = '...' (AND other conditions); in a subquery or CTE restsql cannot send it and will not answer from another value's rows.`,
+        details: { table: t.name, column: c.name },
+      });
     }
   }
 

@@ -1,5 +1,5 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import { INT128_MAX, INT128_MIN, INT64_MAX, INT64_MIN, TIMESTAMP_RE, isIsoDate, validDate } from '../model/infer.js';
+import { INT128_MAX, INT128_MIN, INT64_MAX, INT64_MIN, TIMESTAMP_RE, UUID_RE, isIsoDate, validDate } from '../model/infer.js';
 import type { ColumnDef } from '../model/types.js';
 import { JsonFloat, stringifyJson } from '../util/json.js';
 
@@ -114,7 +114,7 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
       if (typeof value === 'string' && isIsoDate(value)) return value;
       break;
     case 'UUID':
-      if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return value;
+      if (typeof value === 'string' && UUID_RE.test(value)) return value;
       break;
   }
   throw mismatch(table, column, value, row, url);

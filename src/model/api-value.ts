@@ -7,7 +7,7 @@
  * stays with DuckDB, which checks every row anyway.
  */
 import type { SqlConstant } from './condition.js';
-import { isIsoDate, isIsoTimestamp } from './infer.js';
+import { UUID_RE, isIsoDate, isIsoTimestamp } from './infer.js';
 import type { ColumnType, FilterOp } from './types.js';
 
 const RANGE: Partial<Record<ColumnType, readonly [bigint, bigint]>> = {
@@ -16,7 +16,6 @@ const RANGE: Partial<Record<ColumnType, readonly [bigint, bigint]>> = {
   HUGEINT: [-(2n ** 127n), 2n ** 127n - 1n],
 };
 const ORDERED: ReadonlySet<ColumnType> = new Set(['INTEGER', 'BIGINT', 'HUGEINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']);
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // DuckDB's timestamp text: date, 'T' or space, time with optional seconds and fraction, UTC or no zone.
 const TIMESTAMP_PARTS = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:Z|[+-]00(?::?00)?)?)?$/i;
 
