@@ -3,7 +3,7 @@
  * secret key, region and service (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { Authenticator, HttpRequest } from '../http/client.js';
+import type { Authenticator, HttpRequest } from '../http/contract.js';
 
 export interface AwsCredentials {
   readonly accessKey: string;

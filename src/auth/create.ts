@@ -1,5 +1,5 @@
 import { RestSqlError } from '../errors/index.js';
-import type { Authenticator, HttpRequest, HttpResponse } from '../http/client.js';
+import type { Authenticator, HttpRequest, HttpResponse } from '../http/contract.js';
 import { authMethodByCode, type ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
 import { AwsSigV4Authenticator, serviceAndRegionFromHost, type AwsCredentials } from './aws-sigv4.js';

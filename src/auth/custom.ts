@@ -11,7 +11,8 @@
  * into the last response (RFC 6901). `\` escapes a special character.
  */
 import { RestSqlError, redactUrl, type Secret } from '../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions, type Authenticator, type HttpClient, type HttpRequest } from '../http/client.js';
+import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../http/client.js';
+import type { Authenticator, HttpClient, HttpRequest } from '../http/contract.js';
 import { withQuery } from '../http/url.js';
 import type { ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';

@@ -4,7 +4,7 @@
  * the retry and on every request after it, with an increasing nonce count.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Authenticator, HttpRequest, HttpResponse } from '../http/client.js';
+import type { Authenticator, HttpRequest, HttpResponse } from '../http/contract.js';
 
 interface Challenge {
   readonly realm: string;

@@ -2,7 +2,7 @@
  * The credential-in-every-request methods: 0 Basic, 34 BearerToken, 25 HTTPHeader, 14 URLParameter,
  * 50 OAuth2-AccessToken without a way to refresh. Nothing can be renewed, so a 401 is final.
  */
-import type { Authenticator, HttpRequest } from '../http/client.js';
+import type { Authenticator, HttpRequest } from '../http/contract.js';
 import { withQuery } from '../http/url.js';
 
 /** A fixed set of headers and query parameters added to every API request. */

@@ -6,7 +6,8 @@ import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/b
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, toRestSqlError, type Redactor } from '../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions, type HttpClient } from '../http/client.js';
+import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../http/client.js';
+import type { HttpClient } from '../http/contract.js';
 import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Row } from '../extract/flatten.js';

@@ -1,4 +1,3 @@
-import { constants as bufferConstants } from 'node:buffer';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
@@ -10,46 +9,9 @@ import { parseJson } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import type { OriginPolicy } from './origins.js';
+import type { Authenticator, HttpClient, HttpRequest, HttpResponse } from './contract.js';
+import { atRequest, bodyText, notJsonError } from './response-body.js';
 import { DEFAULT_HTTP_RULES, matchRule } from './rules.js';
-
-export interface HttpRequest {
-  readonly url: string;
-  readonly method?: 'GET' | 'POST';
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-  /** Return any status instead of failing on non-2xx (the caller reads protocol errors itself). */
-  readonly anyStatus?: boolean;
-  /**
-   * Model-file `#http` rules deciding what each status means (first match wins); `'default'` is
-   * DataDirect's documented defaults. Absent: 2xx is success, anything else an error.
-   */
-  readonly rules?: readonly HttpRule[] | 'default';
-}
-
-export interface HttpResponse {
-  readonly url: string;
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: Buffer;
-  /**
-   * The body in the pieces it arrived in. `body` joins them when first read; bulk loading never
-   * does (a fresh buffer per page costs page faults: 0.24 s for 103 MB).
-   */
-  readonly chunks?: readonly Buffer[];
-  /** An `#http` rule said ZERO_ROWS: the request succeeded and has no rows to read. */
-  readonly zeroRows?: boolean;
-}
-
-/** Adds credentials to a request (DESIGN.md: an Authenticator sits beside http). */
-export interface Authenticator {
-  /** Returns the request with credentials added (headers or query parameters). */
-  authorize(req: HttpRequest): Promise<HttpRequest>;
-  /**
-   * Called on a 401. Returns true when new credentials were obtained and the request should be
-   * sent again once; false when nothing can be done.
-   */
-  onUnauthorized(res: HttpResponse): Promise<boolean>;
-}
 
 export interface HttpClientOptions {
   /**
@@ -86,7 +48,6 @@ export function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionR
 }
 
 const MIB = 1024 * 1024;
-const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 export const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
 export const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
 /** The compression ratio is checked only once this much is decoded: small, very repetitive bodies are legitimate. */
@@ -97,12 +58,6 @@ export function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; pr
   return o.proxyHost ? { proxy: { host: o.proxyHost, ...(o.proxyPort ? { port: o.proxyPort } : {}), ...(o.proxyUser ? { user: o.proxyUser } : {}), ...(o.proxyPassword ? { password: o.proxyPassword } : {}) } } : {};
 }
 
-export interface HttpClient {
-  send(req: HttpRequest): Promise<HttpResponse>;
-  /** Sends, checks for a 2xx status and parses the body as JSON. */
-  getJson(req: HttpRequest): Promise<{ response: HttpResponse; json: unknown }>;
-  close(): Promise<void>;
-}
 
 // Passing failures worth another try after a backoff (429, and 503 with Retry-After, slow the host down instead).
 const RETRY_STATUS = new Set([502, 503, 504]);
@@ -476,36 +431,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         return { response, json: parseJson(text) };
       } catch (e) {
-        if (e instanceof RestSqlError) {
-          throw new RestSqlError(e.code, `${req.method ?? 'GET'} ${redactUrl(req.url)}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, url: redactUrl(req.url) }, cause: e });
-        }
-        const type = headerValue(response.headers, 'content-type') ?? 'no content type';
-        const snippet = text.slice(0, 80).replace(/\s+/g, ' ');
-        throw new RestSqlError('HTTP_NOT_JSON', `${req.method ?? 'GET'} ${redactUrl(req.url)} did not return JSON (${type}; starts with "${snippet}").`, {
-          hint: 'Point restsql at an endpoint that returns JSON.',
-          details: { url: redactUrl(req.url), contentType: type },
-        });
+        if (e instanceof RestSqlError) throw atRequest(e, req.method ?? 'GET', req.url);
+        throw notJsonError(req.method ?? 'GET', req.url, response.headers, response.body, 'Point restsql at an endpoint that returns JSON.');
       }
     },
     // destroy, not close: close waits for what is still pending, such as a proxy's CONNECT that a
     // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
     close: () => dispatcher.destroy(),
   };
-}
-
-/**
- * A response body as text. Past V8's longest string (about 512 MiB of text) that is
- * HTTP_TOO_LARGE naming the URL, not an internal error; bulk loading never needs the text.
- */
-export function bodyText(res: Pick<HttpResponse, 'url' | 'body' | 'chunks'>): string {
-  const bytes = res.chunks ? res.chunks.reduce((n, c) => n + c.length, 0) : res.body.length;
-  if (bytes > MAX_STRING_LENGTH) {
-    throw new RestSqlError('HTTP_TOO_LARGE', `${redactUrl(res.url)} returned ${Math.round(bytes / MIB)} MiB, more than can be read as one piece of text (${Math.floor(MAX_STRING_LENGTH / MIB)} MiB).`, {
-      hint: 'Ask for smaller pages (a page-size parameter in the model file), or let bulk loading read the pages (BulkLoad=1, a table without maps or virtual columns).',
-      details: { url: redactUrl(res.url), bytes },
-    });
-  }
-  return res.body.toString('utf8');
 }
 
 function statusError(shown: string, res: HttpResponse, message?: string, unlisted = false): RestSqlError {

@@ -1,5 +1,5 @@
 import type { HttpRule } from '../model/types.js';
-import type { HttpResponse } from './client.js';
+import type { HttpResponse } from './contract.js';
 
 /** DataDirect's documented defaults when a model file has no `#http` entry ("HTTP response code processing"). */
 export const DEFAULT_HTTP_RULES: readonly HttpRule[] = [

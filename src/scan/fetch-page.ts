@@ -3,7 +3,8 @@
  * kept raw in the pieces it arrived in for bulk loading.
  */
 import { isRestSqlError, RestSqlError, redactUrl } from '../errors/index.js';
-import { bodyText, type HttpClient, type HttpResponse } from '../http/client.js';
+import { atRequest, bodyText, notJsonError } from '../http/response-body.js';
+import type { HttpClient, HttpResponse } from '../http/contract.js';
 import { withQuery } from '../http/url.js';
 import { recordsAt, valueAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';
@@ -35,8 +36,8 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
   try {
     body = parseJson(bodyText(response));
   } catch (e) {
-    if (isRestSqlError(e)) throw atUrl(e, req.method, url);
-    throw notJson(req.method, url, response.headers, response.body);
+    if (isRestSqlError(e)) throw atRequest(e, req.method, url);
+    throw notJsonError(req.method, url, response.headers, response.body);
   }
   const records = recordsAt(body, req.jsonRoot);
   if (first && records.length === 0 && req.jsonRoot.length > 0 && valueAt(body, req.jsonRoot) === undefined && !endpoint.paths) {
@@ -46,17 +47,4 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
     });
   }
   return { records, body, headers: response.headers, url, bytes, raw };
-}
-
-/** A coded error from reading a response (JSON nested too deep), with the request it came from. */
-export function atUrl(e: RestSqlError, method: string, url: string): RestSqlError {
-  return new RestSqlError(e.code, `${method} ${redactUrl(url)}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, url: redactUrl(url) }, cause: e });
-}
-
-export function notJson(method: string, url: string, headers: HttpResponse['headers'], body: Buffer): RestSqlError {
-  const type = String(headers['content-type'] ?? 'no content type');
-  return new RestSqlError('HTTP_NOT_JSON', `${method} ${redactUrl(url)} did not return JSON (${type}; starts with "${body.toString('utf8', 0, 80).replace(/\s+/g, ' ')}").`, {
-    hint: 'Check the #path (or RestSamplePath): it must return JSON.',
-    details: { url: redactUrl(url) },
-  });
 }

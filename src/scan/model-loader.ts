@@ -4,7 +4,8 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
-import { bodyText, type HttpClient } from '../http/client.js';
+import { bodyText, notJsonError } from '../http/response-body.js';
+import type { HttpClient } from '../http/contract.js';
 import type { OriginPolicy } from '../http/origins.js';
 import { withQuery } from '../http/url.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';
@@ -123,7 +124,7 @@ export async function loadModelFile(options: ConnectionOptions, text: string, ht
       try {
         body = parseJson(text);
       } catch {
-        throw new RestSqlError('HTTP_NOT_JSON', `${redactUrl(url)} did not return JSON, so table '${t.name}' cannot be sampled.`, { hint: 'Check the #path.', details: { url: redactUrl(url) } });
+        throw notJsonError(path.method ?? 'GET', url, res.headers, res.body, `Check the #path of table '${t.name}': restsql samples it to learn its columns, and it must return JSON.`);
       }
       const jsonRoot = t.jsonRoot.length > 0 ? t.jsonRoot : detectJsonRoot(body);
       // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.

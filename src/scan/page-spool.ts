@@ -12,7 +12,8 @@ import type { PagingDef } from '../model/types.js';
 import { pagingElements, type PageSeen } from '../pagination/paginator.js';
 import { parseJson } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
-import { notJson, type FetchedPage } from './fetch-page.js';
+import { notJsonError } from '../http/response-body.js';
+import type { FetchedPage } from './fetch-page.js';
 import type { TableRequest } from './request-plan.js';
 
 /** Spooled pages: the folder and its record files in page order. */
@@ -62,7 +63,7 @@ export class PageSpool {
     try {
       found = locateJsonValues(page.raw, [this.req.jsonRoot, ...this.#elements]);
     } catch (e) {
-      if (e instanceof MalformedJsonError) throw notJson(this.req.method, page.url, page.headers, Buffer.concat(page.raw));
+      if (e instanceof MalformedJsonError) throw notJsonError(this.req.method, page.url, page.headers, Buffer.concat(page.raw));
       throw e;
     }
     const [records, ...elements] = found;
@@ -124,7 +125,7 @@ export class PageSpool {
       try {
         records = parseJson(raw.toString('utf8'));
       } catch {
-        throw notJson(this.req.method, f.url, {}, raw);
+        throw notJsonError(this.req.method, f.url, {}, raw);
       }
       const list = records as unknown[];
       loadRecords(list, f.url);

@@ -1,5 +1,6 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import { bodyText, type HttpClient } from '../http/client.js';
+import { bodyText } from '../http/response-body.js';
+import type { HttpClient } from '../http/contract.js';
 import type { PrefetchedPage } from './scan.js';
 import { parseJsonForSampling } from '../util/json.js';
 import { detectJsonRoot, recordsAt } from '../model/json-root.js';

@@ -1,5 +1,5 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import type { HttpClient, HttpResponse } from '../http/client.js';
+import type { HttpClient, HttpResponse } from '../http/contract.js';
 import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
 import { recordsAt } from '../model/json-root.js';
 import type { EndpointDef } from '../model/types.js';

@@ -1,7 +1,8 @@
 /** #http REAUTHENTICATE and RESET: the authenticator is asked for new credentials and the request is sent again, once. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createHttpClient, type Authenticator, type HttpRequest } from '../../src/http/client.js';
+import { createHttpClient } from '../../src/http/client.js';
+import type { Authenticator, HttpRequest } from '../../src/http/contract.js';
 import { isRestSqlError } from '../../src/errors/index.js';
 import { startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
-import type { HttpClient } from '../../http/client.js';
+import type { HttpClient } from '../../http/contract.js';
 import type { Logger } from '../../util/logger.js';
 import { authenticateClient, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
 

@@ -1,4 +1,4 @@
-import type { HttpClient } from '../../http/client.js';
+import type { HttpClient } from '../../http/contract.js';
 import type { Logger } from '../../util/logger.js';
 import { authenticateClient, type TokenClient } from './token-endpoint.js';
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions, type HttpClient } from '../../http/client.js';
+import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../../http/client.js';
+import type { HttpClient } from '../../http/contract.js';
 import type { ConnectionOptions } from '../../options/index.js';
 import type { Logger } from '../../util/logger.js';
 import { FileTokenStore, type TokenKey, type TokenStore } from '../token-store/file-store.js';

@@ -1,5 +1,5 @@
 import { RestSqlError, redactUrl, type Secret } from '../../errors/index.js';
-import type { HttpClient, HttpResponse } from '../../http/client.js';
+import type { HttpClient, HttpResponse } from '../../http/contract.js';
 import type { Logger } from '../../util/logger.js';
 
 /** What restsql keeps of a token response. */

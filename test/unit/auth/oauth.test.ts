@@ -8,7 +8,7 @@ import { bindAddresses, checkCallback } from '../../../src/auth/oauth/loopback-l
 import { createPkce, createState } from '../../../src/auth/oauth/pkce.js';
 import { authenticateClient, clientAuthFromMode, parseTokenResponse } from '../../../src/auth/oauth/token-endpoint.js';
 import { Secret, isRestSqlError } from '../../../src/errors/index.js';
-import type { HttpResponse } from '../../../src/http/client.js';
+import type { HttpResponse } from '../../../src/http/contract.js';
 import { SILENT_LOGGER } from '../../../src/util/logger.js';
 
 function response(status: number, body: string): HttpResponse {

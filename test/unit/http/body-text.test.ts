@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
 import { test } from 'node:test';
-import { bodyText } from '../../../src/http/client.js';
+import { bodyText } from '../../../src/http/response-body.js';
 import { isRestSqlError } from '../../../src/errors/index.js';
 
 test('a body longer than the longest string is HTTP_TOO_LARGE naming the URL, never read as text', () => {
