@@ -1,5 +1,5 @@
 /**
- * restsql's public API (DESIGN.md "Library contract"). Nothing else is meant to be imported.
+ * restsql's public API (docs/architecture.md "Public API"). Nothing else is meant to be imported.
  */
 import { createOAuthSession } from './auth/create.js';
 import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';

@@ -1,5 +1,5 @@
 /**
- * A real OAuth 2.0 authorization server on loopback (oidc-provider 9, ../shared/recipes/oauth-test-server.md),
+ * A real OAuth 2.0 authorization server on loopback (oidc-provider 9, in-memory, dev keys and login pages),
  * for `npm run demo` and the tests. Login pages accept any user with password "pw".
  */
 import './quiet-oidc-provider.js';

@@ -1,7 +1,7 @@
 /**
  * oidc-provider prints start-up warnings meant for production deployments (Node 20 is not its
  * preferred runtime; in-memory adapter, dev keys and dev login pages are in use). All are expected
- * for a loopback demo and test server (../shared/recipes/oauth-test-server.md), so they are dropped
+ * for a loopback demo and test server, so they are dropped
  * to keep the demo's output readable. Imported before oidc-provider so it runs first.
  */
 const warn = console.warn.bind(console);

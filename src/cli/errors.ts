@@ -3,7 +3,7 @@ import { RestSqlError, toRestSqlError, redactText, redactorOf } from '../errors/
 import { escapeMessage } from '../util/terminal.js';
 
 /**
- * `restsql: error[CODE]: message` plus a hint line (DESIGN.md "CLI contract"); the stack only
+ * `restsql: error[CODE]: message` plus a hint line on stderr; the stack only
  * with RESTSQL_DEBUG=1, and redacted even then (with the connection's redactor when the error
  * passed through one, so its secrets are masked in the cause too). Control characters (from an
  * API's error page, say) are escaped: the text goes to a terminal.

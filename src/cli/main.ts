@@ -148,7 +148,7 @@ type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 const STOP_STATUS: Readonly<Record<StopSignal, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const STOP_SIGNALS = Object.keys(STOP_STATUS) as StopSignal[];
 
-/** Runs the CLI; returns the exit status (DESIGN.md: 0 ok, 1 query/remote, 2 usage/config, 3 auth). */
+/** Runs the CLI; returns the exit status (0 ok, 1 query/remote, 2 usage/config, 3 auth; errors/codes.ts). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const abort = new AbortController();
   let active: Connection | undefined;

@@ -77,7 +77,7 @@ const REFUSED_STATEMENTS: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * The SQL engine (DESIGN.md `Engine`): one embedded DuckDB, locked down.
+ * The SQL engine (docs/architecture.md "Contracts"): one embedded DuckDB, locked down.
  *
  * API tables are views. Their rows live in a private schema (its name holds a random token, and a
  * statement naming it is refused), and each view shows them only while they are fetched for the
@@ -128,7 +128,7 @@ let swept = false;
 /**
  * An in-memory DuckDB that never touches the network or the file system on behalf of user SQL:
  * extension auto-install/auto-load off at creation, then external access disabled and the
- * configuration locked (../shared/recipes/duckdb-and-sql-clients.md "Lockdown").
+ * configuration locked (docs/security.md "User SQL touches no file and no network").
  *
  * Its private folder (0700, `restsql-spool-<pid>-XXXXXX` in the temporary folder) holds:
  * - `pages/` (`spoolDir`): spooled API pages, which DuckDB may not read;

@@ -1,5 +1,5 @@
 /**
- * Which of a statement's conditions may reach an endpoint's requests (DESIGN.md invariants:
+ * Which of a statement's conditions may reach an endpoint's requests (the invariant:
  * "Pushdown must never change a result"). All tables of an endpoint load from one fetch, so a
  * condition that narrows the fetch narrows every one of them, for every place the statement reads
  * them. A narrowing condition is sent only when that cannot matter:

@@ -24,7 +24,7 @@ function significantDigits(text: string): number {
   return text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
 }
 
-/** A JSON-ready value for one cell (DESIGN.md "CLI contract", `--format json`). */
+/** A JSON-ready value for one cell (`--format json`: integers past 2^53 as strings, dates ISO-8601). */
 function cell(value: unknown, type: string): JsonValue {
   if (value === null || value === undefined) return null;
   if (type === 'JSON' && typeof value === 'string') {

@@ -1,6 +1,6 @@
 /**
  * The one catalog of error codes. Each code is stable (scripts match on it), maps to a CLI exit
- * status (DESIGN.md "CLI contract": 1 query/remote, 2 usage/config, 3 authentication) and to a
+ * status (1 query/remote, 2 usage/config, 3 authentication; README.md "Errors and exit status") and to a
  * SQLSTATE for the PostgreSQL-wire server.
  */
 export type ErrorCategory = 'config' | 'auth' | 'remote' | 'query' | 'internal';
@@ -65,7 +65,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Exit status per category, DESIGN.md "CLI contract". A Record so a new category fails to compile until mapped. */
+/** Exit status per category. A Record so a new category fails to compile until mapped. */
 export const EXIT_STATUS: Readonly<Record<ErrorCategory, number>> = {
   config: 2,
   auth: 3,

@@ -21,7 +21,7 @@ export function newFlattenState(virtuals: Readonly<Record<string, string>> = {})
 }
 
 /**
- * Turns one page of records into rows of the table and its child tables (DESIGN.md "JSON to
+ * Turns one page of records into rows of the table and its child tables (README.md "How JSON becomes
  * tables"): nested members fill flattened columns, each array element becomes a child row that
  * carries its parent's key and its position.
  */

@@ -50,7 +50,7 @@ export function kindOf(value: unknown): ValueKind {
   if (value instanceof JsonFloat) return 'double';
   if (typeof value === 'string') {
     // Only the string's own form decides: numeric-looking strings (zip codes, ids with leading
-    // zeros) stay strings, DESIGN.md "JSON to tables".
+    // zeros) stay strings: a wrong type would lose the leading zero.
     if (isIsoDate(value)) return 'date';
     if (isIsoTimestamp(value)) return 'timestamp';
     if (UUID_RE.test(value)) return 'uuid';
@@ -61,7 +61,7 @@ export function kindOf(value: unknown): ValueKind {
 }
 
 /**
- * The column type for a set of scalar kinds seen in a sample (DESIGN.md "JSON to tables"):
+ * The column type for a set of scalar kinds seen in a sample (README.md "How JSON becomes tables"):
  * integers widen to BIGINT, HUGEINT, then DOUBLE when fractions are mixed in; integers past
  * HUGEINT's 38 digits give JSON (exact, where DOUBLE would drop digits); dates with timestamps
  * give TIMESTAMP; strings of mixed forms give VARCHAR; anything else mixed (numbers with strings,

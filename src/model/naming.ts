@@ -1,5 +1,5 @@
 /**
- * How tables and columns are named (DESIGN.md "JSON to tables"). The sampler, the model-file
+ * How tables and columns are named (README.md "How JSON becomes tables"). The sampler, the model-file
  * reader and the .rest writer all name through here, so a sampled model written as .rest reads
  * back with the same names.
  *

@@ -140,7 +140,7 @@ function elementColumns(shape: Shape, scalarName: string, names: NameSet, maxCol
 }
 
 function chooseKey(columns: ColumnDef[], shape: Shape, recordCount: number): ColumnDef | undefined {
-  // DESIGN.md: the first top-level scalar column whose sampled values are unique and non-null and
+  // The parent key: the first top-level scalar column whose sampled values are unique and non-null and
   // of an integer or short-string type.
   for (const c of columns) {
     if (c.path.length !== 1 || !KEY_TYPES.has(c.type)) continue;
@@ -166,7 +166,7 @@ function buildChild(ctx: Context, parent: { name: string; keys: ColumnDef[] }, a
 }
 
 /**
- * Infers a table (and its child tables) from sampled records, following DESIGN.md "JSON to tables".
+ * Infers a table (and its child tables) from sampled records (README.md "How JSON becomes tables").
  */
 export function inferTable(rawName: string, records: readonly unknown[], options: SampleOptions, tableNames: NameSet = new NameSet()): TableDef {
   const shape = newShape();

@@ -1,5 +1,5 @@
 /**
- * AuthenticationMethod values: the ODBC number and the JDBC name (DESIGN.md "Connection options").
+ * AuthenticationMethod values: the ODBC number and the JDBC name, both accepted (docs/auth.md).
  * `requires` lists the options each method cannot work without (`A|B`: either will do); `implemented` says whether this
  * build can authenticate with it yet.
  */

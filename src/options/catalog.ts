@@ -15,7 +15,7 @@ export interface EnumChoice {
 }
 
 export interface OptionSpec {
-  /** Our internal camelCase name (STYLE.md: seed names only at the edges). */
+  /** Our internal camelCase name (connection-string names appear only where they are parsed or printed). */
   readonly key: string;
   /** The canonical connection-string name. */
   readonly name: string;

@@ -58,7 +58,7 @@ function readDelimited(text: string, open: number, key: string): { value: string
 }
 
 /**
- * Splits `Key=value;Key2=value2` (DESIGN.md "Connection options"). Keys are returned as written;
+ * Splits `Key=value;Key2=value2` (values quoted `'...'` or braced `{...}`). Keys are returned as written;
  * mapping them to the catalog (case-insensitive, aliases) is resolve.ts's job.
  */
 export function parseConnectionString(text: string): RawOption[] {

@@ -16,7 +16,7 @@ export interface OptionSources {
 
 /**
  * Options from a DSN and/or a connection string; the connection string's options override the
- * DSN's (DESIGN.md). `DSN=Name` inside the connection string names the DSN as ODBC does.
+ * DSN's, as with ODBC drivers. `DSN=Name` inside the connection string names the DSN as ODBC does.
  */
 export function loadOptions(sources: OptionSources): ConnectionOptions {
   const env = sources.env ?? process.env;

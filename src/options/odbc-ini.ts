@@ -11,7 +11,7 @@ export interface DsnLookup {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** `--odbc-ini FILE`, else `$ODBCINI`, else `~/.odbc.ini`, else `/etc/odbc.ini` (DESIGN.md). */
+/** `--odbc-ini FILE`, else `$ODBCINI`, else `~/.odbc.ini`, else `/etc/odbc.ini` (unixODBC's order). */
 export function odbcIniCandidates(lookup: DsnLookup = {}): string[] {
   if (lookup.file) return [lookup.file];
   const env = lookup.env ?? process.env;

@@ -39,7 +39,7 @@ export function optionByKey(key: string): OptionSpec {
 }
 
 /**
- * `${NAME}` reads environment variable NAME; `$${` is a literal `${` (DESIGN.md). Lets secrets stay
+ * `${NAME}` reads environment variable NAME; `$${` is a literal `${`. Lets secrets stay
  * out of DSN files and shell history, as the seed asks of the client secret.
  */
 export function expandEnv(value: string, option: string, env: NodeJS.ProcessEnv): string {

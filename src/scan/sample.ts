@@ -29,7 +29,7 @@ export function resolveEndpointUrl(path: string, hostName?: string, port?: numbe
   return new URL(path.replace(/^\//, ''), base).toString();
 }
 
-/** Table name from a URL: its last path segment (DESIGN.md / issue: `Table` option, else the last segment). */
+/** Table name from a URL: its last path segment (used when the `Table` option is not given). */
 export function tableNameFromUrl(url: string): string {
   const u = new URL(url);
   const segments = u.pathname.split('/').filter((s) => s !== '');

@@ -1,5 +1,5 @@
 /**
- * JSON text with every integer digit kept (DESIGN.md "JSON to tables": integers past 2^53 are
+ * JSON text with every integer digit kept (an invariant: integers past 2^53 are
  * exact end to end). JSON.parse turns 1234567890123456008 into 1234567890123456000; here an
  * integer that a double cannot hold exactly becomes a bigint. JSON.parse stays the fast path: the
  * exact parser (lossless-json) runs only when a number in the text has a run of 16 or more digits,

@@ -1,6 +1,6 @@
 /**
  * Child-table naming through the real CLI: sampling an endpoint and reading a model file name the
- * same tables the same way under each QualifyNormalizedNames value (DESIGN.md "JSON to tables").
+ * same tables the same way under each QualifyNormalizedNames value (README.md "How JSON becomes tables").
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 
-/** Opens a URL for the user to log in (DESIGN.md: injected, so tests and libraries can replace it). */
+/** Opens a URL for the user to log in (injected, so tests and libraries can replace it). */
 export type OpenBrowser = (url: string) => Promise<void>;
 
 /** Splits a $BROWSER value into words, honouring single and double quotes. */

@@ -6,7 +6,7 @@ import type { ConnectionOptions } from '../../options/index.js';
 export interface OAuthEndpoints {
   readonly authorizationEndpoint?: string;
   readonly tokenEndpoint: string;
-  /** `POST` unless TokenURI says `GET ` (DESIGN.md: no prefix sends POST, RFC 6749 §3.2). */
+  /** `POST` unless TokenURI says `GET ` (no prefix sends POST, as RFC 6749 §3.2 requires; docs/auth.md). */
   readonly tokenMethod: 'GET' | 'POST';
   readonly revocationEndpoint?: string;
   readonly deviceEndpoint?: string;

@@ -29,7 +29,7 @@ export interface CallbackListener {
   close(): Promise<void>;
 }
 
-/** Constant-time comparison of secrets (STYLE.md, hono): the state must not leak through timing. */
+/** Constant-time comparison of secrets: the state must not leak through timing. */
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

@@ -20,7 +20,7 @@ export interface StoredToken {
   readonly token: TokenSet;
 }
 
-/** DESIGN.md `TokenStore`: where tokens live between processes. */
+/** Where tokens live between processes (docs/architecture.md "Contracts"). */
 export interface TokenStore {
   read(key: TokenKey): Promise<StoredToken | undefined>;
   write(key: TokenKey, token: TokenSet): Promise<void>;
