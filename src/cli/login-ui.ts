@@ -19,7 +19,7 @@ export interface LoginIo {
  * Lines typed or pasted on standard input, read only while a login waits for them. Closing the
  * iterator (the login ended either way) stops reading, so the process can exit.
  */
-export function stdinLines(stdin: LoginIo['stdin']): () => AsyncIterable<string> {
+function stdinLines(stdin: LoginIo['stdin']): () => AsyncIterable<string> {
   return () => ({
     [Symbol.asyncIterator](): AsyncIterator<string> {
       const rl = createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });

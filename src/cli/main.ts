@@ -9,7 +9,7 @@ import { escapeMessage } from '../util/terminal.js';
 import { renderError } from './errors.js';
 import { cliLoginOptions, type LoginFlags } from './login-ui.js';
 import { progressLine } from './progress.js';
-import { FORMATS, createFormatter, renderTable, type Format, type Write } from './format.js';
+import { FORMATS, createFormatter, type Format, type Write } from './format.js';
 
 /** Where the CLI reads and writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -355,5 +355,3 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     for (const s of STOP_SIGNALS) process.removeListener(s, onSignal);
   }
 }
-
-export { renderTable };

@@ -25,7 +25,7 @@ export interface StatementResult {
 }
 
 /** Quotes an identifier for DuckDB. */
-export function ident(name: string): string {
+function ident(name: string): string {
   return '"' + name.replaceAll('"', '""') + '"';
 }
 

@@ -66,7 +66,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Exit status per category. A Record so a new category fails to compile until mapped. */
-export const EXIT_STATUS: Readonly<Record<ErrorCategory, number>> = {
+const EXIT_STATUS: Readonly<Record<ErrorCategory, number>> = {
   config: 2,
   auth: 3,
   remote: 1,

@@ -19,7 +19,7 @@ export function normalizeTimestamp(s: string): string {
 }
 
 /** One pass for loading: the TIMESTAMP text of an ISO 8601 string, or undefined when it is not one. */
-export function timestampText(s: string): string | undefined {
+function timestampText(s: string): string | undefined {
   const m = TIMESTAMP_RE.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, sec = '00', frac = '', zone] = m as unknown as string[];

@@ -34,7 +34,7 @@ function significantDigits(decimal: string): number {
 }
 
 /** A finite double in plain decimal digits (JavaScript writes 1e21 and 1e-7 with exponents). */
-export function plainNumber(x: number): string | undefined {
+function plainNumber(x: number): string | undefined {
   if (!Number.isFinite(x)) return undefined;
   const s = String(x);
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);

@@ -94,7 +94,7 @@ const TYPE_NAMES: Record<string, ColumnType> = {
  * own) recurse once per level, so a 10,000-deep file would overflow the stack; real files nest a
  * few levels per JSON level of the API they describe.
  */
-export const MODEL_MAX_DEPTH = 256;
+const MODEL_MAX_DEPTH = 256;
 
 /** A UTF-8 byte order mark, as some Windows editors write at the start of a file. */
 const BOM = '\uFEFF';

@@ -83,7 +83,7 @@ export const OVERFLOW = 'json';
 export const ROWID = 'rowid';
 
 /** A child table's 0-based array index column. */
-export const POSITION = 'position';
+const POSITION = 'position';
 
 /**
  * The columns every child table starts with, taken from `names` in this order: the parent's key

@@ -17,7 +17,7 @@ export interface RawOption {
 const SECRET_KEYS = new Set(OPTION_CATALOG.filter((s) => s.kind === 'secret').flatMap((s) => [s.name, ...s.aliases].map((n) => n.toLowerCase())));
 
 /** Whether an option named `key` holds a secret (by the catalog, or by its name for unknown ones). */
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.trim().toLowerCase()) || isSecretName(key.trim());
 }
 
@@ -109,10 +109,4 @@ export function parseConnectionString(text: string): RawOption[] {
     previousSecret = isSecretKey(key) ? key : undefined;
   }
   return out;
-}
-
-/** Quotes a value for a connection string only when it needs it. */
-export function quoteValue(value: string): string {
-  if (!/[;{}'"]|^\s|\s$/.test(value)) return value;
-  return '{' + value.replaceAll('}', '}}') + '}';
 }

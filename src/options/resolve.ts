@@ -28,21 +28,11 @@ for (const spec of OPTION_CATALOG as readonly OptionSpec[]) {
 }
 const IGNORED = new Set<string>(IGNORED_KEYS.map((k) => k.toLowerCase()));
 
-export function findOption(name: string): OptionSpec | undefined {
-  return BY_NAME.get(name.trim().toLowerCase());
-}
-
-export function optionByKey(key: string): OptionSpec {
-  const spec = (OPTION_CATALOG as readonly OptionSpec[]).find((s) => s.key === key);
-  if (!spec) throw new Error(`no option with key ${key}`);
-  return spec;
-}
-
 /**
  * `${NAME}` reads environment variable NAME; `$${` is a literal `${`. Lets secrets stay
  * out of DSN files and shell history, as the seed asks of the client secret.
  */
-export function expandEnv(value: string, option: string, env: NodeJS.ProcessEnv): string {
+function expandEnv(value: string, option: string, env: NodeJS.ProcessEnv): string {
   return value.replace(/\$\$\{|\$\{([^}]*)\}/g, (match, name: string | undefined) => {
     if (match === '$${') return '${';
     const n = (name ?? '').trim();
@@ -108,7 +98,7 @@ function parseUrl(spec: OptionSpec, raw: string, source: string): string {
 }
 
 /** Converts one raw string to the spec's type, or throws an error naming the option and its source. */
-export function convertValue(spec: OptionSpec, raw: string, source: string): string | number | boolean | Secret {
+function convertValue(spec: OptionSpec, raw: string, source: string): string | number | boolean | Secret {
   switch (spec.kind) {
     case 'string':
     case 'path':
@@ -191,7 +181,7 @@ export function resolveOptions(input: ResolveInput): ConnectionOptions {
 }
 
 /** Cross-option rules that the per-value checks cannot see. */
-export function validateCombination(o: ConnectionOptions): void {
+function validateCombination(o: ConnectionOptions): void {
   if (o.authHeader !== undefined && o.securityToken === undefined) {
     throw new RestSqlError('CONFIG_MISSING_OPTION', 'AuthHeader is set but SecurityToken is not: the header would have no value.', {
       hint: 'Set SecurityToken to the header\'s value (write ${NAME} to read it from the environment), or remove AuthHeader.',
@@ -240,7 +230,7 @@ export function validateCombination(o: ConnectionOptions): void {
 }
 
 /** An HTTP header name given by an option: a token (RFC 9110 §5.1), so undici never sees an invalid one. */
-export function checkHeaderName(name: string, option: string): void {
+function checkHeaderName(name: string, option: string): void {
   if (isHeaderName(name)) return;
   throw new RestSqlError('CONFIG_INVALID_VALUE', `${option}: '${name}' is not a valid HTTP header name.`, { hint: HEADER_NAME_HINT, details: { option } });
 }
@@ -249,7 +239,7 @@ export function checkHeaderName(name: string, option: string): void {
  * ProxyHost is a host name or IP address (an IPv6 address in brackets), optionally with :port
  * when ProxyPort is not set; the client builds http://host:port from it.
  */
-export function checkProxyHost(host: string, port: number | undefined): void {
+function checkProxyHost(host: string, port: number | undefined): void {
   let ok = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?$/.test(host) && !(port !== undefined && /:\d+$/.test(host.replace(/^\[.*\]/, '')));
   if (ok) {
     try {
@@ -271,7 +261,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * RedirectURI must name its port (seed: "must include the port number") and a loopback host
  * (RFC 8252 §7.3): restsql listens there itself, on loopback only.
  */
-export function checkRedirectUri(value: string): void {
+function checkRedirectUri(value: string): void {
   const m = /^(https?):\/\/(\[[^\]]*\]|[^/:?#]+)(?::(\d*))?([/?#].*)?$/i.exec(value);
   if (!m) {
     throw new RestSqlError('CONFIG_INVALID_VALUE', `RedirectURI '${value}' is not an http:// or https:// URL.`, {

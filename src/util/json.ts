@@ -14,7 +14,7 @@ import { RestSqlError } from '../errors/restsql-error.js';
  * per level: a 10,000-deep body would overflow the stack (INTERNAL). Real APIs nest a few dozen
  * levels at most.
  */
-export const JSON_MAX_DEPTH = 512;
+const JSON_MAX_DEPTH = 512;
 
 /**
  * Throws HTTP_TOO_LARGE when `text` nests deeper than JSON_MAX_DEPTH, and tells whether a number
@@ -22,7 +22,7 @@ export const JSON_MAX_DEPTH = 512;
  * over the characters with no allocation; strings are skipped, so brackets and digits inside them
  * do not count. Callers that know the URL add it to the error.
  */
-export function checkJsonDepth(text: string, max = JSON_MAX_DEPTH): boolean {
+function checkJsonDepth(text: string, max = JSON_MAX_DEPTH): boolean {
   let depth = 0;
   let digits = 0;
   let long = false;
