@@ -70,6 +70,10 @@ export function createFormatter(format: Format, write: Write): Formatter {
         end: () => write(renderTable(columns, all)),
       };
     }
+    default: {
+      const never: never = format;
+      throw new Error(`unhandled format ${String(never)}`);
+    }
   }
 }
 

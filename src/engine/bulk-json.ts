@@ -71,6 +71,10 @@ function typed(e: string, t: ColumnType): string {
       return when(`regexp_full_match(${e}, '${UUID_TEXT}')`, `${e}::UUID`);
     case 'JSON':
       return e;
+    default: {
+      const never: never = t;
+      throw new Error(`unhandled column type ${String(never)}`);
+    }
   }
 }
 

@@ -675,5 +675,9 @@ function appendCell(ap: Appender, type: ColumnType, v: Row[number]): void {
     case 'JSON':
       ap.appendVarchar(String(v));
       return;
+    default: {
+      const never: never = type;
+      throw new Error(`unhandled column type ${String(never)}`);
+    }
   }
 }

@@ -116,6 +116,10 @@ export function convertCell(value: unknown, column: ColumnDef, table: string, ro
     case 'UUID':
       if (typeof value === 'string' && UUID_RE.test(value)) return value;
       break;
+    default: {
+      const never: never = column.type;
+      throw new Error(`unhandled column type ${String(never)}`);
+    }
   }
   throw mismatch(table, column, value, row, url);
 }

@@ -59,6 +59,10 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
       case 'json':
         row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber, url));
         break;
+      default: {
+        const never: never = column.source;
+        throw new Error(`unhandled column source ${String(never)}`);
+      }
     }
   }
   sink(table, row);

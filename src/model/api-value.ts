@@ -101,5 +101,9 @@ export function apiValue(k: SqlConstant, type: ColumnType, op: FilterOp): string
       return k.kind === 'string' && UUID_RE.test(k.text) ? k.text.toLowerCase() : undefined;
     case 'JSON':
       return undefined;
+    default: {
+      const never: never = type;
+      throw new Error(`unhandled column type ${String(never)}`);
+    }
   }
 }

@@ -123,6 +123,10 @@ function convertValue(spec: OptionSpec, raw: string, source: string): string | n
     }
     case 'enum':
       return parseEnum(spec, raw, source);
+    default: {
+      const never: never = spec.kind;
+      throw new Error(`unhandled option kind ${String(never)}`);
+    }
   }
 }
 
