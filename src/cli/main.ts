@@ -1,4 +1,5 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { connect, login, logout, tokenStatus, type Connection, type ConnectionSource, type TokenStatus } from '../index.js';
 import { RestSqlError } from '../errors/index.js';
@@ -147,6 +148,25 @@ function formatOption(): Option {
 type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 const STOP_STATUS: Readonly<Record<StopSignal, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const STOP_SIGNALS = Object.keys(STOP_STATUS) as StopSignal[];
+
+type RunDemo = (io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv; interactive?: boolean }) => Promise<void>;
+
+/** Where the compiled demo sits in a clone: dist/examples/demo/run.js, next to dist/src. */
+const DEMO_RUN = new URL('../../examples/demo/run.js', import.meta.url);
+
+/**
+ * `restsql demo` runs examples/demo, which only a clone has: its OAuth server is oidc-provider, a
+ * development dependency, so the published package (dist/src) ships neither. Loaded by URL, not by
+ * a literal import, because nothing in src/ may depend on files outside it (docs/architecture.md).
+ */
+async function loadDemo(): Promise<RunDemo> {
+  if (!existsSync(fileURLToPath(DEMO_RUN))) {
+    throw new RestSqlError('USAGE', 'restsql demo runs from a clone of the restsql repository, not from an installed package: its local OAuth server (oidc-provider) is a development dependency, which the package does not include.', {
+      hint: 'In a clone of the repository: npm install && npm run demo',
+    });
+  }
+  return ((await import(DEMO_RUN.href)) as { runDemo: RunDemo }).runDemo;
+}
 
 /** Runs the CLI; returns the exit status (0 ok, 1 query/remote, 2 usage/config, 3 auth; errors/codes.ts). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -332,7 +352,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .description('run the embedded end-to-end demo: a local OAuth server guarding a local REST API')
     .option('--interactive', 'log in yourself in your browser instead of the scripted stand-in')
     .action(async (flags: { interactive?: boolean }) => {
-      const { runDemo } = await import('../../examples/demo/run.js');
+      const runDemo = await loadDemo();
       await runDemo({ stdout: io.stdout, stderr: io.stderr, env: io.env, interactive: flags.interactive === true });
     });
 
