@@ -13,16 +13,20 @@ import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, typ
 import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
 import { redactorFor, type ConnectionOptions } from '../options/index.js';
-import { sampleEndpoint, resolveEndpointUrl } from '../scan/sample.js';
-import { loadModelFile, readModelFile } from '../scan/model-loader.js';
+import { resolveEndpointUrl } from '../model/endpoint-url.js';
+import { loadModelFile } from '../model/load.js';
+import { readModelFile } from '../model/read-file.js';
+import { sampleEndpoint } from '../model/sample-endpoint.js';
 import type { SpooledFiles } from '../scan/page-spool.js';
 import { planRequests, type RequestPlan } from '../scan/request-plan.js';
-import { scanEndpoint, type PrefetchedPage, type ScanProgress } from '../scan/scan.js';
+import type { PrefetchedPage } from '../model/sample-source.js';
+import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import { bulkJsonPlan, type BulkInsert } from './bulk-json.js';
 import { EMPTY_PLAN, planStatements, tableRefs } from './planner.js';
 import { endpointPushdown, virtualColumns } from './pushdown.js';
 import { SILENT_LOGGER, redactingLogger, type Logger } from '../util/logger.js';
 import { createEngine, type Engine, type StatementResult } from './duckdb.js';
+import { sampleSourceOf } from './sampling.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export interface ConnectOptions {
@@ -531,13 +535,13 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     const endpoints: EndpointDef[] = [];
     let model: ResolvedModel;
     if (modelText !== undefined) {
-      const loaded = await loadModelFile(options, modelText, http, logger, origins);
+      const loaded = await loadModelFile(options, modelText, sampleSourceOf(http), logger, origins);
       model = loaded.model;
       for (const [e, page] of loaded.prefetched) prefetched.set(e, page);
       endpoints.push(...model.endpoints);
     } else if (options.restSamplePath !== undefined) {
       const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
-      const sampled = await sampleEndpoint(url, options.table, http, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, logger);
+      const sampled = await sampleEndpoint(url, options.table, sampleSourceOf(http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, logger);
       endpoints.push(sampled.endpoint);
       prefetched.set(sampled.endpoint, sampled.first);
       model = deepFreeze({ endpoints });

@@ -2,6 +2,7 @@ import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpClient, HttpResponse } from '../http/contract.js';
 import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
 import { recordsAt } from '../model/json-root.js';
+import type { PrefetchedPage } from '../model/sample-source.js';
 import type { EndpointDef } from '../model/types.js';
 import { createPaginator, type PageRequest, type PageSeen } from '../pagination/paginator.js';
 import type { Logger } from '../util/logger.js';
@@ -34,11 +35,6 @@ export interface BulkPages extends SpoolLoader {
   readonly eligible: boolean;
 }
 
-/** A first page fetched before the scan (by sampling), with its headers (header and Link paging read them). */
-export interface PrefetchedPage {
-  readonly body: unknown;
-  readonly headers: PageSeen['headers'];
-}
 
 export interface ScanOptions {
   readonly bulk?: BulkPages;
