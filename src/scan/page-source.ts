@@ -80,18 +80,18 @@ export async function readPages<P extends PageSeen>(o: PageSourceOptions<P>, sin
       if (rest.length + 1 > o.maxPages) throw o.tooMany();
       await sink.start?.(page, rest.length);
       await sink.take(page, pages++);
-      // One window of requests ahead of the page being taken.
-      const inFlight: Promise<P>[] = [];
+      // Pages requested and not yet taken, in request order (taken pages leave it,
+      // so none is held longer than it is needed).
+      const ahead: Promise<P>[] = [];
       let next = 0;
       const fill = () => {
-        while (!failed && next < rest.length && inFlight.length - (pages - 1) < o.concurrency && !enough()) {
-          inFlight.push(request(rest[next]!, ++next));
-        }
+        while (!failed && next < rest.length && ahead.length < o.concurrency && !enough()) ahead.push(request(rest[next]!, ++next));
       };
       fill();
-      while (pages - 1 < inFlight.length) {
-        const p = await arrival(inFlight[pages - 1]!);
+      while (ahead.length > 0) {
+        const p = await arrival(ahead[0]!);
         if (enough()) break;
+        ahead.shift();
         pages++;
         fill();
         await sink.take(p, pages - 1);
