@@ -3,11 +3,14 @@
  */
 import { createOAuthSession } from './auth/create.js';
 import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';
-import { authContext, openConnection, type Connection, type ConnectOptions } from './engine/connection.js';
+import { authContext, type ConnectOptions } from './engine/connect-options.js';
+import type { Connection } from './engine/connection.js';
+import { openConnection } from './engine/open-connection.js';
 import { loadOptions, redactorFor, type ConnectionOptions, type OptionSources } from './options/index.js';
 import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
-export { Connection, type ConnectOptions, type QueryResult, type TableInfo } from './engine/connection.js';
+export { Connection, type QueryResult, type TableInfo } from './engine/connection.js';
+export type { ConnectOptions } from './engine/connect-options.js';
 export type { StatementResult } from './engine/duckdb.js';
 export type { JsonValue, ResultColumn } from './engine/values.js';
 export { RestSqlError, isRestSqlError, Secret, ERROR_CODES, type ErrorCode } from './errors/index.js';

@@ -1,15 +1,14 @@
 /**
  * Bulk loading's spool: the record array of each raw page, found without JSON.parse
  * (extract/raw-json), written to a private folder as page N's file, then loaded by the engine in
- * one pass. Pages may be added in any order. If the engine cannot load the files (a value of an
+ * one pass. Pages may be written in any order. If the engine cannot load the files (a value of an
  * unexpected type, say), they are loaded row by row instead, which also reports what is wrong
  * precisely. The folder goes with dispose(), also after an error.
  */
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MalformedJsonError, locateJsonValues, sliceChunks, type Located } from '../extract/raw-json.js';
-import type { PagingDef } from '../model/types.js';
-import { pagingElements, type PageSeen } from '../pagination/paginator.js';
+import type { PageSeen } from '../pagination/paginator.js';
 import { parseJson } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
 import { notJsonError } from '../http/response-body.js';
@@ -22,7 +21,7 @@ export interface SpooledFiles {
   readonly files: readonly string[];
 }
 
-/** The engine's side of bulk loading (see scan.ts BulkPages). */
+/** The engine's side of bulk loading (see spool-sink.ts BulkPages). */
 export interface SpoolLoader {
   readonly spoolDir: string;
   /**
@@ -37,48 +36,18 @@ const OPEN_BRACKET = 0x5b;
 
 export class PageSpool {
   readonly #slots: ({ path: string; url: string } | undefined)[] = [];
-  readonly #elements: readonly (readonly string[])[];
   #kept = false;
 
   private constructor(
     private readonly dir: string,
     private readonly req: TableRequest,
-    paging: PagingDef | undefined,
-  ) {
-    this.#elements = pagingElements(paging);
+  ) {}
+
+  static async open(loader: SpoolLoader, req: TableRequest): Promise<PageSpool> {
+    return new PageSpool(await mkdtemp(join(loader.spoolDir, 'scan-')), req);
   }
 
-  static async open(loader: SpoolLoader, req: TableRequest, paging: PagingDef | undefined): Promise<PageSpool> {
-    return new PageSpool(await mkdtemp(join(loader.spoolDir, 'scan-')), req, paging);
-  }
-
-  /**
-   * Finds a raw page's records, and the members its paging reads (next token, totals, has-more),
-   * in one pass. Returns the page as the paginator needs it: those members parsed, the records
-   * counted, not parsed.
-   */
-  locate(page: FetchedPage): { seen: PageSeen; records: Located | undefined } {
-    if (!page.raw || page.bytes === 0) return { seen: page, records: undefined };
-    let found: (Located | undefined)[];
-    try {
-      found = locateJsonValues(page.raw, [this.req.jsonRoot, ...this.#elements]);
-    } catch (e) {
-      if (e instanceof MalformedJsonError) throw notJsonError(this.req.method, page.url, page.headers, Buffer.concat(page.raw));
-      throw e;
-    }
-    const [records, ...elements] = found;
-    const body: Record<string, unknown> = {};
-    this.#elements.forEach((path, i) => {
-      const at = elements[i];
-      if (at) setAt(body, path, parseJson(Buffer.concat(sliceChunks(page.raw!, at)).toString('utf8')));
-    });
-    const first = records ? firstByte(page.raw, records) : undefined;
-    // As recordsAt: an array's elements, an object as one record, null or nothing as none.
-    const recordCount = records === undefined || first === NULL_BYTE ? 0 : (records.count ?? 1);
-    return { seen: { records: [], recordCount, body, headers: page.headers, url: page.url }, records };
-  }
-
-  /** Writes page `index`'s records (located by `locate`) to its file. */
+  /** Writes page `index`'s records (located by locatePage) to its file. */
   async write(index: number, page: FetchedPage, records: Located | undefined): Promise<void> {
     if (!records || !page.raw) return;
     const pieces = sliceChunks(page.raw, records);
@@ -94,13 +63,6 @@ export class PageSpool {
     } finally {
       await fh.close();
     }
-  }
-
-  /** locate + write. */
-  async add(index: number, page: FetchedPage): Promise<PageSeen> {
-    const { seen, records } = this.locate(page);
-    await this.write(index, page, records);
-    return seen;
   }
 
   /**
@@ -138,6 +100,38 @@ export class PageSpool {
   async dispose(): Promise<void> {
     if (!this.#kept) await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A raw page as the paginator reads it, and where its records are. */
+export interface LocatedPage {
+  readonly seen: PageSeen;
+  readonly records: Located | undefined;
+}
+
+/**
+ * Finds a raw page's records, and the members its paging reads (next token, totals, has-more;
+ * `elements`, from pagingElements), in one pass. Returns the page as the paginator needs it:
+ * those members parsed, the records counted, not parsed.
+ */
+export function locatePage(page: FetchedPage, req: TableRequest, elements: readonly (readonly string[])[]): LocatedPage {
+  if (!page.raw || page.bytes === 0) return { seen: page, records: undefined };
+  let found: (Located | undefined)[];
+  try {
+    found = locateJsonValues(page.raw, [req.jsonRoot, ...elements]);
+  } catch (e) {
+    if (e instanceof MalformedJsonError) throw notJsonError(req.method, page.url, page.headers, Buffer.concat(page.raw));
+    throw e;
+  }
+  const [records, ...members] = found;
+  const body: Record<string, unknown> = {};
+  elements.forEach((path, i) => {
+    const at = members[i];
+    if (at) setAt(body, path, parseJson(Buffer.concat(sliceChunks(page.raw!, at)).toString('utf8')));
+  });
+  const first = records ? firstByte(page.raw, records) : undefined;
+  // As recordsAt: an array's elements, an object as one record, null or nothing as none.
+  const recordCount = records === undefined || first === NULL_BYTE ? 0 : (records.count ?? 1);
+  return { seen: { records: [], recordCount, body, headers: page.headers, url: page.url }, records };
 }
 
 function firstByte(chunks: readonly Uint8Array[], at: Located): number | undefined {

@@ -1,44 +1,25 @@
+/**
+ * A table's scan: for each request of its plan, the ordered pages of page-source.ts, each taken
+ * by the row sink (parsed records into rows) or, when the engine bulk-loads the table, by the
+ * spool sink (raw pages into files, loaded in one pass at the end).
+ */
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import type { HttpClient, HttpResponse } from '../http/contract.js';
-import { flattenRecords, newFlattenState, type RowSink } from '../extract/flatten.js';
+import type { HttpClient } from '../http/contract.js';
+import { newFlattenState, type RowSink } from '../extract/flatten.js';
 import { recordsAt } from '../model/json-root.js';
+import type { PrefetchedPage } from '../model/sample-source.js';
 import type { EndpointDef } from '../model/types.js';
-import { createPaginator, type PageRequest, type PageSeen } from '../pagination/paginator.js';
+import { createPaginator } from '../pagination/paginator.js';
 import type { Logger } from '../util/logger.js';
 import { fetchPage, type FetchedPage } from './fetch-page.js';
-import { PageSpool, type SpoolLoader } from './page-spool.js';
+import { readPages, type PageSink } from './page-source.js';
 import { planRequests, type RequestPlan } from './request-plan.js';
+import { RowPageSink } from './row-sink.js';
+import { SpoolPageSink, type BulkPages } from './spool-sink.js';
+import { ScanTally, type ScanProgress, type ScanStats } from './stats.js';
 
-export interface ScanStats {
-  pages: number;
-  records: number;
-  bytes: number;
-  requests: number;
-}
-
-/** How far a scan is, for a progress line. */
-export interface ScanProgress {
-  readonly table: string;
-  readonly pages: number;
-  readonly records: number;
-  readonly bytes: number;
-  readonly elapsedMs: number;
-}
-
-/**
- * Bulk loading by the engine: the pages' record arrays spooled to files and read in one pass.
- * `eligible` says whether the engine can load the table that way; `load` does it from the files
- * in page order (throws when it cannot, and nothing is loaded then).
- */
-export interface BulkPages extends SpoolLoader {
-  readonly eligible: boolean;
-}
-
-/** A first page fetched before the scan (by sampling), with its headers (header and Link paging read them). */
-export interface PrefetchedPage {
-  readonly body: unknown;
-  readonly headers: PageSeen['headers'];
-}
+export type { BulkPages } from './spool-sink.js';
+export type { ScanProgress, ScanStats } from './stats.js';
 
 export interface ScanOptions {
   readonly bulk?: BulkPages;
@@ -71,10 +52,9 @@ function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
  */
 export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink: RowSink, o: ScanOptions): Promise<ScanStats> {
   const plan = o.plan ?? planRequests(endpoint, []);
-  const started = Date.now();
-  const stats: ScanStats = { pages: 0, records: 0, bytes: 0, requests: plan.requests.length };
+  const tally = new ScanTally(endpoint.table.name, plan.requests.length, o.onProgress);
+  const { stats } = tally;
   const enough = () => plan.limit !== undefined && stats.records >= plan.limit;
-  const progress = () => o.onProgress?.({ table: endpoint.table.name, pages: stats.pages, records: stats.records, bytes: stats.bytes, elapsedMs: Date.now() - started });
   // Bulk loading needs every page: not with a LIMIT that may stop early.
   const bulk = o.bulk?.eligible && plan.limit === undefined ? o.bulk : undefined;
   let rowid = 1;
@@ -82,90 +62,52 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
     if (enough()) break;
     const state = newFlattenState(req.virtuals);
     state.nextRowid = rowid;
-    const take = async (page: FetchedPage) => {
-      stats.pages++;
-      stats.bytes += page.bytes;
-      stats.records += page.records.length;
-      state.url = page.url;
-      flattenRecords(endpoint.table, page.records, state, sink);
-      progress();
-    };
-    // Spooled pages: records counted from the raw page (for progress), loaded later.
-    let spooled = 0;
-    const counted = (page: FetchedPage, seen: PageSeen) => {
-      const n = seen.recordCount ?? seen.records.length;
-      spooled += n;
-      stats.records += n;
-      stats.pages++;
-      stats.bytes += page.bytes;
-      progress();
-    };
-    const fetch = (r: PageRequest, first = false) => fetchPage(http, endpoint, req, r, first, !bulk || first);
-    const paginator = createPaginator(endpoint.paging);
-    let request: PageRequest | undefined = paginator.first();
-    let first = true;
-    let pages = 0;
-    let pending: Promise<FetchedPage> | undefined;
-    let spool: PageSpool | undefined;
+    const rows = new RowPageSink(endpoint.table, state, sink, tally);
+    const spool = bulk ? new SpoolPageSink(bulk, req, endpoint.paging, tally) : undefined;
+    // Which sink takes a page. Listed pages all go one way, decided on the first page: spooled
+    // when it came raw and lists more pages. Pages that lead to the next go to the spool when
+    // they came raw (a first page sampling fetched, or an empty one, did not).
+    let listedToSpool: boolean | undefined;
+    const sinkFor = (page: FetchedPage): PageSink<FetchedPage> => (spool && (listedToSpool ?? page.raw !== undefined) ? spool : rows);
+    // The first page is parsed (its paging may read anything in it); pages bound for the spool are not.
+    const parse = (index: number) => index === 0 || spool === undefined || listedToSpool === false;
+    const first: FetchedPage | undefined =
+      o.prefetched !== undefined && plan.complete && plan.requests.length === 1
+        ? { records: recordsAt(o.prefetched.body, req.jsonRoot), body: o.prefetched.body, headers: o.prefetched.headers, url: req.url, bytes: 0 }
+        : undefined;
+    let pages: number;
     try {
-      while (request && !enough()) {
-        if (++pages > o.maxPages) throw tooMany(endpoint, o.maxPages);
-        const usePrefetched = first && o.prefetched !== undefined && plan.complete && plan.requests.length === 1;
-        const page: FetchedPage = usePrefetched
-          ? { records: recordsAt(o.prefetched!.body, req.jsonRoot), body: o.prefetched!.body, headers: o.prefetched!.headers, url: req.url, bytes: 0 }
-          : await (pending ?? fetch(request, first));
-        pending = undefined;
-        if (first && !enough()) {
-          // Offset or page-number paging with a total on the first page: fetch the rest concurrently.
-          const rest = paginator.remaining(page);
-          if (rest !== undefined) {
-            if (rest.length + 1 > o.maxPages) throw tooMany(endpoint, o.maxPages);
-            if (bulk && rest.length > 0 && page.raw) {
-              spool = await PageSpool.open(bulk, req, endpoint.paging);
-              counted(page, await spool.add(0, page));
-              await spoolConcurrently(rest, o.concurrency, fetch, async (i, p) => counted(p, await spool!.add(i + 1, p)));
-            } else {
-              await take(page);
-              await fetchConcurrently(rest, o.concurrency, (r) => fetchPage(http, endpoint, req, r, false), take, enough);
-            }
-            break;
-          }
-        }
-        if (bulk && page.raw) {
-          // Sequential paging, spooled: the next page is on its way while this one is written.
-          spool ??= await PageSpool.open(bulk, req, endpoint.paging);
-          const located = spool.locate(page);
-          // The first page was parsed (the paginator may read anything in it); the rest were not.
-          const seen = first ? page : located.seen;
-          first = false;
-          request = paginator.next(seen);
-          if (request) {
-            const next = fetch(request);
-            next.catch(() => {});
-            pending = next;
-          }
-          counted(page, located.seen);
-          await spool.write(pages - 1, page, located.records);
-          continue;
-        }
-        first = false;
-        request = paginator.next(page);
-        // Sequential paging: the next page is on its way while this one loads.
-        if (request && plan.limit === undefined) {
-          pending = fetch(request);
-          pending.catch(() => {});
-        }
-        await take(page);
-      }
-      if (spool) {
-        const loaded = await spool.load(bulk!, state.nextRowid, (records, url) => {
-          state.url = url;
-          flattenRecords(endpoint.table, records, state, sink);
-        }, o.logger);
+      const read = await readPages<FetchedPage>(
+        {
+          paginator: createPaginator(endpoint.paging),
+          fetch: (r, index) => fetchPage(http, endpoint, req, r, index === 0, parse(index)),
+          ...(first ? { first } : {}),
+          maxPages: o.maxPages,
+          tooMany: () => tooMany(endpoint, o.maxPages),
+          concurrency: o.concurrency,
+          // With a LIMIT the next page is asked for only once this one is in (it may be enough).
+          readAhead: plan.limit === undefined,
+          enough,
+        },
+        {
+          start(page, listed) {
+            if (listed !== undefined) listedToSpool = spool !== undefined && listed > 0 && page.raw !== undefined;
+          },
+          seen: (page, index) => {
+            const to = sinkFor(page);
+            return to.seen ? to.seen(page, index) : page;
+          },
+          take: (page, index) => sinkFor(page).take(page, index),
+        },
+      );
+      // The count this debug line has always shown: listed pages count as their first page.
+      pages = read.listed === undefined ? read.pages : 1;
+      if (spool?.opened) {
+        const loaded = await spool.load(state.nextRowid, (records, url) => rows.flatten(records, url), o.logger);
         // Row by row, flattening numbered the rows; the engine numbered them from nextRowid.
         if (loaded.byEngine) state.nextRowid += loaded.records;
-        stats.records += loaded.records - spooled;
-        o.logger?.debug(`scan: ${endpoint.table.name}: ${stats.pages} page(s) spooled and loaded in ${Date.now() - started} ms`);
+        stats.records += loaded.records - loaded.counted;
+        o.logger?.debug(`scan: ${endpoint.table.name}: ${stats.pages} page(s) spooled and loaded in ${Date.now() - tally.started} ms`);
       }
     } finally {
       await spool?.dispose();
@@ -174,49 +116,4 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
     o.logger?.debug(`scan: ${endpoint.table.name}: ${redactUrl(req.url)}: ${pages} page(s)`);
   }
   return stats;
-}
-
-/**
- * All remaining pages known in advance: `concurrency` workers, each fetching and spooling one
- * page after another, so a slow page holds up only its worker (row-by-row loading must take pages
- * in order; the spool files them by number). Every worker has stopped when this returns or
- * throws, so the spool folder can go.
- */
-async function spoolConcurrently(requests: readonly PageRequest[], concurrency: number, fetch: (r: PageRequest) => Promise<FetchedPage>, add: (index: number, page: FetchedPage) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < requests.length) {
-      const i = next++;
-      try {
-        await add(i, await fetch(requests[i]!));
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
-  if (failure) throw failure.error;
-}
-
-/** Fetches up to `limit` pages at once and hands them to `take` in order. */
-async function fetchConcurrently<T>(requests: readonly PageRequest[], limit: number, fetch: (r: PageRequest) => Promise<T>, take: (page: T) => Promise<void>, enough: () => boolean): Promise<void> {
-  const pending: Promise<T>[] = [];
-  let next = 0;
-  let taken = 0;
-  const launch = () => {
-    while (next < requests.length && pending.length - taken < limit) {
-      const p = fetch(requests[next++]!);
-      p.catch(() => {});
-      pending.push(p);
-    }
-  };
-  launch();
-  while (taken < pending.length) {
-    const page = await pending[taken]!;
-    taken++;
-    if (enough()) return;
-    launch();
-    await take(page);
-  }
 }

@@ -1,0 +1,32 @@
+/**
+ * restsql's own informational tables: `_configuration` (the resolved model as .rest text) and
+ * `sampling_status` (how sampling each endpoint went): local tables, answered without requests.
+ */
+import type { Redactor } from '../errors/index.js';
+import type { Row } from '../extract/flatten.js';
+import { writeRestModel } from '../model/rest-writer.js';
+import { allTables, type ColumnType, type ResolvedModel, type TableDef } from '../model/types.js';
+import type { Engine } from './duckdb.js';
+
+/** Creates and fills the info tables, except any whose name an API table already has. */
+export async function createInfoTables(engine: Engine, model: ResolvedModel, redactor: Redactor): Promise<void> {
+  const names = new Set(allTables(model).map((t) => t.name.toLowerCase()));
+  const config: TableDef = { name: '_configuration', columns: [{ name: 'configuration', path: [], type: 'VARCHAR', key: false, source: 'json' }], arrayPath: [], children: [] };
+  const statusCols: [string, ColumnType][] = [['name', 'VARCHAR'], ['uri', 'VARCHAR'], ['success', 'BOOLEAN'], ['http_status', 'INTEGER'], ['message', 'VARCHAR'], ['key_candidates', 'VARCHAR']];
+  const status: TableDef = { name: 'sampling_status', columns: statusCols.map(([name, type]) => ({ name, path: [], type, key: false, source: 'json' as const })), arrayPath: [], children: [] };
+  const rows: [TableDef, unknown[][]][] = [
+    [config, [[redactor.text(writeRestModel(model))]]],
+    [
+      status,
+      (model.sampling ?? model.endpoints.filter((e) => !e.paths).map((e) => ({ table: e.table.name, uri: e.url, success: true, httpStatus: 200, message: 'sampled', keyCandidates: e.table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name).join(', ') }))).map((s) => [s.table, redactor.url(s.uri), s.success, s.httpStatus, redactor.text(s.message), s.keyCandidates]),
+    ],
+  ];
+  for (const [table, data] of rows) {
+    if (names.has(table.name)) continue;
+    await engine.createTable(table);
+    await engine.load([table], async (append) => {
+      for (const r of data) append(table, r as Row);
+    });
+    await engine.setAvailable([table.name], true);
+  }
+}
