@@ -4,6 +4,7 @@
 import { createOAuthSession } from './auth/create.js';
 import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';
 import { authContext, openConnection, type Connection, type ConnectOptions } from './engine/connection.js';
+import { httpClientFor } from './http/client.js';
 import { loadOptions, redactorFor, type ConnectionOptions, type OptionSources } from './options/index.js';
 import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
@@ -50,13 +51,19 @@ function resolve(connectionString: string | undefined, options: ConnectionSource
 async function withSession<T>(connectionString: string | undefined, options: ConnectionSource, fn: (s: OAuthSession) => Promise<T>): Promise<T> {
   const resolved = resolve(connectionString, options);
   const redactor = redactorFor(resolved, options.env ?? process.env);
-  const session = createOAuthSession(resolved, authContext(options, redactingLogger(options.logger ?? SILENT_LOGGER, redactor)));
+  const logger = redactingLogger(options.logger ?? SILENT_LOGGER, redactor);
+  const transport = httpClientFor(resolved, { logger, redactor, ...(options.signal ? { signal: options.signal } : {}) });
   try {
-    return await fn(session);
+    const session = createOAuthSession(resolved, authContext(options, logger, transport));
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
   } catch (e) {
     throw redactor.error(e);
   } finally {
-    await session.close();
+    await transport.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/b
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import { stateDir } from '../util/state-dir.js';
 import { RestSqlError, toRestSqlError, type Redactor } from '../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../http/client.js';
+import { httpClientFor, type SharedHttpClient } from '../http/client.js';
 import type { HttpClient } from '../http/contract.js';
 import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { allTables, deepFreeze, tablesOf, type ColumnType, type EndpointDef, type ResolvedModel, type TableDef } from '../model/types.js';
@@ -50,13 +50,14 @@ export interface ConnectOptions {
   readonly onProgress?: (p: ScanProgress) => void;
 }
 
-/** The login UI and state a connection's authenticator works with. */
-export function authContext(opts: ConnectOptions, logger: Logger): AuthContext {
+/** The login UI, state and transport (an HTTP client without the authenticator) a connection's authenticator works with. */
+export function authContext(opts: ConnectOptions, logger: Logger, transport: SharedHttpClient): AuthContext {
   const env = opts.env ?? process.env;
   const openBrowser = opts.headless ? undefined : (opts.openBrowser ?? (canOpenBrowser(env) ? systemBrowser(env) : undefined));
   return {
     stateDir: opts.stateDir ?? stateDir(env),
     logger,
+    transport,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.tokenStore ? { store: opts.tokenStore } : {}),
     ui: {
@@ -510,20 +511,18 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   const modelText = options.restConfigFile !== undefined ? readModelFile(options.restConfigFile) : undefined;
   const customSteps = options.authenticationMethod === 29 && modelText !== undefined ? customStepsOf(modelText) : undefined;
   const origins = connectionOrigins(options);
-  const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
-  const authenticator = auth.authenticator;
-  const http = createHttpClient({
-    timeoutSeconds: options.wsTimeout,
-    retries: options.wsRetryCount,
-    hostConcurrency: options.hostConcurrency,
-    authenticator,
-    origins,
-    logger,
-    redactor,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...proxyFromOptions(options),
-    ...limitsFromOptions(options),
-  });
+  // One transport (connection pool, host gate, limits) for the API and for obtaining credentials;
+  // auth requests go through it without the authenticator they feed.
+  const transport = httpClientFor(options, { logger, redactor, origins, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const created = createAuthenticator(options, { ...authContext(opts, logger, transport), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
+  const auth = {
+    authenticator: created.authenticator,
+    close: async () => {
+      await created.close();
+      await transport.close();
+    },
+  };
+  const http = transport.derive({ authenticator: auth.authenticator });
   let engine: Engine | undefined;
   try {
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
