@@ -1,8 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientMetadata } from 'oidc-provider';
 import { startDemoApi, type DemoApi } from '../../examples/demo/api-server.js';
 import { DEMO_CLIENT, startAuthServer, type AuthServer } from '../../examples/demo/auth-server.js';
@@ -28,8 +29,19 @@ export interface OAuthWorld {
   cli(args: readonly string[], extra?: NodeJS.ProcessEnv & { stdin?: string }): Promise<CliResult>;
   /** Lines the stand-in logged (`open URL`, `callback code`, `listener 200`, failures). */
   standIn(): string[];
+  /**
+   * Waits until the stand-in's last line matches `re` (default: it has answered the listener's
+   * page, or failed). The stand-in is a separate process restsql launches and does not wait for:
+   * the CLI may exit before the stand-in has read the listener's answer and logged it.
+   */
+  standInUntil(re?: RegExp): Promise<string[]>;
   /** The token cache files under $RESTSQL_HOME/tokens. */
   cacheFiles(): string[];
+  /**
+   * Makes the cached access token look expired, as it would be once its lifetime has passed
+   * (the cache is restsql's own JSON file): the next command must refresh it for real.
+   */
+  expireCachedToken(): void;
   close(): Promise<void>;
 }
 
@@ -80,6 +92,25 @@ export async function startOAuthWorld(o: WorldOptions = {}): Promise<OAuthWorld>
     },
     standIn() {
       return existsSync(standInLog) ? readFileSync(standInLog, 'utf8').split('\n').filter(Boolean) : [];
+    },
+    async standInUntil(re = /^(listener \d+|device done|browser stand-in failed)/) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const lines = world.standIn();
+        if (lines.length > 0 && re.test(lines.at(-1)!)) return lines;
+        if (Date.now() > deadline) throw new Error(`the browser stand-in never logged ${re}: ${lines.join(' | ')}`);
+        await sleep(20);
+      }
+    },
+    expireCachedToken() {
+      const files = world.cacheFiles();
+      if (files.length !== 1) throw new Error(`expected one cached token, found ${files.length}`);
+      const stored = JSON.parse(readFileSync(files[0]!, 'utf8')) as { token: { obtainedAt: number; expiresAt?: number } };
+      // Expired a second ago; obtainedAt moves back by the same amount so the lifetime stays what the server gave.
+      const lifetime = (stored.token.expiresAt ?? Date.now()) - stored.token.obtainedAt;
+      stored.token.expiresAt = Date.now() - 1000;
+      stored.token.obtainedAt = stored.token.expiresAt - lifetime;
+      writeFileSync(files[0]!, JSON.stringify(stored, null, 2) + '\n');
     },
     cacheFiles() {
       const dir = join(home, 'tokens');

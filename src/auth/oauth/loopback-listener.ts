@@ -153,15 +153,19 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
   let done = false;
   let closed: Promise<void> = Promise.resolve();
   const servers: Server[] = [];
+  /** Answers being written: the browser must get its page before the connections are dropped. */
+  const answering = new Set<Promise<void>>();
 
   const finish = (outcome: { code: string } | Error) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
-    // Let the response page go out, then stop listening and drop any kept-alive browser sockets.
+    // Let the response page go out (the answer is written after this runs), then stop listening
+    // and drop any kept-alive browser sockets.
     closed = new Promise<void>((resolve) =>
-      setImmediate(() => {
+      setImmediate(async () => {
+        await Promise.all(answering);
         let open = servers.length;
         if (open === 0) resolve();
         for (const s of servers) {
@@ -212,6 +216,12 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
       return;
     }
     const { status, html } = handleRequest(url.searchParams);
+    const sent = new Promise<void>((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+    answering.add(sent);
+    void sent.then(() => answering.delete(sent));
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
     res.end(html);
   };
