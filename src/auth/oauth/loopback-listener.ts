@@ -19,6 +19,13 @@ export interface ListenerOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   readonly tls?: { cert: string; key: string };
+  /**
+   * Servers already listening on RedirectURI's loopback address and port, to use instead of
+   * binding them here (embedders and tests that listen on port 0 first, so no other process can
+   * take the port between choosing it and binding it). The listener handles their requests and
+   * closes them when it is done; `tls` is ignored (the servers are what they are).
+   */
+  readonly listening?: readonly Server[];
 }
 
 export interface CallbackListener {
@@ -226,7 +233,11 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
     res.end(html);
   };
 
-  for (const { address, required } of bindAddresses(target.hostname)) {
+  for (const server of o.listening ?? []) {
+    server.on('request', onRequest);
+    servers.push(server);
+  }
+  for (const { address, required } of o.listening ? [] : bindAddresses(target.hostname)) {
     const server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createHttpServer(onRequest);
     try {
       await listen(server, port, address);
