@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DEMO_CLIENT } from '../../examples/demo/auth-server.js';
 import { httpBrowser } from '../../examples/demo/browser-stand-in.js';
-import { freePort } from '../../examples/demo/free-port.js';
 import { ROOT, runCli } from '../support/cli.js';
-import { spawnCli, startOAuthWorld, tokenFields, type OAuthWorld } from '../support/oauth.js';
+import { redirectPort, spawnCli, startOAuthWorld, tokenFields, type OAuthWorld } from '../support/oauth.js';
 
 const SQL = 'SELECT id, name FROM customers ORDER BY id LIMIT 2';
 const ROWS = /101 \| Ada Lovelace\n102 \| Grace Hopper/;
@@ -113,7 +112,7 @@ test('TokenURI with a GET prefix sends the token request as GET; no prefix sends
 });
 
 test('an https:// RedirectURI is served over TLS with a self-signed localhost certificate, announced once', async () => {
-  const port = await freePort();
+  const port = await redirectPort();
   const redirect = `https://localhost:${port}`;
   const web = { client_id: 'web-https', client_secret: 'web-secret-1234', token_endpoint_auth_method: 'client_secret_basic' as const, application_type: 'web' as const, redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code' as const] };
   await withWorld(async (w) => {

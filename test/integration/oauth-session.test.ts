@@ -10,15 +10,15 @@ import { loadOptions } from '../../src/options/index.js';
 import { SILENT_LOGGER } from '../../src/util/logger.js';
 import { DEMO_CLIENT, startAuthServer } from '../../examples/demo/auth-server.js';
 import { standIn } from '../../examples/demo/browser-stand-in.js';
-import { freePort } from '../../examples/demo/free-port.js';
 import { isRestSqlError } from '../../src/errors/index.js';
+import { redirectPort } from '../support/oauth.js';
 
 async function setup(ttl: number) {
   const auth = await startAuthServer({ accessTokenTtl: ttl });
   // The sessions' clock: tests move it forward instead of sleeping until a token expires.
   const clock = { at: Date.now(), now: () => clock.at };
   const home = await mkdtemp(join(tmpdir(), 'restsql-session-'));
-  const port = await freePort();
+  const port = await redirectPort();
   const options = loadOptions({
     connect: `AuthenticationMethod=56;ClientID=${DEMO_CLIENT.id};ClientSecret=\${S};AuthURI=${auth.issuer}/auth;TokenURI=${auth.issuer}/token;RedirectURI=http://127.0.0.1:${port}/callback;Scope=openid;LoginTimeout=30`,
     env: { S: DEMO_CLIENT.secret },
