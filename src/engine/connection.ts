@@ -514,7 +514,13 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   // One transport (connection pool, host gate, limits) for the API and for obtaining credentials;
   // auth requests go through it without the authenticator they feed.
   const transport = httpClientFor(options, { logger, redactor, origins, ...(opts.signal ? { signal: opts.signal } : {}) });
-  const created = createAuthenticator(options, { ...authContext(opts, logger, transport), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
+  let created: ReturnType<typeof createAuthenticator>;
+  try {
+    created = createAuthenticator(options, { ...authContext(opts, logger, transport), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
   const auth = {
     authenticator: created.authenticator,
     close: async () => {
