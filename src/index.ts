@@ -6,6 +6,7 @@ import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';
 import { authContext, type ConnectOptions } from './engine/connect-options.js';
 import type { Connection } from './engine/connection.js';
 import { openConnection } from './engine/open-connection.js';
+import { httpClientFor } from './http/client.js';
 import { loadOptions, redactorFor, type ConnectionOptions, type OptionSources } from './options/index.js';
 import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
@@ -53,13 +54,19 @@ function resolve(connectionString: string | undefined, options: ConnectionSource
 async function withSession<T>(connectionString: string | undefined, options: ConnectionSource, fn: (s: OAuthSession) => Promise<T>): Promise<T> {
   const resolved = resolve(connectionString, options);
   const redactor = redactorFor(resolved, options.env ?? process.env);
-  const session = createOAuthSession(resolved, authContext(options, redactingLogger(options.logger ?? SILENT_LOGGER, redactor)));
+  const logger = redactingLogger(options.logger ?? SILENT_LOGGER, redactor);
+  const transport = httpClientFor(resolved, { logger, redactor, ...(options.signal ? { signal: options.signal } : {}) });
   try {
-    return await fn(session);
+    const session = createOAuthSession(resolved, authContext(options, logger, transport));
+    try {
+      return await fn(session);
+    } finally {
+      await session.close();
+    }
   } catch (e) {
     throw redactor.error(e);
   } finally {
-    await session.close();
+    await transport.close();
   }
 }
 

@@ -1,40 +1,19 @@
 import { RestSqlError } from '../errors/index.js';
 import type { Authenticator, HttpRequest, HttpResponse } from '../http/contract.js';
 import { authMethodByCode, type ConnectionOptions } from '../options/index.js';
-import type { Logger } from '../util/logger.js';
 import { AwsSigV4Authenticator, serviceAndRegionFromHost, type AwsCredentials } from './aws-sigv4.js';
 import { CustomAuthenticator, serverNameOf, type CustomSteps } from './custom.js';
 import { DigestAuthenticator } from './digest.js';
 import { StaticAuthenticator, basicCredentials } from './header-auth.js';
-import { OAuthSession, type LoginUi } from './oauth/session.js';
+import type { AuthContext } from './context.js';
+import { OAuthSession } from './oauth/session.js';
 import type { TokenSet } from './oauth/token-endpoint.js';
-import type { TokenStore } from './token-store/file-store.js';
 
-export interface AuthContext {
-  readonly stateDir: string;
-  readonly ui: LoginUi;
-  readonly logger: Logger;
-  readonly signal?: AbortSignal;
-  readonly store?: TokenStore;
-}
+export type { AuthContext };
 
 /** The seed's AuthHeader/SecurityToken pair: an extra header on every API request, whatever the method. */
 function extraHeaders(options: ConnectionOptions): Record<string, string> {
   return options.authHeader && options.securityToken ? { [options.authHeader]: options.securityToken.reveal() } : {};
-}
-
-/** AuthenticationMethod=15 (None), plus the optional AuthHeader/SecurityToken header. */
-class HeaderAuthenticator implements Authenticator {
-  constructor(private readonly extra: Readonly<Record<string, string>>) {}
-
-  async authorize(req: HttpRequest): Promise<HttpRequest> {
-    if (Object.keys(this.extra).length === 0) return req;
-    return { ...req, headers: { ...req.headers, ...this.extra } };
-  }
-
-  async onUnauthorized(): Promise<boolean> {
-    return false;
-  }
 }
 
 /**
@@ -63,8 +42,8 @@ export class OAuthAuthenticator implements Authenticator {
 
 function unsupported(options: ConnectionOptions): RestSqlError {
   const method = authMethodByCode(options.authenticationMethod);
-  return new RestSqlError('CONFIG_UNSUPPORTED', `AuthenticationMethod=${options.authenticationMethod}${method ? ` (${method.name})` : ''} is not supported by this version of restsql yet.`, {
-    hint: 'Every method but 29 (Custom) is supported; see `restsql options`.',
+  return new RestSqlError('CONFIG_UNSUPPORTED', `AuthenticationMethod=${options.authenticationMethod}${method ? ` (${method.name})` : ''} is not supported by this version of restsql.`, {
+    hint: 'See `restsql options` for the AuthenticationMethod values this version supports.',
     details: { option: 'AuthenticationMethod', value: options.authenticationMethod },
   });
 }
@@ -110,7 +89,7 @@ function awsCredentials(options: ConnectionOptions, env: NodeJS.ProcessEnv, firs
 
 export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext & { env?: NodeJS.ProcessEnv; firstUrl?: string; customSteps?: CustomSteps }): { authenticator: Authenticator; close(): Promise<void> } {
   const method = authMethodByCode(options.authenticationMethod);
-  if (!method || !method.implemented) throw unsupported(options);
+  if (!method) throw unsupported(options);
   const none = async () => {};
   const secret = (v: { reveal(): string } | undefined) => v?.reveal();
   const m = options.authenticationMethod;
@@ -120,7 +99,7 @@ export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext
   }
   switch (m) {
     case 15:
-      return { authenticator: new HeaderAuthenticator(extraHeaders(options)), close: none };
+      return { authenticator: new StaticAuthenticator(extraHeaders(options)), close: none };
     case 0: {
       // Basic (RFC 7617); AuthHeader names another header to carry it when the API wants one.
       const value = basicCredentials(required(options.user, 'User', '0 (Basic)'), required(secret(options.password), 'Password', '0 (Basic)'));
@@ -146,8 +125,9 @@ export function createAuthenticator(options: ConnectionOptions, ctx: AuthContext
       }
       const params = options.customAuthParams?.reveal().split(';').map((x) => x.trim()) ?? [];
       const serverName = serverNameOf(options.hostName, options.portNumber);
-      const custom = new CustomAuthenticator(ctx.customSteps, { ...(options.user ? { user: options.user } : {}), ...(options.password ? { password: options.password } : {}), ...(serverName ? { serverName } : {}), params }, options, ctx.logger);
-      return { authenticator: custom, close: () => custom.close() };
+      // Custom steps keep WSRetryCount; where they may go is checked by the authenticator itself (the origins the model file names).
+      const custom = new CustomAuthenticator(ctx.customSteps, { ...(options.user ? { user: options.user } : {}), ...(options.password ? { password: options.password } : {}), ...(serverName ? { serverName } : {}), params }, ctx.transport.derive({ origins: undefined }), ctx.logger);
+      return { authenticator: custom, close: none };
     }
     case 43:
       return { authenticator: new AwsSigV4Authenticator(awsCredentials(options, ctx.env ?? process.env, ctx.firstUrl), extraHeaders(options)), close: none };

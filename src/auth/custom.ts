@@ -11,10 +11,8 @@
  * into the last response (RFC 6901). `\` escapes a special character.
  */
 import { RestSqlError, redactUrl, type Secret } from '../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../http/client.js';
 import type { Authenticator, HttpClient, HttpRequest } from '../http/contract.js';
 import { withQuery } from '../http/url.js';
-import type { ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
 
 export type AuthStep = string | Record<string, unknown>;
@@ -63,11 +61,11 @@ export class CustomAuthenticator implements Authenticator {
   constructor(
     private readonly steps: CustomSteps,
     private readonly vars: Vars,
-    options: ConnectionOptions,
+    /** A transport without this authenticator: authentication requests must not go through it. */
+    http: HttpClient,
     private readonly logger: Logger,
   ) {
-    // Its own client: authentication requests must not go through this authenticator.
-    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: options.wsRetryCount, logger, ...proxyFromOptions(options), ...limitsFromOptions(options) });
+    this.#http = http;
   }
 
   /**
@@ -202,10 +200,6 @@ export class CustomAuthenticator implements Authenticator {
     this.#ready = this.#run(this.steps.reauthentication ?? this.steps.authentication);
     await this.#ready;
     return true;
-  }
-
-  close(): Promise<void> {
-    return this.#http.close();
   }
 }
 

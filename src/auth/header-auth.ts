@@ -1,6 +1,7 @@
 /**
  * The credential-in-every-request methods: 0 Basic, 34 BearerToken, 25 HTTPHeader, 14 URLParameter,
- * 50 OAuth2-AccessToken without a way to refresh. Nothing can be renewed, so a 401 is final.
+ * 50 OAuth2-AccessToken without a way to refresh, and 15 None with its optional AuthHeader/SecurityToken
+ * header. Nothing can be renewed, so a 401 is final.
  */
 import type { Authenticator, HttpRequest } from '../http/contract.js';
 import { withQuery } from '../http/url.js';

@@ -1,5 +1,6 @@
 /** What a caller passes to connect() besides the options: the login UI, state, logging, progress. */
-import type { AuthContext } from '../auth/create.js';
+import type { AuthContext } from '../auth/context.js';
+import type { SharedHttpClient } from '../http/client.js';
 import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import type { ScanProgress } from '../scan/scan.js';
@@ -31,13 +32,14 @@ export interface ConnectOptions {
   readonly onProgress?: (p: ScanProgress) => void;
 }
 
-/** The login UI and state a connection's authenticator works with. */
-export function authContext(opts: ConnectOptions, logger: Logger): AuthContext {
+/** The login UI, state and transport (an HTTP client without the authenticator) a connection's authenticator works with. */
+export function authContext(opts: ConnectOptions, logger: Logger, transport: SharedHttpClient): AuthContext {
   const env = opts.env ?? process.env;
   const openBrowser = opts.headless ? undefined : (opts.openBrowser ?? (canOpenBrowser(env) ? systemBrowser(env) : undefined));
   return {
     stateDir: opts.stateDir ?? stateDir(env),
     logger,
+    transport,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.tokenStore ? { store: opts.tokenStore } : {}),
     ui: {

@@ -6,7 +6,7 @@
 import { createAuthenticator } from '../auth/create.js';
 import type { CustomSteps } from '../auth/custom.js';
 import { RestSqlError, toRestSqlError } from '../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../http/client.js';
+import { httpClientFor } from '../http/client.js';
 import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { resolveEndpointUrl } from '../model/endpoint-url.js';
 import { loadModelFile } from '../model/load.js';
@@ -61,20 +61,25 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   const modelText = options.restConfigFile !== undefined ? readModelFile(options.restConfigFile) : undefined;
   const customSteps = options.authenticationMethod === 29 && modelText !== undefined ? customStepsOf(modelText) : undefined;
   const origins = connectionOrigins(options);
-  const auth = createAuthenticator(options, { ...authContext(opts, logger), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
+  // One transport (connection pool, host gate, limits) for the API and for obtaining credentials;
+  // auth requests go through it without the authenticator they feed.
+  const transport = httpClientFor(options, { logger, redactor, origins, ...(opts.signal ? { signal: opts.signal } : {}) });
+  let created: ReturnType<typeof createAuthenticator>;
+  try {
+    created = createAuthenticator(options, { ...authContext(opts, logger, transport), env: opts.env ?? process.env, ...(firstUrl ? { firstUrl } : {}), ...(customSteps ? { customSteps } : {}) });
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  const auth = {
+    authenticator: created.authenticator,
+    close: async () => {
+      await created.close();
+      await transport.close();
+    },
+  };
   const authenticator = auth.authenticator;
-  const http = createHttpClient({
-    timeoutSeconds: options.wsTimeout,
-    retries: options.wsRetryCount,
-    hostConcurrency: options.hostConcurrency,
-    authenticator,
-    origins,
-    logger,
-    redactor,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...proxyFromOptions(options),
-    ...limitsFromOptions(options),
-  });
+  const http = transport.derive({ authenticator });
   let engine: Engine | undefined;
   try {
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });

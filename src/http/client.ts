@@ -2,16 +2,16 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
-import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
+import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { Redactor, Secret } from '../errors/index.js';
-import type { HttpRule } from '../model/types.js';
+import type { ConnectionOptions } from '../options/index.js';
 import { parseJson } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import type { OriginPolicy } from './origins.js';
 import type { Authenticator, HttpClient, HttpRequest, HttpResponse } from './contract.js';
 import { atRequest, bodyText, notJsonError } from './response-body.js';
-import { DEFAULT_HTTP_RULES, matchRule } from './rules.js';
+import { decide, policyFor, type Decision, type Outcome } from './retry-policy.js';
 
 export interface HttpClientOptions {
   /**
@@ -59,25 +59,6 @@ export function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; pr
 }
 
 
-// Passing failures worth another try after a backoff (429, and 503 with Retry-After, slow the host down instead).
-const RETRY_STATUS = new Set([502, 503, 504]);
-// Passing network failures worth another try; a refused connection or unknown host is not passing.
-/** Node/OpenSSL codes of a server certificate that was reached but not trusted. */
-const TLS_CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-const TLS_CERT_HINT = "The server's TLS certificate is not trusted (self-signed, from an unknown authority, expired, or for another host name). Fix the server's certificate, or add its CA to NODE_EXTRA_CA_CERTS=/path/ca.pem; restsql does not turn certificate checks off.";
-const RETRY_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
-
 function makeDispatcher(o: HttpClientOptions): Dispatcher {
   const timeout = o.timeoutSeconds * 1000;
   const timeouts = { headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: timeout || undefined } };
@@ -105,14 +86,6 @@ function originOf(url: string): string {
 function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. */
-export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /**
@@ -252,21 +225,73 @@ function responseOf(url: string, status: number, headers: HttpResponse['headers'
   };
 }
 
-function statusHint(status: number): string {
-  if (status === 401 || status === 403) return 'The API refused the request: check AuthenticationMethod and the credentials it needs.';
-  if (status === 404) return 'Check the URL (RestSamplePath, HostName or the model file path).';
-  if (status === 429) return 'The API is rate limiting; try again later or raise WSRetryCount.';
-  if (status >= 500) return 'The API failed on its side; try again later.';
-  return 'Check the request the URL describes.';
+/** What a derived client changes; a property given (even as undefined) replaces the parent's. */
+export interface DeriveOptions {
+  /** The authenticator (undefined: none, as for the requests that obtain credentials). */
+  readonly authenticator?: Authenticator | undefined;
+  /** WSRetryCount for this client (0: never retried, as token requests). */
+  readonly retries?: number;
+  /** Where requests may go (undefined: anywhere). */
+  readonly origins?: OriginPolicy | undefined;
 }
 
-export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const logger = options.logger ?? SILENT_LOGGER;
-  const dispatcher = makeDispatcher(options);
-  const maxBackoff = options.maxBackoffMs ?? 30_000;
-  const gate = createHostGate(options.hostConcurrency ?? 6);
-  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const maxRatio = options.maxCompressionRatio ?? DEFAULT_MAX_COMPRESSION_RATIO;
+/**
+ * An HTTP client that can hand out variants of itself sharing its connection pool (dispatcher:
+ * proxy, TLS, timeouts), its host gate (HostConcurrency, slow-downs) and its limits.
+ */
+export interface SharedHttpClient extends HttpClient {
+  /** A client like this one with `changes` applied. Closing it closes nothing: the client it was derived from owns what they share. */
+  derive(changes: DeriveOptions): SharedHttpClient;
+}
+
+/**
+ * The client a connection's options describe (WSTimeout, WSRetryCount, HostConcurrency, the
+ * proxy options, MaxResponseSize, MaxCompressionRatio), without an authenticator: the transport
+ * that requests obtaining credentials go through. The API client is derived from it with the
+ * authenticator, so both share one connection pool and one host gate.
+ */
+export function httpClientFor(options: ConnectionOptions, ctx: { logger?: Logger; redactor?: Redactor; signal?: AbortSignal; origins?: OriginPolicy } = {}): SharedHttpClient {
+  return createHttpClient({
+    timeoutSeconds: options.wsTimeout,
+    retries: options.wsRetryCount,
+    hostConcurrency: options.hostConcurrency,
+    ...(ctx.origins ? { origins: ctx.origins } : {}),
+    ...(ctx.logger ? { logger: ctx.logger } : {}),
+    ...(ctx.redactor ? { redactor: ctx.redactor } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...proxyFromOptions(options),
+    ...limitsFromOptions(options),
+  });
+}
+
+/** What every client derived from one root shares. */
+interface Shared {
+  readonly options: HttpClientOptions;
+  readonly logger: Logger;
+  readonly dispatcher: Dispatcher;
+  readonly gate: ReturnType<typeof createHostGate>;
+  readonly maxBackoffMs: number;
+  readonly maxBytes: number;
+  readonly maxRatio: number;
+}
+
+export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
+  const shared: Shared = {
+    options,
+    logger: options.logger ?? SILENT_LOGGER,
+    dispatcher: makeDispatcher(options),
+    gate: createHostGate(options.hostConcurrency ?? 6),
+    maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    maxRatio: options.maxCompressionRatio ?? DEFAULT_MAX_COMPRESSION_RATIO,
+  };
+  // destroy, not close: close waits for what is still pending, such as a proxy's CONNECT that a
+  // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
+  return clientOf(shared, { authenticator: options.authenticator, retries: options.retries, origins: options.origins }, () => shared.dispatcher.destroy());
+}
+
+function clientOf(shared: Shared, own: { authenticator: Authenticator | undefined; retries: number; origins: OriginPolicy | undefined }, close: () => Promise<void>): SharedHttpClient {
+  const { options, logger, dispatcher, gate, maxBytes, maxRatio } = shared;
 
   /**
    * One try. `deadline` (WSTimeout) bounds all of it: connecting (a proxy's CONNECT included),
@@ -288,142 +313,91 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return responseOf(req.url, res.statusCode, headers, chunks);
   }
 
+  /** One try and what it came to: a response, or a network failure worth deciding about (anything else is thrown). */
+  async function attemptOnce(req: HttpRequest, shown: string, anyStatus: boolean | undefined, ticket: GateTicket): Promise<Outcome> {
+    const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    try {
+      logger.debug(`http: ${shown}`);
+      const response = await once(req, shown, deadline);
+      if (response.status >= 200 && response.status < 300) gate.succeeded(ticket.origin);
+      return { kind: 'response', shown, response, ...(anyStatus ? { anyStatus } : {}), absorbable: gate.absorbs(ticket) };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
+      if (e instanceof RestSqlError) throw e;
+      const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+      return { kind: 'network', shown, url: req.url, code, error: err };
+    }
+  }
+
   async function send(original: HttpRequest): Promise<HttpResponse> {
-    let reauthenticated = false;
     // Refused before anything is sent; an origin allowed without credentials never meets the authenticator.
-    const access = options.origins ? options.origins.check(original.url, original.method) : 'credentials';
-    const authenticator = access === 'credentials' ? options.authenticator : undefined;
-    for (let attempt = 0; ; attempt++) {
+    const access = own.origins ? own.origins.check(original.url, original.method) : 'credentials';
+    const authenticator = access === 'credentials' ? own.authenticator : undefined;
+    const policy = policyFor(original.rules);
+    let reauthenticated = false;
+    for (let attempt = 0; ; ) {
       const req = authenticator ? await authenticator.authorize(original) : original;
       options.redactor?.learnRequest(req.url, req.headers);
       const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
-      const origin = originOf(req.url);
       let ticket: GateTicket;
       try {
-        ticket = await gate.acquire(origin, options.signal);
+        ticket = await gate.acquire(originOf(req.url), options.signal);
       } catch (e) {
         throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
       }
       // The slot is held until the response is dealt with, retry waits included: a slow-down
       // must take effect before anyone else is let in.
       try {
-        let res: HttpResponse;
-        const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
-        try {
-          logger.debug(`http: ${shown}`);
-          res = await once(req, shown, deadline);
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
-          if (e instanceof RestSqlError) throw e;
-          const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
-          if (RETRY_CODES.has(code) && attempt < options.retries) {
-            await backoff(attempt, undefined, shown, code);
+        const outcome = await attemptOnce(req, shown, original.anyStatus, ticket);
+        const limits = { retries: own.retries, maxBackoffMs: shared.maxBackoffMs, timeoutSeconds: options.timeoutSeconds };
+        let d: Decision = decide(outcome, policy, attempt, { ...limits, canReauthenticate: authenticator !== undefined && !reauthenticated });
+        if (d.kind === 'reauthenticate' && outcome.kind === 'response') {
+          reauthenticated = true;
+          if (await authenticator!.onUnauthorized(outcome.response)) {
+            attempt++;
             continue;
           }
-          const timedOut = /TIMEOUT|TIMEDOUT/.test(code);
-          throw new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${shown} failed: ${timedOut ? `no complete answer (headers and body) within WSTimeout=${options.timeoutSeconds}s${attempt > 0 ? ` on any of ${attempt + 1} tries` : ''}` : redactText(err.message || code)}${code && !timedOut ? ` (${code})` : ''}.`, {
-            hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : TLS_CERT_CODES.has(code) ? TLS_CERT_HINT : 'Check that the host and port are right and the service is running.',
-            details: { url: redactUrl(req.url), code },
-            cause: e,
-          });
+          d = decide(outcome, policy, attempt, { ...limits, canReauthenticate: false });
         }
-        if (res.status >= 200 && res.status < 300) gate.succeeded(origin);
-        if (original.rules) {
-          const rules = original.rules === 'default' ? DEFAULT_HTTP_RULES : original.rules;
-          const rule = matchRule(rules, res);
-          const action = rule?.action ?? 'FAIL';
-          const retryAfter = retryAfterMs(headerValue(res.headers, 'retry-after'));
-          switch (action) {
-            case 'OK':
-              return res;
-            case 'ZERO_ROWS':
-              logger.debug(`http: ${shown} -> ${res.status}: no rows (#http ZERO_ROWS)`);
-              return { ...res, zeroRows: true };
-            case 'REAUTHENTICATE':
-            case 'RESET':
-              if (authenticator && !reauthenticated) {
-                reauthenticated = true;
-                if (await authenticator.onUnauthorized(res)) continue;
-              }
-              throw statusError(shown, res, rule?.message);
-            case 'RETRY_AFTER':
-              // The API asks for less: slow down for the whole host, and retry.
-              // A client told not to retry (retries 0) still slows down, but does not retry.
-              if (slowDown(ticket, attempt, retryAfter, shown, res.status) && options.retries > 0) attempt--;
-              if (attempt < options.retries) continue;
-              break;
-            case 'RETRY_ONCE':
-              if (attempt < 1) {
-                await backoff(0, retryAfter, shown, String(res.status));
-                continue;
-              }
-              break;
-            case 'RETRY_FIXED':
-              // DataDirect: up to WSRetryCount times, one second apart.
-              if (attempt < options.retries) {
-                await backoff(attempt, retryAfter ?? 1000, shown, String(res.status));
-                continue;
-              }
-              break;
-            case 'RETRY_GOOGLE':
-            case 'RETRY_AWS':
-              // Exponential backoff with jitter; Google's rule also caps the tries at 5.
-              if (attempt < (action === 'RETRY_GOOGLE' ? Math.min(5, options.retries) : options.retries)) {
-                await backoff(attempt, undefined, shown, String(res.status));
-                continue;
-              }
-              break;
-            case 'FAIL':
-              break;
+        switch (d.kind) {
+          case 'ok':
+            if (d.slowDownMs !== undefined) slowDown(ticket, d.slowDownMs, shown, outcome);
+            return (outcome as Extract<Outcome, { kind: 'response' }>).response;
+          case 'zero-rows': {
+            const res = (outcome as Extract<Outcome, { kind: 'response' }>).response;
+            logger.debug(`http: ${shown} -> ${res.status}: no rows (#http ZERO_ROWS)`);
+            return { ...res, zeroRows: true };
           }
-          throw statusError(shown, res, rule?.message, rule === undefined && original.rules !== 'default');
+          case 'fail':
+            if (d.slowDownMs !== undefined) slowDown(ticket, d.slowDownMs, shown, outcome);
+            throw d.error;
+          case 'reauthenticate':
+            // decide never asks again once canReauthenticate is false.
+            throw new RestSqlError('INTERNAL', `${shown}: re-authentication asked twice.`);
+          case 'retry':
+            if (d.slowDown) slowDown(ticket, d.delayMs, shown, outcome);
+            else {
+              logger.debug(`http: ${shown} -> ${d.why}; retrying in ${Math.round(d.delayMs)} ms`);
+              await sleep(d.delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
+            }
+            if (d.counted) attempt++;
+            continue;
         }
-        if (res.status === 401 && authenticator && !reauthenticated) {
-          reauthenticated = true;
-          if (await authenticator.onUnauthorized(res)) continue;
-        }
-        const retryAfterHeader = headerValue(res.headers, 'retry-after');
-        if (res.status === 429 || (res.status === 503 && retryAfterHeader !== undefined)) {
-          // Rate limited or overloaded: slow down for the whole host, and retry.
-          if (slowDown(ticket, attempt, retryAfterMs(retryAfterHeader), shown, res.status) && options.retries > 0) attempt--;
-          if (attempt < options.retries) continue;
-        } else if (RETRY_STATUS.has(res.status) && attempt < options.retries) {
-          await backoff(attempt, retryAfterMs(retryAfterHeader), shown, String(res.status));
-          continue;
-        }
-        if (!original.anyStatus && (res.status < 200 || res.status > 299)) throw statusError(shown, res);
-        return res;
       } finally {
         ticket.release();
       }
     }
   }
 
-  /**
-   * Halves the host's allowance and pauses it (Retry-After, else exponential backoff); the retry
-   * waits in the gate. True when the gate absorbed it: the try is not counted, since it failed
-   * for sending too much at once, which is now corrected.
-   */
-  function slowDown(ticket: GateTicket, attempt: number, retryAfter: number | undefined, shown: string, status: number): boolean {
-    const wait = waitMs(attempt, retryAfter);
-    const { limit, absorbed } = gate.slowDown(ticket, wait);
-    logger.debug(`http: ${shown} -> ${status}; ${redactUrl(ticket.origin)} now gets at most ${limit} request(s) at once; retrying in ${Math.round(wait)} ms`);
-    return absorbed;
+  /** Halves the host's allowance and pauses it for `waitMs`; a retry then waits in the gate. */
+  function slowDown(ticket: GateTicket, waitMs: number, shown: string, outcome: Outcome): void {
+    const { limit } = gate.slowDown(ticket, waitMs);
+    const status = outcome.kind === 'response' ? outcome.response.status : outcome.code;
+    logger.debug(`http: ${shown} -> ${status}; ${redactUrl(ticket.origin)} now gets at most ${limit} request(s) at once; retrying in ${Math.round(waitMs)} ms`);
   }
 
-  /** Retry-After when given, else exponential backoff with jitter; capped at maxBackoff either way. */
-  function waitMs(attempt: number, retryAfter: number | undefined): number {
-    return Math.min(maxBackoff, retryAfter ?? Math.min(maxBackoff, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
-  }
-
-  async function backoff(attempt: number, retryAfter: number | undefined, shown: string, why: string): Promise<void> {
-    const wait = waitMs(attempt, retryAfter);
-    logger.debug(`http: ${shown} -> ${why}; retrying in ${Math.round(wait)} ms`);
-    await sleep(wait, undefined, options.signal ? { signal: options.signal } : undefined);
-  }
-
-  return {
+  const client: SharedHttpClient = {
     send,
     async getJson(req) {
       const response = await send(req);
@@ -435,27 +409,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw notJsonError(req.method ?? 'GET', req.url, response.headers, response.body, 'Point restsql at an endpoint that returns JSON.');
       }
     },
-    // destroy, not close: close waits for what is still pending, such as a proxy's CONNECT that a
-    // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
-    close: () => dispatcher.destroy(),
+    close,
+    derive(changes) {
+      return clientOf(
+        shared,
+        {
+          authenticator: 'authenticator' in changes ? changes.authenticator : own.authenticator,
+          retries: changes.retries ?? own.retries,
+          origins: 'origins' in changes ? changes.origins : own.origins,
+        },
+        async () => {},
+      );
+    },
   };
-}
-
-function statusError(shown: string, res: HttpResponse, message?: string, unlisted = false): RestSqlError {
-  const text = res.body.toString('utf8');
-  let detail = text.slice(0, 200).replace(/\s+/g, ' ').trim();
-  try {
-    const j = JSON.parse(text) as Record<string, unknown>;
-    const msg = j.error_description ?? j.message ?? j.error ?? j.detail;
-    if (typeof msg === 'string') detail = msg;
-    else if (msg && typeof msg === 'object' && typeof (msg as Record<string, unknown>).message === 'string') detail = (msg as Record<string, string>).message!;
-  } catch {
-    // Not JSON: the snippet stays.
-  }
-  const code = res.status === 401 || res.status === 403 ? 'AUTH_FAILED' : res.status === 429 ? 'HTTP_RATE_LIMITED' : 'HTTP_STATUS';
-  const err = new RestSqlError(code, message ? `${shown} answered ${res.status}: ${message}` : `${shown} answered ${res.status}${detail ? `: ${detail}` : ''}.`, {
-    hint: unlisted ? `The model file's #http rules have no entry for ${res.status}; add one (for example {"#code": ${res.status}, "#action": "ZERO_ROWS"}) if it is expected.` : statusHint(res.status),
-    details: { url: redactUrl(res.url), status: res.status },
-  });
-  return err.attach('response', res);
+  return client;
 }

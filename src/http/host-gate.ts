@@ -42,6 +42,8 @@ export interface HostGate {
    * less at once is the fix and the try is not to be counted as failed.
    */
   slowDown(ticket: GateTicket, waitMs: number): { limit: number; absorbed: boolean };
+  /** Whether a slow-down for `ticket` now would be absorbed (what `slowDown` would answer), without slowing down. */
+  absorbs(ticket: GateTicket): boolean;
   /** A request to `origin` succeeded. */
   succeeded(origin: string): void;
   /** The current limit for `origin` (for tests and progress). */
@@ -108,6 +110,9 @@ export function createHostGate(max: number, now: () => number = Date.now): HostG
           wake(s);
         },
       };
+    },
+    absorbs(ticket) {
+      return ticket.generation < stateOf(ticket.origin).generation || ticket.concurrent > 1;
     },
     slowDown(ticket, waitMs) {
       const s = stateOf(ticket.origin);

@@ -145,18 +145,19 @@ async function grantQuery(options: string, env: NodeJS.ProcessEnv = {}): Promise
   return cli(['query', '-c', grantConn(options), 'SELECT count(*) AS n FROM customers'], { ...world.env(), ...env });
 }
 
-test('53 client credentials, with each ClientCredentialsMode as the server recorded', async () => {
+test('53 client credentials, with each ClientCredentialsMode as the server recorded', async (t) => {
   for (const [mode, recorded] of [['0', 'basic'], ['2', 'query'], ['3', 'post']] as const) {
     const home = await mkdtemp(join(tmpdir(), 'restsql-cc-'));
+    t.after(() => rm(home, { recursive: true, force: true }));
     const r = await grantQuery(`AuthenticationMethod=53;ClientID=machine;ClientSecret=\${MACHINE};Scope=api:read;ClientCredentialsMode=${mode}`, { RESTSQL_HOME: home });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([world.auth.tokenRequests.at(-1)!.grantType, world.auth.tokenRequests.at(-1)!.mode, world.auth.tokenRequests.at(-1)!.status], ['client_credentials', recorded, 200]);
-    await rm(home, { recursive: true, force: true });
   }
 });
 
-test('52 password (warns, RFC 9700), then 54 refresh token and 50 with a refresh token reuse its refresh token', async () => {
+test('52 password (warns, RFC 9700), then 54 refresh token and 50 with a refresh token reuse its refresh token', async (t) => {
   const home = await mkdtemp(join(tmpdir(), 'restsql-pw-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
   const pw = await grantQuery('AuthenticationMethod=52;User=bob;Password=${PWG};ClientID=machine;ClientSecret=${MACHINE};Scope=api:read', { RESTSQL_HOME: home, PWG: 'pw' });
   assert.equal(pw.code, 0, pw.stderr);
   assert.match(pw.stderr, /warning: AuthenticationMethod=52 \(OAuth2-Password\) gives the client your password; RFC 9700 §2\.4/);
@@ -167,6 +168,7 @@ test('52 password (warns, RFC 9700), then 54 refresh token and 50 with a refresh
   assert.ok(!file.includes('machine-secret') && !file.includes('"pw"'), 'neither the client secret nor the password is cached');
 
   const home2 = await mkdtemp(join(tmpdir(), 'restsql-rt-'));
+  t.after(() => rm(home2, { recursive: true, force: true }));
   const viaRefresh = await grantQuery('AuthenticationMethod=54;RefreshToken=${RT};ClientID=machine;ClientSecret=${MACHINE}', { RESTSQL_HOME: home2, RT: rt });
   assert.equal(viaRefresh.code, 0, viaRefresh.stderr);
   assert.deepEqual([world.auth.tokenRequests.at(-1)!.grantType, world.auth.tokenRequests.at(-1)!.status], ['refresh_token', 200]);
@@ -174,10 +176,10 @@ test('52 password (warns, RFC 9700), then 54 refresh token and 50 with a refresh
   // 50 with a dead access token and a RefreshToken: the 401 leads to one refresh.
   const newRt = (JSON.parse(readFileSync(join(home2, 'tokens', (await import('node:fs')).readdirSync(join(home2, 'tokens')).find((f) => f.endsWith('.json'))!), 'utf8')) as { token: { refreshToken: string } }).token.refreshToken;
   const home3 = await mkdtemp(join(tmpdir(), 'restsql-at-'));
+  t.after(() => rm(home3, { recursive: true, force: true }));
   const at = await grantQuery('AuthenticationMethod=50;AccessToken=${DEAD};RefreshToken=${RT};ClientID=machine;ClientSecret=${MACHINE}', { RESTSQL_HOME: home3, RT: newRt, DEAD: 'expired-access-token' });
   assert.equal(at.code, 0, at.stderr);
   assert.equal(world.auth.tokenRequests.at(-1)!.grantType, 'refresh_token');
-  for (const h of [home, home2, home3]) await rm(h, { recursive: true, force: true });
 });
 
 test('55 JWT bearer (RFC 7523) with a PEM EC key and with a password-protected PKCS#12 RSA key', async () => {
@@ -194,12 +196,13 @@ test('55 JWT bearer (RFC 7523) with a PEM EC key and with a password-protected P
   assert.match(unknownIssuer.stderr, /invalid_grant/);
 });
 
-test('51 authorization code: an OAuthCode obtained elsewhere, or the browser with PKCE (or without, UsePKCE=0)', async () => {
+test('51 authorization code: an OAuthCode obtained elsewhere, or the browser with PKCE (or without, UsePKCE=0)', async (t) => {
   const redirect = `http://127.0.0.1:${world.redirectPort}/callback`;
   const authorize = `${world.auth.issuer}/auth?response_type=code&client_id=legacy-code&redirect_uri=${encodeURIComponent(redirect)}&scope=openid&state=s1`;
   const got = await httpBrowser(authorize, { stopAt: redirect });
   const code = got.redirect!.searchParams.get('code')!;
   const home = await mkdtemp(join(tmpdir(), 'restsql-code-'));
+  t.after(() => rm(home, { recursive: true, force: true }));
   const legacy = `AuthenticationMethod=51;ClientID=legacy-code;ClientSecret=\${LEGACY};RedirectURI=${redirect};AuthURI=${world.auth.issuer}/auth;Scope=openid`;
   const withCode = await grantQuery(`${legacy};OAuthCode=\${CODE}`, { RESTSQL_HOME: home, CODE: code });
   assert.equal(withCode.code, 0, withCode.stderr);
@@ -214,7 +217,6 @@ test('51 authorization code: an OAuthCode obtained elsewhere, or the browser wit
   const noPkce = await grantQuery(`${legacy};EnableLoginPrompt=1;UsePKCE=0`, { RESTSQL_HOME: join(home, 'p2') });
   assert.equal(noPkce.code, 0, noPkce.stderr);
   assert.doesNotMatch(world.standIn().filter((l) => l.startsWith('open ')).at(-1)!, /code_challenge/);
-  await rm(home, { recursive: true, force: true });
 });
 
 test('24 OAuth2 infers the grant from the options: User+Password -> password, ClientSecret alone -> client credentials', async () => {

@@ -9,12 +9,10 @@ import { chownSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DEMO_CLIENT } from '../../examples/demo/auth-server.js';
 import { httpBrowser } from '../../examples/demo/browser-stand-in.js';
-import { freePort } from '../../examples/demo/free-port.js';
 import { ROOT, runCli } from '../support/cli.js';
-import { spawnCli, startOAuthWorld, tokenFields, type OAuthWorld } from '../support/oauth.js';
+import { redirectPort, spawnCli, startOAuthWorld, tokenFields, type OAuthWorld } from '../support/oauth.js';
 
 const SQL = 'SELECT id, name FROM customers ORDER BY id LIMIT 2';
 const ROWS = /101 \| Ada Lovelace\n102 \| Grace Hopper/;
@@ -50,7 +48,7 @@ test('one login in the browser, then new processes reuse the cached token withou
     assert.equal(opened.searchParams.get('code_challenge_method'), 'S256');
     assert.match(opened.searchParams.get('code_challenge')!, /^[A-Za-z0-9_-]{43}$/);
     assert.match(opened.searchParams.get('state')!, /^[A-Za-z0-9_-]{43}$/);
-    assert.deepEqual(w.standIn().slice(1), ['callback code', 'listener 200']);
+    assert.deepEqual((await w.standInUntil()).slice(1), ['callback code', 'listener 200']);
 
     // The token request: authorization_code with Basic client authentication (ClientCredentialsMode default 0).
     assert.deepEqual(w.auth.tokenRequests.map((r) => [r.grantType, r.mode, r.method, r.status]), [['authorization_code', 'basic', 'POST', 200]]);
@@ -114,7 +112,7 @@ test('TokenURI with a GET prefix sends the token request as GET; no prefix sends
 });
 
 test('an https:// RedirectURI is served over TLS with a self-signed localhost certificate, announced once', async () => {
-  const port = await freePort();
+  const port = await redirectPort();
   const redirect = `https://localhost:${port}`;
   const web = { client_id: 'web-https', client_secret: 'web-secret-1234', token_endpoint_auth_method: 'client_secret_basic' as const, application_type: 'web' as const, redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code' as const] };
   await withWorld(async (w) => {
@@ -146,7 +144,7 @@ test('a forged callback (wrong state) is ignored: the login waits for the real o
   await withWorld(async (w) => {
     const r = await w.cli(['query', '-c', w.conn(), SQL], { RESTSQL_STANDIN_MODE: 'forge-first' });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(w.standIn().filter((l) => /^(forged|listener) /.test(l)), ['forged 400', 'listener 200']);
+    assert.deepEqual((await w.standInUntil()).filter((l) => /^(forged|listener) /.test(l)), ['forged 400', 'listener 200']);
     assert.equal(w.cacheFiles().length, 1);
   });
 });
@@ -159,7 +157,7 @@ test('only a tampered-state callback: ignored (HTTP 400), the login times out sa
     assert.match(r.stderr, /^hint: /m);
     assert.equal(r.stdout, '');
     assert.equal(w.cacheFiles().length, 0);
-    assert.equal(w.standIn().at(-1), 'listener 400');
+    assert.equal((await w.standInUntil()).at(-1), 'listener 400');
     assert.equal(w.auth.tokenRequests.length, 0, 'no code was exchanged');
   });
 });
@@ -178,8 +176,9 @@ test('refused logins: wrong iss, access_denied — exit 3 with a clear error, no
       assert.match(r.stderr, /^hint: /m);
       assert.equal(r.stdout, '');
       assert.equal(w.cacheFiles().length, 0);
-      // The browser was shown the failure page (HTTP 400), not a success.
-      assert.equal(w.standIn().at(-1), 'listener 400', c.mode);
+      // The browser was shown the failure page (HTTP 400), not a success. The CLI exits as soon as
+      // it has answered; the stand-in (another process) logs what it was shown a moment later.
+      assert.equal((await w.standInUntil()).at(-1), 'listener 400', c.mode);
     }
     assert.equal(w.auth.tokenRequests.length, 0, 'no code was exchanged');
   });
@@ -237,6 +236,9 @@ test('Ctrl-C while waiting for the browser cancels the login and frees the port'
   await withWorld(async (w) => {
     const run = spawnCli(['query', '-c', w.conn(), SQL], w.env({ RESTSQL_STANDIN_MODE: 'ignore' }));
     await run.stderrUntil(/Waiting for the browser/);
+    // The browser (the stand-in, a process of its own that restsql does not wait for) has started
+    // and logged into $RESTSQL_HOME: otherwise it could write there while the test removes it.
+    await w.standInUntil(/^open /);
     run.child.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.code, 130, r.stderr);
@@ -251,7 +253,7 @@ test('an expired access token is refreshed (no browser), and the rotated refresh
   await withWorld(async (w) => {
     assert.equal((await w.cli(['login', '-c', w.conn()])).code, 0);
     const before = cached(w);
-    await sleep(2500); // the access token lives 2 s
+    w.expireCachedToken();
     const r = await w.cli(['query', '-c', w.conn(), SQL]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, ROWS);
@@ -260,7 +262,7 @@ test('an expired access token is refreshed (no browser), and the rotated refresh
     const after = cached(w);
     assert.notEqual(after.accessToken, before.accessToken);
     assert.ok(after.refreshToken && after.refreshToken !== before.refreshToken, 'rotated refresh token saved');
-  }, { accessTokenTtl: 2 });
+  });
 });
 
 test('a 401 from the API makes restsql refresh once and retry', async () => {
@@ -282,14 +284,14 @@ test('a revoked refresh token leads to a new browser login, and the query still 
     assert.equal((await w.cli(['login', '-c', w.conn()])).code, 0);
     const rt = await w.auth.provider.RefreshToken.find(cached(w).refreshToken!);
     await rt!.destroy();
-    await sleep(2500);
+    w.expireCachedToken();
     const r = await w.cli(['query', '-c', w.conn(), SQL]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, ROWS);
     assert.match(r.stderr, /refresh token is no longer accepted \(invalid_grant\); a new login is needed/);
     assert.deepEqual(w.auth.tokenRequests.map((x) => [x.grantType, x.error ?? 'ok']), [['authorization_code', 'ok'], ['refresh_token', 'invalid_grant'], ['authorization_code', 'ok']]);
     assert.equal(w.auth.logins(), 2);
-  }, { accessTokenTtl: 2 });
+  });
 });
 
 test('logout revokes the tokens at the server and forgets them; token then says nothing is cached', async () => {
@@ -414,13 +416,12 @@ test('secret leak: no client secret, code, verifier or token in any output (debu
     const urlMode = w.conn({ ClientCredentialsMode: '2', TokenURI: `'GET ${w.auth.issuer}/token'` });
     await run(['login', '-c', urlMode]);
     await run(['query', '-c', urlMode, SQL]);
-    await sleep(2500);
+    w.expireCachedToken();
     await run(['query', '-c', urlMode, SQL]); // refresh
     await run(['token', '-c', urlMode, '--format', 'json']);
     await run(['login', '-c', w.conn()], { TEST_CLIENT_SECRET: 'wrong-secret-4242' }, 3);
     await run(['logout', '-c', urlMode]);
-    // A login, at least one refresh (more if a slow machine lets the 2 s token expire between
-    // commands), and the refused login with the wrong secret.
+    // A login, the refresh, and the refused login with the wrong secret.
     const grants = w.auth.tokenRequests.map((x) => x.grantType);
     assert.equal(grants[0], 'authorization_code');
     assert.ok(grants.includes('refresh_token'), grants.join());
@@ -437,13 +438,13 @@ test('secret leak: no client secret, code, verifier or token in any output (debu
     ];
     assert.ok(tokens.size >= 4, 'saw two access and two refresh tokens');
     for (const s of secrets) assert.ok(!all.includes(s), `a secret (${s.slice(0, 4)}…, ${s.length} chars) leaked into the output`);
-  }, { accessTokenTtl: 2 });
+  });
 });
 
 test('three processes with an expired token refresh it once between them (file lock), none logs in again', async () => {
   await withWorld(async (w) => {
     assert.equal((await w.cli(['login', '-c', w.conn()])).code, 0);
-    await sleep(2500);
+    w.expireCachedToken();
     const results = await Promise.all([1, 2, 3].map(() => w.cli(['query', '-c', w.conn(), SQL])));
     for (const r of results) {
       assert.equal(r.code, 0, r.stderr);
@@ -452,5 +453,5 @@ test('three processes with an expired token refresh it once between them (file l
     // With rotation, a second refresh with the same refresh token would be refused (invalid_grant).
     assert.deepEqual(w.auth.tokenRequests.map((x) => [x.grantType, x.status]), [['authorization_code', 200], ['refresh_token', 200]]);
     assert.equal(w.auth.logins(), 1);
-  }, { accessTokenTtl: 2 });
+  });
 });

@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import { request } from 'undici';
 import { startCallbackListener } from '../../src/auth/oauth/loopback-listener.js';
 import { isRestSqlError } from '../../src/errors/index.js';
-import { freePort } from '../../examples/demo/free-port.js';
+import { createServer } from 'node:http';
+import { listenLoopback } from '../support/loopback-server.js';
+
+/** A server already listening on a free loopback port (listen on 0: no other process can take the port first). */
+async function listening(): Promise<{ port: number; servers: [ReturnType<typeof createServer>] }> {
+  const l = await listenLoopback(createServer());
+  return { port: l.port, servers: [l.server] };
+}
 
 async function get(url: string): Promise<number> {
   try {
@@ -19,15 +26,16 @@ async function get(url: string): Promise<number> {
 const expect = { state: 'st4te', issRequired: false };
 
 test('only GET on the redirect path with callback parameters counts; one valid callback closes the listener', async () => {
-  const port = await freePort();
-  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  const { port, servers } = await listening();
+  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000, listening: servers });
   try {
     assert.equal(await get(`http://127.0.0.1:${port}/other?code=x&state=st4te`), 404, 'wrong path');
     assert.equal(await get(`http://127.0.0.1:${port}/cb`), 404, 'no callback parameters');
     assert.equal(await get(`http://127.0.0.1:${port}/favicon.ico`), 404);
     assert.equal(await get(`http://127.0.0.1:${port}/cb?code=the-code&state=st4te`), 200);
     assert.deepEqual(await l.result, { code: 'the-code' });
-    await new Promise((r) => setTimeout(r, 50));
+    // The listener closes itself after the callback; close() resolves once it has.
+    await l.close();
     assert.equal(await get(`http://127.0.0.1:${port}/cb?code=again&state=st4te`), -1, 'closed after one valid callback');
   } finally {
     await l.close();
@@ -35,8 +43,20 @@ test('only GET on the redirect path with callback parameters counts; one valid c
 });
 
 test('localhost listens on 127.0.0.1 and ::1, never on other addresses', async () => {
-  const port = await freePort();
-  const l = await startCallbackListener({ redirectUri: `http://localhost:${port}`, expect, timeoutMs: 10_000 });
+  // This test is about the listener's own binding, so it binds a port it did not create: another
+  // process may take that port between choosing and binding it, so a port found busy is tried again.
+  let port = 0;
+  let l: Awaited<ReturnType<typeof startCallbackListener>> | undefined;
+  for (let tries = 0; !l; tries++) {
+    const probe = await listenLoopback(createServer());
+    port = probe.port;
+    await probe.close();
+    try {
+      l = await startCallbackListener({ redirectUri: `http://localhost:${port}`, expect, timeoutMs: 10_000 });
+    } catch (e) {
+      if (!(isRestSqlError(e) && e.code === 'AUTH_LISTENER' && /already in use/.test(e.message)) || tries >= 4) throw e;
+    }
+  }
   try {
     assert.equal(await get(`http://127.0.0.1:${port}/?x=1`), 404, 'IPv4 loopback answers');
     const v6 = await get(`http://[::1]:${port}/?x=1`);
@@ -48,25 +68,26 @@ test('localhost listens on 127.0.0.1 and ::1, never on other addresses', async (
 });
 
 test('a pasted redirect URL goes through the same checks; a timeout says which option to raise', async () => {
-  const port = await freePort();
-  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  const port = 9; // pasted URLs never reach a socket: the listener's servers are handed in, listening elsewhere
+  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000, listening: (await listening()).servers });
   l.deliver(`http://127.0.0.1:${port}/cb?code=pasted&state=st4te`);
   assert.deepEqual(await l.result, { code: 'pasted' });
   await l.close();
 
-  const bad = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  const bad = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000, listening: (await listening()).servers });
   bad.deliver(`http://127.0.0.1:${port}/cb?code=pasted&state=other`);
   await assert.rejects(bad.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_STATE_MISMATCH');
   await bad.close();
 
-  const slow = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 200 });
+  const slow = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 200, listening: (await listening()).servers });
   await assert.rejects(slow.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_TIMEOUT' && e.details.option === 'LoginTimeout');
   await slow.close();
 });
 
 test('a callback with a wrong or no state (any web page can send one) is answered 400 and ignored; the real one still completes the login', async () => {
-  const port = await freePort();
-  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 10_000 });
+  const first = await listening();
+  const l = await startCallbackListener({ redirectUri: `http://127.0.0.1:${first.port}/cb`, expect, timeoutMs: 10_000, listening: first.servers });
+  let port = first.port;
   try {
     assert.equal(await get(`http://127.0.0.1:${port}/cb?code=x&state=wrong`), 400);
     assert.equal(await get(`http://127.0.0.1:${port}/cb?code=x`), 400, 'no state');
@@ -77,7 +98,9 @@ test('a callback with a wrong or no state (any web page can send one) is answere
     await l.close();
   }
 
-  const only = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 1000 });
+  const second = await listening();
+  port = second.port;
+  const only = await startCallbackListener({ redirectUri: `http://127.0.0.1:${port}/cb`, expect, timeoutMs: 1000, listening: second.servers });
   assert.equal(await get(`http://127.0.0.1:${port}/cb?code=x&state=wrong`), 400);
   await assert.rejects(only.result, (e: unknown) => isRestSqlError(e) && e.code === 'AUTH_TIMEOUT' && /1 callback with a state not of this login \(forged/.test(e.message) && e.details.ignoredCallbacks === 1);
   await only.close();

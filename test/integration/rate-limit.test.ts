@@ -3,16 +3,16 @@
  * once answers the rest 429 with Retry-After; restsql must finish the job, slower, not fail it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, isRestSqlError } from '../../src/index.js';
 import { createHttpClient } from '../../src/http/client.js';
 import { createHostGate } from '../../src/http/host-gate.js';
+import { startHttpServer } from '../support/loopback-server.js';
 
 const PAGE = 10;
 const TOTAL = 300;
@@ -22,7 +22,7 @@ async function limitedApi(allowed: number, retryAfter = '0') {
   let active = 0;
   const stats = { served: 0, refused: 0, maxActive: 0, activeAfterRefusal: [] as number[] };
   let refusedOnce = false;
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = await startHttpServer(async (req: IncomingMessage, res: ServerResponse) => {
     active++;
     try {
       stats.maxActive = Math.max(stats.maxActive, active);
@@ -34,7 +34,7 @@ async function limitedApi(allowed: number, retryAfter = '0') {
         res.end('{"error":"slow down"}');
         return;
       }
-      // Slow enough that concurrent requests overlap.
+      // Service time, so that concurrent requests overlap as at a real API (not a wait for an event).
       await sleep(15);
       const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset') ?? 0);
       const items = Array.from({ length: Math.max(0, Math.min(PAGE, TOTAL - offset)) }, (_x, i) => ({ id: offset + i + 1, name: `n${offset + i + 1}` }));
@@ -45,23 +45,23 @@ async function limitedApi(allowed: number, retryAfter = '0') {
       active--;
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, stats, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { base: server.url, stats, close: () => server.close() };
 }
 
-function model(base: string): string {
+/** A model file in a temp folder removed after the test `t`, pass or fail. */
+function model(base: string, t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'restsql-rate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'api.rest');
   writeFileSync(file, JSON.stringify({ items: { '#path': `${base}/items /items`, '#maximumPageSize': PAGE, '#pageSizeParameter': 'limit', '#rowOffsetParameter': 'offset', '#totalRowsElement': 'total', id: 'Integer,#key', name: 'VarChar' } }));
   return file;
 }
 
-test('a bulk fetch the API rate-limits slows down and completes: every row, fewer requests at once after the 429s', async () => {
+test('a bulk fetch the API rate-limits slows down and completes: every row, fewer requests at once after the 429s', async (t) => {
   const api = await limitedApi(2);
   // 8 pages at once against an API that takes 2, and only one retry per request: without slowing
   // down, some page would fail.
-  const conn = await connect(`RestConfigFile=${model(api.base)};PageConcurrency=8;HostConcurrency=8;WSRetryCount=1`);
+  const conn = await connect(`RestConfigFile=${model(api.base, t)};PageConcurrency=8;HostConcurrency=8;WSRetryCount=1`);
   try {
     const r = await conn.query('SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS d, max(id) AS m FROM items');
     assert.deepEqual(r.rows[0], { n: TOTAL, d: TOTAL, m: TOTAL });
@@ -78,9 +78,9 @@ test('a bulk fetch the API rate-limits slows down and completes: every row, fewe
   }
 });
 
-test('HostConcurrency caps requests to one host, whatever PageConcurrency asks', async () => {
+test('HostConcurrency caps requests to one host, whatever PageConcurrency asks', async (t) => {
   const api = await limitedApi(100);
-  const conn = await connect(`RestConfigFile=${model(api.base)};PageConcurrency=16;HostConcurrency=3`);
+  const conn = await connect(`RestConfigFile=${model(api.base, t)};PageConcurrency=16;HostConcurrency=3`);
   try {
     assert.equal((await conn.query('SELECT count(*)::INTEGER AS n FROM items')).rows[0]!.n, TOTAL);
     assert.equal(api.stats.refused, 0);
@@ -116,7 +116,8 @@ test('the gate: limit, halving with a pause, one halving per event, and one step
     fifth = true;
     return ticket;
   });
-  await sleep(10);
+  // A slot would be granted at once (within this turn of the event loop); one full turn later it still is not.
+  await new Promise((r) => setImmediate(r));
   assert.equal(fifth, false, 'a fifth request waits');
   held[0]!.release();
   const fifthTicket = await pending;

@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { signV4 } from '../../src/auth/aws-sigv4.js';
+import { listenLoopback } from './loopback-server.js';
 
 export const CREDENTIALS = {
   user: 'alice',
@@ -123,14 +123,6 @@ export async function startAuthApi(): Promise<AuthApi> {
       res.end(JSON.stringify(ROWS));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const listening = await listenLoopback(server);
+  return { baseUrl: listening.url, seen, close: () => listening.close() };
 }

@@ -1,15 +1,46 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientMetadata } from 'oidc-provider';
 import { startDemoApi, type DemoApi } from '../../examples/demo/api-server.js';
 import { DEMO_CLIENT, startAuthServer, type AuthServer } from '../../examples/demo/auth-server.js';
-import { freePort } from '../../examples/demo/free-port.js';
 import { BIN, ROOT, runCli, type CliResult } from './cli.js';
 
 export const STAND_IN = join(ROOT, 'dist', 'examples', 'demo', 'browser-stand-in.js');
+
+function bindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRNOTAVAIL' || e.code === 'EAFNOSUPPORT'));
+    s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port for RedirectURI, which must be known before the authorization request, so restsql binds
+ * it itself, each login anew. A port the kernel hands out (listen on 0) would be free now but could
+ * be handed to any other process's listen-on-0 or outgoing connection before restsql binds it. This
+ * one is chosen below the kernel's ephemeral range (ip_local_port_range), which the kernel never
+ * assigns on its own: only a process asking for this very port can take it.
+ */
+export async function redirectPort(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // Not Linux: the IANA dynamic range starts at 49152; 32768 is below both.
+  }
+  const from = Math.min(20_000, low - 1000);
+  for (let tries = 0; tries < 50; tries++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '::1'))) return port;
+  }
+  throw new Error(`no free loopback port between ${from} and ${low}`);
+}
 
 /**
  * A real authorization server (oidc-provider) guarding the demo API, a fresh $RESTSQL_HOME, and a
@@ -28,8 +59,19 @@ export interface OAuthWorld {
   cli(args: readonly string[], extra?: NodeJS.ProcessEnv & { stdin?: string }): Promise<CliResult>;
   /** Lines the stand-in logged (`open URL`, `callback code`, `listener 200`, failures). */
   standIn(): string[];
+  /**
+   * Waits until the stand-in's last line matches `re` (default: it has answered the listener's
+   * page, or failed). The stand-in is a separate process restsql launches and does not wait for:
+   * the CLI may exit before the stand-in has read the listener's answer and logged it.
+   */
+  standInUntil(re?: RegExp): Promise<string[]>;
   /** The token cache files under $RESTSQL_HOME/tokens. */
   cacheFiles(): string[];
+  /**
+   * Makes the cached access token look expired, as it would be once its lifetime has passed
+   * (the cache is restsql's own JSON file): the next command must refresh it for real.
+   */
+  expireCachedToken(): void;
   close(): Promise<void>;
 }
 
@@ -44,7 +86,7 @@ export async function startOAuthWorld(o: WorldOptions = {}): Promise<OAuthWorld>
   const api = await startDemoApi({ verifyToken: (t) => auth.verify(t) });
   const home = await mkdtemp(join(tmpdir(), 'restsql-oauth-test-'));
   const standInLog = join(home, 'stand-in.log');
-  const redirectPort = await freePort();
+  const port = await redirectPort();
   const base: Record<string, string> = {
     RestSamplePath: `${api.baseUrl}/v1/customers`,
     Table: 'customers',
@@ -53,7 +95,7 @@ export async function startOAuthWorld(o: WorldOptions = {}): Promise<OAuthWorld>
     ClientSecret: '${TEST_CLIENT_SECRET}',
     AuthURI: `${auth.issuer}/auth`,
     TokenURI: `POST ${auth.issuer}/token`,
-    RedirectURI: `http://localhost:${redirectPort}`,
+    RedirectURI: `http://localhost:${port}`,
     Scope: "'openid api:read'",
     // A stand-in that fails must not leave a test waiting the default 300 s.
     LoginTimeout: '30',
@@ -63,7 +105,7 @@ export async function startOAuthWorld(o: WorldOptions = {}): Promise<OAuthWorld>
     api,
     home,
     standInLog,
-    redirectPort,
+    redirectPort: port,
     conn(set = {}) {
       const all: Record<string, string | undefined> = { ...base, ...set };
       return Object.entries(all)
@@ -80,6 +122,25 @@ export async function startOAuthWorld(o: WorldOptions = {}): Promise<OAuthWorld>
     },
     standIn() {
       return existsSync(standInLog) ? readFileSync(standInLog, 'utf8').split('\n').filter(Boolean) : [];
+    },
+    async standInUntil(re = /^(listener \d+|device done|browser stand-in failed)/) {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const lines = world.standIn();
+        if (lines.length > 0 && re.test(lines.at(-1)!)) return lines;
+        if (Date.now() > deadline) throw new Error(`the browser stand-in never logged ${re}: ${lines.join(' | ')}`);
+        await sleep(20);
+      }
+    },
+    expireCachedToken() {
+      const files = world.cacheFiles();
+      if (files.length !== 1) throw new Error(`expected one cached token, found ${files.length}`);
+      const stored = JSON.parse(readFileSync(files[0]!, 'utf8')) as { token: { obtainedAt: number; expiresAt?: number } };
+      // Expired a second ago; obtainedAt moves back by the same amount so the lifetime stays what the server gave.
+      const lifetime = (stored.token.expiresAt ?? Date.now()) - stored.token.obtainedAt;
+      stored.token.expiresAt = Date.now() - 1000;
+      stored.token.obtainedAt = stored.token.expiresAt - lifetime;
+      writeFileSync(files[0]!, JSON.stringify(stored, null, 2) + '\n');
     },
     cacheFiles() {
       const dir = join(home, 'tokens');

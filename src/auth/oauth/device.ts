@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
 import type { HttpClient } from '../../http/contract.js';
-import type { Logger } from '../../util/logger.js';
-import { authenticateClient, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
+import { postForm, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
 
 export interface DeviceAuthorization {
   readonly deviceCode: string;
@@ -14,13 +13,8 @@ export interface DeviceAuthorization {
 }
 
 /** RFC 8628 §3.1-3.2: asks for a device code. */
-export async function requestDeviceCode(http: HttpClient, endpoint: string, client: TokenClient, scope: string | undefined, logger: Logger): Promise<DeviceAuthorization> {
-  const form = new URLSearchParams();
-  if (scope) form.set('scope', scope);
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  const url = new URL(endpoint);
-  authenticateClient(client, form, headers, url, logger);
-  const res = await http.send({ url: url.toString(), method: 'POST', headers, body: form.toString(), anyStatus: true });
+export async function requestDeviceCode(http: HttpClient, endpoint: string, client: TokenClient, scope: string | undefined, now = Date.now()): Promise<DeviceAuthorization> {
+  const res = await postForm(http, endpoint, 'POST', scope ? { scope } : {}, client.auth);
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
@@ -40,20 +34,20 @@ export async function requestDeviceCode(http: HttpClient, endpoint: string, clie
     verificationUri: body.verification_uri,
     ...(typeof body.verification_uri_complete === 'string' ? { verificationUriComplete: body.verification_uri_complete } : {}),
     intervalSeconds: Number.isFinite(interval) && interval > 0 ? interval : 5,
-    expiresAt: Date.now() + Number(body.expires_in ?? 600) * 1000,
+    expiresAt: now + Number(body.expires_in ?? 600) * 1000,
   };
 }
 
 /** RFC 8628 §3.4-3.5: polls the token endpoint until the user approves, declines, or time runs out. */
-export async function pollDeviceToken(http: HttpClient, client: TokenClient, auth: DeviceAuthorization, deadline: number, logger: Logger, signal?: AbortSignal): Promise<TokenSet> {
+export async function pollDeviceToken(http: HttpClient, client: TokenClient, auth: DeviceAuthorization, deadline: number, signal?: AbortSignal, now: () => number = Date.now): Promise<TokenSet> {
   let interval = auth.intervalSeconds;
   for (;;) {
-    if (Date.now() > Math.min(deadline, auth.expiresAt)) {
+    if (now() > Math.min(deadline, auth.expiresAt)) {
       throw new RestSqlError('AUTH_TIMEOUT', 'The device login was not approved in time.', { hint: 'Run the login again and enter the code promptly, or raise LoginTimeout.', details: { option: 'LoginTimeout' } });
     }
     await sleep(interval * 1000, undefined, signal ? { signal } : undefined);
     try {
-      return await requestToken(http, client, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: auth.deviceCode }, logger);
+      return await requestToken(http, client, { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: auth.deviceCode }, now());
     } catch (e) {
       const error = e instanceof RestSqlError ? e.details.error : undefined;
       if (error === 'authorization_pending') continue;

@@ -1,5 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
+import type { HttpClient } from '../../http/contract.js';
+import { fetchThrough } from '../../http/fetch.js';
 import type { ConnectionOptions } from '../../options/index.js';
 
 /** Where the OAuth conversation happens; from options, filled from RFC 8414 metadata when asked. */
@@ -26,17 +28,21 @@ export function parseTokenUri(value: string): { method: 'GET' | 'POST'; url: str
 
 /**
  * RFC 8414 §3: reads the authorization server metadata for `issuer`. Plain http is allowed only
- * for loopback issuers (tests, local servers); everything else must be https.
+ * for loopback issuers (tests, local servers); everything else must be https. The request goes
+ * through `http` (oauth4webapi's customFetch), so it honours the connection's proxy, WSTimeout,
+ * response limits and origin policy.
  */
-export async function discover(issuer: string, signal?: AbortSignal): Promise<oauth.AuthorizationServer> {
+export async function discover(issuer: string, http: HttpClient, signal?: AbortSignal): Promise<oauth.AuthorizationServer> {
   const url = new URL(issuer);
   const insecure = url.protocol === 'http:' && LOOPBACK.test(url.hostname);
-  const opts = { ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}), ...(signal ? { signal } : {}) };
+  const opts = { [oauth.customFetch]: fetchThrough(http), ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}), ...(signal ? { signal } : {}) };
   try {
     let response = await oauth.discoveryRequest(url, { ...opts, algorithm: 'oauth2' });
     if (response.status === 404) response = await oauth.discoveryRequest(url, { ...opts, algorithm: 'oidc' });
     return await oauth.processDiscoveryResponse(url, response);
   } catch (e) {
+    // A cancelled login stays cancelled; a timeout, an oversized or refused response is a discovery failure (the cause keeps its code).
+    if (e instanceof RestSqlError && e.code === 'ABORTED') throw e;
     throw new RestSqlError('AUTH_DISCOVERY', `IssuerURI: cannot read the authorization server metadata of ${redactUrl(issuer)}: ${(e as Error).message}`, {
       hint: 'Check IssuerURI (the issuer identifier, without /.well-known/...), or set AuthURI and TokenURI directly.',
       details: { option: 'IssuerURI' },
@@ -46,8 +52,8 @@ export async function discover(issuer: string, signal?: AbortSignal): Promise<oa
 }
 
 /** Endpoints from the options, with IssuerURI metadata filling what is not given. */
-export async function resolveEndpoints(options: ConnectionOptions, signal?: AbortSignal): Promise<OAuthEndpoints> {
-  const meta = options.issuerUri ? await discover(options.issuerUri, signal) : undefined;
+export async function resolveEndpoints(options: ConnectionOptions, http: HttpClient, signal?: AbortSignal): Promise<OAuthEndpoints> {
+  const meta = options.issuerUri ? await discover(options.issuerUri, http, signal) : undefined;
   const token = options.tokenUri ? parseTokenUri(options.tokenUri) : meta?.token_endpoint ? { method: 'POST' as const, url: meta.token_endpoint } : undefined;
   if (!token) {
     throw new RestSqlError('CONFIG_MISSING_OPTION', 'TokenURI is not set and the issuer metadata names no token endpoint.', {
@@ -68,10 +74,10 @@ export async function resolveEndpoints(options: ConnectionOptions, signal?: Abor
 }
 
 /** Endpoints plus metadata learnt best-effort from the AuthURI's origin (for logout's revocation and --device). */
-export async function withOriginMetadata(endpoints: OAuthEndpoints, signal?: AbortSignal): Promise<OAuthEndpoints> {
+export async function withOriginMetadata(endpoints: OAuthEndpoints, http: HttpClient, signal?: AbortSignal): Promise<OAuthEndpoints> {
   if (endpoints.issuer || !endpoints.authorizationEndpoint) return endpoints;
   try {
-    const meta = await discover(new URL(endpoints.authorizationEndpoint).origin, signal);
+    const meta = await discover(new URL(endpoints.authorizationEndpoint).origin, http, signal);
     return {
       ...endpoints,
       ...(meta.revocation_endpoint ? { revocationEndpoint: meta.revocation_endpoint } : {}),

@@ -19,6 +19,13 @@ export interface ListenerOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   readonly tls?: { cert: string; key: string };
+  /**
+   * Servers already listening on RedirectURI's loopback address and port, to use instead of
+   * binding them here (embedders and tests that listen on port 0 first, so no other process can
+   * take the port between choosing it and binding it). The listener handles their requests and
+   * closes them when it is done; `tls` is ignored (the servers are what they are).
+   */
+  readonly listening?: readonly Server[];
 }
 
 export interface CallbackListener {
@@ -153,15 +160,19 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
   let done = false;
   let closed: Promise<void> = Promise.resolve();
   const servers: Server[] = [];
+  /** Answers being written: the browser must get its page before the connections are dropped. */
+  const answering = new Set<Promise<void>>();
 
   const finish = (outcome: { code: string } | Error) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     o.signal?.removeEventListener('abort', onAbort);
-    // Let the response page go out, then stop listening and drop any kept-alive browser sockets.
+    // Let the response page go out (the answer is written after this runs), then stop listening
+    // and drop any kept-alive browser sockets.
     closed = new Promise<void>((resolve) =>
-      setImmediate(() => {
+      setImmediate(async () => {
+        await Promise.all(answering);
         let open = servers.length;
         if (open === 0) resolve();
         for (const s of servers) {
@@ -212,11 +223,21 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
       return;
     }
     const { status, html } = handleRequest(url.searchParams);
+    const sent = new Promise<void>((resolve) => {
+      res.once('finish', resolve);
+      res.once('close', resolve);
+    });
+    answering.add(sent);
+    void sent.then(() => answering.delete(sent));
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
     res.end(html);
   };
 
-  for (const { address, required } of bindAddresses(target.hostname)) {
+  for (const server of o.listening ?? []) {
+    server.on('request', onRequest);
+    servers.push(server);
+  }
+  for (const { address, required } of o.listening ? [] : bindAddresses(target.hostname)) {
     const server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createHttpServer(onRequest);
     try {
       await listen(server, port, address);

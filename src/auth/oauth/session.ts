@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
-import { createHttpClient, limitsFromOptions, proxyFromOptions } from '../../http/client.js';
 import type { HttpClient } from '../../http/contract.js';
 import type { ConnectionOptions } from '../../options/index.js';
-import type { Logger } from '../../util/logger.js';
+import type { AuthContext, LoginUi } from '../context.js';
 import { FileTokenStore, type TokenKey, type TokenStore } from '../token-store/file-store.js';
 import { buildAuthorizationUrl } from './authorize-url.js';
-import type { OpenBrowser } from './browser.js';
 import { pollDeviceToken, requestDeviceCode } from './device.js';
 import { resolveEndpoints, withOriginMetadata, type OAuthEndpoints } from './endpoints.js';
 import { startCallbackListener } from './loopback-listener.js';
@@ -14,19 +12,7 @@ import { createPkce, createState } from './pkce.js';
 import { revokeToken } from './revoke.js';
 import { clientAuthFromMode, requestToken, type TokenClient, type TokenSet } from './token-endpoint.js';
 
-/** How a login reaches the person at the keyboard. */
-export interface LoginUi {
-  /** A message for the person (the CLI writes it to stderr). */
-  notify(message: string): void;
-  /** Opens the browser; absent when this process cannot show one (headless). */
-  readonly openBrowser?: OpenBrowser;
-  /** Lines the person pastes (headless: the redirected URL); absent when there is nowhere to paste. */
-  readonly pastedLines?: () => AsyncIterable<string>;
-  /** Use the device authorization grant (RFC 8628) instead of a redirect. */
-  readonly device?: boolean;
-  /** Whether a login may happen at all in this process. */
-  readonly interactive: boolean;
-}
+export type { LoginUi };
 
 export interface TokenStatus {
   readonly cached: boolean;
@@ -37,16 +23,8 @@ export interface TokenStatus {
   readonly clientId: string;
 }
 
-export interface SessionContext {
-  readonly stateDir: string;
-  readonly ui: LoginUi;
-  readonly logger: Logger;
-  readonly signal?: AbortSignal;
-  readonly store?: TokenStore;
-}
-
 /** Refresh this long before expiry, but never more than a tenth of the token's lifetime. */
-function isFresh(t: TokenSet, now = Date.now()): boolean {
+function isFresh(t: TokenSet, now: number): boolean {
   if (t.expiresAt === undefined) return true;
   const skew = Math.min(60_000, (t.expiresAt - t.obtainedAt) / 10);
   return t.expiresAt - now > skew;
@@ -101,7 +79,8 @@ let warnedPassword = false;
 export class OAuthSession {
   readonly key: TokenKey;
   readonly #options: ConnectionOptions;
-  readonly #ctx: SessionContext;
+  readonly #ctx: AuthContext;
+  readonly #now: () => number;
   readonly #store: TokenStore;
   readonly #http: HttpClient;
   #endpoints?: Promise<OAuthEndpoints>;
@@ -111,12 +90,15 @@ export class OAuthSession {
   /** OAuthCode is single-use: exchanged once per process at most. */
   #codeUsed = false;
 
-  constructor(options: ConnectionOptions, ctx: SessionContext) {
+  constructor(options: ConnectionOptions, ctx: AuthContext) {
     this.#options = options;
     this.#ctx = ctx;
+    this.#now = ctx.now ?? Date.now;
     this.#store = ctx.store ?? new FileTokenStore(join(ctx.stateDir, 'tokens'));
     // Token requests are not retried: a code or a rotated refresh token must not be sent twice.
-    this.#http = createHttpClient({ timeoutSeconds: options.wsTimeout, retries: 0, logger: ctx.logger, ...proxyFromOptions(options), ...limitsFromOptions(options), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    // They go to the endpoints the options or the issuer's metadata name (which may be on other
+    // origins than the API's), so the API's origin policy does not apply to them.
+    this.#http = ctx.transport.derive({ retries: 0, origins: undefined });
     this.grant = grantFor(options);
     const subject = this.grant === 'password' ? options.user : this.grant === 'jwt_bearer' ? (options.claimsSubject ?? options.claimsIssuer ?? options.clientId) : undefined;
     this.key = {
@@ -127,7 +109,7 @@ export class OAuthSession {
       ...(subject !== undefined ? { subject } : {}),
     };
     // AuthenticationMethod=50 with a RefreshToken: the given access token is used until it is refused.
-    if (options.accessToken) this.#current = { accessToken: options.accessToken.reveal(), tokenType: 'Bearer', obtainedAt: Date.now() };
+    if (options.accessToken) this.#current = { accessToken: options.accessToken.reveal(), tokenType: 'Bearer', obtainedAt: this.#now() };
   }
 
   #lockWaitMs(): number {
@@ -135,7 +117,7 @@ export class OAuthSession {
   }
 
   async endpoints(): Promise<OAuthEndpoints> {
-    this.#endpoints ??= resolveEndpoints(this.#options, this.#ctx.signal);
+    this.#endpoints ??= resolveEndpoints(this.#options, this.#ctx.transport, this.#ctx.signal);
     return this.#endpoints;
   }
 
@@ -144,18 +126,16 @@ export class OAuthSession {
     return {
       endpoint: e.tokenEndpoint,
       method: e.tokenMethod,
-      clientId: this.#options.clientId ?? '',
-      ...(this.#options.clientSecret ? { clientSecret: this.#options.clientSecret } : {}),
-      clientAuth: clientAuthFromMode(this.#options.clientCredentialsMode),
+      auth: clientAuthFromMode(this.#options.clientCredentialsMode, this.#options.clientId ?? '', this.#options.clientSecret, this.#ctx.logger),
     };
   }
 
   /** A usable access token: the one in hand, the cached one, a refreshed one, or a new login. */
   async accessToken(): Promise<TokenSet> {
-    if (this.#current && isFresh(this.#current)) return this.#current;
+    if (this.#current && isFresh(this.#current, this.#now())) return this.#current;
     return this.#singleFlight(async () => {
       const cached = (await this.#store.read(this.key))?.token;
-      if (cached && isFresh(cached)) return cached;
+      if (cached && isFresh(cached, this.#now())) return cached;
       if (cached?.refreshToken) return this.#refresh(cached);
       return this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(false));
     });
@@ -181,11 +161,11 @@ export class OAuthSession {
   async logout(): Promise<{ removed: boolean; revoked: boolean; revocationAdvertised: boolean }> {
     const cached = (await this.#store.read(this.key))?.token;
     let revoked = false;
-    const endpoints = await withOriginMetadata(await this.endpoints(), this.#ctx.signal);
+    const endpoints = await withOriginMetadata(await this.endpoints(), this.#ctx.transport, this.#ctx.signal);
     if (cached && endpoints.revocationEndpoint) {
       const client = await this.#client();
-      if (cached.refreshToken) revoked = await revokeToken(this.#http, endpoints.revocationEndpoint, client, cached.refreshToken, 'refresh_token', this.#ctx.logger);
-      revoked = (await revokeToken(this.#http, endpoints.revocationEndpoint, client, cached.accessToken, 'access_token', this.#ctx.logger)) || revoked;
+      if (cached.refreshToken) revoked = await revokeToken(this.#http, endpoints.revocationEndpoint, client.auth, cached.refreshToken, 'refresh_token');
+      revoked = (await revokeToken(this.#http, endpoints.revocationEndpoint, client.auth, cached.accessToken, 'access_token')) || revoked;
     }
     this.#current = undefined;
     const removed = await this.#store.remove(this.key);
@@ -206,9 +186,8 @@ export class OAuthSession {
     };
   }
 
-  async close(): Promise<void> {
-    await this.#http.close();
-  }
+  /** Nothing to release: the transport belongs to the connection. */
+  async close(): Promise<void> {}
 
   async #singleFlight(fn: () => Promise<TokenSet>): Promise<TokenSet> {
     if (this.#inflight) return this.#inflight;
@@ -228,11 +207,11 @@ export class OAuthSession {
     return this.#store.withLock(this.key, this.#lockWaitMs(), async () => {
       const cached = (await this.#store.read(this.key))?.token;
       // Another process may have refreshed (or logged in) while we waited for the lock.
-      if (cached && cached.accessToken !== stale.accessToken && isFresh(cached)) return cached;
+      if (cached && cached.accessToken !== stale.accessToken && isFresh(cached, this.#now())) return cached;
       const refreshToken = cached?.refreshToken ?? stale.refreshToken;
       if (!refreshToken) return this.#loginLocked(true);
       try {
-        const fresh = await requestToken(this.#http, await this.#client(), { grant_type: 'refresh_token', refresh_token: refreshToken }, this.#ctx.logger);
+        const fresh = await requestToken(this.#http, await this.#client(), { grant_type: 'refresh_token', refresh_token: refreshToken }, this.#now());
         const merged: TokenSet = { ...fresh, ...(fresh.refreshToken ? {} : { refreshToken }) };
         await this.#store.write(this.key, merged);
         this.#ctx.logger.debug('oauth: access token refreshed');
@@ -251,7 +230,7 @@ export class OAuthSession {
   async #loginLocked(force: boolean): Promise<TokenSet> {
     if (!force) {
       const cached = (await this.#store.read(this.key))?.token;
-      if (cached && isFresh(cached)) return cached;
+      if (cached && isFresh(cached, this.#now())) return cached;
     }
     const token = await this.#obtain();
     await this.#store.write(this.key, token);
@@ -318,7 +297,7 @@ export class OAuthSession {
   }
 
   async #tokenRequest(params: Record<string, string>, keepRefreshToken?: string): Promise<TokenSet> {
-    const t = await requestToken(this.#http, await this.#client(), params, this.#ctx.logger);
+    const t = await requestToken(this.#http, await this.#client(), params, this.#now());
     return t.refreshToken || !keepRefreshToken ? t : { ...t, refreshToken: keepRefreshToken };
   }
 
@@ -380,7 +359,7 @@ export class OAuthSession {
         ui.notify(`Waiting for the browser to return to ${redirectUri} ...`);
       }
       const { code } = await listener.result;
-      const token = await requestToken(this.#http, await this.#client(), { grant_type: 'authorization_code', code, redirect_uri: redirectUri, ...(usePkce ? { code_verifier: pkce.verifier } : {}) }, this.#ctx.logger);
+      const token = await requestToken(this.#http, await this.#client(), { grant_type: 'authorization_code', code, redirect_uri: redirectUri, ...(usePkce ? { code_verifier: pkce.verifier } : {}) }, this.#now());
       ui.notify('Logged in.');
       return token;
     } finally {
@@ -391,7 +370,7 @@ export class OAuthSession {
 
   /** RFC 8628, when the server advertises a device authorization endpoint. */
   async #deviceLogin(): Promise<TokenSet> {
-    const e = await withOriginMetadata(await this.endpoints(), this.#ctx.signal);
+    const e = await withOriginMetadata(await this.endpoints(), this.#ctx.transport, this.#ctx.signal);
     if (!e.deviceEndpoint) {
       throw new RestSqlError('CONFIG_UNSUPPORTED', 'The authorization server does not advertise a device authorization endpoint (RFC 8628), so --device cannot be used.', {
         hint: 'Set IssuerURI so restsql can read the server metadata, or log in with the browser (without --device).',
@@ -399,13 +378,13 @@ export class OAuthSession {
       });
     }
     const client = await this.#client();
-    const auth = await requestDeviceCode(this.#http, e.deviceEndpoint, client, this.#options.scope, this.#ctx.logger);
+    const auth = await requestDeviceCode(this.#http, e.deviceEndpoint, client, this.#options.scope, this.#now());
     const ui = this.#ctx.ui;
     ui.notify(`To log in, open ${auth.verificationUri} and enter the code ${auth.userCode}` + (auth.verificationUriComplete ? `\n(or open ${auth.verificationUriComplete})` : ''));
     if (ui.openBrowser) {
       await ui.openBrowser(auth.verificationUriComplete ?? auth.verificationUri).catch(() => {});
     }
-    const token = await pollDeviceToken(this.#http, client, auth, Date.now() + this.#options.loginTimeout * 1000, this.#ctx.logger, this.#ctx.signal);
+    const token = await pollDeviceToken(this.#http, client, auth, this.#now() + this.#options.loginTimeout * 1000, this.#ctx.signal, this.#now);
     ui.notify('Logged in.');
     return token;
   }

@@ -13,20 +13,19 @@ export interface TokenSet {
   readonly obtainedAt: number;
 }
 
-/** How the client authenticates to the token endpoint (seed ClientCredentialsMode, inside our own names). */
-export type ClientAuth = 'basic' | 'query' | 'body';
+/**
+ * Adds the client's credentials to a form request (token, revocation and device authorization
+ * endpoints authenticate clients alike: RFC 6749 §2.3, RFC 7009 §2.1, RFC 8628 §3.1): to the
+ * headers, the form, or the URL. Modelled on oauth4webapi's ClientSecretBasic / ClientSecretPost /
+ * None; exactly one mechanism per request (RFC 6749 §2.3).
+ */
+export type ClientAuth = (form: URLSearchParams, headers: Record<string, string>, url: URL) => void;
 
+/** Where a client's requests go and how it authenticates. */
 export interface TokenClient {
   readonly endpoint: string;
   readonly method: 'GET' | 'POST';
-  readonly clientId: string;
-  readonly clientSecret?: Secret;
-  readonly clientAuth: ClientAuth;
-}
-
-/** ClientCredentialsMode 0 and 1: Basic; 2: URL query (non-standard); 3: POST body. */
-export function clientAuthFromMode(mode: number): ClientAuth {
-  return mode === 2 ? 'query' : mode === 3 ? 'body' : 'basic';
+  readonly auth: ClientAuth;
 }
 
 /** application/x-www-form-urlencoded encoding of one value (RFC 6749 Appendix B). */
@@ -34,53 +33,70 @@ function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
+/** RFC 6749 §2.3.1: `Authorization: Basic`, the id and secret form-urlencoded before Basic encoding. */
+export function clientSecretBasic(clientId: string, secret: Secret): ClientAuth {
+  return (_form, headers) => {
+    headers.authorization = 'Basic ' + Buffer.from(`${formEncode(clientId)}:${formEncode(secret.reveal())}`).toString('base64');
+  };
+}
+
+/** RFC 6749 §2.3.1: `client_id` and `client_secret` in the form body. */
+export function clientSecretPost(clientId: string, secret: Secret): ClientAuth {
+  return (form) => {
+    form.set('client_id', clientId);
+    form.set('client_secret', secret.reveal());
+  };
+}
+
 let warnedQueryCredentials = false;
 
-/**
- * Adds the client's credentials to a request to the token endpoint (or to the revocation and
- * device endpoints, which authenticate the same way, RFC 7009 §2.1 and RFC 8628 §3.1). Exactly one
- * mechanism is used (RFC 6749 §2.3); a public client (no secret) sends `client_id` in the body
- * (§3.2.1).
- */
-export function authenticateClient(client: TokenClient, form: URLSearchParams, headers: Record<string, string>, url: URL, logger: Logger): void {
-  const secret = client.clientSecret?.reveal();
-  if (secret === undefined) {
-    // A public client names itself (RFC 6749 §3.2.1); a JWT bearer grant may come with no client at all (RFC 7523 §2.1).
-    if (client.clientId) form.set('client_id', client.clientId);
-  } else if (client.clientAuth === 'basic') {
-    // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-    headers.authorization = 'Basic ' + Buffer.from(`${formEncode(client.clientId)}:${formEncode(secret)}`).toString('base64');
-  } else if (client.clientAuth === 'query') {
+/** ClientCredentialsMode=2: id and secret as URL query parameters, which RFC 6749 §2.3.1 forbids (the seed allows it; warned once). */
+export function clientSecretQuery(clientId: string, secret: Secret, logger: Logger): ClientAuth {
+  return (_form, _headers, url) => {
     if (!warnedQueryCredentials) {
       warnedQueryCredentials = true;
       logger.warn('ClientCredentialsMode=2 sends the client secret in the token URL query, which RFC 6749 §2.3.1 forbids; prefer 0 (Basic) or 3 (Post).');
     }
-    url.searchParams.set('client_id', client.clientId);
-    url.searchParams.set('client_secret', secret);
-  } else {
-    form.set('client_id', client.clientId);
-    form.set('client_secret', secret);
-  }
+    url.searchParams.set('client_id', clientId);
+    url.searchParams.set('client_secret', secret.reveal());
+  };
+}
+
+/** A public client names itself in the body (RFC 6749 §3.2.1); a JWT bearer grant may come with no client at all (RFC 7523 §2.1). */
+export function publicClient(clientId: string | undefined): ClientAuth {
+  return (form) => {
+    if (clientId) form.set('client_id', clientId);
+  };
+}
+
+/** ClientCredentialsMode 0 and 1: Basic; 2: URL query (non-standard); 3: POST body. Without a secret: a public client. */
+export function clientAuthFromMode(mode: number, clientId: string, secret: Secret | undefined, logger: Logger): ClientAuth {
+  if (secret === undefined) return publicClient(clientId);
+  return mode === 2 ? clientSecretQuery(clientId, secret, logger) : mode === 3 ? clientSecretPost(clientId, secret) : clientSecretBasic(clientId, secret);
 }
 
 /**
- * Builds and sends a token request (RFC 6749 §3.2, §4.1.3, §6) to the configured endpoint with the
- * configured method, authenticating the client as ClientCredentialsMode says.
+ * Sends a client-authenticated form to `endpoint` (RFC 6749 §3.2, RFC 7009 §2.1, RFC 8628 §3.1):
+ * POST with an application/x-www-form-urlencoded body, or (TokenURI `GET ...`) the form as query
+ * parameters. Any status comes back: the caller reads the protocol's errors.
  */
-export async function requestToken(http: HttpClient, client: TokenClient, params: Record<string, string>, logger: Logger): Promise<TokenSet> {
+export async function postForm(http: HttpClient, endpoint: string, method: 'GET' | 'POST', params: Readonly<Record<string, string>>, auth: ClientAuth): Promise<HttpResponse> {
   const form = new URLSearchParams(params);
   const headers: Record<string, string> = { accept: 'application/json' };
-  const url = new URL(client.endpoint);
-  authenticateClient(client, form, headers, url, logger);
-  let response: HttpResponse;
-  if (client.method === 'GET') {
+  const url = new URL(endpoint);
+  auth(form, headers, url);
+  if (method === 'GET') {
     for (const [k, v] of form) url.searchParams.set(k, v);
-    response = await http.send({ url: url.toString(), method: 'GET', headers, anyStatus: true });
-  } else {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    response = await http.send({ url: url.toString(), method: 'POST', headers, body: form.toString(), anyStatus: true });
+    return http.send({ url: url.toString(), method: 'GET', headers, anyStatus: true });
   }
-  return parseTokenResponse(response, params.grant_type ?? 'unknown');
+  headers['content-type'] = 'application/x-www-form-urlencoded';
+  return http.send({ url: url.toString(), method: 'POST', headers, body: form.toString(), anyStatus: true });
+}
+
+/** A token request (RFC 6749 §3.2, §4.1.3, §6) to the client's endpoint with its method and authentication. */
+export async function requestToken(http: HttpClient, client: TokenClient, params: Record<string, string>, now = Date.now()): Promise<TokenSet> {
+  const response = await postForm(http, client.endpoint, client.method, params, client.auth);
+  return parseTokenResponse(response, params.grant_type ?? 'unknown', now);
 }
 
 function asString(v: unknown): string | undefined {

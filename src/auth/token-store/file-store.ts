@@ -47,8 +47,24 @@ function alive(pid: number): boolean {
  * Tokens as JSON files under `<dir>` (mode 0700), one per key, mode 0600, written atomically
  * (temporary file, fsync, rename) so a reader never sees half a file.
  */
+export interface FileTokenStoreOptions {
+  /** The clock lock ages are judged by (ms since the epoch; default Date.now). */
+  readonly now?: () => number;
+  /** How a waiter pauses between looks at a held lock (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
 export class FileTokenStore implements TokenStore {
-  constructor(private readonly dir: string) {}
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly dir: string,
+    options: FileTokenStoreOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
+  }
 
   #file(key: TokenKey): string {
     return join(this.dir, `${tokenKeyId(key)}.json`);
@@ -154,17 +170,17 @@ export class FileTokenStore implements TokenStore {
   async withLock<T>(key: TokenKey, waitMs: number, fn: () => Promise<T>): Promise<T> {
     await this.#ensureDir();
     const lock = `${this.#file(key)}.lock`;
-    const mine = JSON.stringify({ pid: process.pid, at: Date.now(), id: randomBytes(8).toString('hex') });
-    const deadline = Date.now() + waitMs;
+    const mine = JSON.stringify({ pid: process.pid, at: this.#now(), id: randomBytes(8).toString('hex') });
+    const deadline = this.#now() + waitMs;
     for (;;) {
       if (await createWhole(lock, mine)) break;
       if (await this.#takeOverStale(lock, waitMs)) continue;
-      if (Date.now() > deadline) {
+      if (this.#now() > deadline) {
         throw new RestSqlError('AUTH_LOGIN_REQUIRED', `Another restsql process has been logging in or refreshing this token for too long (lock ${lock}).`, {
           hint: 'Finish or cancel the other login, or delete the lock file if no restsql process is running.',
         });
       }
-      await sleep(100);
+      await this.#sleep(100);
     }
     try {
       return await fn();
@@ -178,9 +194,9 @@ export class FileTokenStore implements TokenStore {
   async #takeOverStale(lock: string, maxAgeMs: number): Promise<boolean> {
     const seen = await readText(lock);
     if (seen === undefined) return true;
-    if (!(await stale(lock, seen, maxAgeMs))) return false;
+    if (!(await stale(lock, seen, maxAgeMs, this.#now()))) return false;
     const guard = `${lock}.takeover`;
-    if (!(await createWhole(guard, JSON.stringify({ pid: process.pid, at: Date.now() })))) {
+    if (!(await createWhole(guard, JSON.stringify({ pid: process.pid, at: this.#now() })))) {
       // Another waiter is taking over (for milliseconds); a guard left by a process that died
       // in between goes after a while.
       const age = await ageMs(guard);
@@ -232,11 +248,11 @@ async function ageMs(path: string): Promise<number | undefined> {
 }
 
 /** A lock whose process is dead or that is older than `maxAgeMs`; unreadable content (an older restsql's lock being written) only when old. */
-async function stale(lock: string, text: string, maxAgeMs: number): Promise<boolean> {
+async function stale(lock: string, text: string, maxAgeMs: number, now: number): Promise<boolean> {
   try {
     const info = JSON.parse(text) as { pid?: number; at?: number };
     if (typeof info.pid === 'number' && !alive(info.pid)) return true;
-    return typeof info.at === 'number' && Date.now() - info.at > maxAgeMs;
+    return typeof info.at === 'number' && now - info.at > maxAgeMs;
   } catch {
     const age = await ageMs(lock);
     return age !== undefined && age > 5000;

@@ -5,7 +5,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FileTokenStore, tokenKeyId } from '../../../src/auth/token-store/file-store.js';
 
 const key = { authUri: 'https://as/a', tokenUri: 'POST https://as/t', clientId: 'c', scope: 's' };
@@ -48,13 +47,21 @@ test('a damaged cache file reads as no token', async () => {
 
 test('withLock excludes concurrent holders and frees the lock after a failure', async () => {
   await withDir(async (dir) => {
-    const a = new FileTokenStore(dir);
-    const b = new FileTokenStore(dir);
+    // The holder keeps the lock until the other store has found it held and is waiting (its
+    // pause between looks is the event): exclusion is then shown, not hoped for by timing.
+    let someoneWaits!: () => void;
+    const waited = new Promise<void>((r) => (someoneWaits = r));
+    const pause = async () => {
+      someoneWaits();
+      await new Promise((r) => setImmediate(r));
+    };
+    const a = new FileTokenStore(dir, { sleep: pause });
+    const b = new FileTokenStore(dir, { sleep: pause });
     const events: string[] = [];
     const hold = (s: FileTokenStore, name: string) =>
       s.withLock(key, 5000, async () => {
         events.push(`${name}+`);
-        await sleep(150);
+        await waited;
         events.push(`${name}-`);
       });
     await Promise.all([hold(a, 'a'), hold(b, 'b')]);
@@ -67,7 +74,19 @@ test('withLock excludes concurrent holders and frees the lock after a failure', 
 
 test('a lock left by a process that died is taken over at once; a live one only once older than the longest login', async () => {
   await withDir(async (dir) => {
-    const store = new FileTokenStore(dir);
+    // The lock's age is judged by the store's clock, which the test moves instead of sleeping.
+    const clock = { at: Date.now() };
+    let looked!: () => void;
+    const lookedOnce = new Promise<void>((r) => (looked = r));
+    let release!: () => void;
+    const moved = new Promise<void>((r) => (release = r));
+    const store = new FileTokenStore(dir, {
+      now: () => clock.at,
+      sleep: async () => {
+        looked();
+        await moved;
+      },
+    });
     await store.write(key, token);
     const lock = join(dir, `${tokenKeyId(key)}.json.lock`);
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
@@ -75,12 +94,14 @@ test('a lock left by a process that died is taken over at once; a live one only 
     assert.equal(await store.withLock(key, 2000, async () => 'got it'), 'got it');
     // A live pid (this process) holds it: waited for, then taken over once it is older than the wait
     // (its login has timed out by then, or the pid was reused).
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, at: Date.now() }));
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, at: clock.at }));
     let entered = 0;
     const waiting = store.withLock(key, 600, async () => (entered = Date.now()));
-    await sleep(300);
+    await lookedOnce;
     assert.equal(entered, 0, 'still waiting while the holder may be logging in');
     assert.ok(readFileSync(lock, 'utf8').includes(String(process.pid)));
+    clock.at += 601;
+    release();
     await waiting;
     assert.ok(entered > 0);
   });
@@ -98,7 +119,7 @@ test('many processes waiting on a lock left by a dead process take it over one a
     const script = `
       import { appendFileSync, existsSync, readFileSync } from 'node:fs';
       import { setTimeout as sleep } from 'node:timers/promises';
-      import { FileTokenStore } from ${JSON.stringify(storeModule)};
+            import { FileTokenStore } from ${JSON.stringify(storeModule)};
       const log = ${JSON.stringify(log)};
       const seen = () => { try { return readFileSync(log, 'utf8'); } catch { return ''; } };
       process.stdout.write('ready');

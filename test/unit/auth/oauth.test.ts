@@ -6,7 +6,7 @@ import { browserCommand, canOpenBrowser, splitCommand } from '../../../src/auth/
 import { parseTokenUri } from '../../../src/auth/oauth/endpoints.js';
 import { bindAddresses, checkCallback } from '../../../src/auth/oauth/loopback-listener.js';
 import { createPkce, createState } from '../../../src/auth/oauth/pkce.js';
-import { authenticateClient, clientAuthFromMode, parseTokenResponse } from '../../../src/auth/oauth/token-endpoint.js';
+import { clientAuthFromMode, parseTokenResponse } from '../../../src/auth/oauth/token-endpoint.js';
 import { Secret, isRestSqlError } from '../../../src/errors/index.js';
 import type { HttpResponse } from '../../../src/http/contract.js';
 import { SILENT_LOGGER } from '../../../src/util/logger.js';
@@ -71,18 +71,18 @@ test('token errors carry the server error and description, with a hint', () => {
 });
 
 test('client authentication per ClientCredentialsMode; the Basic pair is form-urlencoded first (RFC 6749 §2.3.1)', () => {
-  assert.deepEqual([0, 1, 2, 3].map(clientAuthFromMode), ['basic', 'basic', 'query', 'body']);
-  const run = (auth: 'basic' | 'query' | 'body', secret?: string) => {
+  const run = (mode: number, secret?: string) => {
     const form = new URLSearchParams();
     const headers: Record<string, string> = {};
     const url = new URL('https://as.example/token');
-    authenticateClient({ endpoint: url.href, method: 'POST', clientId: 'my app', clientAuth: auth, ...(secret ? { clientSecret: new Secret(secret) } : {}) }, form, headers, url, SILENT_LOGGER);
+    clientAuthFromMode(mode, 'my app', secret ? new Secret(secret) : undefined, SILENT_LOGGER)(form, headers, url);
     return { form: form.toString(), headers, query: url.search };
   };
-  assert.deepEqual(run('basic', 'p@ss:w+rd/%&='), { form: '', headers: { authorization: 'Basic ' + Buffer.from('my+app:p%40ss%3Aw%2Brd%2F%25%26%3D').toString('base64') }, query: '' });
-  assert.deepEqual(run('body', 's'), { form: 'client_id=my+app&client_secret=s', headers: {}, query: '' });
-  assert.deepEqual(run('query', 's'), { form: '', headers: {}, query: '?client_id=my+app&client_secret=s' });
-  assert.deepEqual(run('basic'), { form: 'client_id=my+app', headers: {}, query: '' }, 'a public client sends client_id in the body');
+  assert.deepEqual(run(1, 's'), run(0, 's'), 'modes 0 and 1 are both Basic');
+  assert.deepEqual(run(0, 'p@ss:w+rd/%&='), { form: '', headers: { authorization: 'Basic ' + Buffer.from('my+app:p%40ss%3Aw%2Brd%2F%25%26%3D').toString('base64') }, query: '' });
+  assert.deepEqual(run(3, 's'), { form: 'client_id=my+app&client_secret=s', headers: {}, query: '' });
+  assert.deepEqual(run(2, 's'), { form: '', headers: {}, query: '?client_id=my+app&client_secret=s' });
+  assert.deepEqual(run(0), { form: 'client_id=my+app', headers: {}, query: '' }, 'a public client sends client_id in the body');
 });
 
 test('callback checks: state first (constant time), then iss, then error, then code', () => {
