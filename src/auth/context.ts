@@ -1,5 +1,5 @@
 /** What every authenticator works with: the person at the keyboard, where state lives, the transport and the clock. */
-import type { SharedHttpClient } from '../http/client.js';
+import type { SharedHttpClient } from '../http/contract.js';
 import type { Logger } from '../util/logger.js';
 import type { OpenBrowser } from './oauth/browser.js';
 import type { TokenStore } from './token-store/file-store.js';

@@ -1,6 +1,6 @@
 /** What a caller passes to connect() besides the options: the login UI, state, logging, progress. */
 import type { AuthContext } from '../auth/context.js';
-import type { SharedHttpClient } from '../http/client.js';
+import type { SharedHttpClient } from '../http/contract.js';
 import { canOpenBrowser, systemBrowser, type OpenBrowser } from '../auth/oauth/browser.js';
 import type { TokenStore } from '../auth/token-store/file-store.js';
 import type { ScanProgress } from '../scan/scan.js';

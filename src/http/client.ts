@@ -9,7 +9,7 @@ import { parseJson } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import type { OriginPolicy } from './origins.js';
-import type { Authenticator, HttpClient, HttpRequest, HttpResponse } from './contract.js';
+import type { Authenticator, DeriveOptions, HttpClient, HttpRequest, HttpResponse, SharedHttpClient } from './contract.js';
 import { atRequest, bodyText, notJsonError } from './response-body.js';
 import { decide, policyFor, type Decision, type Outcome } from './retry-policy.js';
 
@@ -226,23 +226,6 @@ function responseOf(url: string, status: number, headers: HttpResponse['headers'
 }
 
 /** What a derived client changes; a property given (even as undefined) replaces the parent's. */
-export interface DeriveOptions {
-  /** The authenticator (undefined: none, as for the requests that obtain credentials). */
-  readonly authenticator?: Authenticator | undefined;
-  /** WSRetryCount for this client (0: never retried, as token requests). */
-  readonly retries?: number;
-  /** Where requests may go (undefined: anywhere). */
-  readonly origins?: OriginPolicy | undefined;
-}
-
-/**
- * An HTTP client that can hand out variants of itself sharing its connection pool (dispatcher:
- * proxy, TLS, timeouts), its host gate (HostConcurrency, slow-downs) and its limits.
- */
-export interface SharedHttpClient extends HttpClient {
-  /** A client like this one with `changes` applied. Closing it closes nothing: the client it was derived from owns what they share. */
-  derive(changes: DeriveOptions): SharedHttpClient;
-}
 
 /**
  * The client a connection's options describe (WSTimeout, WSRetryCount, HostConcurrency, the

@@ -5,6 +5,7 @@
  * implements it (http/client).
  */
 import type { HttpRule } from '../model/types.js';
+import type { OriginPolicy } from './origins.js';
 
 export interface HttpRequest {
   readonly url: string;
@@ -50,4 +51,22 @@ export interface HttpClient {
   /** Sends, checks for a 2xx status and parses the body as JSON. */
   getJson(req: HttpRequest): Promise<{ response: HttpResponse; json: unknown }>;
   close(): Promise<void>;
+}
+
+export interface DeriveOptions {
+  /** The authenticator (undefined: none, as for the requests that obtain credentials). */
+  readonly authenticator?: Authenticator | undefined;
+  /** WSRetryCount for this client (0: never retried, as token requests). */
+  readonly retries?: number;
+  /** Where requests may go (undefined: anywhere). */
+  readonly origins?: OriginPolicy | undefined;
+}
+
+/**
+ * An HTTP client that can hand out variants of itself sharing its connection pool (dispatcher:
+ * proxy, TLS, timeouts), its host gate (HostConcurrency, slow-downs) and its limits.
+ */
+export interface SharedHttpClient extends HttpClient {
+  /** A client like this one with `changes` applied. Closing it closes nothing: the client it was derived from owns what they share. */
+  derive(changes: DeriveOptions): SharedHttpClient;
 }

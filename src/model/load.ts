@@ -3,7 +3,6 @@
  * rules as RestSamplePath), recording how each sampling went for the `sampling_status` table.
  */
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
-import type { ConnectionOptions } from '../options/index.js';
 import { parseJsonForSampling } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
 import { detectJsonRoot, recordsAt } from './json-root.js';
@@ -41,7 +40,17 @@ function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, json
 }
 
 /** Builds the model from the model file's `text` (read once by the caller, who may also need its #authentication steps). */
-export async function loadModelFile(options: ConnectionOptions, text: string, source: SampleSource, logger: Logger, origins?: OriginList): Promise<LoadedModel> {
+/** The connection options model loading reads (RestConfigFile, HostName, PortNumber, QualifyNormalizedNames, MaxColumns, SamplingFailureTolerance). */
+export interface ModelLoadOptions {
+  readonly restConfigFile?: string | undefined;
+  readonly hostName?: string | undefined;
+  readonly portNumber?: number | undefined;
+  readonly qualifyNormalizedNames: number;
+  readonly maxColumns: number;
+  readonly samplingFailureTolerance: number;
+}
+
+export async function loadModelFile(options: ModelLoadOptions, text: string, source: SampleSource, logger: Logger, origins?: OriginList): Promise<LoadedModel> {
   const file = options.restConfigFile!;
   const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;
   const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
