@@ -3,16 +3,16 @@
  * answer with exit 0, now through the real CLI against a loopback API.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
+import { startHttpServer } from '../support/loopback-server.js';
+import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restsql-correct-'));
+const dir = tempDir(after, 'restsql-correct-');
 let base = '';
 const seen: string[] = [];
 let close: () => Promise<void> = async () => {};
@@ -36,7 +36,7 @@ function send(res: ServerResponse, body: unknown, status = 200): void {
 }
 
 before(async () => {
-  const server = createServer((req: IncomingMessage, res) => {
+  const server = await startHttpServer((req: IncomingMessage, res) => {
     seen.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://x');
     const q = url.searchParams;
@@ -63,11 +63,13 @@ before(async () => {
     }
     send(res, { error: 'no route' }, 404);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise<void>((r) => server.close(() => r()));
+  base = server.url;
+  close = () => server.close();
 });
-after(() => close());
+after(async () => {
+  await close();
+  assert.deepEqual(ownSpoolFolders(), [], 'every connection closed: no spool folder of this process is left');
+});
 
 let n = 0;
 function model(text: string): string {
