@@ -283,6 +283,27 @@ test('review regressions: virtual conditions restsql cannot read are errors, par
   assert.match(off.stderr, /sends #default for 'region'/);
 });
 
+test('a condition on a virtual column that restsql cannot send (IN a subquery, a function of the column) is an error or the right rows, never the #default\'s rows', async () => {
+  const conn = await connect(`RestConfigFile=${QUOTES_MODEL()}`);
+  try {
+    const cases: [string, number][] = [
+      // Right answers: PRGS has one daily row and 3 quotes.
+      ["SELECT count(*)::INTEGER AS n FROM daily WHERE symbol IN (SELECT 'PRGS')", 1],
+      ["SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE daily_symbol IN (SELECT 'PRGS')", 3],
+      ["SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE upper(daily_symbol) = 'PRGS'", 3],
+    ];
+    for (const [sql, n] of cases) {
+      const got = await conn.query(sql).then(
+        (r) => r.rows,
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      assert.ok(got === 'QUERY_MISSING_FILTER' || JSON.stringify(got) === JSON.stringify([{ n }]), `${sql}: ${JSON.stringify(got)} (the #default MSFT was fetched and filtered to nothing)`);
+    }
+  } finally {
+    await conn.close();
+  }
+});
+
 test('review regressions: transactions (bulk loads never abort them; a ROLLBACK never leaves restsql believing in rows it undid); integer text fills Integer columns', async () => {
   const conn = await connect(`RestConfigFile=${PAGED_MODEL()}`);
   try {
