@@ -4,17 +4,17 @@
  * (exit 2) that name the option or file:line:column, and a model file with a UTF-8 BOM is read.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server } from 'node:https';
+import { createServer } from 'node:https';
 import { after, before, test } from 'node:test';
 import { generate } from 'selfsigned';
 import { runCli } from '../support/cli.js';
 import { startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
+import { listenLoopback, startHttpServer } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restsql-cfgerr-'));
+const dir = tempDir(after, 'restsql-cfgerr-');
 let n = 0;
 let api: FixtureApi;
 
@@ -22,7 +22,7 @@ before(async () => {
   api = await startFixtureApi();
 });
 after(async () => {
-  await api.close();
+  await api?.close();
 });
 
 function file(text: string | Buffer, ext = 'rest'): string {
@@ -108,21 +108,15 @@ test('options: a RedirectTLSCert that is not PEM is CONFIG_INVALID_VALUE naming 
   assertConfigError(r, 'CONFIG_INVALID_VALUE', /RedirectTLSCert: .* is not a PEM certificate/, /BEGIN CERTIFICATE/);
 });
 
-test("a self-signed server certificate gets a hint about certificates, not 'check host and port'", async () => {
+test("a self-signed server certificate gets a hint about certificates, not 'check host and port'", async (t) => {
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keyType: 'ec', curve: 'P-256', extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
-  const server: Server = createServer({ cert: pems.cert, key: pems.private }, (_req, res) => res.end('[]'));
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  try {
-    const port = (server.address() as { port: number }).port;
-    const r = await runCli(['query', '-c', `RestSamplePath=https://127.0.0.1:${port}/x;WSRetryCount=0`, 'SELECT 1']);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /error\[HTTP_UNREACHABLE\].*(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED)/);
-    assert.match(r.stderr, /hint: .*certificate is not trusted.*NODE_EXTRA_CA_CERTS/);
-    assert.doesNotMatch(r.stderr, /host and port/);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((ok) => server.close(ok));
-  }
+  const server = await listenLoopback(createServer({ cert: pems.cert, key: pems.private }, (_req, res) => res.end('[]')));
+  t.after(() => server.close());
+  const r = await runCli(['query', '-c', `RestSamplePath=https://127.0.0.1:${server.port}/x;WSRetryCount=0`, 'SELECT 1']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /error\[HTTP_UNREACHABLE\].*(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED)/);
+  assert.match(r.stderr, /hint: .*certificate is not trusted.*NODE_EXTRA_CA_CERTS/);
+  assert.doesNotMatch(r.stderr, /host and port/);
 });
 
 test('a world-writable $RESTSQL_HOME/tokens is refused with a coded error, not used silently', async () => {
@@ -139,30 +133,25 @@ test('a world-writable $RESTSQL_HOME/tokens is refused with a coded error, not u
   assert.match(ok.stderr, /AUTH_LOGIN_REQUIRED/);
 });
 
-test('API JSON nested 10,000 deep is HTTP_TOO_LARGE naming the URL and the 512 limit (was INTERNAL: Maximum call stack size exceeded)', async () => {
+test('API JSON nested 10,000 deep is HTTP_TOO_LARGE naming the URL and the 512 limit (was INTERNAL: Maximum call stack size exceeded)', async (t) => {
   const nest = (depth: number) => `[{"id": 1, "a": ${'{"b": '.repeat(depth)}1${'}'.repeat(depth)}}]`;
-  const server = createHttpServer((req, res) => {
+  const server = await startHttpServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(nest(req.url?.startsWith('/shallow') ? 500 : 10_000));
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  try {
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    // Sampling (RestSamplePath), and a model file's row-by-row path (fetch-page).
-    const sampled = await runCli(['query', '-c', `RestSamplePath=${base}/deep`, 'SELECT id FROM deep']);
-    const model = file(`{"deep": {"#path": "${base}/deep", "id": "Integer,#key"}}`);
-    const paged = await runCli(['query', '-c', `RestConfigFile=${model};BulkLoad=0`, 'SELECT id FROM deep']);
-    for (const r of [sampled, paged]) {
-      assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, new RegExp(`error\\[HTTP_TOO_LARGE\\]: GET ${base.replaceAll('.', '\\.')}/deep: .*more than 512 levels deep`));
-      assert.doesNotMatch(r.stderr, /INTERNAL|call stack/);
-    }
-    // 500 levels is within the limit, and the walkers behind it cope.
-    const shallow = await runCli(['query', '-c', `RestSamplePath=${base}/shallow`, '--format', 'csv', 'SELECT id FROM shallow']);
-    assert.equal(shallow.code, 0, shallow.stderr);
-    assert.match(shallow.stdout, /^id\r?\n1\r?\n/);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((ok) => server.close(ok));
+  t.after(() => server.close());
+  const base = server.url;
+  // Sampling (RestSamplePath), and a model file's row-by-row path (fetch-page).
+  const sampled = await runCli(['query', '-c', `RestSamplePath=${base}/deep`, 'SELECT id FROM deep']);
+  const model = file(`{"deep": {"#path": "${base}/deep", "id": "Integer,#key"}}`);
+  const paged = await runCli(['query', '-c', `RestConfigFile=${model};BulkLoad=0`, 'SELECT id FROM deep']);
+  for (const r of [sampled, paged]) {
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`error\\[HTTP_TOO_LARGE\\]: GET ${base.replaceAll('.', '\\.')}/deep: .*more than 512 levels deep`));
+    assert.doesNotMatch(r.stderr, /INTERNAL|call stack/);
   }
+  // 500 levels is within the limit, and the walkers behind it cope.
+  const shallow = await runCli(['query', '-c', `RestSamplePath=${base}/shallow`, '--format', 'csv', 'SELECT id FROM shallow']);
+  assert.equal(shallow.code, 0, shallow.stderr);
+  assert.match(shallow.stdout, /^id\r?\n1\r?\n/);
 });

@@ -1,22 +1,24 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDemoApi, type DemoApi } from '../../examples/demo/api-server.js';
 import { customers } from '../../examples/demo/data.js';
 import { BIN, runCli } from '../support/cli.js';
+import { signal, within } from '../support/deadline.js';
+import { startHttpServer } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let api: DemoApi;
 let conn: string;
-const dir = mkdtempSync(join(tmpdir(), 'restsql-cli-'));
+const dir = tempDir(after, 'restsql-cli-');
 
 before(async () => {
   api = await startDemoApi();
   conn = `RestSamplePath=${api.baseUrl}/v1/customers`;
 });
-after(() => api.close());
+after(() => api?.close());
 
 /** One error line, one hint line, no stack trace. */
 function assertCleanError(stderr: string, code: string, culprit: RegExp): void {
@@ -154,14 +156,20 @@ test('secrets never appear in output, errors or debug logs', async () => {
   assert.ok(runs.slice(1).every((r) => r.code !== 0));
 });
 
-test('the --connect string (and any secret in it) is hidden from ps', async () => {
+test('the --connect string (and any secret in it) is hidden from ps', async (t) => {
   const secret = 'PsHidden-Secret-987';
-  const child = spawn(process.execPath, [BIN, 'query', '-c', `RestSamplePath=${api.baseUrl}/v1/slow?ms=1500;Password=${secret}`, 'SELECT 1'], { stdio: 'ignore', env: { PATH: process.env.PATH } });
+  // An API that announces the request and never answers it: the CLI is then past start-up and blocked.
+  const arrived = signal();
+  const hanging = await startHttpServer(() => arrived.resolve());
+  t.after(() => hanging.close());
+  const child = spawn(process.execPath, [BIN, 'query', '-c', `RestSamplePath=${hanging.url}/v1/slow;WSRetryCount=0;Password=${secret}`, 'SELECT 1'], { stdio: 'ignore', env: { PATH: process.env.PATH } });
   const exited = new Promise((r) => child.on('close', r));
-  // Wait until the CLI has sent its request (it is then past start-up and blocked on the API).
-  for (let i = 0; i < 100 && !api.requests.some((r) => r.includes('/v1/slow')); i++) await new Promise((r) => setTimeout(r, 20));
+  t.after(() => child.kill('SIGKILL'));
+  await within(30_000, 'the CLI sent its request', arrived.promise);
   const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8');
-  await exited;
+  // Closing the API ends the request (the CLI fails and exits).
+  await hanging.close();
+  await within(30_000, 'the CLI exited', exited);
   assert.ok(!cmdline.includes(secret), cmdline);
   assert.match(cmdline, /restsql/);
 });

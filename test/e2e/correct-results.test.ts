@@ -3,16 +3,16 @@
  * answer with exit 0, now through the real CLI against a loopback API.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
+import { startHttpServer } from '../support/loopback-server.js';
+import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restsql-correct-'));
+const dir = tempDir(after, 'restsql-correct-');
 let base = '';
 const seen: string[] = [];
 let close: () => Promise<void> = async () => {};
@@ -36,7 +36,7 @@ function send(res: ServerResponse, body: unknown, status = 200): void {
 }
 
 before(async () => {
-  const server = createServer((req: IncomingMessage, res) => {
+  const server = await startHttpServer((req: IncomingMessage, res) => {
     seen.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://x');
     const q = url.searchParams;
@@ -63,11 +63,13 @@ before(async () => {
     }
     send(res, { error: 'no route' }, 404);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => new Promise<void>((r) => server.close(() => r()));
+  base = server.url;
+  close = () => server.close();
 });
-after(() => close());
+after(async () => {
+  await close();
+  assert.deepEqual(ownSpoolFolders(), [], 'every connection closed: no spool folder of this process is left');
+});
 
 let n = 0;
 function model(text: string): string {
@@ -279,6 +281,27 @@ test('review regressions: virtual conditions restsql cannot read are errors, par
   const off = await runCli(['query', '-c', `RestConfigFile=${defaulted};FilterPushdown=0`, "SELECT count(*) FROM users WHERE region = 'south'"]);
   assert.equal(off.code, 1);
   assert.match(off.stderr, /sends #default for 'region'/);
+});
+
+test('a condition on a virtual column that restsql cannot send (IN a subquery, a function of the column) is an error or the right rows, never the #default\'s rows', async () => {
+  const conn = await connect(`RestConfigFile=${QUOTES_MODEL()}`);
+  try {
+    const cases: [string, number][] = [
+      // Right answers: PRGS has one daily row and 3 quotes.
+      ["SELECT count(*)::INTEGER AS n FROM daily WHERE symbol IN (SELECT 'PRGS')", 1],
+      ["SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE daily_symbol IN (SELECT 'PRGS')", 3],
+      ["SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE upper(daily_symbol) = 'PRGS'", 3],
+    ];
+    for (const [sql, n] of cases) {
+      const got = await conn.query(sql).then(
+        (r) => r.rows,
+        (e: unknown) => (e as { code?: string }).code,
+      );
+      assert.ok(got === 'QUERY_MISSING_FILTER' || JSON.stringify(got) === JSON.stringify([{ n }]), `${sql}: ${JSON.stringify(got)} (the #default MSFT was fetched and filtered to nothing)`);
+    }
+  } finally {
+    await conn.close();
+  }
 });
 
 test('review regressions: transactions (bulk loads never abort them; a ROLLBACK never leaves restsql believing in rows it undid); integer text fills Integer columns', async () => {

@@ -4,50 +4,46 @@
  * another host.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../support/cli.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const homeSeen: string[] = [];
 const foreignSeen: string[] = [];
-let home: Server;
-let foreign: Server;
+let home: Listening<Server> | undefined;
+let foreign: Listening<Server> | undefined;
 let homeUrl = '';
 let foreignUrl = '';
-
-async function listen(s: Server): Promise<string> {
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-}
+const dir = tempDir(after, 'restsql-custom-origin-');
+let files = 0;
 
 before(async () => {
-  foreign = createServer((req, res) => {
+  foreign = await startHttpServer((req, res) => {
     foreignSeen.push(`${req.url} ${req.headers['x-api-key'] ?? ''}`);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"token": "stolen"}');
   });
-  foreignUrl = await listen(foreign);
-  home = createServer((req, res) => {
+  foreignUrl = foreign.url;
+  home = await startHttpServer((req, res) => {
     homeSeen.push(req.url ?? '');
     res.writeHead(200, { 'content-type': 'application/json' });
     if (req.url === '/login') return res.end(JSON.stringify({ next: `${foreignUrl}/grab`, path: '/second?step=2' }));
     if (req.url?.startsWith('/second')) return res.end('{"token": "t-home"}');
     res.end(req.headers.authorization === 'Bearer t-home' ? '[{"id": 1}]' : '[]');
   });
-  homeUrl = await listen(home);
+  homeUrl = home.url;
 });
 after(async () => {
-  await new Promise<void>((r) => home.close(() => r()));
-  await new Promise<void>((r) => foreign.close(() => r()));
+  await home?.close();
+  await foreign?.close();
 });
 
 function modelWith(step: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'restsql-custom-origin-'));
-  const file = join(dir, 'api.rest');
+  const file = join(dir, `api-${++files}.rest`);
   writeFileSync(file, JSON.stringify({ '#authentication': ['x-api-key=k-secret', 'POST http://{serverName}/login', step, 'HEADER Authorization=Bearer {/token}'], items: { '#path': '/items', id: 'Integer,#key' } }));
   return file;
 }

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BIN } from '../support/cli.js';
+import { listenLoopback, startHttpServer, type Listening } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restsql-deadlines-'));
+const dir = tempDir(after, 'restsql-deadlines-');
 
 /** The real CLI, killed after `killAfterMs` (a hang fails the test instead of holding the run). */
 function run(args: readonly string[], killAfterMs = 60_000): Promise<{ code: number | null; stderr: string; seconds: number }> {
@@ -29,17 +30,16 @@ function assertError(r: { code: number | null; stderr: string }, exit: number, c
   assert.doesNotMatch(r.stderr, /\n\s+at .*:\d+:\d+/, 'no stack trace');
 }
 
-let api: Server;
+let api: Listening<Server> | undefined;
 let base: string;
 const trickles = new Set<NodeJS.Timeout>();
 // Accepts connections (CONNECT requests included) and never answers.
-let silentProxy: TcpServer;
+let silentProxy: Listening<TcpServer> | undefined;
 let proxyPort: number;
-const proxySockets: Socket[] = [];
 let proxyConnects = 0;
 
 before(async () => {
-  api = createServer((req, res) => {
+  api = await startHttpServer((req, res) => {
     if (req.url === '/ok') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('[{"id":1}]');
       return;
@@ -54,22 +54,19 @@ before(async () => {
       trickles.delete(timer);
     });
   });
-  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
-  silentProxy = createTcpServer((socket) => {
-    proxyConnects++;
-    proxySockets.push(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => silentProxy.listen(0, '127.0.0.1', r));
-  proxyPort = (silentProxy.address() as { port: number }).port;
+  base = api.url;
+  silentProxy = await listenLoopback(
+    createTcpServer((socket) => {
+      proxyConnects++;
+      socket.on('error', () => undefined);
+    }),
+  );
+  proxyPort = silentProxy.port;
 });
-after(() => {
+after(async () => {
   for (const t of trickles) clearInterval(t);
-  api.close();
-  api.closeAllConnections();
-  for (const s of proxySockets) s.destroy();
-  silentProxy.close();
+  await api?.close();
+  await silentProxy?.close();
 });
 
 test('WSTimeout bounds a body that trickles in forever: HTTP_TIMEOUT naming the URL and WSTimeout', { timeout: 90_000 }, async () => {

@@ -3,24 +3,25 @@
  * DataDirect grammar, every paging style, filter pushdown, path choice, #http actions.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect, isRestSqlError, type Connection } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
 import { items, startFixtureApi, type FixtureApi } from '../support/fixture-api.js';
+import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
 const DATA = items();
 let api: FixtureApi;
-const dir = mkdtempSync(join(tmpdir(), 'restsql-model-'));
+const dir = tempDir(after, 'restsql-model-');
 let n = 0;
 
 before(async () => {
   api = await startFixtureApi(DATA);
 });
 after(async () => {
-  await api.close();
+  await api?.close();
+  assert.deepEqual(ownSpoolFolders(), [], 'every connection closed: no spool folder of this process is left');
 });
 
 function modelFile(text: string): string {
@@ -368,7 +369,9 @@ test('#postParameter puts a WHERE value into the POST body', async () => {
   }
 });
 
-test('CacheTTL: loaded rows answer later queries until they expire; progress is reported per page', async () => {
+test('CacheTTL: loaded rows answer later queries until they expire; progress is reported per page', async (t) => {
+  // The clock the cache reads (Date) moves only when the test says: no waiting for a real second.
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
   const file = modelFile(ITEMS_MODEL);
   const seen: number[] = [];
   const conn = await connect(`RestConfigFile=${file};HostName=${api.baseUrl};CacheTTL=1`, { onProgress: (p) => seen.push(p.pages) });
@@ -380,7 +383,10 @@ test('CacheTTL: loaded rows answer later queries until they expire; progress is 
     assert.deepEqual(seen, [1, 2, 3]);
     await conn.query('SELECT count(*) FROM items');
     assert.equal(count(), before + 3, 'within the TTL: no request');
-    await new Promise((r) => setTimeout(r, 1100));
+    t.mock.timers.tick(999);
+    await conn.query('SELECT count(*) FROM items');
+    assert.equal(count(), before + 3, '1 ms before the TTL ends: no request');
+    t.mock.timers.tick(1);
     await conn.query('SELECT count(*) FROM items');
     assert.equal(count(), before + 6, 'after the TTL: fetched again');
   } finally {
@@ -455,11 +461,12 @@ test('a bulk-loaded child table waits until a query names it, then loads from th
   const debug: string[] = [];
   const conn = await connect(`RestConfigFile=${modelFile(model)};HostName=${api.baseUrl}`, { logger: { debug: (m) => debug.push(m), info() {}, warn() {} } });
   const rowwise = await open(model, 'BulkLoad=0');
-  // Spooled pages live in <spool folder>/pages/.
+  // Spooled pages live in <spool folder>/pages/; only this process's folders count (other test
+  // processes spool in the same temporary folder at the same time).
   const spoolFolders = () =>
-    readdirSync(tmpdir())
-      .filter((d) => d.startsWith('restsql-spool-') && existsSync(join(tmpdir(), d, 'pages')))
-      .flatMap((d) => readdirSync(join(tmpdir(), d, 'pages')).map((x) => join(tmpdir(), d, 'pages', x)));
+    ownSpoolFolders()
+      .filter((d) => existsSync(join(d, 'pages')))
+      .flatMap((d) => readdirSync(join(d, 'pages')).map((x) => join(d, 'pages', x)));
   const foldersBefore = new Set(spoolFolders());
   try {
     assert.equal((await rows(conn, 'SELECT count(*)::INTEGER AS n FROM t'))[0]!.n, 23);

@@ -3,13 +3,13 @@
  * same tables the same way under each QualifyNormalizedNames value (README.md "How JSON becomes tables").
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../support/cli.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 // users -> orders[] -> items[]: the grandchild is where QualifyNormalizedNames=2 needs the root's name.
 const USERS = [
@@ -17,22 +17,21 @@ const USERS = [
   { id: 2, name: 'bob', orders: [{ no: 'b1', items: [] }, { no: 'b2', items: [{ sku: 'z', qty: 5 }] }] },
 ];
 
-let server: Server;
+let server: Listening<Server> | undefined;
 let baseUrl: string;
-const dir = mkdtempSync(join(tmpdir(), 'restsql-naming-'));
+const dir = tempDir(after, 'restsql-naming-');
 
 before(async () => {
-  server = createServer((req, res) => {
+  server = await startHttpServer((req, res) => {
     if (req.url !== '/users') {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(USERS));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = server.url;
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+after(() => server?.close());
 
 async function tables(connect: string): Promise<[string, string | null, number][]> {
   const r = await runCli(['tables', '--connect', connect, '-f', 'json']);

@@ -7,13 +7,13 @@
  * credentials, CredentialedOrigins with them; file: and ftp: links are never fetched.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCli, type CliResult } from '../support/cli.js';
+import { startHttpServer } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 interface Seen {
   readonly url: string;
@@ -30,20 +30,19 @@ interface Loopback {
 async function serve(respond: (url: URL) => { body: unknown; headers?: Record<string, string> }): Promise<Loopback> {
   const seen: Seen[] = [];
   let base = '';
-  const server: Server = createServer((req, res) => {
+  const server = await startHttpServer((req, res) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
     const { body, headers } = respond(new URL(req.url ?? '/', base));
     res.writeHead(200, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+  base = server.url;
+  return { base, seen, close: () => server.close() };
 }
 
 let home: Loopback;
 let foreign: Loopback;
-const dir = mkdtempSync(join(tmpdir(), 'restsql-origins-'));
+const dir = tempDir(after, 'restsql-origins-');
 const SECRETS = { PW: 'pw-origin-4711', TOKEN: 'tok-origin-4711', KEY: 'key-origin-4711' };
 
 /** Where each vector points the next page, given the foreign origin. */
@@ -69,8 +68,8 @@ before(async () => {
   });
 });
 after(async () => {
-  await home.close();
-  await foreign.close();
+  await home?.close();
+  await foreign?.close();
 });
 
 const AUTH: { name: string; options: string; carried(s: Seen): boolean }[] = [

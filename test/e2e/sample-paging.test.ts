@@ -5,13 +5,13 @@
  * whose paging is not recognised gets a warning and its first page.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../support/cli.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const ROWS = Array.from({ length: 23 }, (_x, i) => ({ id: i + 1, name: `item ${i + 1}` }));
 const SIZE = 5;
@@ -63,14 +63,14 @@ const UNRECOGNISED: { name: string; path: string; respond: () => unknown; says: 
   { name: 'a next token and no parameter for it', path: '/tokenless/items', respond: () => ({ items: rowsOf(0), nextPageToken: 't1' }), says: /'nextPageToken' holds a next-page token.*"#nextPageElement": "nextPageToken" and "#nextPageParameter"/ },
 ];
 
-let server: Server;
+let server: Listening<Server> | undefined;
 let base = '';
 /** Pages served, per route: the 0-based page numbers in the order asked. */
 const served = new Map<string, number[]>();
-const dir = mkdtempSync(join(tmpdir(), 'restsql-sample-paging-'));
+const dir = tempDir(after, 'restsql-sample-paging-');
 
 before(async () => {
-  server = createServer((req, res) => {
+  server = await startHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
     const shape = SHAPES.find((s) => s.path.split('?')[0] === url.pathname);
     const plain = UNRECOGNISED.find((s) => s.path === url.pathname);
@@ -89,12 +89,9 @@ before(async () => {
     const { body, headers } = shape.respond(i, base);
     return send(200, body, headers);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
-after(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+after(() => server?.close());
 
 const COUNT_SQL = 'SELECT count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi FROM items';
 const ALL = [{ n: ROWS.length, ids: ROWS.length, lo: 1, hi: ROWS.length }];

@@ -3,28 +3,27 @@
  * control characters from the API. Loopback only.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { runCli } from '../support/cli.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
 
 /** Path to [status, body], or to a function of the request's URL giving them. */
 const routes = new Map<string, [number, string] | ((url: URL) => [number, string])>();
-let server: Server;
+let server: Listening<Server> | undefined;
 let base: string;
 
 before(async () => {
-  server = createServer((req, res) => {
+  server = await startHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', base);
     const route = routes.get(url.pathname);
     if (!route) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
     const [status, body] = typeof route === 'function' ? route(url) : route;
     res.writeHead(status, { 'content-type': status === 200 ? 'application/json' : 'text/html' }).end(body);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(() => server?.close());
 
 const conn = (path: string, extra = '') => `RestSamplePath=${base}${path};${extra}`;
 

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import type { IncomingMessage, Server } from 'node:http';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connect } from '../../src/index.js';
 import { runCli } from '../support/cli.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
 /**
  * A loopback API that echoes every credential it gets (Authorization header, query string, token
  * request body) in its 200 bodies and in its error bodies: nothing of them may reach the output.
  */
 const ISSUED = 'issued-tok-ABCDEF12345';
-let server: Server;
+let server: Listening<Server> | undefined;
 let base = '';
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -25,7 +25,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 before(async () => {
-  server = createServer(async (req, res) => {
+  server = await startHttpServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const auth = req.headers.authorization ?? '';
     const body = await readBody(req);
@@ -49,11 +49,13 @@ before(async () => {
     }
     return json(200, { items: [{ id: 1, auth, query: url.search, note: 'plain' }] });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
 
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await server?.close();
+  assert.deepEqual(ownSpoolFolders(), [], 'every connection closed: no spool folder of this process is left');
+});
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 /** Every form a secret may be printed in. */
@@ -76,34 +78,30 @@ function assertClean(out: string, secrets: readonly string[], what: string): voi
 }
 
 for (const c of CASES) {
-  test(`secrets stay hidden (${c.name}): query output, sample, _configuration, sampling_status, with and without RESTSQL_DEBUG`, async () => {
-    const home = await mkdtemp(join(tmpdir(), 'restsql-secrets-'));
-    try {
-      for (const debug of ['0', '1']) {
-        const env = { RESTSQL_DEBUG: debug, RESTSQL_HOME: home };
-        const runs = [
-          ['query', '-q', '-c', c.conn('items'), 'SELECT * FROM items'],
-          ['query', '-q', '-f', 'json', '-c', c.conn('items'), 'SELECT * FROM _configuration'],
-          ['query', '-q', '-f', 'csv', '-c', c.conn('items'), 'SELECT * FROM sampling_status'],
-          ['sample', '-q', '-c', c.conn('items')],
-        ];
-        for (const args of runs) {
-          const r = await runCli(args, { env });
-          assert.equal(r.code, 0, r.stderr);
-          assertClean(r.stdout + r.stderr, c.secrets, `${args.slice(0, 1)} ${args.at(-1)}`);
-        }
-        // The 200 body echoes the credential: the row is printed with it masked.
-        const rows = await runCli(['query', '-q', '-f', 'json', '-c', c.conn('items'), 'SELECT auth, query FROM items'], { env });
-        assert.match(rows.stdout, /\*\*\*/);
-        for (const p of ['fail-json', 'fail-text', 'not-json']) {
-          const r = await runCli(['query', '-q', '-c', c.conn(p), 'SELECT * FROM items'], { env });
-          assert.notEqual(r.code, 0);
-          assert.match(r.stderr, /error\[/);
-          assertClean(r.stdout + r.stderr, c.secrets, p);
-        }
+  test(`secrets stay hidden (${c.name}): query output, sample, _configuration, sampling_status, with and without RESTSQL_DEBUG`, async (t) => {
+    const home = tempDir(t, 'restsql-secrets-');
+    for (const debug of ['0', '1']) {
+      const env = { RESTSQL_DEBUG: debug, RESTSQL_HOME: home };
+      const runs = [
+        ['query', '-q', '-c', c.conn('items'), 'SELECT * FROM items'],
+        ['query', '-q', '-f', 'json', '-c', c.conn('items'), 'SELECT * FROM _configuration'],
+        ['query', '-q', '-f', 'csv', '-c', c.conn('items'), 'SELECT * FROM sampling_status'],
+        ['sample', '-q', '-c', c.conn('items')],
+      ];
+      for (const args of runs) {
+        const r = await runCli(args, { env });
+        assert.equal(r.code, 0, r.stderr);
+        assertClean(r.stdout + r.stderr, c.secrets, `${args.slice(0, 1)} ${args.at(-1)}`);
       }
-    } finally {
-      await rm(home, { recursive: true, force: true });
+      // The 200 body echoes the credential: the row is printed with it masked.
+      const rows = await runCli(['query', '-q', '-f', 'json', '-c', c.conn('items'), 'SELECT auth, query FROM items'], { env });
+      assert.match(rows.stdout, /\*\*\*/);
+      for (const p of ['fail-json', 'fail-text', 'not-json']) {
+        const r = await runCli(['query', '-q', '-c', c.conn(p), 'SELECT * FROM items'], { env });
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr, /error\[/);
+        assertClean(r.stdout + r.stderr, c.secrets, p);
+      }
     }
   });
 }
@@ -117,7 +115,7 @@ test('a token endpoint echoing the client credentials in its error: neither the 
 });
 
 test('URL user-info is masked wherever the URL is shown', async () => {
-  const conn = `RestSamplePath=http://bob:url-pw-4417@127.0.0.1:${(server.address() as AddressInfo).port}/api/items`;
+  const conn = `RestSamplePath=http://bob:url-pw-4417@127.0.0.1:${server!.port}/api/items`;
   for (const args of [['sample', '-q', '-c', conn], ['query', '-q', '-c', conn, 'SELECT * FROM sampling_status'], ['tables', '-q', '-c', conn]]) {
     const r = await runCli(args, { env: { RESTSQL_DEBUG: '1' } });
     assertClean(r.stdout + r.stderr, forms('url-pw-4417', 'bob'), args[0]!);
@@ -133,23 +131,19 @@ test('a connection-string parse error never echoes part of a secret value', asyn
   }
 });
 
-test('--connect-file reads the connection string from a file (lines or semicolons)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'restsql-connect-'));
-  try {
-    const file = join(dir, 'conn');
-    await writeFile(file, `# the API\nRestSamplePath=${base}/api/items\nAuthenticationMethod=34;SecurityToken=tok-File-3310\n`);
-    await chmod(file, 0o600);
-    const r = await runCli(['query', '-q', '-f', 'csv', '--connect-file', file, 'SELECT auth FROM items']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^auth\r?\n(Bearer )?\*\*\*\r?\n$/);
-    const both = await runCli(['query', '--connect-file', file, '-c', 'RestSamplePath=x', 'SELECT 1']);
-    assert.equal(both.code, 2);
-    const missing = await runCli(['query', '--connect-file', join(dir, 'nope'), 'SELECT 1']);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /connect-file/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+test('--connect-file reads the connection string from a file (lines or semicolons)', async (t) => {
+  const dir = tempDir(t, 'restsql-connect-');
+  const file = join(dir, 'conn');
+  await writeFile(file, `# the API\nRestSamplePath=${base}/api/items\nAuthenticationMethod=34;SecurityToken=tok-File-3310\n`);
+  await chmod(file, 0o600);
+  const r = await runCli(['query', '-q', '-f', 'csv', '--connect-file', file, 'SELECT auth FROM items']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^auth\r?\n(Bearer )?\*\*\*\r?\n$/);
+  const both = await runCli(['query', '--connect-file', file, '-c', 'RestSamplePath=x', 'SELECT 1']);
+  assert.equal(both.code, 2);
+  const missing = await runCli(['query', '--connect-file', join(dir, 'nope'), 'SELECT 1']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /connect-file/);
 });
 
 test('two connections in one process: one connection\'s secret does not alter the other\'s output', async () => {

@@ -6,22 +6,22 @@
  * bounded; the seed is printed on failure (RESTSQL_FC_SEED replays it).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { connect, isRestSqlError } from '../../src/index.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
 let texts: string[] = [];
-let server: Server;
+let server: Listening<Server> | undefined;
 let base = '';
-const dir = mkdtempSync(join(tmpdir(), 'restsql-numbers-'));
+const dir = tempDir(after, 'restsql-numbers-');
 
 before(async () => {
-  server = createServer((req, res) => {
+  server = await startHttpServer((req, res) => {
     // Pages of 3 with a total, so declared tables load in bulk (several pages) as well as row by row.
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const offset = Number(q.get('offset') ?? 0);
@@ -30,10 +30,12 @@ before(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(`{"total": ${texts.length}, "items": [${page.join(', ')}]}`);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
 });
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await server?.close();
+  assert.deepEqual(ownSpoolFolders(), [], 'every connection closed: no spool folder of this process is left');
+});
 
 const integerText = fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 45 })).chain(([neg, len]) =>
   fc.tuple(fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: len - 1, maxLength: len - 1 })).map(([d, ds]) => `${neg ? '-' : ''}${d}${ds.join('')}`),

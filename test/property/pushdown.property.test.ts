@@ -7,14 +7,14 @@
  * failure (RESTSQL_FC_SEED replays it).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { connect, isRestSqlError } from '../../src/index.js';
+import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
 type Kind = 'int' | 'big' | 'dbl' | 'bool' | 'date' | 'ts' | 'str' | 'uuid';
 const COLUMNS: { name: string; kind: Kind; type: string; ops: string[] }[] = [
@@ -133,13 +133,13 @@ let pushedRequests = 0;
 /** Parameters the API could not read (it answers 400). */
 const refused: string[] = [];
 let requests = 0;
-let server: Server;
+let server: Listening<Server> | undefined;
 let base = '';
-const dir = mkdtempSync(join(tmpdir(), 'restsql-pushdown-'));
+const dir = tempDir(after, 'restsql-pushdown-');
 let modelFile = '';
 
 before(async () => {
-  server = createServer((req, res) => {
+  server = await startHttpServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests++;
     try {
@@ -161,13 +161,15 @@ before(async () => {
       res.end(JSON.stringify({ error: (e as Error).message }));
     }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
   const column = (c: (typeof COLUMNS)[number]) => `"${c.name}": {"#type": "${c.type}", ${c.ops.map((op) => `"#${op}": "${c.name}.${op}"`).join(', ')}}`;
   modelFile = join(dir, 't.rest');
   writeFileSync(modelFile, `{"t": {"#path": "${base}/t", "id": {"#type": "Integer", "#key": true, "#eq": "id.eq", "#in": "id.in", "#gt": "id.gt"}, ${COLUMNS.map(column).join(', ')}, "tags[]": "VarChar"}}`);
 });
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await server?.close();
+  assert.deepEqual(ownSpoolFolders(), [], 'every connection closed: no spool folder of this process is left');
+});
 
 // ---- Random conditions, written as SQL literals of several forms.
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;

@@ -2,8 +2,8 @@
  * A REST API with every paging style, nested/array data, filters and programmable failures, for
  * the model-file tests. Loopback only; records every request.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startHttpServer } from './loopback-server.js';
 
 export interface Item {
   id: number;
@@ -53,7 +53,7 @@ export async function startFixtureApi(data: Item[] = items()): Promise<FixtureAp
   let base = '';
   const filtered = (q: URLSearchParams): Item[] =>
     data.filter((it) => (!q.get('status') || it.status === q.get('status')) && (!q.get('since') || it.created >= q.get('since')!) && (!q.get('ids') || q.get('ids')!.split(',').includes(String(it.id))) && (!q.get('q') || it.name.includes(q.get('q')!)));
-  const server = createServer((req, res) => {
+  const listening = await startHttpServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
@@ -133,16 +133,11 @@ export async function startFixtureApi(data: Item[] = items()): Promise<FixtureAp
       send(res, 404, { error: `no route ${p}` });
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = listening.url;
   return {
     baseUrl: base,
     requests,
     paths: (prefix) => requests.map((r) => r.url).filter((u) => u.startsWith(prefix)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }

@@ -6,15 +6,16 @@
  * or changed anywhere.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { createEngine, type Engine } from '../../../src/engine/duckdb.js';
 import { RestSqlError } from '../../../src/errors/index.js';
 import { bulkJsonPlan } from '../../../src/engine/bulk-json.js';
 import { inferTable } from '../../../src/model/sampler.js';
 import { tablesOf } from '../../../src/model/types.js';
+import { tempDir } from '../../support/temp-dir.js';
 
 const SECRET = 'secret-api-data';
 
@@ -127,8 +128,8 @@ async function check(engine: Engine, vars: Record<string, string>): Promise<void
   assert.deepEqual((await engine.run("SELECT table_name FROM duckdb_tables() WHERE table_name = 'pwned'"))[0]!.rows, []);
 }
 
-function workingDir(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'restsql-sandbox-'));
+function workingDir(t: TestContext): string {
+  const cwd = tempDir(t, 'restsql-sandbox-');
   mkdirSync(join(cwd, '.tmp'));
   writeFileSync(join(cwd, '.tmp', 'secret.txt'), SECRET);
   writeFileSync(join(cwd, '.tmp', 'data.csv'), `a\n${SECRET}\n`);
@@ -148,8 +149,8 @@ async function engineWithPage(): Promise<{ engine: Engine; vars: Record<string, 
   return { engine, vars: { tmp: '.tmp', pages: page, root, load: join(root, 'load'), duck: join(root, 'duckdb-tmp') } };
 }
 
-test('user SQL run from a working directory holding .tmp touches no file', async () => {
-  const cwd = workingDir();
+test('user SQL run from a working directory holding .tmp touches no file', async (t) => {
+  const cwd = workingDir(t);
   process.chdir(cwd);
   const { engine, vars } = await engineWithPage();
   try {
@@ -160,7 +161,6 @@ test('user SQL run from a working directory holding .tmp touches no file', async
   } finally {
     engine.close();
     process.chdir(tmpdir());
-    rmSync(cwd, { recursive: true, force: true });
   }
 });
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { RestSqlError } from '../../../src/errors/index.js';
 import { loadOptions } from '../../../src/options/load.js';
 import { parseOdbcIni, odbcIniCandidates } from '../../../src/options/odbc-ini.js';
+import { tempDir } from '../../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'restsql-ini-'));
+const dir = tempDir(after, 'restsql-ini-');
 const ini = join(dir, 'odbc.ini');
 // The seed's odbc.ini shape: Driver and Description lines, then options.
 writeFileSync(
