@@ -179,8 +179,8 @@ export function tableRefs(serialized: unknown): string[] {
  */
 /**
  * What the statement tree says about itself, at any depth: whether anything makes narrowing
- * unsafe (see QueryPlan.exotic), and every column compared with something other than another
- * column in a filter (WHERE, ON, HAVING, QUALIFY).
+ * unsafe (see QueryPlan.exotic), and how often each column is mentioned in a filter (WHERE, ON,
+ * HAVING, QUALIFY) other than in a comparison with another column.
  */
 function survey(tree: unknown): { exotic: boolean; filterRefs: Map<string, number> } {
   let exotic = false;
@@ -196,15 +196,17 @@ function survey(tree: unknown): { exotic: boolean; filterRefs: Map<string, numbe
     if (j.sample !== null && j.sample !== undefined && typeof j.sample === 'object') exotic = true;
     if ((j.class === 'FUNCTION' || j.type === 'TABLE_FUNCTION') && /^(query|query_table)$/i.test(String(j.function_name ?? (j.function as J | undefined)?.function_name ?? ''))) exotic = true;
     if (inFilter) {
-      if (j.class === 'COMPARISON') {
-        const [l, r] = [columnRef(j.left as J), columnRef(j.right as J)];
-        if (l && !r) count(j.left);
-        if (r && !l) count(j.right);
-      } else if (j.type === 'COMPARE_IN' || j.type === 'COMPARE_NOT_IN' || (j.class === 'FUNCTION' && /^(~~|!~~|~~\*|!~~\*|like|ilike|prefix|suffix|contains)$/i.test(String(j.function_name)))) {
-        count((j.children as J[] | undefined)?.[0]);
-      } else if (j.class === 'BETWEEN') count(j.input);
+      // A comparison of two columns is a join condition, not a filter on either.
+      if (j.class === 'COMPARISON' && columnRef(j.left as J) && columnRef(j.right as J)) return;
+      // Every other column a filter mentions counts, however it is used: compared with a
+      // constant (the conditions the planner reads), or through IN (subquery), a function, an
+      // OR, an expression (conditions it cannot read).
+      if (j.class === 'COLUMN_REF') return count(j);
     }
-    for (const [k, x] of Object.entries(j)) walk(x, inFilter || k === 'where_clause' || k === 'condition' || k === 'having' || k === 'qualify');
+    // A query node's own filters are filters; its select list, FROM and the rest are not, even
+    // when the node is a subquery inside a filter.
+    const fresh = j.type === 'SELECT_NODE' ? false : inFilter;
+    for (const [k, x] of Object.entries(j)) walk(x, fresh || k === 'where_clause' || k === 'condition' || k === 'having' || k === 'qualify');
   };
   walk(tree, false);
   return { exotic, filterRefs };

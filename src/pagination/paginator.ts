@@ -53,7 +53,13 @@ export function linkNext(value: string | undefined): string | undefined {
   if (!value) return undefined;
   for (const part of value.split(/,(?=\s*<)/)) {
     const m = /^\s*<([^>]*)>(.*)$/.exec(part);
-    if (m && /;\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?/i.test(m[2]!)) return m[1];
+    if (!m) continue;
+    // RFC 8288 §3.3: rel is a space-separated list of relation types, compared case-insensitively;
+    // "next-archive" is not "next".
+    for (const param of m[2]!.split(';')) {
+      const p = /^\s*rel\s*=\s*(?:"([^"]*)"|([^\s";]+))\s*$/i.exec(param);
+      if (p && (p[1] ?? p[2] ?? '').split(/\s+/).some((r) => r.toLowerCase() === 'next')) return m[1];
+    }
   }
   return undefined;
 }
