@@ -7,6 +7,7 @@
  * express: a root with direct child tables, no maps or virtual columns.
  */
 import type { ColumnDef, ColumnType, TableDef } from '../model/types.js';
+import { ident, literal } from './sql-text.js';
 
 /**
  * An INSERT that reads the record files itself, projecting only the members its table needs.
@@ -24,9 +25,7 @@ export interface BulkJsonPlan {
   readonly inserts: readonly BulkInsert[];
 }
 
-const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 const field = (path: readonly string[]) => path.map(ident).join('.');
-const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** A VARCHAR holding an ISO timestamp, as UTC TIMESTAMP (an offset is applied, as convertCell does). */
 function timestampOf(expr: string): string {

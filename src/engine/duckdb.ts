@@ -12,6 +12,7 @@ import { parseJson } from '../util/json.js';
 import { sqlError } from './sql-error.js';
 import { SPOOL_PREFIX, sweepSpools } from './spool-sweep.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
+import { ident, literal } from './sql-text.js';
 
 // require, not import: the package is CommonJS, and importing it makes Node lex its sources for
 // named exports first (0.11 s of every start-up, measured).
@@ -22,11 +23,6 @@ export interface StatementResult {
   readonly rows: Record<string, JsonValue>[];
   /** Rows changed, for statements that change rows. */
   readonly rowsChanged: number;
-}
-
-/** Quotes an identifier for DuckDB. */
-function ident(name: string): string {
-  return '"' + name.replaceAll('"', '""') + '"';
 }
 
 const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
@@ -186,7 +182,7 @@ export async function createEngine(): Promise<Engine> {
   }
   try {
     conn = await instance.connect();
-    await conn.run(`SET allowed_directories=['${loadDir.replaceAll("'", "''")}/']`);
+    await conn.run(`SET allowed_directories=[${literal(`${loadDir}/`)}]`);
     await conn.run('SET enable_external_access=false');
     await conn.run('SET lock_configuration=true');
   } catch (e) {
@@ -229,7 +225,7 @@ export async function createEngine(): Promise<Engine> {
    * raising. Reading no row of it (LIMIT 0, WHERE false) is the one answer it gives, and a right one.
    */
   const unfetchedView = (t: TableDef) => {
-    const raise = `error('restsql:unfetched:${t.name.replaceAll("'", "''")}')`;
+    const raise = `error(${literal(`restsql:unfetched:${t.name}`)})`;
     return `CREATE OR REPLACE VIEW ${viewName(t.name)} AS SELECT ${t.columns.map((c) => `CAST(${raise} AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')} FROM range(1) WHERE ${raise} IS NULL`;
   };
 
@@ -248,7 +244,7 @@ export async function createEngine(): Promise<Engine> {
    * catalog must leave each as it was (the view restsql made, and nothing of the same name elsewhere).
    */
   const snapshot = async (): Promise<Map<string, string>> => {
-    const names = [...apiTables.keys()].map((n) => `'${n.replaceAll("'", "''")}'`).join(', ') || "''";
+    const names = [...apiTables.keys()].map(literal).join(', ') || "''";
     const r = await conn.runAndReadAll(
       `SELECT lower(name), string_agg(d, chr(10) ORDER BY d) FROM (SELECT table_name AS name, database_name || '.' || schema_name AS d FROM duckdb_tables() WHERE lower(table_name) IN (${names}) AND schema_name <> '${store}' UNION ALL SELECT view_name, database_name || '.' || schema_name || ':' || sql FROM duckdb_views() WHERE NOT internal AND lower(view_name) IN (${names})) GROUP BY 1`,
     );
@@ -382,7 +378,7 @@ export async function createEngine(): Promise<Engine> {
         renameSync(from, to);
         moved.push([from, to]);
       }
-      const list = `[${moved.map(([, f]) => `'${f.replaceAll("'", "''")}'`).join(', ')}]`;
+      const list = `[${moved.map(([, f]) => literal(f)).join(', ')}]`;
       // Inside a user's transaction the connection loads row by row (Connection#load): a failed
       // bulk read there would abort it. Ours is the only transaction here.
       await conn.run('BEGIN TRANSACTION');
@@ -437,7 +433,7 @@ export async function createEngine(): Promise<Engine> {
     transactionEpoch: () => txEpoch,
     async hasUserObjects() {
       ensureOpen();
-      const api = [...apiTables.keys()].map((n) => `'${n.replaceAll("'", "''")}'`).join(', ') || "''";
+      const api = [...apiTables.keys()].map(literal).join(', ') || "''";
       const r = await conn.runAndReadAll(
         `SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND lower(view_name) NOT IN (${api})) + (SELECT count(*) FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro'))`,
       );

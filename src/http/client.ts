@@ -366,6 +366,10 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
             }
             if (d.counted) attempt++;
             continue;
+          default: {
+            const unknown: never = d;
+            throw new RestSqlError('INTERNAL', `${shown}: unknown retry decision ${JSON.stringify(unknown)}.`);
+          }
         }
       } finally {
         ticket.release();

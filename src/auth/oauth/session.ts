@@ -293,6 +293,10 @@ export class OAuthSession {
         });
         return this.#tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, ...scope });
       }
+      default: {
+        const unknown: never = this.grant;
+        throw new RestSqlError('INTERNAL', `No way to obtain a token for grant ${String(unknown)}.`);
+      }
     }
   }
 
