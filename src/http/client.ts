@@ -280,8 +280,8 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
    * One try. `deadline` (WSTimeout) bounds all of it: connecting (a proxy's CONNECT included),
    * the headers and the whole body, however slowly it trickles in.
    */
-  async function once(req: HttpRequest, shown: string, deadline: AbortSignal | undefined): Promise<HttpResponse> {
-    const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+  async function once(req: HttpRequest, shown: string, cancel: AbortSignal | undefined, deadline: AbortSignal | undefined): Promise<HttpResponse> {
+    const signals = [cancel, deadline].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const sent = request(req.url, {
       method: req.method ?? 'GET',
@@ -297,16 +297,16 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
   }
 
   /** One try and what it came to: a response, or a network failure worth deciding about (anything else is thrown). */
-  async function attemptOnce(req: HttpRequest, shown: string, anyStatus: boolean | undefined, ticket: GateTicket): Promise<Outcome> {
+  async function attemptOnce(req: HttpRequest, shown: string, anyStatus: boolean | undefined, ticket: GateTicket, cancel: AbortSignal | undefined): Promise<Outcome> {
     const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
     try {
       logger.debug(`http: ${shown}`);
-      const response = await once(req, shown, deadline);
+      const response = await once(req, shown, cancel, deadline);
       if (response.status >= 200 && response.status < 300) gate.succeeded(ticket.origin);
       return { kind: 'response', shown, response, ...(anyStatus ? { anyStatus } : {}), absorbable: gate.absorbs(ticket) };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (options.signal?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
+      if (cancel?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
       if (e instanceof RestSqlError) throw e;
       const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
       return { kind: 'network', shown, url: req.url, code, error: err };
@@ -318,6 +318,8 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
     const access = own.origins ? own.origins.check(original.url, original.method) : 'credentials';
     const authenticator = access === 'credentials' ? own.authenticator : undefined;
     const policy = policyFor(original.rules);
+    // The client's signal (the connection's) and the request's own (a scan that stopped early).
+    const cancel = options.signal && original.signal ? AbortSignal.any([options.signal, original.signal]) : (options.signal ?? original.signal);
     let reauthenticated = false;
     for (let attempt = 0; ; ) {
       const req = authenticator ? await authenticator.authorize(original) : original;
@@ -325,14 +327,14 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
       const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
       let ticket: GateTicket;
       try {
-        ticket = await gate.acquire(originOf(req.url), options.signal);
+        ticket = await gate.acquire(originOf(req.url), cancel);
       } catch (e) {
         throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
       }
       // The slot is held until the response is dealt with, retry waits included: a slow-down
       // must take effect before anyone else is let in.
       try {
-        const outcome = await attemptOnce(req, shown, original.anyStatus, ticket);
+        const outcome = await attemptOnce(req, shown, original.anyStatus, ticket, cancel);
         const limits = { retries: own.retries, maxBackoffMs: shared.maxBackoffMs, timeoutSeconds: options.timeoutSeconds };
         let d: Decision = decide(outcome, policy, attempt, { ...limits, canReauthenticate: authenticator !== undefined && !reauthenticated });
         if (d.kind === 'reauthenticate' && outcome.kind === 'response') {
@@ -362,7 +364,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
             if (d.slowDown) slowDown(ticket, d.delayMs, shown, outcome);
             else {
               logger.debug(`http: ${shown} -> ${d.why}; retrying in ${Math.round(d.delayMs)} ms`);
-              await sleep(d.delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
+              await sleep(d.delayMs, undefined, cancel ? { signal: cancel } : undefined);
             }
             if (d.counted) attempt++;
             continue;

@@ -19,6 +19,8 @@ export interface HttpRequest {
    * DataDirect's documented defaults. Absent: 2xx is success, anything else an error.
    */
   readonly rules?: readonly HttpRule[] | 'default';
+  /** Cancels this request, its retries and its waits (the client's own signal does the same for every request): ABORTED. */
+  readonly signal?: AbortSignal;
 }
 
 export interface HttpResponse {

@@ -18,7 +18,7 @@ export interface FetchedPage extends PageSeen {
   readonly raw?: readonly Buffer[];
 }
 
-export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true): Promise<FetchedPage> {
+export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true, signal?: AbortSignal): Promise<FetchedPage> {
   const url = 'url' in page ? page.url : withQuery(req.url, page.params);
   const response: HttpResponse = await http.send({
     url,
@@ -27,6 +27,7 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
     ...(req.body !== undefined ? { body: req.body } : {}),
     // Model files follow #http rules (DataDirect's defaults when none are given).
     ...(endpoint.paths ? { rules: endpoint.http ?? 'default' } : {}),
+    ...(signal ? { signal } : {}),
   });
   const raw = response.chunks ?? [response.body];
   const bytes = raw.reduce((n, c) => n + c.length, 0);

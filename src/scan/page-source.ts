@@ -88,7 +88,8 @@ export async function readPages<P extends PageSeen>(o: PageSourceOptions<P>, sin
         while (!failed && next < rest.length && ahead.length < o.concurrency && !enough()) ahead.push(request(rest[next]!, ++next));
       };
       fill();
-      while (ahead.length > 0) {
+      // Enough is checked before waiting: the pages still on their way are not needed then.
+      while (ahead.length > 0 && !enough()) {
         const p = await arrival(ahead[0]!);
         if (enough()) break;
         ahead.shift();

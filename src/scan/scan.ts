@@ -80,7 +80,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
       const read = await readPages<FetchedPage>(
         {
           paginator: createPaginator(endpoint.paging),
-          fetch: (r, index) => fetchPage(http, endpoint, req, r, index === 0, parse(index)),
+          fetch: (r, index, signal) => fetchPage(http, endpoint, req, r, index === 0, parse(index), signal),
           ...(first ? { first } : {}),
           maxPages: o.maxPages,
           tooMany: () => tooMany(endpoint, o.maxPages),
