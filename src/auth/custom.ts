@@ -12,7 +12,7 @@
  */
 import { RestSqlError, redactUrl, type Secret } from '../errors/index.js';
 import type { Authenticator, HttpClient, HttpRequest } from '../http/contract.js';
-import { withQuery } from '../http/url.js';
+import { originOf, withQuery } from '../http/url.js';
 import type { Logger } from '../util/logger.js';
 
 export type AuthStep = string | Record<string, unknown>;
@@ -41,15 +41,6 @@ function pointer(doc: unknown, ptr: string): unknown {
 }
 
 /** A URL's origin, or undefined when it is not an absolute http(s) URL. */
-function originOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export class CustomAuthenticator implements Authenticator {
   #headers: Record<string, string> = {};
   #query: Record<string, string> = {};

@@ -10,7 +10,8 @@ import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import type { OriginPolicy } from './origins.js';
 import type { Authenticator, DeriveOptions, HttpClient, HttpRequest, HttpResponse, SharedHttpClient } from './contract.js';
-import { atRequest, bodyText, notJsonError } from './response-body.js';
+import { atRequest, bodyText, headerValue, MIB, notJsonError } from './response-body.js';
+import { originOf } from './url.js';
 import { decide, policyFor, type Decision, type Outcome } from './retry-policy.js';
 
 export interface HttpClientOptions {
@@ -47,7 +48,6 @@ export function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionR
   };
 }
 
-const MIB = 1024 * 1024;
 export const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
 export const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
 /** The compression ratio is checked only once this much is decoded: small, very repetitive bodies are legitimate. */
@@ -73,19 +73,6 @@ function makeDispatcher(o: HttpClientOptions): Dispatcher {
   const env = process.env;
   if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
   return new Agent(timeouts);
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
-}
-
-function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**
@@ -327,7 +314,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
       const shown = `${req.method ?? 'GET'} ${redactUrl(req.url)}`;
       let ticket: GateTicket;
       try {
-        ticket = await gate.acquire(originOf(req.url), cancel);
+        ticket = await gate.acquire(originOf(req.url) ?? req.url, cancel);
       } catch (e) {
         throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
       }
@@ -339,6 +326,11 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
         let d: Decision = decide(outcome, policy, attempt, { ...limits, canReauthenticate: authenticator !== undefined && !reauthenticated });
         if (d.kind === 'reauthenticate' && outcome.kind === 'response') {
           reauthenticated = true;
+          // Obtaining new credentials may need a slot for this very origin (a token endpoint or a
+          // custom #authentication step on the API's host, through the same transport): the slot
+          // is given back first, or a HostConcurrency=1 origin would wait for itself forever. The
+          // retry queues for a slot again.
+          ticket.release();
           if (await authenticator!.onUnauthorized(outcome.response)) {
             attempt++;
             continue;

@@ -14,7 +14,7 @@ export function fetchThrough(http: HttpClient): FetchLike {
     if (method !== 'GET' && method !== 'POST') throw new TypeError(`fetchThrough: ${method} is not sent`);
     const headers = Object.fromEntries(new Headers(init.headers ?? {}));
     const body = init.body === undefined || init.body === null ? undefined : String(init.body);
-    const req: HttpRequest = { url, method, headers, ...(body !== undefined ? { body } : {}), anyStatus: true };
+    const req: HttpRequest = { url, method, headers, ...(body !== undefined ? { body } : {}), anyStatus: true, ...(init.signal ? { signal: init.signal } : {}) };
     const res = await http.send(req);
     const out = new Headers();
     for (const [k, v] of Object.entries(res.headers)) {

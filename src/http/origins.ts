@@ -11,6 +11,7 @@
  * userinfo, IDNA and default ports (`:443`, `:80`) all come out as the origin really requested.
  */
 import { RestSqlError, redactUrl } from '../errors/index.js';
+import { originOf } from './url.js';
 
 /** How a request to an origin may go: with the connection's credentials, or without. */
 export type OriginAccess = 'credentials' | 'anonymous';
@@ -22,17 +23,6 @@ export interface OriginPolicy {
   check(url: string, method?: string): OriginAccess;
   /** The origins allowed so far, in the order added. */
   readonly origins: ReadonlyMap<string, OriginAccess>;
-}
-
-/** The origin of an absolute http(s) URL (`https://api.example.com`), or undefined for anything else. */
-export function originOf(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
 }
 
 /** Whether `a` and `b` are URLs of the same http(s) origin. */

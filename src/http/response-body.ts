@@ -7,7 +7,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpResponse } from './contract.js';
 
-const MIB = 1024 * 1024;
+export const MIB = 1024 * 1024;
 const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 /**
@@ -25,10 +25,15 @@ export function bodyText(res: Pick<HttpResponse, 'url' | 'body' | 'chunks'>): st
   return res.body.toString('utf8');
 }
 
+/** A response header's value (the first, when it came more than once); names in lower case, as undici gives them. */
+export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 /** HTTP_NOT_JSON: `method url` answered something that does not parse as JSON; the message shows its content type and first 80 characters. */
 export function notJsonError(method: string, url: string, headers: HttpResponse['headers'], body: Buffer, hint = 'Check the #path (or RestSamplePath): it must return JSON.'): RestSqlError {
-  const raw = headers['content-type'];
-  const type = (Array.isArray(raw) ? raw[0] : raw) ?? 'no content type';
+  const type = headerValue(headers, 'content-type') ?? 'no content type';
   const snippet = body.toString('utf8', 0, 80).replace(/\s+/g, ' ');
   return new RestSqlError('HTTP_NOT_JSON', `${method} ${redactUrl(url)} did not return JSON (${type}; starts with "${snippet}").`, {
     hint,

@@ -13,6 +13,7 @@
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { HttpAction, HttpRule } from '../model/types.js';
 import type { HttpResponse } from './contract.js';
+import { headerValue } from './response-body.js';
 
 /** An `#http` action, or BACKOFF: exponential backoff honouring Retry-After, up to WSRetryCount tries (the default policy's 502/503/504). */
 export type RetryAction = HttpAction | 'BACKOFF';
@@ -156,11 +157,6 @@ export function backoffMs(attempt: number, retryAfter: number | undefined, limit
   const max = limits.maxBackoffMs;
   const random = limits.random ?? Math.random;
   return Math.min(max, retryAfter ?? Math.min(max, 250 * 2 ** attempt) * (0.5 + random() / 2));
-}
-
-function headerValue(h: HttpResponse['headers'], name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**

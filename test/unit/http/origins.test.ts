@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isRestSqlError } from '../../../src/errors/index.js';
-import { createOriginPolicy, originOf, parseOriginList, sameOrigin } from '../../../src/http/origins.js';
+import { createOriginPolicy, parseOriginList, sameOrigin } from '../../../src/http/origins.js';
+import { originOf } from '../../../src/http/url.js';
 
 const BASE = 'https://api.example.com/v1/items?page=1';
 
