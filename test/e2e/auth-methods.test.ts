@@ -14,6 +14,7 @@ import { httpBrowser } from '../../examples/demo/browser-stand-in.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { CREDENTIALS, CUSTOM, startAuthApi, type AuthApi } from '../support/auth-api.js';
 import { startOAuthWorld, type OAuthWorld } from '../support/oauth.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
 
 let api: AuthApi;
 const outputs: string[] = [];
@@ -229,28 +230,8 @@ test('24 OAuth2 infers the grant from the options: User+Password -> password, Cl
 });
 
 test('ProxyHost/ProxyPort/ProxyUser/ProxyPassword carry both the token request and the API requests', async () => {
-  const { createServer } = await import('node:http');
-  const net = await import('node:net');
-  const tunnels: { target: string; auth: string | undefined }[] = [];
-  const proxy = createServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client, head) => {
-    tunnels.push({ target: req.url ?? '', auth: req.headers['proxy-authorization'] });
-    if (req.headers['proxy-authorization'] !== 'Basic ' + Buffer.from('proxy-user:proxy-pass').toString('base64')) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
-      return;
-    }
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host!, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const port = (proxy.address() as { port: number }).port;
+  const proxy = await startConnectProxy({ authorization: 'Basic ' + Buffer.from('proxy-user:proxy-pass').toString('base64') });
+  const { port, tunnels } = proxy;
   try {
     const r = await grantQuery(`AuthenticationMethod=53;ClientID=machine;ClientSecret=\${MACHINE};Scope=api:read;ProxyHost=127.0.0.1;ProxyPort=${port};ProxyUser=proxy-user;ProxyPassword=\${PP}`, { PP: 'proxy-pass', RESTSQL_HOME: join(keyDir, 'proxy') });
     assert.equal(r.code, 0, r.stderr);
@@ -259,8 +240,7 @@ test('ProxyHost/ProxyPort/ProxyUser/ProxyPassword carry both the token request a
     assert.ok(targets.has(new URL(world.api.baseUrl).host), 'the API requests went through the proxy');
     assert.ok(!r.stderr.includes('proxy-pass'));
   } finally {
-    proxy.close();
-    proxy.closeAllConnections();
+    await proxy.close();
   }
 });
 

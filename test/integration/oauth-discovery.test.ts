@@ -3,40 +3,19 @@
  * within WSTimeout, like every other request restsql sends.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage } from 'node:http';
-import { connect as netConnect, type Socket } from 'node:net';
 import { test } from 'node:test';
 import { resolveEndpoints } from '../../src/auth/oauth/endpoints.js';
 import { isRestSqlError } from '../../src/errors/index.js';
 import { httpClientFor } from '../../src/http/client.js';
 import { loadOptions } from '../../src/options/index.js';
 import { startAuthServer } from '../../examples/demo/auth-server.js';
-import { listenLoopback, startHttpServer } from '../support/loopback-server.js';
-
-/** A CONNECT proxy on loopback that records where each tunnel went. */
-async function recordingProxy() {
-  const tunnels: string[] = [];
-  const server = createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = netConnect(Number(port), host!, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  const listening = await listenLoopback(server);
-  return { ...listening, tunnels };
-}
+import { startConnectProxy } from '../support/connect-proxy.js';
+import { startHttpServer } from '../support/loopback-server.js';
 
 test('IssuerURI discovery goes through ProxyHost', async (t) => {
   const auth = await startAuthServer();
   t.after(() => auth.close());
-  const proxy = await recordingProxy();
+  const proxy = await startConnectProxy();
   t.after(() => proxy.close());
   const options = loadOptions({ connect: `AuthenticationMethod=53;ClientID=c;ClientSecret=s;IssuerURI=${auth.issuer};ProxyHost=127.0.0.1;ProxyPort=${proxy.port}` });
   const http = httpClientFor(options);
@@ -44,7 +23,7 @@ test('IssuerURI discovery goes through ProxyHost', async (t) => {
   const endpoints = await resolveEndpoints(options, http);
   assert.equal(endpoints.tokenEndpoint, `${auth.issuer}/token`);
   assert.equal(endpoints.issuer, auth.issuer);
-  assert.deepEqual([...new Set(proxy.tunnels)], [new URL(auth.issuer).host], 'the metadata request went through the proxy');
+  assert.deepEqual([...new Set(proxy.tunnels.map((t) => t.target))], [new URL(auth.issuer).host], 'the metadata request went through the proxy');
 });
 
 test('a discovery endpoint that never answers ends within WSTimeout', async (t) => {
