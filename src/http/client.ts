@@ -6,6 +6,7 @@ import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { Redactor, Secret } from '../errors/index.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { parseJson } from '../util/json.js';
+import { abortable } from '../util/abortable.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import type { OriginPolicy } from './origins.js';
@@ -41,23 +42,22 @@ export interface HttpClientOptions {
 }
 
 /** The MaxResponseSize and MaxCompressionRatio options as the client takes them. */
-export function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionRatio?: number }): Pick<HttpClientOptions, 'maxResponseBytes' | 'maxCompressionRatio'> {
+function limitsFromOptions(o: { maxResponseSize?: number; maxCompressionRatio?: number }): Pick<HttpClientOptions, 'maxResponseBytes' | 'maxCompressionRatio'> {
   return {
     ...(o.maxResponseSize !== undefined ? { maxResponseBytes: o.maxResponseSize * MIB } : {}),
     ...(o.maxCompressionRatio !== undefined ? { maxCompressionRatio: o.maxCompressionRatio } : {}),
   };
 }
 
-export const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
-export const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
+const DEFAULT_MAX_RESPONSE_BYTES = 512 * MIB;
+const DEFAULT_MAX_COMPRESSION_RATIO = 1000;
 /** The compression ratio is checked only once this much is decoded: small, very repetitive bodies are legitimate. */
 const RATIO_FLOOR = 8 * MIB;
 
 /** The ProxyHost/ProxyPort/ProxyUser/ProxyPassword options as the client takes them (absent: $HTTP(S)_PROXY and $NO_PROXY apply). */
-export function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser?: string; proxyPassword?: Secret }): Pick<HttpClientOptions, 'proxy'> {
+function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser?: string; proxyPassword?: Secret }): Pick<HttpClientOptions, 'proxy'> {
   return o.proxyHost ? { proxy: { host: o.proxyHost, ...(o.proxyPort ? { port: o.proxyPort } : {}), ...(o.proxyUser ? { user: o.proxyUser } : {}), ...(o.proxyPassword ? { password: o.proxyPassword } : {}) } } : {};
 }
-
 
 function makeDispatcher(o: HttpClientOptions): Dispatcher {
   const timeout = o.timeoutSeconds * 1000;
@@ -73,40 +73,6 @@ function makeDispatcher(o: HttpClientOptions): Dispatcher {
   const env = process.env;
   if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
   return new Agent(timeouts);
-}
-
-/**
- * `work`, or the signal's reason as soon as it aborts. undici only acts on a signal once the
- * request has a connection: a proxy that accepts the connection and never answers CONNECT would
- * otherwise hold the request past any deadline. A result that arrives later is `discard`ed.
- */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (late: T) => void): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const onAbort = () => {
-      if (settled) return;
-      settled = true;
-      reject(signal.reason);
-      work.then(discard, () => undefined);
-    };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        if (settled) return;
-        settled = true;
-        resolve(value);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        if (settled) return;
-        settled = true;
-        reject(e);
-      },
-    );
-  });
 }
 
 interface BodyLimits {
@@ -211,8 +177,6 @@ function responseOf(url: string, status: number, headers: HttpResponse['headers'
     },
   };
 }
-
-/** What a derived client changes; a property given (even as undefined) replaces the parent's. */
 
 /**
  * The client a connection's options describe (WSTimeout, WSRetryCount, HostConcurrency, the

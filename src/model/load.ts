@@ -39,7 +39,6 @@ function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, json
   };
 }
 
-/** Builds the model from the model file's `text` (read once by the caller, who may also need its #authentication steps). */
 /** The connection options model loading reads (RestConfigFile, HostName, PortNumber, QualifyNormalizedNames, MaxColumns, SamplingFailureTolerance). */
 export interface ModelLoadOptions {
   readonly restConfigFile?: string | undefined;
@@ -50,6 +49,7 @@ export interface ModelLoadOptions {
   readonly samplingFailureTolerance: number;
 }
 
+/** Builds the model from the model file's `text` (read once by the caller, who may also need its #authentication steps). */
 export async function loadModelFile(options: ModelLoadOptions, text: string, source: SampleSource, logger: Logger, origins?: OriginList): Promise<LoadedModel> {
   const file = options.restConfigFile!;
   const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;

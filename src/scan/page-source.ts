@@ -6,6 +6,7 @@
  * whatever order they complete in. Knows nothing of HTTP, rows or files: `fetch` and the sink do.
  */
 import type { PageRequest, PageSeen, Paginator } from '../pagination/paginator.js';
+import { abortable } from '../util/abortable.js';
 
 export interface PageSourceOptions<P extends PageSeen> {
   readonly paginator: Paginator;
@@ -69,7 +70,7 @@ export async function readPages<P extends PageSeen>(o: PageSourceOptions<P>, sin
     return p;
   };
   // Waits for a page, or for cancellation.
-  const arrival = (p: Promise<P>): Promise<P> => (o.signal ? untilAborted(p, stop.signal) : p);
+  const arrival = (p: Promise<P>): Promise<P> => abortable(p, o.signal ? stop.signal : undefined);
   let pages = 0;
   try {
     if (enough()) return { pages, listed: undefined };
@@ -114,23 +115,4 @@ export async function readPages<P extends PageSeen>(o: PageSourceOptions<P>, sin
     o.signal?.removeEventListener('abort', cancel);
     stop.abort();
   }
-}
-
-/** `p`, or the signal's reason once it aborts. */
-function untilAborted<P>(p: Promise<P>, signal: AbortSignal): Promise<P> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<P>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }
