@@ -290,7 +290,7 @@ export class OAuthSession {
           subject: o.claimsSubject ?? issuer,
           audience: e.tokenEndpoint,
           ...scope,
-        });
+        }, this.#now());
         return this.#tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion, ...scope });
       }
       default: {
