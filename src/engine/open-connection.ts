@@ -71,15 +71,12 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     await transport.close();
     throw e;
   }
-  const auth = {
-    authenticator: created.authenticator,
-    close: async () => {
-      await created.close();
-      await transport.close();
-    },
+  // The authenticator closes before the transport it sends through.
+  const closeAuth = async () => {
+    await created.close();
+    await transport.close();
   };
-  const authenticator = auth.authenticator;
-  const http = transport.derive({ authenticator });
+  const http = transport.derive({ authenticator: created.authenticator });
   let engine: Engine | undefined;
   try {
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
@@ -106,11 +103,10 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     engine = await createEngine();
     for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
     await createInfoTables(engine, model, redactor);
-    return new Connection(model, engine, http, logger, redactor, prefetched, auth.close, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return new Connection(model, engine, http, logger, redactor, prefetched, closeAuth, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   } catch (e) {
     engine?.close();
-    await http.close();
-    await auth.close();
+    await closeAuth();
     throw redactor.error(toRestSqlError(e));
   }
 }
