@@ -59,6 +59,19 @@ export const ERROR_CODES = {
   QUERY_NOT_ALLOWED: { category: 'query', sqlState: '42501', summary: 'The SQL tries something restsql does not allow (files, extensions, settings).' },
   CONNECTION_CLOSED: { category: 'query', sqlState: '08003', summary: 'The connection is closed.' },
   ABORTED: { category: 'query', sqlState: '57014', summary: 'The operation was cancelled.' },
+  QUERY_BAD_PARAMETER: { category: 'query', sqlState: '22P02', summary: 'A bound parameter value cannot be read as its declared type.' },
+  // The PostgreSQL-wire server (restsql serve)
+  SERVER_PROTOCOL: { category: 'query', sqlState: '08P01', summary: 'A client broke the PostgreSQL wire protocol (malformed, truncated or oversize message, unknown protocol version).' },
+  SERVER_LOGIN_FAILED: { category: 'auth', sqlState: '28P01', summary: 'The password given to restsql serve is wrong.' },
+  SERVER_AUTH_UNSUPPORTED: { category: 'auth', sqlState: '28000', summary: 'The client and restsql serve share no password method (or TLS is required and the client did not ask for it).' },
+  SERVER_TOO_MANY_SESSIONS: { category: 'query', sqlState: '53300', summary: 'restsql serve already has as many sessions as it allows.' },
+  SERVER_TIMEOUT: { category: 'query', sqlState: '57P05', summary: 'A client was too slow: startup not finished or session idle past the limit.' },
+  SERVER_SHUTDOWN: { category: 'query', sqlState: '57P01', summary: 'restsql serve is shutting down.' },
+  SERVER_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'The client asked for a protocol feature restsql serve does not provide.' },
+  SERVER_UNKNOWN_STATEMENT: { category: 'query', sqlState: '26000', summary: 'A prepared statement name is not known in this session.' },
+  SERVER_UNKNOWN_PORTAL: { category: 'query', sqlState: '34000', summary: 'A portal (cursor) name is not known in this session.' },
+  SERVER_DUPLICATE_STATEMENT: { category: 'query', sqlState: '42P05', summary: 'A prepared statement of that name already exists in this session.' },
+  SERVER_TRANSACTION_ABORTED: { category: 'query', sqlState: '25P02', summary: 'The transaction failed earlier; commands are ignored until ROLLBACK.' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
