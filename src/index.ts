@@ -5,12 +5,14 @@ import { createOAuthSession } from './auth/create.js';
 import type { OAuthSession, TokenStatus } from './auth/oauth/session.js';
 import { authContext, type ConnectOptions } from './engine/connect-options.js';
 import type { Connection } from './engine/connection.js';
-import { openConnection } from './engine/open-connection.js';
+import type { Hub } from './engine/hub.js';
+import { openConnection, openHub as openSharedHub } from './engine/open-connection.js';
 import { httpClientFor } from './http/client.js';
 import { loadOptions, redactorFor, type ConnectionOptions, type OptionSources } from './options/index.js';
 import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
 export { Connection, type QueryResult, type TableInfo } from './engine/connection.js';
+export type { Hub } from './engine/hub.js';
 export type { ConnectOptions } from './engine/connect-options.js';
 export type { StatementResult } from './engine/duckdb.js';
 export type { JsonValue, ResultColumn } from './engine/values.js';
@@ -36,6 +38,16 @@ export interface ConnectionSource extends ConnectOptions {
  */
 export async function connect(connectionString: string | undefined, options: ConnectionSource = {}): Promise<Connection> {
   return openConnection(resolve(connectionString, options), options);
+}
+
+/**
+ * Opens a hub: what one connection string opens (authentication, model, database, load cache),
+ * for many sessions at once. `hub.session()` gives each a Connection of its own (its own DuckDB
+ * connection); tables fetched for one session serve the others within CacheTTL. `restsql serve`
+ * runs on one. Close the hub when done (it closes its sessions).
+ */
+export async function openHub(connectionString: string | undefined, options: ConnectionSource = {}): Promise<Hub> {
+  return openSharedHub(resolve(connectionString, options), options);
 }
 
 function resolve(connectionString: string | undefined, options: ConnectionSource): ConnectionOptions {

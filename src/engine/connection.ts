@@ -1,16 +1,12 @@
 /**
- * An open restsql connection (the public Connection of src/index.ts): statements run in the
- * engine once the load cache has fetched the API tables they read.
+ * An open restsql connection (the public Connection of src/index.ts): one session on a hub
+ * (engine/hub.ts). Statements run in the session's engine once the hub's load cache has fetched
+ * the API tables they read.
  */
-import type { Redactor } from '../errors/index.js';
 import { toRestSqlError, RestSqlError } from '../errors/index.js';
-import type { HttpClient } from '../http/contract.js';
-import { writeRestModel } from '../model/rest-writer.js';
-import type { PrefetchedPage } from '../model/sample-source.js';
-import { tablesOf, type ColumnType, type EndpointDef, type ResolvedModel } from '../model/types.js';
-import type { Logger } from '../util/logger.js';
-import type { Engine, StatementResult } from './duckdb.js';
-import { LoadCache, type ScanLimits } from './load-cache.js';
+import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js';
+import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
+import type { Hub } from './hub.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -28,37 +24,55 @@ export interface TableInfo {
   readonly columns: readonly { name: string; type: ColumnType; key: boolean }[];
 }
 
-/** An open restsql connection: the model, the engine and the HTTP client behind `connect()`. */
+/** Plain values of `params` for the planner (typed DuckDB values it cannot read count as unknown). */
+function plainParams(params: Params | undefined): readonly unknown[] {
+  if (!params) return [];
+  return Array.isArray(params) ? params : (params as Exclude<Params, readonly unknown[]>).values;
+}
+
+/** An open restsql connection: the model, a session of the engine, and the hub's HTTP client and cache. */
 export class Connection {
   readonly model: ResolvedModel;
+  readonly #hub: Hub;
   readonly #engine: Engine;
-  readonly #http: HttpClient;
-  readonly #redactor: Redactor;
-  readonly #cache: LoadCache;
+  /** Closing this connection closes the hub (the library's and the CLI's connection own theirs). */
+  readonly #ownsHub: boolean;
+  /** Aborts the fetches of the statement running now (interrupt). */
+  #running: AbortController | undefined;
   #closed = false;
 
   /** @internal use connect(). */
-  constructor(model: ResolvedModel, engine: Engine, http: HttpClient, logger: Logger, redactor: Redactor, prefetched: Map<EndpointDef, PrefetchedPage>, private readonly closeAuth: () => Promise<void>, limits: ScanLimits) {
-    this.model = model;
-    this.#redactor = redactor;
+  constructor(hub: Hub, engine: Engine, ownsHub: boolean) {
+    this.model = hub.model;
+    this.#hub = hub;
     this.#engine = engine;
-    this.#http = http;
-    this.#cache = new LoadCache(model, engine, http, logger, prefetched, limits);
+    this.#ownsHub = ownsHub;
   }
 
   #ensureOpen(): void {
     if (this.#closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
   }
 
-  /** Runs every statement in `sql`; returns each statement's result. */
-  async queryAll(sql: string, params?: readonly unknown[]): Promise<StatementResult[]> {
-    this.#ensureOpen();
+  /** Runs `fn` as the running statement: interrupt() aborts its fetches. */
+  async #statement<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.#running = controller;
     try {
-      await this.#cache.prepare(sql, params);
-      return await this.#engine.run(sql, params, (t) => this.#cache.fetchTable(t));
+      return await fn(controller.signal);
     } catch (e) {
-      throw this.#redactor.error(toRestSqlError(e));
+      throw this.#hub.redactor.error(controller.signal.aborted ? aborted(e) : toRestSqlError(e));
+    } finally {
+      if (this.#running === controller) this.#running = undefined;
     }
+  }
+
+  /** Runs every statement in `sql`; returns each statement's result. */
+  async queryAll(sql: string, params?: Params): Promise<StatementResult[]> {
+    this.#ensureOpen();
+    return this.#statement(async (signal) => {
+      await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
+      return this.#engine.run(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
+    });
   }
 
   /** Runs `sql` (the last statement's result is returned). `params` bind `$1`, `$2`, ... or `?`. */
@@ -71,11 +85,34 @@ export class Connection {
   /** Runs one statement and yields its rows in batches. */
   async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
+    const gen = this.#engine.stream(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t));
     try {
-      await this.#cache.prepare(sql, params);
-      yield* this.#engine.stream(sql, params, (t) => this.#cache.fetchTable(t));
+      await this.#statement((signal) => this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal));
+      yield* gen;
     } catch (e) {
-      throw this.#redactor.error(toRestSqlError(e));
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    }
+  }
+
+  /**
+   * Runs one statement: fetches the API tables it reads, then starts it; its rows are read
+   * chunk by chunk (typed DuckDB values) from the result. interrupt() cancels it, fetches included.
+   */
+  async open(sql: string, params?: Params): Promise<OpenStatement> {
+    this.#ensureOpen();
+    return this.#statement(async (signal) => {
+      await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
+      return this.#engine.open(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
+    });
+  }
+
+  /** The parameter and result types of one statement, without running it: nothing is fetched. */
+  async describe(sql: string): Promise<StatementShape> {
+    this.#ensureOpen();
+    try {
+      return await this.#engine.describe(sql);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
     }
   }
 
@@ -91,7 +128,7 @@ export class Connection {
       tablesOf(e.table).map((t) => ({
         name: t.name,
         parent: t.parent ?? null,
-        endpoint: this.#redactor.url(e.url),
+        endpoint: this.#hub.redactor.url(e.url),
         columns: t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key })),
       })),
     );
@@ -102,24 +139,34 @@ export class Connection {
    * credential-like query parameters and this connection's secrets are masked (`***`).
    */
   restModel(): string {
-    return this.#redactor.text(writeRestModel(this.model));
+    return this.#hub.restModel();
   }
 
   /** `text` with this connection's secrets (every form they travel in) masked: for printing data. */
   redact(text: string): string {
-    return this.#redactor.scrub(text);
+    return this.#hub.redactor.scrub(text);
   }
 
-  /** Cancels the running query, if any. */
+  /** Cancels the running statement, if any: DuckDB stops, and fetches in flight are aborted. */
   interrupt(): void {
+    this.#running?.abort(new RestSqlError('ABORTED', 'The statement was cancelled.', { hint: 'Run it again when you want its result.' }));
     this.#engine.interrupt();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#engine.close();
-    await this.#http.close();
-    await this.closeAuth();
+    this.#running?.abort(new RestSqlError('ABORTED', 'The connection was closed.', { hint: 'Open a new connection with connect().' }));
+    this.#hub.cache.endSession(this.#engine);
+    await this.#engine.close();
+    this.#hub.detach(this);
+    if (this.#ownsHub) await this.#hub.close();
   }
+}
+
+/** The error of a statement whose fetch or run was cancelled. */
+function aborted(e: unknown): RestSqlError {
+  const err = toRestSqlError(e);
+  if (err.code === 'ABORTED') return err;
+  return new RestSqlError('ABORTED', 'The statement was cancelled.', { hint: 'Run it again when you want its result.', cause: e });
 }

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import type { SpooledFiles } from '../scan/page-spool.js';
 import type { Logger } from '../util/logger.js';
 import type { BulkInsert } from './bulk-json.js';
-import type { Engine } from './duckdb.js';
+import type { Database } from './database.js';
 
 export class DeferredChildren {
   /** Waiting child tables by lower-case name. */
@@ -44,20 +44,20 @@ export class DeferredChildren {
   }
 
   /**
-   * Loads the waiting tables among `names` (lower case) from the kept files and makes them
-   * available. False when DuckDB could not (the caller then drops what is kept and fetches again).
+   * Loads the waiting tables among `names` (lower case) from the kept files (their inserts write
+   * to the generation they were planned for). False when DuckDB could not (the caller then drops
+   * what is kept and fetches again).
    */
-  async load(engine: Engine, names: ReadonlySet<string>, logger: Logger): Promise<boolean> {
+  async load(db: Database, gen: number, names: ReadonlySet<string>, logger: Logger): Promise<boolean> {
     const wanted = [...names].filter((n) => this.#inserts.has(n)).map((n) => this.#inserts.get(n)!);
     if (wanted.length === 0) return true;
     try {
-      for (const b of this.#batches) await engine.insertSpooled(wanted, b.spooled.files, b.rowidBase);
+      for (const b of this.#batches) await db.insertSpooled(gen, wanted, b.spooled.files, b.rowidBase);
     } catch (e) {
       logger.debug(`load: DuckDB could not load ${wanted.map((w) => w.table).join(', ')} (${(e as Error).message.split('\n')[0]}); loading again row by row`);
       return false;
     }
     for (const w of wanted) this.#inserts.delete(w.table.toLowerCase());
-    await engine.setAvailable(wanted.map((w) => w.table), true);
     logger.debug(`load: ${wanted.map((w) => w.table).join(', ')} from the spooled pages`);
     return true;
   }

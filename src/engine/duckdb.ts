@@ -1,22 +1,18 @@
-import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResult, DuckDBValue } from '@duckdb/node-api';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBResult, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { RestSqlError } from '../errors/index.js';
-import type { Row } from '../extract/flatten.js';
-import type { ColumnType, TableDef } from '../model/types.js';
-import type { BulkInsert, BulkJsonPlan } from './bulk-json.js';
+import type { TableDef } from '../model/types.js';
 import { parseJson } from '../util/json.js';
+import { createDatabase, SQL_TYPE, type Database } from './database.js';
 import { sqlError } from './sql-error.js';
-import { SPOOL_PREFIX, sweepSpools } from './spool-sweep.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
 
 // require, not import: the package is CommonJS, and importing it makes Node lex its sources for
 // named exports first (0.11 s of every start-up, measured).
-const { DuckDBInstance, JsonDuckDBValueConverter } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { JsonDuckDBValueConverter } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+
+export type { BulkLoader } from './database.js';
 
 export interface StatementResult {
   readonly columns: ResultColumn[];
@@ -25,33 +21,12 @@ export interface StatementResult {
   readonly rowsChanged: number;
 }
 
-const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
-  INTEGER: 'INTEGER',
-  BIGINT: 'BIGINT',
-  HUGEINT: 'HUGEINT',
-  DOUBLE: 'DOUBLE',
-  BOOLEAN: 'BOOLEAN',
-  TIMESTAMP: 'TIMESTAMP',
-  DATE: 'DATE',
-  UUID: 'UUID',
-  VARCHAR: 'VARCHAR',
-  JSON: 'JSON',
-};
-
-/**
- * Loads record files (JSON arrays in the spool folder, in page order) by `plan` in one
- * transaction: the root table, and the child tables `children` names (lower case; all when
- * absent). Returns the number of records. Throws when DuckDB cannot read them as planned
- * (nothing is loaded then).
- */
-export type BulkLoader = (plan: BulkJsonPlan, files: readonly string[], rowidBase: number, children?: ReadonlySet<string>) => Promise<number>;
-
 /** Asked for by a statement that reads an API table not fetched for it; fetches and loads it. */
 export type FetchTable = (table: string) => Promise<void>;
 
 const UNFETCHED = /restsql:unfetched:([A-Za-z0-9_]+)/;
 // DuckDB's refusals of INSERT, UPDATE and DELETE on a view (API tables are views).
-const WRITE_REFUSED = /is not an table|Can only update base table|Can only delete from base table|Can only insert into base table|trying to (drop|replace with) type|is not a table/i;
+const WRITE_REFUSED = /already exists|is not an table|Can only update base table|Can only delete from base table|Can only insert into base table|trying to (drop|replace with) type|is not a table/i;
 const WRITE_TARGET = /\b(?:UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|INSERT\s+(?:OR\s+\w+\s+)?INTO|DROP\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|ALTER\s+(?:TABLE|VIEW)(?:\s+IF\s+EXISTS)?|CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TABLE|VIEW)(?:\s+IF\s+NOT\s+EXISTS)?|COPY)\s+((?:"[^"]*"|[\w$]+)(?:\.(?:"[^"]*"|[\w$]+))*)/gi;
 // Statement types that change the catalog (DuckDB's StatementType: CREATE 7, ALTER 9, DROP 15, MULTI 27).
 const CATALOG_CHANGES = new Set([7, 9, 15, 27]);
@@ -72,36 +47,58 @@ const REFUSED_STATEMENTS: ReadonlyMap<number, string> = new Map([
   [28, 'COPY FROM DATABASE'],
 ]);
 
+/** A statement's shape, known without running it. */
+export interface StatementShape {
+  /** DuckDB's StatementType. */
+  readonly statementType: number;
+  readonly params: readonly DuckDBType[];
+  readonly columns: readonly { readonly name: string; readonly type: DuckDBType }[];
+}
+
+/** A statement running in the engine: its columns and its result, chunk by chunk. */
+export interface OpenStatement {
+  readonly statementType: number;
+  readonly columns: readonly { readonly name: string; readonly type: DuckDBType }[];
+  /** The columns as the library reports them (deduplicated names, DuckDB type names). */
+  readonly resultColumns: ResultColumn[];
+  /** Rows changed (INSERT, UPDATE, DELETE), else 0. */
+  readonly rowsChanged: number;
+  /** The next chunk of rows (about 2048), or undefined at the end. */
+  next(): Promise<DuckDBDataChunk | undefined>;
+}
+
+/** Values bound to `$1`, `$2`, ...: plain JS values, or DuckDB values with their types. */
+export type Params = readonly unknown[] | { readonly values: readonly DuckDBValue[]; readonly types: readonly (DuckDBType | undefined)[] };
+
 /**
- * The SQL engine (docs/architecture.md "Contracts"): one embedded DuckDB, locked down.
+ * One session's view of the database (docs/architecture.md "Contracts"): a DuckDB connection of
+ * its own on the shared, locked-down database (engine/database.ts).
  *
- * API tables are views. Their rows live in a private schema (its name holds a random token, and a
- * statement naming it is refused), and each view shows them only while they are fetched for the
- * statement at hand; otherwise it raises `restsql:unfetched:<table>` when read, so a statement
- * restsql did not see reading a table never runs on an empty or stale copy: the engine fetches the
- * table (`FetchTable`) and runs the statement again. Views also make DuckDB itself refuse
- * INSERT, UPDATE and DELETE on API tables; statements that change the catalog are checked not to
- * have touched them.
+ * API tables are temporary views of the session's own, each showing one generation of loaded rows
+ * only while they are fetched for the statement at hand; otherwise it raises
+ * `restsql:unfetched:<table>` when read, so a statement restsql did not see reading a table never
+ * runs on an empty or stale copy: the engine fetches the table (`FetchTable`) and runs the
+ * statement again. Views also make DuckDB itself refuse INSERT, UPDATE and DELETE on API tables;
+ * statements that change the catalog are checked not to have touched them.
  */
 export interface Engine {
+  readonly database: Database;
+  /** Registers an API table (the database's, once) and makes its view in this session (unfetched). */
   createTable(table: TableDef): Promise<void>;
-  /** The name bulk inserts write to for an API table (its private storage). */
-  storageName(table: string): string;
-  /** Shows the loaded rows of `tables` (true) or makes reading them raise until fetched (false). */
-  setAvailable(tables: readonly string[], available: boolean): Promise<void>;
-  /** Empties `tables` (made unavailable), then fills them through `fill`; on failure they are left empty. */
-  load(tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>): Promise<Map<string, number>>;
-  /** Runs bulk inserts on record files later (a child table loaded when first named), in one transaction. */
-  insertSpooled(inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
-  /**
-   * A private folder (0700) for spooled pages, removed on close and at exit. User SQL cannot read
-   * it: insertSpooled moves its files into DuckDB's load folder for the INSERT only.
-   */
-  readonly spoolDir: string;
+  /** Points the views of `tables` at generation `gen`'s rows (the session holds `gen` meanwhile). */
+  show(tables: readonly string[], gen: number): Promise<void>;
+  /** Makes reading `tables` raise until they are fetched (shown) again. */
+  hide(tables: readonly string[]): Promise<void>;
+  /** The generation `table`'s view shows, if it shows one. */
+  shown(table: string): number | undefined;
   /** Whether the user has a transaction open (BEGIN without COMMIT or ROLLBACK yet). */
   inTransaction(): Promise<boolean>;
   /** Changes with every BEGIN, COMMIT and ROLLBACK: loads made inside a transaction hold only until it ends. */
   transactionEpoch(): number;
+  /** Whether this session sees the rows of `tables` in generation `gen` (inside a transaction, only loads committed before it began). */
+  sees(gen: number, tables: readonly string[]): Promise<boolean>;
+  /** Loads a generation on this session's own connection, inside its user's transaction (the rows are this session's alone). */
+  loadHere(gen: number, tables: readonly TableDef[], fill: Parameters<Database['load']>[2]): Promise<Map<string, number>>;
   /** The session has views or macros of its own (they may read API tables where the planner cannot see). */
   hasUserObjects(): Promise<boolean>;
   /** DuckDB's getTableNames for `sql` (empty when it does not parse; running it reports why). */
@@ -110,114 +107,42 @@ export interface Engine {
   serialize(sql: string): Promise<unknown>;
   /** How many statements `sql` holds (0 when it does not parse; running it reports why). */
   statementCount(sql: string): Promise<number>;
-  run(sql: string, params?: readonly unknown[], fetch?: FetchTable): Promise<StatementResult[]>;
+  /** The parameter and result types of one statement, without running it (nothing is fetched). */
+  describe(sql: string): Promise<StatementShape>;
+  run(sql: string, params?: Params, fetch?: FetchTable): Promise<StatementResult[]>;
   /** Runs one statement and yields its rows chunk by chunk (about 2048 rows each), never all at once; at least one batch (the columns), even without rows. */
-  stream(sql: string, params?: readonly unknown[], fetch?: FetchTable): AsyncGenerator<{ columns: ResultColumn[]; rows: Record<string, JsonValue>[] }>;
+  stream(sql: string, params?: Params, fetch?: FetchTable): AsyncGenerator<{ columns: ResultColumn[]; rows: Record<string, JsonValue>[] }>;
+  /** Runs one statement; its rows are read chunk by chunk (typed DuckDB values). */
+  open(sql: string, params?: Params, fetch?: FetchTable): Promise<OpenStatement>;
   interrupt(): void;
-  close(): void;
+  /** Closes the session (and the database, when the session owns it). */
+  close(): Promise<void>;
+}
+/** An engine on a database of its own (the library's and the CLI's connection): closing it closes the database. */
+export async function createEngine(): Promise<Engine> {
+  const db = await createDatabase();
+  try {
+    return await createSession(db, true);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
 }
 
-const LIVE_SPOOLS = new Set<string>();
-let exitHook: (() => void) | undefined;
-let swept = false;
-
 /**
- * An in-memory DuckDB that never touches the network or the file system on behalf of user SQL:
- * extension auto-install/auto-load off at creation, then external access disabled and the
- * configuration locked (docs/security.md "User SQL touches no file and no network").
- *
- * Its private folder (0700, `restsql-spool-<pid>-XXXXXX` in the temporary folder) holds:
- * - `pages/` (`spoolDir`): spooled API pages, which DuckDB may not read;
- * - `load/`: the one folder DuckDB may read, empty except while restsql's own bulk INSERT runs
- *   (the pages are moved in for it and out again; user statements wait meanwhile);
- * - `duckdb-tmp/`: DuckDB's temporary directory (its spill files; by default `.tmp` under the
- *   working directory, which DuckDB then allows reading and writing).
- * User statements that write or load files (COPY, EXPORT, ATTACH, INSTALL/LOAD) are refused.
+ * A session on `db`: its own DuckDB connection, with a view per API table (unfetched) and the
+ * pinned tables shown. `ownsDatabase`: closing the session closes the database.
  */
-export async function createEngine(): Promise<Engine> {
-  if (!swept) {
-    swept = true;
-    sweepSpools(tmpdir());
-  }
-  // The only files DuckDB may read: pages restsql spools itself, in a private folder.
-  let root: string;
-  try {
-    root = mkdtempSync(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
-  } catch (e) {
-    throw new RestSqlError('TEMP_DIR_UNAVAILABLE', `The temporary folder ${tmpdir()} cannot be used for spooled pages (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, {
-      hint: 'Set TMPDIR to a folder you can write to.',
-      details: { dir: tmpdir() },
-      cause: e,
-    });
-  }
-  const removeSpool = () => {
-    rmSync(root, { recursive: true, force: true });
-    LIVE_SPOOLS.delete(root);
-  };
-  LIVE_SPOOLS.add(root);
-  if (!exitHook) {
-    // One hook for all engines: spool folders of connections still open go at exit (Ctrl-C included).
-    exitHook = () => {
-      for (const d of LIVE_SPOOLS) rmSync(d, { recursive: true, force: true });
-    };
-    process.once('exit', exitHook);
-  }
-  const spoolDir = join(root, 'pages');
-  const loadDir = join(root, 'load');
-  let instance: Awaited<ReturnType<typeof DuckDBInstance.create>>;
-  let conn: DuckDBConnection;
-  try {
-    mkdirSync(spoolDir, { mode: 0o700 });
-    mkdirSync(loadDir, { mode: 0o700 });
-    instance = await DuckDBInstance.create(':memory:', {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      threads: '2',
-      // Set at creation: DuckDB adds its temporary directory to allowed_directories.
-      temp_directory: join(root, 'duckdb-tmp'),
-    });
-  } catch (e) {
-    removeSpool();
-    throw e;
-  }
-  try {
-    conn = await instance.connect();
-    await conn.run(`SET allowed_directories=[${literal(`${loadDir}/`)}]`);
-    await conn.run('SET enable_external_access=false');
-    await conn.run('SET lock_configuration=true');
-  } catch (e) {
-    instance.closeSync();
-    removeSpool();
-    throw e;
-  }
-  // Set while pages sit in the load folder: user statements wait for it.
-  let staging: Promise<void> | undefined;
-  const idle = async () => {
-    while (staging) await staging;
-  };
-  // API tables' rows: a schema no statement may name (its name is unguessable and refused).
-  const store = `restsql_store_${randomBytes(8).toString('hex')}`;
-  await conn.run(`CREATE SCHEMA memory.${store}`);
-  // Fully qualified: a USE of another schema must not move where restsql's objects are.
-  const storageName = (name: string) => `memory.${store}.${ident(name)}`;
-  const viewName = (name: string) => `memory.main.${ident(name)}`;
-  const apiTables = new Map<string, TableDef>();
-  const availableNow = new Map<string, boolean>();
+export async function createSession(db: Database, ownsDatabase = false): Promise<Engine> {
+  const conn = await db.connect();
+  const store = db.storeSchema;
+  const idle = () => db.idle();
+  const apiTables = db.tables;
+  /** The generation each table's view shows (absent: unfetched). */
+  const shownGen = new Map<string, number>();
   let closed = false;
-  let catalogSnapshot: Map<string, string> | undefined;
-  // Counts BEGIN/COMMIT/ROLLBACK statements: a ROLLBACK undoes loads and view changes made inside
-  // the transaction, so what restsql knows of them is forgotten at each (see transactionEpoch).
-  let txEpoch = 0;
-  const transactionStatement = () => {
-    txEpoch++;
-    availableNow.clear();
-    catalogSnapshot = undefined;
-  };
 
-  const viewSql = (t: TableDef, available: boolean) =>
-    available
-      ? `CREATE OR REPLACE VIEW ${viewName(t.name)} AS SELECT * FROM ${storageName(t.name)}`
-      : unfetchedView(t);
+  const viewName = (name: string) => ident(name);
 
   /**
    * A view that raises when read: every column and the row itself depend on error(), so no
@@ -226,16 +151,65 @@ export async function createEngine(): Promise<Engine> {
    */
   const unfetchedView = (t: TableDef) => {
     const raise = `error(${literal(`restsql:unfetched:${t.name}`)})`;
-    return `CREATE OR REPLACE VIEW ${viewName(t.name)} AS SELECT ${t.columns.map((c) => `CAST(${raise} AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')} FROM range(1) WHERE ${raise} IS NULL`;
+    return `CREATE OR REPLACE TEMP VIEW ${viewName(t.name)} AS SELECT ${t.columns.map((c) => `CAST(${raise} AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')} FROM range(1) WHERE ${raise} IS NULL`;
   };
 
-  const setAvailable = async (names: readonly string[], available: boolean) => {
+  const hide = async (names: readonly string[]) => {
     for (const name of names) {
-      const t = apiTables.get(name.toLowerCase());
-      if (!t || availableNow.get(t.name.toLowerCase()) === available) continue;
-      await conn.run(viewSql(t, available));
-      availableNow.set(t.name.toLowerCase(), available);
-      catalogSnapshot = undefined;
+      const key = name.toLowerCase();
+      const t = apiTables.get(key);
+      if (!t) continue;
+      const old = shownGen.get(key);
+      if (old === undefined && viewsMade.has(key)) continue;
+      await conn.run(unfetchedView(t));
+      viewsMade.add(key);
+      shownGen.delete(key);
+      if (old !== undefined) db.release(old);
+    }
+  };
+
+  const show = async (names: readonly string[], gen: number) => {
+    for (const name of names) {
+      const key = name.toLowerCase();
+      const t = apiTables.get(key);
+      if (!t) continue;
+      const old = shownGen.get(key);
+      if (old === gen) continue;
+      db.retain(gen);
+      try {
+        await conn.run(`CREATE OR REPLACE TEMP VIEW ${viewName(t.name)} AS SELECT * FROM ${db.storageName(t.name, gen)}`);
+      } catch (e) {
+        db.release(gen);
+        throw e;
+      }
+      viewsMade.add(key);
+      shownGen.set(key, gen);
+      if (old !== undefined) db.release(old);
+    }
+  };
+  const viewsMade = new Set<string>();
+
+  /**
+   * After COMMIT or ROLLBACK: a ROLLBACK undid the view changes made inside the transaction, so
+   * what this session knows of its views is forgotten: every API table is made unfetched anew
+   * (pinned ones shown again).
+   */
+  // Counts BEGIN/COMMIT/ROLLBACK statements (see transactionEpoch).
+  let txEpoch = 0;
+  const transactionStatement = async (sql: string) => {
+    txEpoch++;
+    if (/^\s*(BEGIN|START)\b/i.test(sql)) return;
+    for (const key of [...apiTables.keys()]) {
+      const old = shownGen.get(key);
+      shownGen.delete(key);
+      viewsMade.delete(key);
+      if (old !== undefined) db.release(old);
+    }
+    try {
+      await hide([...apiTables.keys()]);
+      for (const [name, gen] of db.pinned) await show([name], gen);
+    } catch {
+      // The transaction is still open (a COMMIT that failed): the next statement reports it.
     }
   };
 
@@ -287,8 +261,7 @@ export async function createEngine(): Promise<Engine> {
 
   /** Runs a statement that changes the catalog, undone (READ_ONLY) if it touched an API table. */
   const guarded = async <T>(run: () => Promise<T>, sql: string): Promise<T> => {
-    catalogSnapshot ??= await snapshot();
-    const before = catalogSnapshot;
+    const before = await snapshot();
     const own = !(await inTransaction());
     if (own) await conn.run('BEGIN TRANSACTION');
     let result: T;
@@ -304,8 +277,8 @@ export async function createEngine(): Promise<Engine> {
       await conn.run('ROLLBACK');
       const err = readOnly(changed.name);
       if (own) throw err;
-      // The user's transaction is gone, with whatever restsql loaded in it.
-      transactionStatement();
+      // The user's transaction is gone, with the view changes made in it.
+      await transactionStatement('ROLLBACK');
       throw new RestSqlError('READ_ONLY', `${err.message} Your transaction was rolled back.`, { hint: err.hint ?? '', details: err.details });
     }
     if (own) await conn.run('COMMIT');
@@ -362,43 +335,6 @@ export async function createEngine(): Promise<Engine> {
     }
   };
 
-  /** Runs `inserts` on `files` in one transaction; the rows each added. */
-  const insertSpooled = async (inserts: readonly BulkInsert[], files: readonly string[], base: number): Promise<number[]> => {
-    if (files.length === 0) return inserts.map(() => 0);
-    await idle();
-    let done!: () => void;
-    staging = new Promise((r) => (done = r));
-    // A fresh folder of an unguessable name; the files go back to the pages folder afterwards.
-    const stage = join(loadDir, randomBytes(16).toString('hex'));
-    const moved: [from: string, to: string][] = [];
-    try {
-      mkdirSync(stage, { mode: 0o700 });
-      for (const [i, from] of files.entries()) {
-        const to = join(stage, `${String(i).padStart(8, '0')}.json`);
-        renameSync(from, to);
-        moved.push([from, to]);
-      }
-      const list = `[${moved.map(([, f]) => literal(f)).join(', ')}]`;
-      // Inside a user's transaction the connection loads row by row (Connection#load): a failed
-      // bulk read there would abort it. Ours is the only transaction here.
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        const added: number[] = [];
-        for (const { sql } of inserts) added.push((await conn.run(sql(list, base - 1))).rowsChanged);
-        await conn.run('COMMIT');
-        return added;
-      } catch (e) {
-        await conn.run('ROLLBACK');
-        throw e;
-      }
-    } finally {
-      for (const [from, to] of moved) renameSync(to, from);
-      rmSync(stage, { recursive: true, force: true });
-      staging = undefined;
-      done();
-    }
-  };
-
   /** Refuses statements that write or load files (REFUSED_STATEMENTS). */
   const refuseType = (prepared: DuckDBPreparedStatement) => {
     const what = REFUSED_STATEMENTS.get(prepared.statementType);
@@ -410,27 +346,82 @@ export async function createEngine(): Promise<Engine> {
     }
   };
 
-  return {
-    async insertSpooled(inserts, files, base) {
-      ensureOpen();
-      await insertSpooled(inserts, files, base);
-    },
+  const bind = (prepared: DuckDBPreparedStatement, params: Params | undefined) => {
+    if (!params) return;
+    if (Array.isArray(params)) {
+      if (params.length > 0) prepared.bind(params as DuckDBValue[]);
+      return;
+    }
+    const typed = params as Exclude<Params, readonly unknown[]>;
+    if (typed.values.length > 0) prepared.bind(typed.values as DuckDBValue[], typed.types as DuckDBType[]);
+  };
+  const hasParams = (params: Params | undefined) => params !== undefined && (Array.isArray(params) ? params.length > 0 : (params as Exclude<Params, readonly unknown[]>).values.length > 0);
 
+  const columnsOf = (r: { columnCount: number; columnName(i: number): string; columnType(i: number): DuckDBType }) =>
+    Array.from({ length: r.columnCount }, (_, i) => ({ name: r.columnName(i), type: r.columnType(i) }));
+
+  /** Prepares and runs one statement (retrying once per unfetched table), returning its DuckDB result. */
+  const openResult = async (sql: string, params: Params | undefined, fetch: FetchTable | undefined): Promise<{ result: DuckDBResult; first: DuckDBDataChunk | null; statementType: number }> => {
+    return withTables(
+      async () => {
+        await idle();
+        const prepared = await conn.prepare(sql);
+        refuseType(prepared);
+        bind(prepared, params);
+        const statementType = prepared.statementType;
+        if (statementType === TRANSACTION) {
+          try {
+            const result = await prepared.run();
+            return { result, first: await result.fetchChunk(), statementType };
+          } finally {
+            await transactionStatement(sql);
+          }
+        }
+        if (CATALOG_CHANGES.has(statementType)) {
+          const result = await guarded(() => prepared.run(), sql);
+          return { result, first: await result.fetchChunk(), statementType };
+        }
+        // The first chunk is read here: a table not fetched for the statement shows up by then.
+        const result = await prepared.stream();
+        return { result, first: await result.fetchChunk(), statementType };
+      },
+      sql,
+      fetch,
+    );
+  };
+
+  const session: Engine = {
+    database: db,
     async createTable(table) {
       ensureOpen();
-      const cols = table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ');
-      await conn.run(`CREATE OR REPLACE TABLE ${storageName(table.name)} (${cols})`);
-      apiTables.set(table.name.toLowerCase(), table);
-      availableNow.delete(table.name.toLowerCase());
-      await setAvailable([table.name], false);
+      db.defineTable(table);
+      viewsMade.delete(table.name.toLowerCase());
+      await hide([table.name]);
     },
-
-    storageName,
+    show(names, gen) {
+      ensureOpen();
+      return show(names, gen);
+    },
+    hide(names) {
+      ensureOpen();
+      return hide(names);
+    },
+    shown: (table) => shownGen.get(table.toLowerCase()),
     inTransaction() {
       ensureOpen();
       return inTransaction();
     },
     transactionEpoch: () => txEpoch,
+    async sees(gen, tables) {
+      ensureOpen();
+      if (tables.length === 0) return true;
+      const r = await conn.runAndReadAll(db.loadedIn(gen, tables));
+      return Number(r.getRows()[0]?.[0] ?? 0) === new Set(tables.map((t) => t.toLowerCase())).size;
+    },
+    loadHere(gen, tables, fill) {
+      ensureOpen();
+      return db.load(gen, tables, fill, undefined, conn);
+    },
     async hasUserObjects() {
       ensureOpen();
       const api = [...apiTables.keys()].map(literal).join(', ') || "''";
@@ -438,48 +429,6 @@ export async function createEngine(): Promise<Engine> {
         `SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND lower(view_name) NOT IN (${api})) + (SELECT count(*) FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro'))`,
       );
       return Number(r.getRows()[0]?.[0] ?? 0) > 0;
-    },
-    setAvailable(names, available) {
-      ensureOpen();
-      return setAvailable(names, available);
-    },
-
-    async load(tables, fill) {
-      ensureOpen();
-      await setAvailable(tables.map((t) => t.name), false);
-      for (const t of tables) await conn.run(`DELETE FROM ${storageName(t.name)}`);
-      const appenders = new Map<string, Awaited<ReturnType<DuckDBConnection['createAppender']>>>();
-      for (const t of tables) appenders.set(t.name, await conn.createAppender(t.name, store, 'memory'));
-      const counts = new Map<string, number>(tables.map((t) => [t.name, 0]));
-      const bulk: BulkLoader = async (plan, files, base, children) => {
-        const inserts = plan.inserts.filter((ins, i) => i === 0 || !children || children.has(ins.table.toLowerCase()));
-        for (const ap of appenders.values()) ap.flushSync();
-        const added = await insertSpooled(inserts, files, base);
-        inserts.forEach(({ table }, i) => counts.set(table, (counts.get(table) ?? 0) + added[i]!));
-        // The root's rows are the records.
-        return added[0] ?? 0;
-      };
-      try {
-        await fill((table, row) => {
-          const ap = appenders.get(table.name);
-          if (!ap) throw new Error(`no appender for ${table.name}`);
-          table.columns.forEach((c, i) => appendCell(ap, c.type, row[i] ?? null));
-          ap.endRow();
-          counts.set(table.name, (counts.get(table.name) ?? 0) + 1);
-        }, bulk);
-        for (const ap of appenders.values()) ap.closeSync();
-      } catch (e) {
-        for (const ap of appenders.values()) {
-          try {
-            ap.closeSync();
-          } catch {
-            // Already failed; the DELETE below leaves the table empty either way.
-          }
-        }
-        for (const t of tables) await conn.run(`DELETE FROM ${storageName(t.name)}`);
-        throw e;
-      }
-      return counts;
     },
 
     async serialize(sql) {
@@ -506,6 +455,26 @@ export async function createEngine(): Promise<Engine> {
       }
     },
 
+    async describe(sql) {
+      ensureOpen();
+      refuseStore(sql);
+      try {
+        const prepared = await conn.prepare(sql);
+        try {
+          return {
+            statementType: prepared.statementType,
+            params: Array.from({ length: prepared.parameterCount }, (_, i) => prepared.parameterType(i + 1)),
+            columns: columnsOf(prepared),
+          };
+        } finally {
+          prepared.destroySync();
+        }
+      } catch (e) {
+        if (e instanceof RestSqlError) throw e;
+        throw sqlError(e, sql);
+      }
+    },
+
     async run(sql, params, fetch) {
       ensureOpen();
       refuseStore(sql);
@@ -524,19 +493,19 @@ export async function createEngine(): Promise<Engine> {
           try {
             return await read();
           } finally {
-            transactionStatement();
+            await transactionStatement(sql);
           }
         }
         return CATALOG_CHANGES.has(prepared.statementType) ? guarded(read, sql) : read();
       };
       try {
-        if (params && params.length > 0) {
+        if (hasParams(params)) {
           out.push(
             await withTables(
               () =>
                 one(async () => {
                   const p = await conn.prepare(sql);
-                  p.bind(params as DuckDBValue[]);
+                  bind(p, params);
                   return p;
                 }),
               sql,
@@ -576,51 +545,55 @@ export async function createEngine(): Promise<Engine> {
       }
     },
 
-    async *stream(sql, params, fetch) {
+    async open(sql, params, fetch) {
       ensureOpen();
       refuseStore(sql);
-      let result: DuckDBResult | undefined;
-      let chunk: Awaited<ReturnType<DuckDBResult['fetchChunk']>> | undefined;
-      let whole: StatementResult | undefined;
+      let opened: Awaited<ReturnType<typeof openResult>>;
       try {
-        await withTables(
-          async () => {
-            await idle();
-            const prepared = await conn.prepare(sql);
-            refuseType(prepared);
-            if (params && params.length > 0) prepared.bind(params as DuckDBValue[]);
-            if (CATALOG_CHANGES.has(prepared.statementType) || prepared.statementType === TRANSACTION) {
-              const reader = prepared.statementType === TRANSACTION ? await prepared.runAndReadAll().finally(transactionStatement) : await guarded(() => prepared.runAndReadAll(), sql);
-              const columns = resultColumns(reader);
-              whole = { columns, rows: rowObjects(reader.getRowsJson(), columns), rowsChanged: reader.rowsChanged };
-              return;
-            }
-            // The first chunk is read here: a table not fetched for the statement shows up by then.
-            result = await prepared.stream();
-            chunk = await result.fetchChunk();
-          },
-          sql,
-          fetch,
-        );
+        opened = await openResult(sql, params, fetch);
       } catch (e) {
         if (e instanceof RestSqlError) throw e;
         throw sqlError(e, sql);
       }
-      if (whole) {
-        yield { columns: whole.columns, rows: whole.rows };
-        return;
-      }
-      const columns = resultColumns(result!);
-      yield { columns, rows: chunk && chunk.rowCount > 0 ? rowObjects(chunk.convertRows(JsonDuckDBValueConverter), columns) : [] };
-      for (;;) {
-        if (!chunk || chunk.rowCount === 0) return;
-        try {
-          chunk = await result!.fetchChunk();
-        } catch (e) {
-          throw sqlError(e, sql);
-        }
-        if (!chunk || chunk.rowCount === 0) return;
-        yield { columns, rows: rowObjects(chunk.convertRows(JsonDuckDBValueConverter), columns) };
+      const { result, statementType } = opened;
+      let pending: DuckDBDataChunk | null | undefined = opened.first;
+      let done = false;
+      return {
+        statementType,
+        columns: columnsOf({ columnCount: result.columnCount, columnName: (i) => result.columnName(i), columnType: (i) => result.columnType(i) }),
+        resultColumns: resultColumns(result),
+        rowsChanged: statementType === TRANSACTION || CATALOG_CHANGES.has(statementType) || statementType === 2 || statementType === 3 || statementType === 5 ? result.rowsChanged : 0,
+        async next() {
+          if (done) return undefined;
+          let chunk: DuckDBDataChunk | null;
+          if (pending !== undefined) {
+            chunk = pending;
+            pending = undefined;
+          } else {
+            try {
+              chunk = await result.fetchChunk();
+            } catch (e) {
+              done = true;
+              throw sqlError(e, sql);
+            }
+          }
+          if (!chunk || chunk.rowCount === 0) {
+            done = true;
+            return undefined;
+          }
+          return chunk;
+        },
+      };
+    },
+
+    async *stream(sql, params, fetch) {
+      const open = await session.open(sql, params, fetch);
+      const columns = open.resultColumns;
+      let chunk = await open.next();
+      yield { columns, rows: chunk ? rowObjects(chunk.convertRows(JsonDuckDBValueConverter), columns) : [] };
+      while (chunk) {
+        chunk = await open.next();
+        if (chunk) yield { columns, rows: rowObjects(chunk.convertRows(JsonDuckDBValueConverter), columns) };
       }
     },
 
@@ -628,52 +601,19 @@ export async function createEngine(): Promise<Engine> {
       if (!closed) conn.interrupt();
     },
 
-    spoolDir,
-
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
-      conn.closeSync();
-      instance.closeSync();
-      removeSpool();
+      for (const gen of shownGen.values()) db.release(gen);
+      shownGen.clear();
+      try {
+        db.disconnect(conn);
+      } finally {
+        if (ownsDatabase) await db.close();
+      }
     },
   };
-}
-
-type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
-
-/** Appends one converted cell. Text forms (timestamps, dates, UUIDs, JSON) are cast by DuckDB. */
-function appendCell(ap: Appender, type: ColumnType, v: Row[number]): void {
-  if (v === null) {
-    ap.appendNull();
-    return;
-  }
-  switch (type) {
-    case 'INTEGER':
-      ap.appendInteger(v as number);
-      return;
-    case 'BIGINT':
-      ap.appendBigInt(typeof v === 'bigint' ? v : BigInt(v as number));
-      return;
-    case 'HUGEINT':
-      ap.appendHugeInt(typeof v === 'bigint' ? v : BigInt(v as number));
-      return;
-    case 'DOUBLE':
-      ap.appendDouble(v as number);
-      return;
-    case 'BOOLEAN':
-      ap.appendBoolean(v as boolean);
-      return;
-    case 'TIMESTAMP':
-    case 'DATE':
-    case 'UUID':
-    case 'VARCHAR':
-    case 'JSON':
-      ap.appendVarchar(String(v));
-      return;
-    default: {
-      const never: never = type;
-      throw new Error(`unhandled column type ${String(never)}`);
-    }
-  }
+  await hide([...apiTables.keys()]);
+  for (const [name, gen] of db.pinned) await show([name], gen);
+  return session;
 }

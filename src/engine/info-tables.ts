@@ -6,10 +6,13 @@ import type { Redactor } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
 import { writeRestModel } from '../model/rest-writer.js';
 import { allTables, type ColumnType, type ResolvedModel, type TableDef } from '../model/types.js';
-import type { Engine } from './duckdb.js';
+import type { Database } from './database.js';
 
-/** Creates and fills the info tables, except any whose name an API table already has. */
-export async function createInfoTables(engine: Engine, model: ResolvedModel, redactor: Redactor): Promise<void> {
+/**
+ * Creates and fills the info tables, except any whose name an API table already has; every
+ * session shows them (pinned).
+ */
+export async function createInfoTables(db: Database, model: ResolvedModel, redactor: Redactor): Promise<void> {
   const names = new Set(allTables(model).map((t) => t.name.toLowerCase()));
   const config: TableDef = { name: '_configuration', columns: [{ name: 'configuration', path: [], type: 'VARCHAR', key: false, source: 'json' }], arrayPath: [], children: [] };
   const statusCols: [string, ColumnType][] = [['name', 'VARCHAR'], ['uri', 'VARCHAR'], ['success', 'BOOLEAN'], ['http_status', 'INTEGER'], ['message', 'VARCHAR'], ['key_candidates', 'VARCHAR']];
@@ -23,10 +26,12 @@ export async function createInfoTables(engine: Engine, model: ResolvedModel, red
   ];
   for (const [table, data] of rows) {
     if (names.has(table.name)) continue;
-    await engine.createTable(table);
-    await engine.load([table], async (append) => {
+    db.defineTable(table);
+    const gen = db.newGeneration();
+    await db.load(gen, [table], async (append) => {
       for (const r of data) append(table, r as Row);
     });
-    await engine.setAvailable([table.name], true);
+    // Every session shows it, for good.
+    db.pin(table.name, gen);
   }
 }

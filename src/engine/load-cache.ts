@@ -1,9 +1,14 @@
 /**
- * What each endpoint has loaded into the engine, and loading what a statement needs: the
+ * What each endpoint has loaded into the database, and loading what a statement needs: the
  * endpoints whose tables it names, with the requests its WHERE conditions and LIMIT allow. Rows
  * loaded for one statement serve the next only when they were fetched unnarrowed and are fresh
- * (CacheTTL), or when the next plans the same requests; rows loaded inside a user's transaction
- * last only as long as it does.
+ * (CacheTTL), or when the next plans the same requests.
+ *
+ * One cache serves every session on a database (each statement arrives with its session's
+ * engine): rows fetched for one session serve the others within CacheTTL. An endpoint is loaded
+ * by one session at a time (others needing it wait for that load, then use it); loads of
+ * different endpoints, and statements over rows already loaded, go on side by side. Each load
+ * fills a new generation (engine/database.ts) and runs outside any user's transaction.
  */
 import { RestSqlError } from '../errors/index.js';
 import type { HttpClient } from '../http/contract.js';
@@ -12,7 +17,8 @@ import { tablesOf, type EndpointDef, type ResolvedModel } from '../model/types.j
 import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import type { Logger } from '../util/logger.js';
-import { bulkJsonPlan } from './bulk-json.js';
+import { bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
+import type { Database } from './database.js';
 import { DeferredChildren } from './deferred-children.js';
 import type { Engine } from './duckdb.js';
 import { EMPTY_PLAN, planStatements, tableRefs } from './planner.js';
@@ -31,30 +37,44 @@ export interface ScanLimits {
   readonly onProgress?: (p: ScanProgress) => void;
 }
 
-interface EndpointState {
-  readonly endpoint: EndpointDef;
-  prefetched: PrefetchedPage | undefined;
+/** Rows loaded for an endpoint: what they were fetched by, and when. */
+interface Loaded {
   /** RequestPlan.key of the rows loaded now (undefined: nothing loaded). */
   loadedKey?: string;
   /** The rows loaded now came from an unnarrowed fetch. */
   loadedComplete: boolean;
   /** When they were fetched (CacheTTL). */
   loadedAt?: number;
+  /** The generation holding them. */
+  generation?: number;
+}
+
+/** Rows a session loaded inside its transaction: its own until the transaction ends. */
+interface OwnLoad extends Loaded {
+  /** The session's transaction epoch when they were loaded. */
+  readonly epoch: number;
+}
+
+interface EndpointState extends Loaded {
+  readonly endpoint: EndpointDef;
+  prefetched: PrefetchedPage | undefined;
   /** Child tables fetched with the rows loaded now but not loaded yet: no query named them so far. */
   deferred?: DeferredChildren;
-  /** Loaded inside a user's transaction: the engine's transaction epoch then (a ROLLBACK undoes the load). */
-  tentative?: number;
+  /** Set while a session loads the endpoint: others wait for it. */
+  busy?: Promise<void>;
 }
 
 export class LoadCache {
   readonly #endpoints: EndpointState[];
   readonly #byTable = new Map<string, EndpointState>();
+  /** Loads sessions made inside their transactions. */
+  readonly #own = new WeakMap<Engine, Map<EndpointState, OwnLoad>>();
   /** Lower-case column names per lower-case table name (for placing unqualified columns). */
   readonly #columns: Map<string, Set<string>>;
 
   constructor(
     model: ResolvedModel,
-    private readonly engine: Engine,
+    private readonly db: Database,
     private readonly http: HttpClient,
     private readonly logger: Logger,
     prefetched: Map<EndpointDef, PrefetchedPage>,
@@ -70,18 +90,22 @@ export class LoadCache {
    * its WHERE conditions and LIMIT allow (model files). Rows already loaded by an equal request,
    * or by an unnarrowed one when this query constrains no virtual column, are reused.
    */
-  async prepare(sql: string, params: readonly unknown[] = []): Promise<void> {
+  async prepare(session: Engine, sql: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<void> {
     // Rows fetched for an earlier statement serve this one only if they were fetched unnarrowed
-    // and are fresh, or if this statement plans the same requests (below); otherwise reading them
-    // raises, and the engine fetches them (fetchTable) instead of running on a stale or partial copy.
+    // and are fresh, and are the rows loaded now, or if this statement plans the same requests
+    // (below); otherwise reading them raises, and the engine fetches them (fetchTable) instead of
+    // running on a stale or partial copy.
+    const own = this.#ownLoads(session);
     for (const s of this.#endpoints) {
-      if (s.tentative !== undefined && s.tentative !== this.engine.transactionEpoch()) await this.#forget(s);
-      if (!this.#servesAny(s)) await this.engine.setAvailable(this.#tableNames(s), false);
+      const tables = tablesOf(s.endpoint.table).map((t) => t.name);
+      const mine = own.get(s);
+      const valid = (gen: number | undefined) => gen === undefined || (gen === s.generation && this.#servesAny(s)) || (mine !== undefined && gen === mine.generation && mine.loadedComplete && this.#fresh(mine));
+      if (!tables.every((t) => valid(session.shown(t)))) await session.hide(tables);
     }
     const needed = new Set<EndpointState>();
     // One parse tree serves the table names (beside DuckDB's getTableNames) and the request plan.
-    const tree = await this.engine.serialize(sql);
-    const names = new Set([...this.engine.tableNames(sql), ...tableRefs(tree)].map((n) => n.toLowerCase()));
+    const tree = await session.serialize(sql);
+    const names = new Set([...session.tableNames(sql), ...tableRefs(tree)].map((n) => n.toLowerCase()));
     // Scripts and statements other than one SELECT have no parse tree to read (and DuckDB's
     // getTableNames takes one statement): every API table the text names is fetched before it
     // runs, so a transaction or a PIVOT never meets an unfetched one. A table the text does not
@@ -95,7 +119,7 @@ export class LoadCache {
     const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
     const query = planned ? planStatements(tree, (t) => this.#columns.get(t), params) : EMPTY_PLAN;
     if (!isOneSelect(tree)) for (const state of needed) refuseUnreadVirtual(state.endpoint, sql);
-    const userObjects = query.conditions.length > 0 || query.limit ? await this.engine.hasUserObjects() : false;
+    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects() : false;
     for (const state of needed) {
       const pushdown = endpointPushdown(state.endpoint, query, { filters: this.limits.filterPushdown, userObjects });
       if (pushdown.held) this.logger.debug(`pushdown: ${state.endpoint.table.name}: conditions kept in DuckDB: ${pushdown.held}`);
@@ -117,16 +141,7 @@ export class LoadCache {
         }
         throw e;
       }
-      if (this.#fresh(state) && (state.loadedKey === plan.key || (state.loadedComplete && plan.reusesComplete))) {
-        if (await this.#loadDeferred(state, names)) {
-          await this.engine.setAvailable(this.#tableNames(state), true);
-          continue;
-        }
-        // A deferred child table DuckDB could not read: load the endpoint again, row by row.
-        await this.#load(state, plan, names, false);
-        continue;
-      }
-      await this.#load(state, plan, names, this.limits.bulkLoad);
+      await this.#provide(session, state, plan, names, signal);
     }
   }
 
@@ -135,29 +150,134 @@ export class LoadCache {
    * binder found a reference the planner did not): fetch it unnarrowed, or load it from the
    * pages kept for it.
    */
-  async fetchTable(table: string): Promise<void> {
+  async fetchTable(session: Engine, table: string, signal?: AbortSignal): Promise<void> {
     const state = this.#byTable.get(table.toLowerCase());
     if (!state) return;
     this.logger.debug(`scan: ${table}: read by the statement, fetching it now`);
     const names = new Set([table.toLowerCase()]);
-    if (this.#servesAny(state) && (await this.#loadDeferred(state, names))) {
-      await this.engine.setAvailable(this.#tableNames(state), true);
-      return;
-    }
-    await this.#load(state, planRequests(state.endpoint, []), names, this.limits.bulkLoad);
+    await this.#provide(session, state, planRequests(state.endpoint, []), names, signal);
   }
 
-  /** Forgets what was loaded (a transaction it was loaded in has ended, perhaps rolled back). */
+  /**
+   * Shows `session` rows of `state`'s endpoint fetched by `plan` (or rows that serve it): the
+   * shared ones when it can see them, else (inside a transaction that began before they were
+   * committed) rows loaded inside its transaction, which serve it until the transaction ends.
+   */
+  async #provide(session: Engine, state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<void> {
+    const serves = (l: Loaded) => this.#fresh(l) && (l.loadedKey === plan.key || (l.loadedComplete && plan.reusesComplete));
+    if (await session.inTransaction()) {
+      // DuckDB fixes a transaction's snapshot at its first read: loads committed since are invisible to it.
+      if (serves(state) && !(state.deferred && [...names].some((n) => state.deferred!.waits(n))) && (await session.sees(state.generation!, this.#tableNames(state)))) {
+        await session.show(this.#tableNames(state), state.generation!);
+        return;
+      }
+      const own = this.#ownLoads(session);
+      const mine = own.get(state);
+      if (mine && mine.epoch === session.transactionEpoch() && serves(mine)) {
+        await session.show(tablesOf(state.endpoint.table).map((t) => t.name), mine.generation!);
+        return;
+      }
+      await this.#loadInTransaction(session, state, plan, signal);
+      return;
+    }
+    await this.#exclusive(state, signal, async () => {
+      if (serves(state)) {
+        if (await this.#showLoaded(session, state, names)) return;
+        // A deferred child table DuckDB could not read: load the endpoint again, row by row.
+        await this.#load(session, state, plan, names, false, signal);
+        return;
+      }
+      await this.#load(session, state, plan, names, this.limits.bulkLoad, signal);
+    });
+  }
+
+  /** This session's own loads (made inside its transactions), by endpoint. */
+  #ownLoads(session: Engine): Map<EndpointState, OwnLoad> {
+    let own = this.#own.get(session);
+    if (!own) this.#own.set(session, (own = new Map()));
+    // Loads of a transaction that has ended are forgotten (a ROLLBACK undid them).
+    for (const [s, l] of own) {
+      if (l.epoch !== session.transactionEpoch()) {
+        own.delete(s);
+        this.db.release(l.generation!);
+      }
+    }
+    return own;
+  }
+
+  /** Fetches `plan` into a generation made inside `session`'s transaction, row by row; it serves that session until the transaction ends. */
+  async #loadInTransaction(session: Engine, state: EndpointState, plan: RequestPlan, signal: AbortSignal | undefined): Promise<void> {
+    const own = this.#ownLoads(session);
+    const gen = this.db.newGeneration();
+    const tables = tablesOf(state.endpoint.table);
+    try {
+      await session.loadHere(gen, tables, this.#fill(state, plan, false, signal, undefined));
+      await session.show(tables.map((t) => t.name), gen);
+    } catch (e) {
+      this.db.release(gen);
+      throw e;
+    }
+    const old = own.get(state);
+    if (old) this.db.release(old.generation!);
+    own.set(state, { generation: gen, loadedKey: plan.key, loadedComplete: plan.complete, loadedAt: Date.now(), epoch: session.transactionEpoch() });
+    this.logger.debug(`load: ${state.endpoint.table.name}: loaded inside the open transaction, for this session until it ends`);
+  }
+
+  /** A session closed: its own loads go. */
+  endSession(session: Engine): void {
+    const own = this.#own.get(session);
+    if (!own) return;
+    for (const l of own.values()) this.db.release(l.generation!);
+    this.#own.delete(session);
+  }
+
+  /**
+   * Runs `fn` while no other session loads the endpoint (one load at a time per endpoint; the
+   * others wait for it and then see its rows). A load another session gave up (its client
+   * cancelled) does not fail this one: it runs `fn` itself.
+   */
+  async #exclusive(state: EndpointState, signal: AbortSignal | undefined, fn: () => Promise<void>): Promise<void> {
+    while (state.busy) {
+      signal?.throwIfAborted();
+      await state.busy.catch(() => undefined);
+    }
+    let done!: () => void;
+    state.busy = new Promise((r) => (done = r));
+    try {
+      await fn();
+    } finally {
+      state.busy = undefined;
+      done();
+    }
+  }
+
+  /**
+   * Shows the loaded rows to `session`, loading the deferred child tables `names` asks for first.
+   * False when DuckDB could not read a deferred table.
+   */
+  async #showLoaded(session: Engine, state: EndpointState, names: ReadonlySet<string>): Promise<boolean> {
+    if (!(await this.#loadDeferred(state, names))) return false;
+    await session.show(this.#tableNames(state), state.generation!);
+    return true;
+  }
+
+  /** Forgets what was loaded (the cache no longer holds its generation). */
   async #forget(state: EndpointState): Promise<void> {
     await this.#dropDeferred(state);
     state.loadedKey = undefined;
     state.loadedComplete = false;
     state.loadedAt = undefined;
-    state.tentative = undefined;
+    if (state.generation !== undefined) this.db.release(state.generation);
+    state.generation = undefined;
+  }
+
+  /** Releases every generation the cache holds (the database is closing). */
+  async close(): Promise<void> {
+    for (const s of this.#endpoints) await this.#forget(s);
   }
 
   /** Within CacheTTL. */
-  #fresh(state: EndpointState): boolean {
+  #fresh(state: Loaded): boolean {
     return state.loadedAt !== undefined && (this.limits.cacheTtlMs === 0 || Date.now() - state.loadedAt < this.limits.cacheTtlMs);
   }
 
@@ -174,61 +294,83 @@ export class LoadCache {
   }
 
   /**
-   * Fetches and loads one endpoint's tables. Bulk-loaded child tables the query does not name
-   * wait, with their spooled files, until one does (#loadDeferred): a query of the parent alone
-   * does not pay for them.
+   * Fetches and loads one endpoint's tables into a new generation and shows them to `session`.
+   * Bulk-loaded child tables the query does not name wait, with their spooled files, until one
+   * does (#loadDeferred): a query of the parent alone does not pay for them. Rows of a narrowed
+   * fetch do not replace fresh unnarrowed rows other statements can still use: they serve this
+   * statement only.
+   *
+   * The load runs on a connection of its own, outside any user's transaction, and is shared.
    */
-  async #load(state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, bulkAllowed: boolean): Promise<void> {
-    // Until this load succeeds nothing is loaded: a failed load is never reused as if it had rows.
-    await this.#forget(state);
-    // Inside a user's transaction: row by row (a failed bulk read would abort the transaction),
-    // and the load holds only until the transaction ends.
-    const inTransaction = await this.engine.inTransaction();
-    if (inTransaction) bulkAllowed = false;
+  async #load(session: Engine, state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, bulkAllowed: boolean, signal: AbortSignal | undefined): Promise<void> {
+    const replaces = plan.complete || !this.#servesAny(state);
     const tables = tablesOf(state.endpoint.table);
-    const bulkPlan = bulkAllowed ? bulkJsonPlan(state.endpoint.table, this.engine.storageName) : undefined;
-    const deferred = new DeferredChildren(bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? []);
-    const counts = await this.engine
-      .load(tables, async (append, bulkLoad) => {
-        const stats = await scanEndpoint(state.endpoint, this.http, append, {
-          bulk: {
-            spoolDir: this.engine.spoolDir,
-            eligible: bulkPlan !== undefined,
-            load: async (spooled, rowidBase) => {
-              const records = await bulkLoad(bulkPlan!, spooled.files, rowidBase, names);
-              if (!deferred.waiting) return { records };
-              deferred.keep(spooled, rowidBase);
-              return { records, keep: true };
-            },
-          },
-          plan,
-          ...(state.prefetched !== undefined ? { prefetched: state.prefetched } : {}),
-          maxPages: this.limits.maxPages,
-          concurrency: this.limits.concurrency,
-          ...(this.limits.onProgress ? { onProgress: this.limits.onProgress } : {}),
-          logger: this.logger,
-        });
-        this.logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s), ${stats.requests} request(s)`);
-      })
-      .catch(async (e: unknown) => {
-        await deferred.remove();
-        throw e;
-      });
-    if (deferred.kept) state.deferred = deferred;
-    state.prefetched = undefined;
-    state.loadedKey = plan.key;
-    state.loadedComplete = plan.complete;
-    state.loadedAt = Date.now();
-    if (inTransaction) state.tentative = this.engine.transactionEpoch();
-    await this.engine.setAvailable(this.#tableNames(state), true);
+    const gen = this.db.newGeneration();
+    const bulkPlan = bulkAllowed ? bulkJsonPlan(state.endpoint.table, (t) => this.db.storageName(t, gen)) : undefined;
+    // Rows that serve this statement only load every child table now.
+    const deferred = new DeferredChildren(replaces ? (bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? []) : []);
+    let counts: Map<string, number>;
+    try {
+      counts = await this.db.load(gen, tables, this.#fill(state, plan, replaces, signal, bulkPlan ? { plan: bulkPlan, deferred, names } : undefined), new Set(deferred.tables().map((t) => t.toLowerCase())));
+    } catch (e) {
+      await deferred.remove();
+      this.db.release(gen);
+      throw e;
+    }
     this.logger.debug(`load: ${[...counts].map(([t, n]) => `${t}=${n}`).join(', ')}${deferred.kept ? `; ${deferred.tables().join(', ')} when first queried` : ''}`);
+    let shown: string[];
+    if (replaces) {
+      // Until this load succeeded the earlier rows stayed; now they go (sessions showing them keep them until their next statement).
+      await this.#forget(state);
+      if (deferred.kept) state.deferred = deferred;
+      state.prefetched = undefined;
+      state.loadedKey = plan.key;
+      state.loadedComplete = plan.complete;
+      state.loadedAt = Date.now();
+      state.generation = gen;
+      shown = this.#tableNames(state);
+    } else {
+      shown = tables.map((t) => t.name);
+    }
+    try {
+      await session.show(shown, gen);
+    } finally {
+      if (!replaces) this.db.release(gen);
+    }
+  }
+
+  /** What fills a generation: the endpoint's scan by `plan`, bulk-loaded where `bulk` says. */
+  #fill(state: EndpointState, plan: RequestPlan, first: boolean, signal: AbortSignal | undefined, bulk: { plan: BulkJsonPlan; deferred: DeferredChildren; names: ReadonlySet<string> } | undefined): Parameters<Database['load']>[2] {
+    return async (append, bulkLoad) => {
+      const stats = await scanEndpoint(state.endpoint, this.http, append, {
+        bulk: {
+          spoolDir: this.db.spoolDir,
+          eligible: bulk !== undefined,
+          load: async (spooled, rowidBase) => {
+            const records = await bulkLoad(bulk!.plan, spooled.files, rowidBase, bulk!.deferred.waiting ? bulk!.names : undefined);
+            if (!bulk!.deferred.waiting) return { records };
+            bulk!.deferred.keep(spooled, rowidBase);
+            return { records, keep: true };
+          },
+        },
+        plan,
+        // The page sampling fetched serves the first unnarrowed load only.
+        ...(state.prefetched !== undefined && first ? { prefetched: state.prefetched } : {}),
+        maxPages: this.limits.maxPages,
+        concurrency: this.limits.concurrency,
+        ...(this.limits.onProgress ? { onProgress: this.limits.onProgress } : {}),
+        ...(signal ? { signal } : {}),
+        logger: this.logger,
+      });
+      this.logger.debug(`scan: ${state.endpoint.table.name}: ${stats.records} records, ${stats.pages} page(s), ${stats.requests} request(s)`);
+    };
   }
 
   /** Loads the deferred child tables `names` asks for. False when DuckDB could not (nothing kept then). */
   async #loadDeferred(state: EndpointState, names: ReadonlySet<string>): Promise<boolean> {
     const d = state.deferred;
     if (!d) return true;
-    if (!(await d.load(this.engine, names, this.logger))) {
+    if (!(await d.load(this.db, state.generation!, names, this.logger))) {
       await this.#dropDeferred(state);
       return false;
     }

@@ -18,9 +18,11 @@ import { deepFreeze, tablesOf, type EndpointDef, type ResolvedModel } from '../m
 import { redactorFor, type ConnectionOptions } from '../options/index.js';
 import { SILENT_LOGGER, redactingLogger } from '../util/logger.js';
 import { authContext, type ConnectOptions } from './connect-options.js';
-import { Connection } from './connection.js';
-import { createEngine, type Engine } from './duckdb.js';
+import type { Connection } from './connection.js';
+import { createDatabase, type Database } from './database.js';
+import { Hub } from './hub.js';
 import { createInfoTables } from './info-tables.js';
+import { LoadCache } from './load-cache.js';
 import { sampleSourceOf } from './sampling.js';
 
 function customStepsOf(text: string): CustomSteps | undefined {
@@ -50,8 +52,22 @@ function connectionOrigins(options: ConnectionOptions): OriginPolicy {
   return origins;
 }
 
-/** Opens a connection: authenticates, builds the model (a model file, or sampling RestSamplePath) and the engine. */
+/** Opens a connection: a hub of its own (openHub) with one session, closed with it. */
 export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
+  const hub = await openHub(options, opts);
+  try {
+    return await hub.session(true);
+  } catch (e) {
+    await hub.close();
+    throw e;
+  }
+}
+
+/**
+ * Opens what sessions share: authenticates, builds the model (a model file, or sampling
+ * RestSamplePath), the database and the load cache.
+ */
+export async function openHub(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Hub> {
   // This connection's secrets, and no other's: the logger, errors and printed models mask them.
   const redactor = redactorFor(options, opts.env ?? process.env);
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER, redactor);
@@ -77,7 +93,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
     await transport.close();
   };
   const http = transport.derive({ authenticator: created.authenticator });
-  let engine: Engine | undefined;
+  let db: Database | undefined;
   try {
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
     const prefetched = new Map<EndpointDef, PrefetchedPage>();
@@ -100,12 +116,13 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
         details: { option: 'RestSamplePath' },
       });
     }
-    engine = await createEngine();
-    for (const e of endpoints) for (const t of tablesOf(e.table)) await engine.createTable(t);
-    await createInfoTables(engine, model, redactor);
-    return new Connection(model, engine, http, logger, redactor, prefetched, closeAuth, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    db = await createDatabase();
+    for (const e of endpoints) for (const t of tablesOf(e.table)) db.defineTable(t);
+    await createInfoTables(db, model, redactor);
+    const cache = new LoadCache(model, db, http, logger, prefetched, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return new Hub(model, db, cache, http, logger, redactor, closeAuth);
   } catch (e) {
-    engine?.close();
+    await db?.close();
     await closeAuth();
     throw redactor.error(toRestSqlError(e));
   }

@@ -34,6 +34,8 @@ export interface ScanOptions {
   /** PageConcurrency: pages fetched at once when the paging allows. */
   readonly concurrency: number;
   readonly logger?: Logger;
+  /** Cancels the scan: requests in flight are aborted and the scan rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 function tooMany(endpoint: EndpointDef, maxPages: number): RestSqlError {
@@ -85,6 +87,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
           maxPages: o.maxPages,
           tooMany: () => tooMany(endpoint, o.maxPages),
           concurrency: o.concurrency,
+          ...(o.signal ? { signal: o.signal } : {}),
           // With a LIMIT the next page is asked for only once this one is in (it may be enough).
           readAhead: plan.limit === undefined,
           enough,

@@ -141,9 +141,10 @@ function workingDir(t: TestContext): string {
 /** An engine with a spooled page at rest (as kept for a child table not yet queried). */
 async function engineWithPage(): Promise<{ engine: Engine; vars: Record<string, string> }> {
   const engine = await createEngine();
-  const root = dirname(engine.spoolDir);
-  mkdirSync(join(engine.spoolDir, 'scan-x'));
-  const page = join(engine.spoolDir, 'scan-x', '00000000.json');
+  const spoolDir = engine.database.spoolDir;
+  const root = dirname(spoolDir);
+  mkdirSync(join(spoolDir, 'scan-x'));
+  const page = join(spoolDir, 'scan-x', '00000000.json');
   writeFileSync(page, JSON.stringify([{ a: SECRET }]), { mode: 0o600 });
   await engine.run('CREATE TEMP TABLE mine (a VARCHAR)');
   return { engine, vars: { tmp: '.tmp', pages: page, root, load: join(root, 'load'), duck: join(root, 'duckdb-tmp') } };
@@ -159,7 +160,7 @@ test('user SQL run from a working directory holding .tmp touches no file', async
     assert.deepEqual([...snapshot(cwd), ...snapshot(vars.root!)], before);
     assert.equal(readFileSync(vars.pages!, 'utf8'), JSON.stringify([{ a: SECRET }]));
   } finally {
-    engine.close();
+    await engine.close();
     process.chdir(tmpdir());
   }
 });
@@ -178,7 +179,7 @@ for (const [where, sub, tmp] of [
       assert.deepEqual(snapshot(vars.root!), before);
     } finally {
       process.chdir(tmpdir());
-      engine.close();
+      await engine.close();
     }
   });
 }
@@ -188,13 +189,15 @@ test('a statement run while restsql bulk-loads pages waits, and never sees them'
   try {
     const table = inferTable('t', [{ id: 1 }], { qualifyNames: 0 });
     for (const t of tablesOf(table)) await engine.createTable(t);
-    mkdirSync(join(engine.spoolDir, 'scan-x'));
-    const page = join(engine.spoolDir, 'scan-x', '00000000.json');
+    const db = engine.database;
+    mkdirSync(join(db.spoolDir, 'scan-x'));
+    const page = join(db.spoolDir, 'scan-x', '00000000.json');
     writeFileSync(page, JSON.stringify([{ id: 7 }, { id: 8 }]), { mode: 0o600 });
-    const load = join(dirname(engine.spoolDir), 'load');
+    const load = join(dirname(db.spoolDir), 'load');
     let seen: unknown[] | undefined;
-    await engine.load(tablesOf(table), async (_append, bulk) => {
-      const loading = bulk(bulkJsonPlan(table, engine.storageName)!, [page], 1);
+    const gen = db.newGeneration();
+    await db.load(gen, tablesOf(table), async (_append, bulk) => {
+      const loading = bulk(bulkJsonPlan(table, (n) => db.storageName(n, gen))!, [page], 1);
       // Issued while the pages sit in the folder DuckDB may read.
       const peek = engine.run(`SELECT * FROM glob('${load}/**')`);
       assert.equal(await loading, 2);
@@ -204,6 +207,6 @@ test('a statement run while restsql bulk-loads pages waits, and never sees them'
     // The page went back where it was, for a child table loaded later.
     assert.equal(readFileSync(page, 'utf8'), JSON.stringify([{ id: 7 }, { id: 8 }]));
   } finally {
-    engine.close();
+    await engine.close();
   }
 });

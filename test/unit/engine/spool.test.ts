@@ -9,7 +9,8 @@ import { tablesOf } from '../../../src/model/types.js';
 
 test('the spool folder is private (0700), loaded from by restsql only, and removed on close', async () => {
   const engine = await createEngine();
-  const dir = engine.spoolDir;
+  const db = engine.database;
+  const dir = db.spoolDir;
   const root = dirname(dir);
   try {
     assert.equal(statSync(dir).mode & 0o777, 0o700);
@@ -19,13 +20,14 @@ test('the spool folder is private (0700), loaded from by restsql only, and remov
     mkdirSync(batch);
     const file = join(batch, '00000000.json');
     writeFileSync(file, JSON.stringify([{ id: 7, tags: ['x', 'y'] }, { id: 8, tags: [] }]));
-    const plan = bulkJsonPlan(table, engine.storageName)!;
-    await engine.load(tablesOf(table), async (_append, bulk) => {
+    const gen = db.newGeneration();
+    const plan = bulkJsonPlan(table, (n) => db.storageName(n, gen))!;
+    await db.load(gen, tablesOf(table), async (_append, bulk) => {
       assert.equal(await bulk(plan, [file], 1), 2);
     });
     // Loaded but not made available for a statement: reading raises rather than answering from a copy not meant for it.
     await assert.rejects(engine.run('SELECT * FROM tags'), /restsql:unfetched:tags|QUERY_TABLES_UNKNOWN|not fetched/);
-    await engine.setAvailable(tablesOf(table).map((t) => t.name), true);
+    await engine.show(tablesOf(table).map((t) => t.name), gen);
     assert.deepEqual((await engine.run('SELECT * FROM tags ORDER BY position'))[0]!.rows, [{ t_id: 7, position: 0, tags: 'x' }, { t_id: 7, position: 1, tags: 'y' }]);
     // The pages are back in the spool folder, where user SQL cannot read them.
     assert.equal(statSync(root).mode & 0o777, 0o700);
@@ -33,7 +35,7 @@ test('the spool folder is private (0700), loaded from by restsql only, and remov
     // Nor any other file.
     await assert.rejects(engine.run("SELECT * FROM read_text('/etc/hostname')"), /Permission Error|not allowed|disabled/i);
   } finally {
-    engine.close();
+    await engine.close();
   }
   assert.equal(existsSync(dir), false);
   assert.equal(existsSync(root), false);
