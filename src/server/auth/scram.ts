@@ -16,7 +16,7 @@ export interface ScramVerifier {
   readonly serverKey: Buffer;
 }
 
-/** PostgreSQL's default `scram_iterations` (PostgreSQL 15 "Password Authentication"). */
+/** The iteration count PostgreSQL 15 uses for SCRAM verifiers (made a setting, `scram_iterations`, in PostgreSQL 16). */
 const DEFAULT_ITERATIONS = 4096;
 const DEFAULT_SALT_BYTES = 16;
 /** PostgreSQL's server nonce: 18 random bytes, base64 (24 printable characters). */
