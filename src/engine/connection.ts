@@ -5,8 +5,9 @@
  */
 import { toRestSqlError, RestSqlError } from '../errors/index.js';
 import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js';
+import type { Redactor } from '../errors/index.js';
 import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
-import type { Hub } from './hub.js';
+import type { LoadCache } from './load-cache.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -24,6 +25,18 @@ export interface TableInfo {
   readonly columns: readonly { name: string; type: ColumnType; key: boolean }[];
 }
 
+/** What a Connection needs of the hub it is a session of (engine/hub.ts). */
+export interface SessionHost {
+  readonly model: ResolvedModel;
+  readonly cache: LoadCache;
+  readonly redactor: Redactor;
+  /** The model as .rest text, secrets masked. */
+  restModel(): string;
+  /** The session closed. */
+  detach(conn: Connection): void;
+  close(): Promise<void>;
+}
+
 /** Plain values of `params` for the planner (typed DuckDB values it cannot read count as unknown). */
 function plainParams(params: Params | undefined): readonly unknown[] {
   if (!params) return [];
@@ -33,7 +46,7 @@ function plainParams(params: Params | undefined): readonly unknown[] {
 /** An open restsql connection: the model, a session of the engine, and the hub's HTTP client and cache. */
 export class Connection {
   readonly model: ResolvedModel;
-  readonly #hub: Hub;
+  readonly #hub: SessionHost;
   readonly #engine: Engine;
   /** Closing this connection closes the hub (the library's and the CLI's connection own theirs). */
   readonly #ownsHub: boolean;
@@ -42,7 +55,7 @@ export class Connection {
   #closed = false;
 
   /** @internal use connect(). */
-  constructor(hub: Hub, engine: Engine, ownsHub: boolean) {
+  constructor(hub: SessionHost, engine: Engine, ownsHub: boolean) {
     this.model = hub.model;
     this.#hub = hub;
     this.#engine = engine;

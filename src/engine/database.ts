@@ -71,9 +71,9 @@ export interface Database {
   /** One holder fewer; the generation's tables are dropped when none is left. */
   release(gen: number): void;
   /**
-   * Creates `tables` in generation `gen` and fills them through `fill`, in one transaction on a
-   * connection of the load's own, outside any user's transaction; the tables not in `later`
-   * are marked loaded in the same transaction (see `loadedIn`). With `here` (a session's own
+   * Creates `tables` in generation `gen` and fills them through `fill` on a connection of the
+   * load's own, outside any user's transaction; then the tables not in `later` are marked
+   * loaded (see `loadedIn`). With `here` (a session's own
    * connection, inside its user's transaction), the load runs there instead, row by row, and is
    * that session's alone. On failure nothing of it is shown and the error is thrown.
    */
@@ -299,50 +299,49 @@ export async function createDatabase(): Promise<Database> {
       const g = generations.get(gen);
       if (!g) throw new Error(`generation ${gen} is gone`);
       const run = async (conn: DuckDBConnection) => {
-        // One transaction: a session that sees the tables sees all their rows (see loadedIn).
-        if (!here) await conn.run('BEGIN TRANSACTION');
+        // Each step commits on its own (a bulk read DuckDB refuses must not undo the rows before
+        // it: the scan then loads those pages row by row). The tables are marked loaded last, so a
+        // session that sees the mark sees every row (see loadedIn); a failed load is never marked.
+        for (const t of defs) {
+          await conn.run(`CREATE TABLE ${storageName(t.name, gen)} (${t.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
+          g.tables.add(t.name);
+        }
+        const appenders = new Map<string, Appender>();
+        for (const t of defs) appenders.set(t.name, await conn.createAppender(`g${gen}_${t.name}`, store, 'memory'));
+        const counts = new Map<string, number>(defs.map((t) => [t.name, 0]));
+        const bulk: BulkLoader = async (plan, files, base, children) => {
+          // Bulk inserts commit on their own: never inside a user's transaction.
+          if (here) throw new Error('bulk loads run on a connection of their own');
+          const inserts = plan.inserts.filter((ins, i) => i === 0 || !children || children.has(ins.table.toLowerCase()));
+          for (const ap of appenders.values()) ap.flushSync();
+          const added = await insertSpooled(conn, inserts, files, base, false);
+          inserts.forEach(({ table }, i) => counts.set(table, (counts.get(table) ?? 0) + added[i]!));
+          // The root's rows are the records.
+          return added[0] ?? 0;
+        };
         try {
-          for (const t of defs) {
-            await conn.run(`CREATE TABLE ${storageName(t.name, gen)} (${t.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
-            g.tables.add(t.name);
-          }
-          const appenders = new Map<string, Appender>();
-          for (const t of defs) appenders.set(t.name, await conn.createAppender(`g${gen}_${t.name}`, store, 'memory'));
-          const counts = new Map<string, number>(defs.map((t) => [t.name, 0]));
-          const bulk: BulkLoader = async (plan, files, base, children) => {
-            if (here) throw new Error('bulk loads run on a connection of their own');
-            const inserts = plan.inserts.filter((ins, i) => i === 0 || !children || children.has(ins.table.toLowerCase()));
-            for (const ap of appenders.values()) ap.flushSync();
-            const added = await insertSpooled(conn, inserts, files, base, true);
-            inserts.forEach(({ table }, i) => counts.set(table, (counts.get(table) ?? 0) + added[i]!));
-            // The root's rows are the records.
-            return added[0] ?? 0;
-          };
-          try {
-            await fill((table, row) => {
-              const ap = appenders.get(table.name);
-              if (!ap) throw new Error(`no appender for ${table.name}`);
-              table.columns.forEach((c, i) => appendCell(ap, c.type, row[i] ?? null));
-              ap.endRow();
-              counts.set(table.name, (counts.get(table.name) ?? 0) + 1);
-            }, bulk);
-          } finally {
-            for (const ap of appenders.values()) {
-              try {
-                ap.closeSync();
-              } catch {
-                // Already failed: the transaction is rolled back below.
-              }
+          await fill((table, row) => {
+            const ap = appenders.get(table.name);
+            if (!ap) throw new Error(`no appender for ${table.name}`);
+            table.columns.forEach((c, i) => appendCell(ap, c.type, row[i] ?? null));
+            ap.endRow();
+            counts.set(table.name, (counts.get(table.name) ?? 0) + 1);
+          }, bulk);
+          // Flushes the last rows: an error here fails the load.
+          for (const ap of appenders.values()) ap.closeSync();
+        } catch (e) {
+          for (const ap of appenders.values()) {
+            try {
+              ap.closeSync();
+            } catch {
+              // Already failed: the generation is released and dropped by the caller.
             }
           }
-          const done = defs.filter((t) => !later?.has(t.name.toLowerCase()));
-          if (!here && done.length > 0) await conn.run(`INSERT INTO ${marks} VALUES ${done.map((t) => `(${gen}, ${literal(t.name)})`).join(', ')}`);
-          if (!here) await conn.run('COMMIT');
-          return counts;
-        } catch (e) {
-          if (!here) await conn.run('ROLLBACK').catch(() => undefined);
           throw e;
         }
+        const done = defs.filter((t) => !later?.has(t.name.toLowerCase()));
+        if (!here && done.length > 0) await conn.run(`INSERT INTO ${marks} VALUES ${done.map((t) => `(${gen}, ${literal(t.name)})`).join(', ')}`);
+        return counts;
       };
       if (here) {
         ensureOpen();

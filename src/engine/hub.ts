@@ -10,12 +10,12 @@ import type { HttpClient } from '../http/contract.js';
 import { writeRestModel } from '../model/rest-writer.js';
 import type { ResolvedModel } from '../model/types.js';
 import type { Logger } from '../util/logger.js';
-import { Connection } from './connection.js';
+import { Connection, type SessionHost } from './connection.js';
 import type { Database } from './database.js';
 import { createSession } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
 
-export class Hub {
+export class Hub implements SessionHost {
   #closed = false;
   readonly #sessions = new Set<Connection>();
 
