@@ -10,7 +10,7 @@ import { ident, literal } from './sql-text.js';
 
 // require, not import: the package is CommonJS, and importing it makes Node lex its sources for
 // named exports first (0.11 s of every start-up, measured).
-const { JsonDuckDBValueConverter } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { JsonDuckDBValueConverter, VARCHAR } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
 
 export type { BulkLoader } from './database.js';
 
@@ -51,7 +51,8 @@ const REFUSED_STATEMENTS: ReadonlyMap<number, string> = new Map([
 export interface StatementShape {
   /** DuckDB's StatementType. */
   readonly statementType: number;
-  readonly params: readonly DuckDBType[];
+  /** Each `$n`'s type as DuckDB infers it from the statement; undefined where it cannot (`SELECT $1`: bound as text). */
+  readonly params: readonly (DuckDBType | undefined)[];
   readonly columns: readonly { readonly name: string; readonly type: DuckDBType }[];
 }
 
@@ -461,11 +462,24 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       try {
         const prepared = await conn.prepare(sql);
         try {
-          return {
-            statementType: prepared.statementType,
-            params: Array.from({ length: prepared.parameterCount }, (_, i) => prepared.parameterType(i + 1)),
-            columns: columnsOf(prepared),
-          };
+          refuseType(prepared);
+          const params = Array.from({ length: prepared.parameterCount }, (_, i) => (prepared.parameterTypeId(i + 1) === 0 ? undefined : prepared.parameterType(i + 1)));
+          const statementType = prepared.statementType;
+          if (params.every((t) => t !== undefined) || statementType !== 1) return { statementType, params, columns: columnsOf(prepared) };
+          // A parameter DuckDB cannot type leaves the result's types open until it is bound: bound
+          // as text (NULL), the statement over no rows tells them. LIMIT 0 reads no row, so an API
+          // table not fetched yet answers empty and nothing is fetched.
+          const probe = await conn.prepare(`SELECT * FROM (${sql}) AS restsql_describe LIMIT 0`);
+          try {
+            probe.bind(
+              params.map(() => null),
+              params.map((t) => t ?? VARCHAR),
+            );
+            const reader = await probe.runAndReadAll();
+            return { statementType, params, columns: columnsOf({ columnCount: reader.columnCount, columnName: (i) => reader.columnName(i), columnType: (i) => reader.columnType(i) }) };
+          } finally {
+            probe.destroySync();
+          }
         } finally {
           prepared.destroySync();
         }
