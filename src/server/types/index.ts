@@ -7,5 +7,6 @@ export { duckdbTypeForOid, isJsonType, pgTypeOf, type PgColumnType } from './pg-
 export { textEncoder, type FormatOptions } from './text-format.js';
 export { binaryEncoder } from './binary-format.js';
 export { jsonEncoder } from './json-text.js';
+export { decodeParam, type BoundParam } from './params.js';
 export { timeZone, type TimeZone } from './time-zone.js';
 export type { Encoder, NonNullValue } from './value-parts.js';

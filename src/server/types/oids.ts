@@ -3,10 +3,10 @@
  * RowDescription and ParameterDescription and the oids clients declare for parameters in Parse.
  * One row per type, copied from `pg_type` of PostgreSQL 15 (typname, oid, typarray, typelem,
  * typlen, typbyval, typcategory, typalign), so a client that looks a type up by oid finds what a
- * real server would tell it. PostgreSQL 15 "pg-type" (System Catalogs: pg_type).
+ * real server would tell it. PostgreSQL 15 catalog-pg-type.
  */
 
-/** typcategory letters (PostgreSQL 15 catalog-pg-type, Table 53.65). */
+/** typcategory letters (PostgreSQL 15 catalog-pg-type, typcategory codes). */
 export type PgTypeCategory = 'A' | 'B' | 'D' | 'N' | 'S' | 'T' | 'U' | 'X' | 'Z';
 
 export interface PgTypeInfo {
@@ -154,7 +154,7 @@ export function pgTypeByName(name: string): PgTypeInfo | undefined {
   return BY_NAME.get(name);
 }
 
-/** The SQL-facing name of an oid for messages: `integer` reads better than `int4` to most people. */
+/** The names PostgreSQL's input functions use in their errors (`invalid input syntax for type integer`). */
 const DISPLAY: Readonly<Partial<Record<PgTypeName, string>>> = {
   bool: 'boolean',
   int2: 'smallint',
@@ -165,14 +165,12 @@ const DISPLAY: Readonly<Partial<Record<PgTypeName, string>>> = {
   varchar: 'character varying',
   bpchar: 'character',
   char: '"char"',
-  time: 'time without time zone',
   timetz: 'time with time zone',
-  timestamp: 'timestamp without time zone',
   timestamptz: 'timestamp with time zone',
 };
 
 /**
- * The name PostgreSQL's own error messages use for a type (format_type: `integer`,
+ * The name PostgreSQL's own input errors use for a type (`integer`, `timestamp`,
  * `timestamp with time zone`, `integer[]`), or `type <oid>` for an oid outside the catalog.
  */
 export function pgTypeDisplayName(oid: number): string {

@@ -62,7 +62,7 @@ test('arrays and their elements point at each other', () => {
 test('display names are the ones PostgreSQL uses in messages', () => {
   const cases: [number, string][] = [
     [23, 'integer'], [20, 'bigint'], [21, 'smallint'], [16, 'boolean'], [701, 'double precision'], [700, 'real'], [1700, 'numeric'],
-    [1184, 'timestamp with time zone'], [1114, 'timestamp without time zone'], [1043, 'character varying'], [1007, 'integer[]'],
+    [1184, 'timestamp with time zone'], [1114, 'timestamp'], [1043, 'character varying'], [1007, 'integer[]'],
     [1015, 'character varying[]'], [2950, 'uuid'], [0, 'unspecified'], [4242, 'type 4242'],
   ];
   for (const [oid, name] of cases) assert.equal(pgTypeDisplayName(oid), name, String(oid));
