@@ -1,7 +1,8 @@
 /**
  * real and double precision as PostgreSQL 15 prints them with extra_float_digits > 0 (the
  * default 1): the shortest decimal that reads back to the same value (PostgreSQL 15
- * datatype-numeric, 8.1.3 Floating-Point Types), written like printf's %g: plain notation
+ * datatype-numeric, 8.1.3 Floating-Point Types; chosen as its Ryu code chooses, see
+ * shortestStrict), written like printf's %g: plain notation
  * when the decimal exponent is in [-4, 15) for float8 and [-4, 6) for float4, else `1e+20`,
  * `1.5e-07` (at least two exponent digits). `NaN`, `Infinity`, `-Infinity`, `-0`.
  */
@@ -123,12 +124,12 @@ function shortestStrict(x: number, lowMid: Rational, highMid: Rational, maxDigit
 /** float8out: `0.1`, `1e+20`, `1.2345678901234568e+17`, `1e-05`. */
 export function float8Text(x: number): string {
   const a = x < 0 ? -x : x;
-  // JS and PostgreSQL agree on plain notation in this range (both shortest round-trip digits).
+  // Below 2^53 no decimal short enough to be the shortest lies exactly on a rounding boundary or
+  // halfway between two candidates, so JS's shortest digits are PostgreSQL's; in [1e-4, 1e15)
+  // its plain layout is PostgreSQL's too. Above 2^53 the boundaries are integers: checked exactly.
   if (a >= 1e-4 && a < 1e15) return String(x);
   const sp = special(x);
   if (sp !== undefined) return sp;
-  // Below 2^53 no decimal short enough to be shortest lies on a rounding boundary, so JS's digits
-  // are PostgreSQL's; above, the boundaries are integers and are checked exactly.
   if (a < 9007199254740992) return layout(x < 0, decimalOf(String(x)), 15);
   const value = rationalOfDouble(a);
   const down = rationalOfDouble(nextDown(a));

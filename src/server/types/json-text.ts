@@ -39,8 +39,9 @@ const { DuckDBTypeId } = duckdb;
  * zone), dates, times and intervals as their text, bytea as `"\\x0a0b"`, JSON columns embedded
  * as JSON. The nested shapes:
  * - STRUCT: an object, keys in the struct's order: `{"a":1,"b":"x"}`.
- * - MAP: an object whose keys are the keys' PostgreSQL text (`{"1":2}`), the encoding DuckDB's own
- *   to_json uses (a MAP's keys are unique, so no key is lost).
+ * - MAP: an object whose keys are the keys as to_json writes them, unquoted (`{"1":2}`,
+ *   `{"2024-01-02":3}`), the encoding DuckDB's own to_json uses (a MAP's keys are unique, so no
+ *   key is lost).
  * - UNION: `{"tag":value}`, again as DuckDB's to_json writes it.
  * - LIST and ARRAY: a JSON array.
  * - VARIANT: its value, encoded by the type it carries.
@@ -165,7 +166,7 @@ function jsonFloat(x: number, text: (x: number) => string): string {
   return x === x && x !== Infinity && x !== -Infinity ? text(x) : `"${text(x)}"`;
 }
 
-/** A map key's text: its PostgreSQL text for scalars, its JSON for nested keys. */
+/** A map key as an object key: its JSON, without the quotes when that is a string. */
 function mapKeyText(t: DuckDBType, zone: TimeZone): (v: NonNullable<DuckDBValue>) => string {
   const json = jsonEncoder(t, zone);
   return (v) => {
