@@ -54,6 +54,8 @@ export async function loopbackTls(stateDir: string, files: { cert?: string; key?
   }
   const pems = await generate([{ name: 'commonName', value: 'restsql loopback' }], {
     keyType: 'ec',
+    // selfsigned signs with SHA-1 unless told otherwise.
+    algorithm: 'sha256',
     curve: 'P-256',
     notAfterDate: new Date(Date.now() + 825 * 86_400_000),
     extensions: [
