@@ -50,8 +50,8 @@ export type Command =
   | { readonly kind: 'copyIn' }
   /**
    * LISTEN, UNLISTEN and NOTIFY: nothing in restsql serve ever notifies, so the session can accept
-   * them and send no NotificationResponse (PostgreSQL 15 sql-listen) — the commands are returned
-   * rather than refused because pooling drivers send UNLISTEN * on connection reset.
+   * them and send no NotificationResponse (PostgreSQL 15 sql-listen). They are returned rather
+   * than refused because session-reset queries (connection poolers) include UNLISTEN *.
    */
   | { readonly kind: 'listen'; readonly tag: 'LISTEN'; readonly channel: string }
   | { readonly kind: 'unlisten'; readonly tag: 'UNLISTEN'; readonly channel: string | '*' }
@@ -64,7 +64,7 @@ const HINTS = {
   reset: 'Write RESET name or RESET ALL.',
   show: 'Write SHOW name or SHOW ALL.',
   transaction: 'Write BEGIN [ISOLATION LEVEL {SERIALIZABLE | REPEATABLE READ | READ COMMITTED | READ UNCOMMITTED}] [READ ONLY | READ WRITE] [[NOT] DEFERRABLE].',
-  end: 'Write COMMIT, ROLLBACK, ROLLBACK TO SAVEPOINT name or RELEASE SAVEPOINT name (each may end with AND [NO] CHAIN where PostgreSQL allows it).',
+  end: 'Write COMMIT [AND [NO] CHAIN], ROLLBACK [AND [NO] CHAIN] or ROLLBACK TO [SAVEPOINT] name.',
   savepoint: 'Write SAVEPOINT name, RELEASE [SAVEPOINT] name or ROLLBACK TO [SAVEPOINT] name.',
   deallocate: 'Write DEALLOCATE [PREPARE] name or DEALLOCATE ALL.',
   discard: 'Write DISCARD ALL, DISCARD PLANS, DISCARD SEQUENCES or DISCARD TEMP.',

@@ -89,6 +89,8 @@ function unterminated(text: string, start: number, what: string): RestSqlError {
   return syntaxErrorAt(text, start, `unterminated ${what} at or near "${text.slice(start)}"`);
 }
 
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
 /** Decodes the backslash escapes of an E'...' string body (PostgreSQL 15 sql-syntax-lexical 4.1.2.2). */
 function decodeEscapeString(body: string): string {
   let out = '';
@@ -104,9 +106,9 @@ function decodeEscapeString(body: string): string {
       continue;
     }
     const e = body[++i] as string;
-    const simple: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-    if (simple[e] !== undefined) {
-      out += simple[e];
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
     } else if (e >= '0' && e <= '7') {
       const m = /^[0-7]{1,3}/.exec(body.slice(i)) as RegExpExecArray;
       out += String.fromCharCode(parseInt(m[0], 8) & 0xff);
