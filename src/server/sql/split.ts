@@ -1,0 +1,81 @@
+import { tokens, type Token } from './lexer.js';
+
+/** One statement of a simple-query string. */
+export interface SqlStatement {
+  /** The statement's text, from its first token to its last: no `;`, no leading or trailing whitespace or comment. */
+  readonly sql: string;
+  /**
+   * Characters (code points) of the query text before the statement, so that a 1-based position
+   * within `sql` plus `offset` is the 1-based position in the whole query text, which is what an
+   * ErrorResponse `P` field holds (PostgreSQL 15 protocol-error-fields). Equal to the UTF-16 index
+   * unless the text before the statement holds characters outside the Basic Multilingual Plane.
+   */
+  readonly offset: number;
+}
+
+/**
+ * Splits a simple-query string into its statements (PostgreSQL 15 protocol-flow, "Simple Query":
+ * the string may hold several statements separated by semicolons). A `;` ends a statement except
+ * inside a quoted string, quoted identifier, dollar quote or comment (see lexer.ts). Pieces with
+ * nothing but whitespace and comments are dropped, so `;;` and a trailing `;` give no empty
+ * statement; a string with no statement at all gives [] (the session answers EmptyQueryResponse).
+ *
+ * Throws QUERY_SYNTAX for an unterminated quote or comment anywhere in the text, before any
+ * statement is returned: PostgreSQL lexes the whole string first and runs none of it then.
+ */
+export function splitStatements(text: string): SqlStatement[] {
+  const out: SqlStatement[] = [];
+  let first: Token | undefined;
+  let last: Token | undefined;
+  // Code points before `text[index]`, counted incrementally (indices only grow).
+  let countedTo = 0;
+  let points = 0;
+  const pointsBefore = (index: number): number => {
+    for (; countedTo < index; countedTo++) {
+      const code = text.charCodeAt(countedTo);
+      if (!(code >= 0xdc00 && code <= 0xdfff && countedTo > 0 && isHigh(text.charCodeAt(countedTo - 1)))) points++;
+    }
+    return points;
+  };
+  const flush = (): void => {
+    if (first !== undefined && last !== undefined) out.push({ sql: text.slice(first.start, last.end), offset: pointsBefore(first.start) });
+    first = undefined;
+    last = undefined;
+  };
+  for (const t of tokens(text)) {
+    if (t.kind === 'punct' && t.text === ';') {
+      flush();
+      continue;
+    }
+    first ??= t;
+    last = t;
+  }
+  flush();
+  return out;
+}
+
+function isHigh(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * The first `n` words of a statement, upper-cased, skipping leading whitespace and comments:
+ * what a command tag and the classification start from (`firstWords('begin work', 2)` is
+ * ['BEGIN', 'WORK']). Stops early at anything that is not a bare word (a quoted name, a
+ * parenthesis, a number...), so it may return fewer than `n`. Never throws: text after the words
+ * it needs is not read.
+ */
+export function firstWords(sql: string, n: number): string[] {
+  const words: string[] = [];
+  if (n <= 0) return words;
+  try {
+    for (const t of tokens(sql)) {
+      if (t.kind !== 'word') break;
+      words.push(t.text.replace(/[a-z]+/g, (m) => m.toUpperCase()));
+      if (words.length >= n) break;
+    }
+  } catch {
+    // A lexical error after the first words: the words read so far stand.
+  }
+  return words;
+}
