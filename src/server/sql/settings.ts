@@ -266,7 +266,9 @@ export class SessionSettings {
     if (def?.readOnly) {
       throw new RestSqlError('SERVER_UNSUPPORTED', `parameter "${def.name}" cannot be changed`, { details: { parameter: def.name }, hint: 'It is fixed by the server; SHOW reads it.' });
     }
-    const parsed = value === 'DEFAULT' ? this.resetValue(k) : def === undefined ? value : this.parse(def, value);
+    // A transaction setting's default is its session default (default_transaction_isolation, ...).
+    const fallback = def?.transaction ? this.effective(`default_${k}`) : this.resetValue(k);
+    const parsed = value === 'DEFAULT' ? fallback : def === undefined ? value : this.parse(def, value);
     if (def === undefined && !this.customNames.has(k)) this.customNames.set(k, name);
     if (def?.transaction) {
       if (this.txn !== undefined) this.setTransactionField(k, parsed);

@@ -376,8 +376,12 @@ test('transaction characteristics: defaults outside a transaction, BEGIN modes i
   assert.equal(s.value('transaction_read_only'), 'on');
   assert.equal(s.value('transaction_deferrable'), 'on');
   assert.equal(s.transactionReadOnly, true);
-  s.set('transaction_isolation', 'serializable'); // PG: SET TRANSACTION ISOLATION LEVEL inside one
+  s.set('transaction_isolation', 'repeatable read'); // PG: SET TRANSACTION ISOLATION LEVEL inside one
+  assert.equal(s.value('transaction_isolation'), 'repeatable read');
+  s.reset('transaction_isolation'); // RESET TRANSACTION ISOLATION LEVEL: back to the session default
   assert.equal(s.value('transaction_isolation'), 'serializable');
+  s.set('transaction_read_only', 'DEFAULT');
+  assert.equal(s.value('transaction_read_only'), 'off');
   s.endTransaction(true);
   assert.equal(s.value('transaction_read_only'), 'off');
   assert.equal(s.value('transaction_isolation'), 'serializable');
