@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { connect, login, logout, tokenStatus, type Connection, type ConnectionSource, type TokenStatus } from '../index.js';
+import { connect, login, logout, openHub, tokenStatus, type Connection, type ConnectionSource, type TokenStatus } from '../index.js';
 import { RestSqlError } from '../errors/index.js';
 import { optionsMarkdown, optionsText } from '../options/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
@@ -11,6 +11,7 @@ import { renderError } from './errors.js';
 import { cliLoginOptions, type LoginFlags } from './login-ui.js';
 import { progressLine } from './progress.js';
 import { FORMATS, createFormatter, type Format, type Write } from './format.js';
+import { SERVE_DEFAULTS, checkServeFlags, runServe, type ServeFlags } from './serve.js';
 
 /** Where the CLI reads and writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -337,6 +338,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         f.rows([{ cached: status.cached, expires_at: status.expiresAt === undefined ? null : new Date(status.expiresAt).toISOString(), scope: status.scope ?? null, refresh_token: status.hasRefreshToken, client_id: status.clientId, token_endpoint: status.tokenEndpoint }]);
       }
       f.end();
+    });
+
+  withConnOptions(program.command('serve'))
+    .description('serve the tables over the PostgreSQL wire protocol (psql, ODBC, JDBC, Python, BI tools) until SIGINT or SIGTERM')
+    .option('--host <address>', 'address to listen on; anything but loopback requires TLS', SERVE_DEFAULTS.host)
+    .option('--port <port>', 'TCP port (0 picks a free one)', SERVE_DEFAULTS.port)
+    .option('--password-file <file>', 'read the password clients must give from FILE (mode 0600); else RESTSQL_SERVE_PASSWORD; else one is generated and printed once')
+    .option('--auth <method>', `password method: ${'scram-sha-256, md5 or password (cleartext)'}`, SERVE_DEFAULTS.auth)
+    .option('--tls-cert <file>', 'PEM certificate for TLS (with --tls-key); default: a self-signed one kept in $RESTSQL_HOME/tls')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--no-tls', 'answer SSLRequest with N (loopback only)')
+    .option('--max-sessions <n>', 'sessions at once; more are refused (SQLSTATE 53300)', SERVE_DEFAULTS.maxSessions)
+    .option('--max-message-size <bytes>', 'largest protocol message a client may send', SERVE_DEFAULTS.maxMessageSize)
+    .option('--startup-timeout <seconds>', 'time a client has to start TLS and log in', SERVE_DEFAULTS.startupTimeout)
+    .option('--idle-timeout <seconds>', 'close sessions idle this long (0: never)', SERVE_DEFAULTS.idleTimeout)
+    .action(async (flags: ConnFlags & ServeFlags) => {
+      checkServeFlags(flags);
+      const [connectionString, source] = connectionSource(flags, io, abort.signal, true);
+      const hub = await openHub(connectionString, source);
+      // A signal is serve's normal end: it stops cleanly and exits 0.
+      await runServe(flags, hub, io, abort.signal);
     });
 
   program

@@ -467,12 +467,13 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
           const statementType = prepared.statementType;
           if (params.every((t) => t !== undefined) || statementType !== 1) return { statementType, params, columns: columnsOf(prepared) };
           // A parameter DuckDB cannot type leaves the result's types open until it is bound: bound
-          // as text (NULL), the statement over no rows tells them. LIMIT 0 reads no row, so an API
+          // as text, the statement over no rows tells them. LIMIT 0 reads no row, so an API
           // table not fetched yet answers empty and nothing is fetched.
           const probe = await conn.prepare(`SELECT * FROM (${sql}) AS restsql_describe LIMIT 0`);
           try {
+            // A text value, not NULL: DuckDB types a bound NULL as INTEGER whatever type is given.
             probe.bind(
-              params.map(() => null),
+              params.map((t) => (t === undefined ? '' : null)),
               params.map((t) => t ?? VARCHAR),
             );
             const reader = await probe.runAndReadAll();

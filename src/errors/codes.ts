@@ -60,6 +60,10 @@ export const ERROR_CODES = {
   CONNECTION_CLOSED: { category: 'query', sqlState: '08003', summary: 'The connection is closed.' },
   ABORTED: { category: 'query', sqlState: '57014', summary: 'The operation was cancelled.' },
   QUERY_BAD_PARAMETER: { category: 'query', sqlState: '22P02', summary: 'A bound parameter value cannot be read as its declared type.' },
+  SETTING_INVALID_VALUE: { category: 'query', sqlState: '22023', summary: 'A SET (or startup) value is not valid for that setting.' },
+  SETTING_UNKNOWN: { category: 'query', sqlState: '42704', summary: 'SHOW names a setting that does not exist.' },
+  SETTING_READ_ONLY: { category: 'query', sqlState: '55P02', summary: 'The setting is fixed by the server and cannot be changed.' },
+  SAVEPOINT_UNKNOWN: { category: 'query', sqlState: '3B001', summary: 'The savepoint named does not exist in this transaction.' },
   // The PostgreSQL-wire server (restsql serve)
   SERVER_PROTOCOL: { category: 'query', sqlState: '08P01', summary: 'A client broke the PostgreSQL wire protocol (malformed, truncated or oversize message, unknown protocol version).' },
   SERVER_LOGIN_FAILED: { category: 'auth', sqlState: '28P01', summary: 'The password given to restsql serve is wrong.' },

@@ -265,7 +265,7 @@ function parseSet(c: TokenCursor): SetCommand {
   c.end();
   const style = listStyle(name);
   if (values.length > 1 && style === undefined) {
-    throw new RestSqlError('QUERY_BAD_PARAMETER', `SET ${name} takes only one argument`, { details: { parameter: name }, hint: 'Quote a value that holds commas.' });
+    throw new RestSqlError('SETTING_INVALID_VALUE', `SET ${name} takes only one argument`, { details: { parameter: name }, hint: 'Quote a value that holds commas.' });
   }
   const text = values.map((v) => (style === 'quoted' && v.kind === 'text' ? quoteIdentifier(v.value) : v.value)).join(', ');
   return set(name, text);

@@ -237,7 +237,7 @@ function copyOptions(c: TokenCursor, list: readonly CopyOption[]): CopyOptions {
     switch (o.name) {
       case 'format': {
         const f = str(o);
-        if (f !== 'text' && f !== 'csv' && f !== 'binary') fail('QUERY_BAD_PARAMETER', `COPY format "${f}" not recognized`, o.at);
+        if (f !== 'text' && f !== 'csv' && f !== 'binary') fail('SETTING_INVALID_VALUE', `COPY format "${f}" not recognized`, o.at);
         format = f as CopyOptions['format'];
         break;
       }
@@ -262,11 +262,11 @@ function copyOptions(c: TokenCursor, list: readonly CopyOption[]): CopyOptions {
       case 'force_quote':
         if (o.arg.kind === 'star') forceQuote = '*';
         else if (o.arg.kind === 'list') forceQuote = o.arg.values;
-        else fail('QUERY_BAD_PARAMETER', 'argument to option "force_quote" must be a list of column names', o.at);
+        else fail('SETTING_INVALID_VALUE', 'argument to option "force_quote" must be a list of column names', o.at);
         break;
       case 'force_not_null':
       case 'force_null':
-        if (o.arg.kind !== 'list') fail('QUERY_BAD_PARAMETER', `argument to option "${o.name}" must be a list of column names`, o.at);
+        if (o.arg.kind !== 'list') fail('SETTING_INVALID_VALUE', `argument to option "${o.name}" must be a list of column names`, o.at);
         if (o.name === 'force_null') forceNull = true;
         else forceNotNull = true;
         break;
@@ -286,14 +286,14 @@ function copyOptions(c: TokenCursor, list: readonly CopyOption[]): CopyOptions {
   const delim = delimiter ?? (csv ? ',' : '\t');
   const nul = nullText ?? (csv ? '' : '\\N');
   if (Buffer.byteLength(delim, 'utf8') !== 1) fail('SERVER_UNSUPPORTED', 'COPY delimiter must be a single one-byte character');
-  if (delim === '\n' || delim === '\r') fail('QUERY_BAD_PARAMETER', 'COPY delimiter cannot be newline or carriage return');
-  if (nul.includes('\n') || nul.includes('\r')) fail('QUERY_BAD_PARAMETER', 'COPY null representation cannot use newline or carriage return');
-  if (!csv && '\\.abcdefghijklmnopqrstuvwxyz0123456789'.includes(delim)) fail('QUERY_BAD_PARAMETER', `COPY delimiter cannot be "${delim}"`);
+  if (delim === '\n' || delim === '\r') fail('SETTING_INVALID_VALUE', 'COPY delimiter cannot be newline or carriage return');
+  if (nul.includes('\n') || nul.includes('\r')) fail('SETTING_INVALID_VALUE', 'COPY null representation cannot use newline or carriage return');
+  if (!csv && '\\.abcdefghijklmnopqrstuvwxyz0123456789'.includes(delim)) fail('SETTING_INVALID_VALUE', `COPY delimiter cannot be "${delim}"`);
   if (binary && header) fail('SERVER_UNSUPPORTED', 'cannot specify HEADER in BINARY mode');
   if (!csv && quote !== undefined) fail('SERVER_UNSUPPORTED', 'COPY quote available only in CSV mode');
   const q = quote ?? '"';
   if (csv && Buffer.byteLength(q, 'utf8') !== 1) fail('SERVER_UNSUPPORTED', 'COPY quote must be a single one-byte character');
-  if (csv && delim === q) fail('QUERY_BAD_PARAMETER', 'COPY delimiter and quote must be different');
+  if (csv && delim === q) fail('SETTING_INVALID_VALUE', 'COPY delimiter and quote must be different');
   if (!csv && escape !== undefined) fail('SERVER_UNSUPPORTED', 'COPY escape available only in CSV mode');
   const esc = escape ?? q;
   if (csv && Buffer.byteLength(esc, 'utf8') !== 1) fail('SERVER_UNSUPPORTED', 'COPY escape must be a single one-byte character');

@@ -8,7 +8,7 @@ import { RestSqlError } from '../../errors/index.js';
  */
 
 export function invalidValue(name: string, value: string, hint?: string): RestSqlError {
-  return new RestSqlError('QUERY_BAD_PARAMETER', `invalid value for parameter "${name}": "${value}"`, {
+  return new RestSqlError('SETTING_INVALID_VALUE', `invalid value for parameter "${name}": "${value}"`, {
     details: { parameter: name },
     ...(hint === undefined ? {} : { hint }),
   });
@@ -23,7 +23,7 @@ export function parseBoolean(name: string, value: string): boolean {
   const prefixOf = (word: string, min = 1): boolean => v.length >= min && v.length <= word.length && word.startsWith(v);
   if (prefixOf('true') || prefixOf('yes') || v === 'on' || v === '1') return true;
   if (prefixOf('false') || prefixOf('no') || prefixOf('off', 2) || v === '0') return false;
-  throw new RestSqlError('QUERY_BAD_PARAMETER', `parameter "${name}" requires a Boolean value`, {
+  throw new RestSqlError('SETTING_INVALID_VALUE', `parameter "${name}" requires a Boolean value`, {
     details: { parameter: name },
     hint: 'Use on or off (true/false, yes/no and 1/0 are read too).',
   });
@@ -88,11 +88,11 @@ export function parseInteger(name: string, value: string, range: readonly [numbe
   }
   n = rint(n);
   if (!Number.isFinite(n) || Math.abs(n) > INT_MAX) {
-    throw new RestSqlError('QUERY_BAD_PARAMETER', `invalid value for parameter "${name}": "${value}"`, { details: { parameter: name }, hint: 'Value exceeds integer range.' });
+    throw new RestSqlError('SETTING_INVALID_VALUE', `invalid value for parameter "${name}": "${value}"`, { details: { parameter: name }, hint: 'Value exceeds integer range.' });
   }
   const [min, max] = range;
   if (n < min || n > max) {
-    throw new RestSqlError('QUERY_BAD_PARAMETER', `${n}${unit === undefined ? '' : ` ${unit}`} is outside the valid range for parameter "${name}" (${min} .. ${max})`, {
+    throw new RestSqlError('SETTING_INVALID_VALUE', `${n}${unit === undefined ? '' : ` ${unit}`} is outside the valid range for parameter "${name}" (${min} .. ${max})`, {
       details: { parameter: name },
     });
   }

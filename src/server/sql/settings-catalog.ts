@@ -241,7 +241,7 @@ function parseSessionUser(value: string, ctx: ParseContext): string {
 function parseRole(value: string, ctx: ParseContext): string {
   if (value.toLowerCase() === 'none') return 'none';
   if (value === ctx.user) return value;
-  throw new RestSqlError('QUERY_BAD_PARAMETER', `role "${value}" does not exist`, { details: { parameter: 'role' }, hint: `restsql serve knows one role per session: "${ctx.user}".` });
+  throw new RestSqlError('SETTING_INVALID_VALUE', `role "${value}" does not exist`, { details: { parameter: 'role' }, hint: `restsql serve knows one role per session: "${ctx.user}".` });
 }
 
 /** `15.18 (restsql 1.2.3)` -> `150018`, as server_version_num encodes major * 10000 + minor. */

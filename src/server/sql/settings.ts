@@ -139,7 +139,7 @@ export class SessionSettings {
     const def = settingDef(name);
     const column = def?.name ?? this.customNames.get(key(name));
     if (column === undefined) {
-      throw new RestSqlError('QUERY_FAILED', `unrecognized configuration parameter "${name}"`, {
+      throw new RestSqlError('SETTING_UNKNOWN', `unrecognized configuration parameter "${name}"`, {
         details: { parameter: name },
         hint: `SHOW ALL lists the settings restsql serve knows.${didYouMean(name, SETTINGS.map((d) => d.name))}`,
       });
@@ -264,7 +264,7 @@ export class SessionSettings {
     const k = key(name);
     const def = settingDef(name);
     if (def?.readOnly) {
-      throw new RestSqlError('SERVER_UNSUPPORTED', `parameter "${def.name}" cannot be changed`, { details: { parameter: def.name }, hint: 'It is fixed by the server; SHOW reads it.' });
+      throw new RestSqlError('SETTING_READ_ONLY', `parameter "${def.name}" cannot be changed`, { details: { parameter: def.name }, hint: 'It is fixed by the server; SHOW reads it.' });
     }
     // A transaction setting's default is its session default (default_transaction_isolation, ...).
     const fallback = def?.transaction ? this.effective(`default_${k}`) : this.resetValue(k);
@@ -313,7 +313,7 @@ export class SessionSettings {
   private savepointIndex(txn: TransactionState, name: string): number {
     for (let i = txn.savepoints.length - 1; i >= 0; i--) if (txn.savepoints[i]?.name === name) return i;
     // PostgreSQL answers 3B001 invalid_savepoint_specification; QUERY_FAILED until the catalog has it.
-    throw new RestSqlError('QUERY_FAILED', `savepoint "${name}" does not exist`, { hint: 'SAVEPOINT name creates one; names are case-sensitive when quoted.' });
+    throw new RestSqlError('SAVEPOINT_UNKNOWN', `savepoint "${name}" does not exist`, { hint: 'SAVEPOINT name creates one; names are case-sensitive when quoted.' });
   }
 
   private changedReports(): ParameterStatus[] {

@@ -68,7 +68,7 @@ function resolve(name: string): TimeZone {
   try {
     format = new Intl.DateTimeFormat('en-US', { timeZone: trimmed, timeZoneName: 'longOffset', year: 'numeric' });
   } catch (cause) {
-    throw new RestSqlError('SERVER_UNSUPPORTED', `invalid value for parameter "TimeZone": "${name}"`, {
+    throw new RestSqlError('SETTING_INVALID_VALUE', `invalid value for parameter "TimeZone": "${name}"`, {
       hint: "Use an IANA time zone name such as 'UTC' or 'Europe/Paris', or a fixed offset such as 'UTC+5' (POSIX: hours west of Greenwich).",
       cause,
     });

@@ -213,8 +213,8 @@ const ERRORS: readonly (readonly [sql: string, code: ErrorCode, message: string,
   ["set x.y = 'é' junk", 'QUERY_SYNTAX', 'syntax error at or near "junk"', 15], // PG: positions count characters
   ['set x.y = -', 'QUERY_SYNTAX', 'syntax error at end of input', 12], // PG
   ['set x.y = 1,', 'QUERY_SYNTAX', 'syntax error at end of input', 13], // PG
-  ['set x.y = 1, 2', 'QUERY_BAD_PARAMETER', 'SET x.y takes only one argument', undefined], // PG (22023)
-  ["set application_name = 'a', 'b'", 'QUERY_BAD_PARAMETER', 'SET application_name takes only one argument', undefined], // PG (22023)
+  ['set x.y = 1, 2', 'SETTING_INVALID_VALUE', 'SET x.y takes only one argument', undefined], // PG (22023)
+  ["set application_name = 'a', 'b'", 'SETTING_INVALID_VALUE', 'SET application_name takes only one argument', undefined], // PG (22023)
   ["set catalog 'x'", 'SERVER_UNSUPPORTED', 'current database cannot be changed', 13], // PG
   ['set x.y from current', 'SERVER_UNSUPPORTED', 'restsql serve does not support SET ... FROM CURRENT', undefined],
   ["SET TIME ZONE INTERVAL '+02:00' HOUR TO MINUTE", 'SERVER_UNSUPPORTED', 'restsql serve does not support SET TIME ZONE INTERVAL', undefined],
@@ -243,10 +243,10 @@ const ERRORS: readonly (readonly [sql: string, code: ErrorCode, message: string,
   ["copy t to stdout (delimiter 'ab')", 'SERVER_UNSUPPORTED', 'COPY delimiter must be a single one-byte character', undefined], // PG (0A000)
   ["copy t to stdout (format csv, delimiter 'é')", 'SERVER_UNSUPPORTED', 'COPY delimiter must be a single one-byte character', undefined], // PG
   ["copy t to stdout (format text, quote '\"')", 'SERVER_UNSUPPORTED', 'COPY quote available only in CSV mode', undefined], // PG
-  ["copy t to stdout (format csv, delimiter '\"')", 'QUERY_BAD_PARAMETER', 'COPY delimiter and quote must be different', undefined], // PG (22023)
-  ['copy t to stdout (format bogus)', 'QUERY_BAD_PARAMETER', 'COPY format "bogus" not recognized', 19], // PG (22023)
-  ['copy t to stdout (format "CSV")', 'QUERY_BAD_PARAMETER', 'COPY format "CSV" not recognized', 19], // PG
-  ["copy t to stdout (format 'CSV')", 'QUERY_BAD_PARAMETER', 'COPY format "CSV" not recognized', 19], // PG
+  ["copy t to stdout (format csv, delimiter '\"')", 'SETTING_INVALID_VALUE', 'COPY delimiter and quote must be different', undefined], // PG (22023)
+  ['copy t to stdout (format bogus)', 'SETTING_INVALID_VALUE', 'COPY format "bogus" not recognized', 19], // PG (22023)
+  ['copy t to stdout (format "CSV")', 'SETTING_INVALID_VALUE', 'COPY format "CSV" not recognized', 19], // PG
+  ["copy t to stdout (format 'CSV')", 'SETTING_INVALID_VALUE', 'COPY format "CSV" not recognized', 19], // PG
   ['copy t to stdout (bogus 1)', 'QUERY_SYNTAX', 'option "bogus" not recognized', 19], // PG
   ['copy t to stdout ("FORMAT" csv)', 'QUERY_SYNTAX', 'option "FORMAT" not recognized', 19], // PG
   ['copy t to stdout (header, header)', 'QUERY_SYNTAX', 'conflicting or redundant options', 27], // PG
@@ -254,17 +254,17 @@ const ERRORS: readonly (readonly [sql: string, code: ErrorCode, message: string,
   ['copy binary t to stdout with csv', 'QUERY_SYNTAX', 'conflicting or redundant options', 30], // PG
   ["copy t to stdout with (format csv, delimiter ',', delimiter ',')", 'QUERY_SYNTAX', 'conflicting or redundant options', 51], // PG
   ['copy (select 1) to stdout (format csv, force_quote ("?column?"), force_quote *)', 'QUERY_SYNTAX', 'conflicting or redundant options', 66], // PG
-  ["copy t to stdout (format text, delimiter '\\')", 'QUERY_BAD_PARAMETER', 'COPY delimiter cannot be "\\"', undefined], // PG
-  ["copy t to stdout (format text, delimiter 'a')", 'QUERY_BAD_PARAMETER', 'COPY delimiter cannot be "a"', undefined], // PG
-  ["copy t to stdout (delimiter E'\\n')", 'QUERY_BAD_PARAMETER', 'COPY delimiter cannot be newline or carriage return', undefined], // PG
-  ["copy t to stdout (null E'a\\nb')", 'QUERY_BAD_PARAMETER', 'COPY null representation cannot use newline or carriage return', undefined], // PG
+  ["copy t to stdout (format text, delimiter '\\')", 'SETTING_INVALID_VALUE', 'COPY delimiter cannot be "\\"', undefined], // PG
+  ["copy t to stdout (format text, delimiter 'a')", 'SETTING_INVALID_VALUE', 'COPY delimiter cannot be "a"', undefined], // PG
+  ["copy t to stdout (delimiter E'\\n')", 'SETTING_INVALID_VALUE', 'COPY delimiter cannot be newline or carriage return', undefined], // PG
+  ["copy t to stdout (null E'a\\nb')", 'SETTING_INVALID_VALUE', 'COPY null representation cannot use newline or carriage return', undefined], // PG
   ['copy t to stdout (format csv, header match)', 'SERVER_UNSUPPORTED', 'cannot use "match" with HEADER in COPY TO', undefined], // PG
   ['copy t to stdout (format csv, header yes)', 'QUERY_SYNTAX', 'header requires a Boolean value or "match"', undefined], // PG
   ['copy t to stdout (format csv, header 2)', 'QUERY_SYNTAX', 'header requires a Boolean value or "match"', undefined], // PG
   ["copy t to stdout (freeze 'x')", 'QUERY_SYNTAX', 'freeze requires a Boolean value', undefined], // PG
   ['copy t to stdout (null)', 'QUERY_SYNTAX', 'null requires a parameter', undefined], // PG
   ['copy t to stdout (format)', 'QUERY_SYNTAX', 'format requires a parameter', undefined], // PG
-  ['copy t to stdout (format csv, force_quote)', 'QUERY_BAD_PARAMETER', 'argument to option "force_quote" must be a list of column names', 31], // PG
+  ['copy t to stdout (format csv, force_quote)', 'SETTING_INVALID_VALUE', 'argument to option "force_quote" must be a list of column names', 31], // PG
   ['copy t to stdout (format text, force_quote *)', 'SERVER_UNSUPPORTED', 'COPY force quote available only in CSV mode', undefined], // PG
   ['copy t to stdout (format csv, force_not_null (v))', 'SERVER_UNSUPPORTED', 'COPY force not null only available using COPY FROM', undefined], // PG
   ["copy t to stdout (format csv, null 'a,b')", 'SERVER_UNSUPPORTED', 'COPY delimiter must not appear in the NULL specification', undefined], // PG

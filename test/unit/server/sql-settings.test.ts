@@ -94,9 +94,9 @@ test('RESET returns to the value the startup packet set', () => {
 });
 
 const BAD_STARTUP: readonly (readonly [entries: Record<string, string>, code: ErrorCode, message: string | RegExp])[] = [
-  [{ TimeZone: 'Nowhere/X' }, 'QUERY_BAD_PARAMETER', 'invalid value for parameter "TimeZone": "Nowhere/X"'],
-  [{ server_version: '9' }, 'SERVER_UNSUPPORTED', 'parameter "server_version" cannot be changed'],
-  [{ is_superuser: 'off' }, 'SERVER_UNSUPPORTED', 'parameter "is_superuser" cannot be changed'],
+  [{ TimeZone: 'Nowhere/X' }, 'SETTING_INVALID_VALUE', 'invalid value for parameter "TimeZone": "Nowhere/X"'],
+  [{ server_version: '9' }, 'SETTING_READ_ONLY', 'parameter "server_version" cannot be changed'],
+  [{ is_superuser: 'off' }, 'SETTING_READ_ONLY', 'parameter "is_superuser" cannot be changed'],
   [{ client_encoding: 'LATIN1' }, 'SERVER_UNSUPPORTED', /^client_encoding "LATIN1" is not supported: restsql serve speaks UTF8 only/],
   [{ DateStyle: 'SQL' }, 'SERVER_UNSUPPORTED', /^DateStyle "SQL" is not supported/],
   [{ options: '-x' }, 'QUERY_SYNTAX', 'invalid command-line argument for server process: -x'],
@@ -194,44 +194,44 @@ for (const [name, value, shown] of SET_SHOW) {
 
 // name, value, code, message, hint. PostgreSQL answers 22023 where these say QUERY_BAD_PARAMETER.
 const SET_ERRORS: readonly (readonly [name: string, value: string, code: ErrorCode, message: string | RegExp, hint?: RegExp])[] = [
-  ['TimeZone', 'Nowhere/X', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "TimeZone": "Nowhere/X"', /IANA/], // PG message
-  ['TimeZone', 'UTC+2', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "TimeZone": "UTC+2"'],
-  ['TimeZone', '+02:00', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "TimeZone": "+02:00"'],
-  ['TimeZone', '2', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "TimeZone": "2"'],
-  ['TimeZone', 'Z', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "TimeZone": "Z"'], // PG refuses it too
-  ['extra_float_digits', '4', 'QUERY_BAD_PARAMETER', '4 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)'], // PG
-  ['extra_float_digits', '3.5', 'QUERY_BAD_PARAMETER', '4 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)'], // PG
-  ['extra_float_digits', '-16', 'QUERY_BAD_PARAMETER', '-16 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)'], // PG
-  ['extra_float_digits', 'abc', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "extra_float_digits": "abc"'], // PG
-  ['extra_float_digits', '2s', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "extra_float_digits": "2s"'],
-  ['statement_timeout', '-1', 'QUERY_BAD_PARAMETER', '-1 ms is outside the valid range for parameter "statement_timeout" (0 .. 2147483647)'], // PG
-  ['statement_timeout', 'x', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "statement_timeout": "x"'], // PG
-  ['statement_timeout', 'on', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "statement_timeout": "on"'], // PG
-  ['statement_timeout', '.5s', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "statement_timeout": ".5s"'],
-  ['statement_timeout', '5 S', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "statement_timeout": "5 S"', /^Valid units for this parameter are "us", "ms", "s", "min", "h", and "d"\.$/], // PG
-  ['statement_timeout', '99999999999', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "statement_timeout": "99999999999"', /integer range/],
-  ['default_transaction_read_only', 'maybe', 'QUERY_BAD_PARAMETER', 'parameter "default_transaction_read_only" requires a Boolean value'], // PG
-  ['default_transaction_read_only', 'o', 'QUERY_BAD_PARAMETER', 'parameter "default_transaction_read_only" requires a Boolean value'], // PG
-  ['default_transaction_read_only', '', 'QUERY_BAD_PARAMETER', 'parameter "default_transaction_read_only" requires a Boolean value'], // PG
-  ['default_transaction_isolation', 'bogus', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "default_transaction_isolation": "bogus"', /^Available values: serializable, repeatable read, read committed, read uncommitted\.$/], // PG
-  ['DateStyle', 'ISO DMY', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "DateStyle": "ISO DMY"', /^List syntax is invalid\.$/], // PG
-  ['DateStyle', 'ISO, SQL', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "DateStyle": "ISO, SQL"', /^Conflicting "datestyle" specifications\.$/], // PG
-  ['DateStyle', 'dmy, mdy', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "DateStyle": "dmy, mdy"', /^Conflicting "datestyle" specifications\.$/], // PG
-  ['DateStyle', 'bogus', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "DateStyle": "bogus"', /^Unrecognized key word: "bogus"\.$/], // PG
-  ['DateStyle', 'ISO,', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "DateStyle": "ISO,"', /List syntax/],
+  ['TimeZone', 'Nowhere/X', 'SETTING_INVALID_VALUE', 'invalid value for parameter "TimeZone": "Nowhere/X"', /IANA/], // PG message
+  ['TimeZone', 'UTC+2', 'SETTING_INVALID_VALUE', 'invalid value for parameter "TimeZone": "UTC+2"'],
+  ['TimeZone', '+02:00', 'SETTING_INVALID_VALUE', 'invalid value for parameter "TimeZone": "+02:00"'],
+  ['TimeZone', '2', 'SETTING_INVALID_VALUE', 'invalid value for parameter "TimeZone": "2"'],
+  ['TimeZone', 'Z', 'SETTING_INVALID_VALUE', 'invalid value for parameter "TimeZone": "Z"'], // PG refuses it too
+  ['extra_float_digits', '4', 'SETTING_INVALID_VALUE', '4 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)'], // PG
+  ['extra_float_digits', '3.5', 'SETTING_INVALID_VALUE', '4 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)'], // PG
+  ['extra_float_digits', '-16', 'SETTING_INVALID_VALUE', '-16 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)'], // PG
+  ['extra_float_digits', 'abc', 'SETTING_INVALID_VALUE', 'invalid value for parameter "extra_float_digits": "abc"'], // PG
+  ['extra_float_digits', '2s', 'SETTING_INVALID_VALUE', 'invalid value for parameter "extra_float_digits": "2s"'],
+  ['statement_timeout', '-1', 'SETTING_INVALID_VALUE', '-1 ms is outside the valid range for parameter "statement_timeout" (0 .. 2147483647)'], // PG
+  ['statement_timeout', 'x', 'SETTING_INVALID_VALUE', 'invalid value for parameter "statement_timeout": "x"'], // PG
+  ['statement_timeout', 'on', 'SETTING_INVALID_VALUE', 'invalid value for parameter "statement_timeout": "on"'], // PG
+  ['statement_timeout', '.5s', 'SETTING_INVALID_VALUE', 'invalid value for parameter "statement_timeout": ".5s"'],
+  ['statement_timeout', '5 S', 'SETTING_INVALID_VALUE', 'invalid value for parameter "statement_timeout": "5 S"', /^Valid units for this parameter are "us", "ms", "s", "min", "h", and "d"\.$/], // PG
+  ['statement_timeout', '99999999999', 'SETTING_INVALID_VALUE', 'invalid value for parameter "statement_timeout": "99999999999"', /integer range/],
+  ['default_transaction_read_only', 'maybe', 'SETTING_INVALID_VALUE', 'parameter "default_transaction_read_only" requires a Boolean value'], // PG
+  ['default_transaction_read_only', 'o', 'SETTING_INVALID_VALUE', 'parameter "default_transaction_read_only" requires a Boolean value'], // PG
+  ['default_transaction_read_only', '', 'SETTING_INVALID_VALUE', 'parameter "default_transaction_read_only" requires a Boolean value'], // PG
+  ['default_transaction_isolation', 'bogus', 'SETTING_INVALID_VALUE', 'invalid value for parameter "default_transaction_isolation": "bogus"', /^Available values: serializable, repeatable read, read committed, read uncommitted\.$/], // PG
+  ['DateStyle', 'ISO DMY', 'SETTING_INVALID_VALUE', 'invalid value for parameter "DateStyle": "ISO DMY"', /^List syntax is invalid\.$/], // PG
+  ['DateStyle', 'ISO, SQL', 'SETTING_INVALID_VALUE', 'invalid value for parameter "DateStyle": "ISO, SQL"', /^Conflicting "datestyle" specifications\.$/], // PG
+  ['DateStyle', 'dmy, mdy', 'SETTING_INVALID_VALUE', 'invalid value for parameter "DateStyle": "dmy, mdy"', /^Conflicting "datestyle" specifications\.$/], // PG
+  ['DateStyle', 'bogus', 'SETTING_INVALID_VALUE', 'invalid value for parameter "DateStyle": "bogus"', /^Unrecognized key word: "bogus"\.$/], // PG
+  ['DateStyle', 'ISO,', 'SETTING_INVALID_VALUE', 'invalid value for parameter "DateStyle": "ISO,"', /List syntax/],
   ['DateStyle', 'SQL', 'SERVER_UNSUPPORTED', /^DateStyle "SQL" is not supported: restsql serve writes dates in the ISO style only/, /SET DateStyle = 'ISO, MDY'/],
   ['DateStyle', 'German', 'SERVER_UNSUPPORTED', /^DateStyle "German" is not supported/, /'ISO, DMY'/],
   ['DateStyle', 'Postgres, DMY', 'SERVER_UNSUPPORTED', /^DateStyle "Postgres, DMY" is not supported/],
   ['client_encoding', 'latin1', 'SERVER_UNSUPPORTED', /^client_encoding "latin1" is not supported/, /UTF8/],
   ['IntervalStyle', 'iso_8601', 'SERVER_UNSUPPORTED', /^IntervalStyle "iso_8601" is not supported/],
-  ['IntervalStyle', 'bogus', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "IntervalStyle": "bogus"', /^Available values: postgres, postgres_verbose, sql_standard, iso_8601\.$/], // PG hint
+  ['IntervalStyle', 'bogus', 'SETTING_INVALID_VALUE', 'invalid value for parameter "IntervalStyle": "bogus"', /^Available values: postgres, postgres_verbose, sql_standard, iso_8601\.$/], // PG hint
   ['bytea_output', 'escape', 'SERVER_UNSUPPORTED', /^bytea_output "escape" is not supported/],
-  ['bytea_output', 'bogus', 'QUERY_BAD_PARAMETER', 'invalid value for parameter "bytea_output": "bogus"', /^Available values: escape, hex\.$/], // PG hint
+  ['bytea_output', 'bogus', 'SETTING_INVALID_VALUE', 'invalid value for parameter "bytea_output": "bogus"', /^Available values: escape, hex\.$/], // PG hint
   ['standard_conforming_strings', 'off', 'SERVER_UNSUPPORTED', /^standard_conforming_strings "off" is not supported/],
   ['session_authorization', 'bob', 'SERVER_UNSUPPORTED', 'restsql serve cannot change the session user to "bob"'],
-  ['role', 'bob', 'QUERY_BAD_PARAMETER', 'role "bob" does not exist'], // PG message
+  ['role', 'bob', 'SETTING_INVALID_VALUE', 'role "bob" does not exist'], // PG message
   ...['server_version', 'server_version_num', 'server_encoding', 'is_superuser', 'integer_datetimes', 'max_identifier_length', 'lc_collate', 'lc_ctype', 'in_hot_standby', 'block_size'].map(
-    (name) => [name, '1', 'SERVER_UNSUPPORTED', `parameter "${name}" cannot be changed`] as const, // PG message (55P02)
+    (name) => [name, '1', 'SETTING_READ_ONLY', `parameter "${name}" cannot be changed`] as const, // PG message (55P02)
   ),
 ];
 
@@ -246,8 +246,8 @@ for (const [name, value, code, message, hint] of SET_ERRORS) {
 
 test('SHOW of an unknown name: PostgreSQL\'s "unrecognized configuration parameter", with a suggestion', () => {
   const s = settings();
-  throwsWith(() => s.show('foo'), 'QUERY_FAILED', 'unrecognized configuration parameter "foo"');
-  throwsWith(() => s.show('datestle'), 'QUERY_FAILED', 'unrecognized configuration parameter "datestle"', /Did you mean DateStyle\?/);
+  throwsWith(() => s.show('foo'), 'SETTING_UNKNOWN', 'unrecognized configuration parameter "foo"');
+  throwsWith(() => s.show('datestle'), 'SETTING_UNKNOWN', 'unrecognized configuration parameter "datestle"', /Did you mean DateStyle\?/);
 });
 
 test('SHOW names its column with PostgreSQL\'s spelling; a custom name keeps the spelling it was set with', () => {
@@ -355,10 +355,10 @@ test('savepoints: ROLLBACK TO undoes the SETs after it, RELEASE keeps them', () 
   s.set('x.a', '4');
   s.rollbackToSavepoint('s1'); // the savepoint stays after a rollback to it
   assert.equal(s.value('x.a'), '1');
-  throwsWith(() => s.rollbackToSavepoint('s2'), 'QUERY_FAILED', 'savepoint "s2" does not exist');
+  throwsWith(() => s.rollbackToSavepoint('s2'), 'SAVEPOINT_UNKNOWN', 'savepoint "s2" does not exist');
   s.set('x.a', '5');
   s.releaseSavepoint('s1');
-  throwsWith(() => s.releaseSavepoint('s1'), 'QUERY_FAILED', 'savepoint "s1" does not exist');
+  throwsWith(() => s.releaseSavepoint('s1'), 'SAVEPOINT_UNKNOWN', 'savepoint "s1" does not exist');
   s.endTransaction(true);
   assert.equal(s.value('x.a'), '5');
 });
