@@ -776,6 +776,20 @@ describe('session over a plain loopback server', () => {
     }
   });
 
+  test('a client that sends a query and then shuts down its sending side still gets the whole answer, then the close', async () => {
+    const { client } = await WireClient.login(fx);
+    try {
+      client.send(serialize.query('SELECT 1 AS one'));
+      // TCP half-close (shutdown(SHUT_WR)): PostgreSQL 15.18 answers what it has read before the
+      // end of the stream, then closes.
+      client.socket.end();
+      const r = await client.untilClosed('the answer after a half-close');
+      assert.deepEqual(names(r), ['rowDescription', 'dataRow', 'commandComplete', 'readyForQuery']);
+    } finally {
+      client.end();
+    }
+  });
+
   test('a session that disconnects in the middle of a statement leaves the others working', async () => {
     const { client: a } = await WireClient.login(fx);
     const { client: b } = await WireClient.login(fx);
