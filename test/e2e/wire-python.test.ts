@@ -65,6 +65,9 @@ async function runPython(fx: Served, script: string, args: string[], onEvent: (e
   let stderr = '';
   let pending = '';
   const handlers: Promise<void>[] = [];
+  const eventErrors: unknown[] = [];
+  // The script may be gone when an answer is written (it failed): that is reported by its checks.
+  child.stdin.on('error', () => undefined);
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     pending += d;
@@ -75,9 +78,11 @@ async function runPython(fx: Served, script: string, args: string[], onEvent: (e
       if (!text.trim()) continue;
       const line = JSON.parse(text) as Line;
       if (line.event) {
-        handlers.push(onEvent(line.event).then(() => {
-          child.stdin.write('go\n');
-        }));
+        handlers.push(
+          onEvent(line.event)
+            .catch((e: unknown) => void eventErrors.push(e))
+            .then(() => void child.stdin.write('go\n')),
+        );
       } else if (line.check) checks.set(line.check, line);
     }
   });
@@ -86,6 +91,7 @@ async function runPython(fx: Served, script: string, args: string[], onEvent: (e
     throw e;
   });
   await Promise.all(handlers);
+  if (eventErrors.length > 0) throw eventErrors[0];
   return { checks, stderr, code };
 }
 
