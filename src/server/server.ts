@@ -77,7 +77,9 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
     entry.session.cancel();
   };
 
-  const server: Server = createServer({ noDelay: true }, (socket) => {
+  // allowHalfOpen: a client that sends its last query and shuts down its side still gets the
+  // answer (PostgreSQL answers, then closes); the session ends the socket when it is done.
+  const server: Server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     if (closing) {
       socket.destroy();
       return;

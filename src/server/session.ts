@@ -23,7 +23,8 @@ import { classify, type Command, type CopyOptions } from './sql/command.js';
 import { copyHeader, copyRowFormatter } from './sql/copy-format.js';
 import { SessionSettings } from './sql/settings.js';
 import { firstWords, splitStatements } from './sql/split.js';
-import { binaryEncoder, decodeParam, pgTypeOf, textEncoder } from './types/index.js';
+import { binaryEncoder, decodeParam, duckdbTypeForOid, pgTypeOf, textEncoder } from './types/index.js';
+import { tokens } from './sql/lexer.js';
 
 /** What a session needs from the server that runs it. */
 export interface SessionContext {
@@ -58,7 +59,8 @@ export interface SessionLimits {
 type Status = 'I' | 'T' | 'E';
 
 interface Prepared {
-  readonly sql: string;
+  /** The statement as run (with casts for parameters whose declared type DuckDB could not infer). */
+  sql: string;
   readonly command: Command;
   /** Parameter type OIDs: as Parse declared them, else as the engine inferred them (text when it cannot tell). */
   paramOids: number[];
@@ -355,7 +357,7 @@ export class Session {
   async #login(p: Extract<StartupPacket, { kind: 'startup' }>, deadline: number): Promise<boolean> {
     if (p.major !== 3) throw new RestSqlError('SERVER_PROTOCOL', `unsupported frontend protocol ${p.major}.${p.minor}: restsql serve speaks protocol 3.0`, { hint: 'Use a client that speaks protocol 3 (every current PostgreSQL client does).' });
     const user = p.params.get('user');
-    if (!user) throw new RestSqlError('SERVER_PROTOCOL', 'no PostgreSQL user name specified in startup packet', { hint: 'Give a user name (any name works; the password decides).' });
+    if (!user) throw new RestSqlError('SERVER_AUTH_UNSUPPORTED', 'no PostgreSQL user name specified in startup packet', { hint: 'Give a user name (any name works; the password decides).' });
     this.#user = user;
     // Newer minor versions or _pq_ options we do not know: say which we speak (PostgreSQL does the same).
     const unknown = [...p.params.keys()].filter((k) => k.startsWith('_pq_.'));
@@ -475,7 +477,7 @@ export class Session {
   async #error(e: unknown, sql: string | undefined): Promise<void> {
     let err = toRestSqlError(e);
     if (err.code === 'ABORTED' && this.#cancelled) err = this.#cancelled;
-    if (err.code === 'ABORTED') err = new RestSqlError('ABORTED', 'canceling statement due to user request', { hint: err.hint ?? 'The client cancelled the statement.', cause: err });
+    else if (err.code === 'ABORTED') err = new RestSqlError('ABORTED', 'canceling statement due to user request', { hint: err.hint ?? 'The client cancelled the statement.', cause: err });
     this.#send(be.errorResponse(errorFields(err, sql)));
     if (this.#status === 'T') this.#status = 'E';
     if (err.code === 'SERVER_SHUTDOWN') this.#fatal(err);
@@ -515,9 +517,20 @@ export class Session {
     const prepared: Prepared = { sql: text, command, paramOids: [...declared], returnsRows: false };
     if (command.kind === 'engine') {
       // DuckDB's prepare: parameter and result types without running anything (no REST call).
-      const shape = await this.#connection().describe(text);
+      let shape = await this.#connection().describe(text);
+      // A parameter DuckDB cannot type but the client declared (psycopg 3 declares int2/4/8 for
+      // Python ints) takes the declared type, as in PostgreSQL: `SELECT $1` is then int4, not text.
+      const casts = new Map<number, string>();
+      shape.params.forEach((t, i) => {
+        const oid = declared[i] ?? 0;
+        if (t === undefined && oid !== 0 && oid !== 25 && oid !== 705 && oid !== 1043 && oid !== 1700) casts.set(i + 1, duckdbTypeForOid(oid));
+      });
+      if (casts.size > 0) {
+        prepared.sql = castParameters(text, casts);
+        shape = await this.#connection().describe(prepared.sql);
+      }
       prepared.columns = shape.columns;
-      prepared.returnsRows = returnsRows(shape.statementType, text, shape.columns.length);
+      prepared.returnsRows = returnsRows(shape.statementType, prepared.sql, shape.columns.length);
       prepared.paramOids = shape.params.map((t, i) => (declared[i] ? declared[i]! : paramOid(t)));
     } else if (command.kind === 'show') {
       prepared.returnsRows = true;
@@ -795,28 +808,19 @@ export class Session {
         if (batch.size > 0) await this.#emit(batch.take());
         if (this.#closed) throw new RestSqlError('ABORTED', 'The client closed the connection.', { hint: 'Nothing to do.' });
         if (maxRows > 0 && sentThisCall >= maxRows) {
-          // More rows may follow: the portal waits for the next Execute.
-          if (state.pending || !(await this.#peekEnd(state))) {
-            this.#send(be.portalSuspended());
-            return;
-          }
-          break;
+          // The limit is reached: the portal waits for the next Execute, even when no row is left
+          // (PostgreSQL does not look ahead; the next Execute then completes it with SELECT 0).
+          this.#send(be.portalSuspended());
+          return;
         }
       }
       if (portal) {
         portal.running = undefined;
         portal.done = true;
       }
-      this.#send(be.commandComplete(`SELECT ${state.rows}`));
+      // The rows of this Execute (PostgreSQL's tag after a suspended portal counts only those).
+      this.#send(be.commandComplete(`SELECT ${sentThisCall}`));
     });
-  }
-
-  /** Whether a portal that sent exactly its limit has no more rows (PostgreSQL then completes it). */
-  async #peekEnd(state: NonNullable<Portal['running']>): Promise<boolean> {
-    const chunk = await state.open.next();
-    if (!chunk) return true;
-    state.pending = { chunk, next: 0 };
-    return false;
   }
 
   #encoder(type: DuckDBType, format: 0 | 1): Encoder {
@@ -900,6 +904,20 @@ function tagOf(sql: string, command: Command, statementType: number, changed: nu
     return kind ? `${words[0]} ${kind}` : words[0]!;
   }
   return words[0] ?? '';
+}
+
+/** `sql` with each `$n` of `casts` written `CAST($n AS type)` (found by PostgreSQL's lexer, so never inside a string). */
+function castParameters(sql: string, casts: ReadonlyMap<number, string>): string {
+  let out = '';
+  let at = 0;
+  for (const t of tokens(sql)) {
+    if (t.kind !== 'param') continue;
+    const type = casts.get(Number(t.text.slice(1)));
+    if (type === undefined) continue;
+    out += `${sql.slice(at, t.start)}CAST(${t.text} AS ${type})`;
+    at = t.end;
+  }
+  return out + sql.slice(at);
 }
 
 /** The format code for result column `i` from Bind's result format codes. */
