@@ -16,6 +16,7 @@ import { RestSqlError, toRestSqlError } from '../errors/index.js';
 import type { Connection } from '../engine/connection.js';
 import type { OpenStatement } from '../engine/duckdb.js';
 import { PasswordGate } from './password-gate.js';
+import { cellReaders, readsRaw, type Cell } from './chunk-cells.js';
 import { errorFields } from './error-fields.js';
 import * as be from './protocol/backend.js';
 import { FrontendReader, isFatalProtocolError, type FrontendMessage, type StartupPacket } from './protocol/frontend.js';
@@ -780,8 +781,9 @@ export class Session {
         if (portal) portal.running = state;
       }
       const encoders = state.open.columns.map((c, i) => this.#encoder(c.type, formatOf(formats, i)));
+      const raw = state.open.columns.map((c) => readsRaw(c.type));
       const batch = new be.MessageBatch();
-      const values: (Buffer | string | null)[] = new Array(encoders.length);
+      const values: Cell[] = new Array(encoders.length);
       let sentThisCall = 0;
       for (;;) {
         let pending = state.pending;
@@ -791,15 +793,12 @@ export class Session {
           pending = { chunk, next: 0 };
         }
         const { chunk } = pending;
-        const columns = chunk.getColumns();
+        const readers = cellReaders(chunk, encoders, raw);
         const n = chunk.rowCount;
         let r = pending.next;
         for (; r < n; r++) {
           if (maxRows > 0 && sentThisCall >= maxRows) break;
-          for (let c = 0; c < encoders.length; c++) {
-            const v = columns[c]![r]!;
-            values[c] = v === null || v === undefined ? null : encoders[c]!(v);
-          }
+          for (let c = 0; c < readers.length; c++) values[c] = readers[c]!(r);
           batch.addDataRow(values);
           sentThisCall++;
         }
@@ -849,19 +848,18 @@ export class Session {
       if (options.header) this.#send(be.copyData(copyHeader(open.columns.map((c) => c.name), options)));
       let rows = 0;
       const values: (string | null)[] = new Array(encoders.length);
+      const notRaw = encoders.map(() => false);
       for (;;) {
         const chunk = await open.next();
         if (!chunk) break;
-        const columns = chunk.getColumns();
+        const readers = cellReaders(chunk, encoders, notRaw);
+        const n = chunk.rowCount;
         const lines: string[] = [];
-        for (let r = 0; r < chunk.rowCount; r++) {
-          for (let c = 0; c < encoders.length; c++) {
-            const v = columns[c]![r];
-            values[c] = v === null || v === undefined ? null : encoders[c]!(v);
-          }
+        for (let r = 0; r < n; r++) {
+          for (let c = 0; c < readers.length; c++) values[c] = readers[c]!(r) as string | null;
           lines.push(format(values));
         }
-        rows += chunk.rowCount;
+        rows += n;
         // One CopyData per chunk of rows: PostgreSQL sends one per row, and clients accept any split.
         await this.#emit(be.copyData(lines.join('')));
         if (this.#closed) throw new RestSqlError('ABORTED', 'The client closed the connection.', { hint: 'Nothing to do.' });

@@ -18,7 +18,7 @@ const MAX_INT16_COUNT = 0x7fff;
 const MAX_INT32 = 0x7fffffff;
 
 /** A DataRow value: text or binary bytes as the column's format says, or null for SQL NULL. */
-export type DataRowValue = Buffer | string | null;
+export type DataRowValue = Buffer | Uint8Array | string | null;
 
 export class MessageBatch {
   private buf: Buffer;
