@@ -159,14 +159,21 @@ export function interactivePsql(conninfo: string, args: readonly string[], opts:
 /**
  * An odbcinst.ini naming psqlODBC and an odbc.ini with `dsns`, in `dir`; returns the environment
  * that makes unixODBC read only them (ODBCSYSINI, ODBCINI). With `commLogDir` psqlODBC logs every
- * statement it sends and the server's answer there (driver-wide options, read from odbcinst.ini).
+ * statement it sends and the server's answer there, in psqlodbc_<program><user><pid>.log (the log
+ * holds the password of the connection too: keep the folder temporary).
  */
 export function odbcConfig(dir: string, dsns: Record<string, Record<string, string | number>>, opts: { commLogDir?: string } = {}): NodeJS.ProcessEnv {
   mkdirSync(dir, { recursive: true });
   const driver = ['[PostgreSQL Unicode]', 'Description=psqlODBC (Unicode)', `Driver=${PSQLODBC}`];
-  if (opts.commLogDir) driver.push('CommLog=1', `Logdir=${opts.commLogDir}`);
+  if (opts.commLogDir) {
+    // psqlODBC does not make the folder; without it, it logs nothing (and says nothing).
+    mkdirSync(opts.commLogDir, { recursive: true });
+    driver.push(`Logdir=${opts.commLogDir}`);
+  }
   writeFileSync(join(dir, 'odbcinst.ini'), `${driver.join('\n')}\n`);
-  const ini = Object.entries(dsns).map(([name, keys]) => [`[${name}]`, 'Driver=PostgreSQL Unicode', ...Object.entries(keys).map(([k, v]) => `${k}=${v}`)].join('\n'));
+  // CommLog is read per DSN at connect (in odbcinst.ini it takes effect only after the connect).
+  const log = opts.commLogDir ? ['CommLog=1'] : [];
+  const ini = Object.entries(dsns).map(([name, keys]) => [`[${name}]`, 'Driver=PostgreSQL Unicode', ...Object.entries(keys).map(([k, v]) => `${k}=${v}`), ...log].join('\n'));
   const odbcIni = join(dir, 'odbc.ini');
   writeFileSync(odbcIni, `${ini.join('\n\n')}\n`);
   return { ODBCSYSINI: dir, ODBCINI: odbcIni };
