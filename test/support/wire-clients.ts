@@ -198,7 +198,9 @@ export async function compileWireClient(outDir: string, home: string): Promise<s
 
 /** `java -cp <classpath> WireClient args...`, the password in WIRE_PASSWORD (never on the command line). */
 export function wireClient(classpath: string, args: readonly string[], opts: { home: string; password: string }): Child {
-  return new Child('/usr/bin/java', ['-Xss512k', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dfile.encoding=UTF-8', '-cp', classpath, 'WireClient', ...args], {
+  // user.home: pgjdbc looks for ~/.postgresql/root.crt there (Java takes it from the password
+  // database, not $HOME). UTC: the timestamps pgjdbc sends and reads carry the JVM's zone.
+  return new Child('/usr/bin/java', ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Duser.home=${opts.home}`, '-Duser.timezone=UTC', '-Dfile.encoding=UTF-8', '-cp', classpath, 'WireClient', ...args], {
     env: clientEnv(opts.home, { WIRE_PASSWORD: opts.password }),
   });
 }
