@@ -56,6 +56,8 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
   const secureContext: SecureContext | undefined = opts.tls ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }) : undefined;
   const sessions = new Map<number, { session: Session; secret: number }>();
   const sockets = new Set<Socket>();
+  /** Each session's run, settled when its socket has closed and its connection is closed. */
+  const runs = new Set<Promise<void>>();
   let admitted = 0;
   // Process ids: random start, then counting (they only name sessions for CancelRequest and logs).
   let nextPid = randomInt(10_000, 1_000_000);
@@ -106,11 +108,13 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
       },
     });
     sessions.set(pid, { session, secret });
-    void session.run().finally(() => {
+    const run = session.run().finally(() => {
       sessions.delete(pid);
       sockets.delete(socket);
+      runs.delete(run);
       if (session.admitted) admitted--;
     });
+    runs.add(run);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
@@ -137,11 +141,13 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const { session } of sessions.values()) session.terminate();
-      for (const s of sockets) s.destroySoon?.();
-      // Sessions close their connections as their sockets end.
-      const deadline = Date.now() + 5000;
-      while (sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Sessions close their connections as their sockets end; a client that does not read its
+      // FATAL within 5 s is cut off.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...runs]), new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
       for (const s of sockets) s.destroy();
+      await Promise.allSettled([...runs]);
       await closed;
       await hub.close();
     },
