@@ -101,3 +101,16 @@ test('isql + psqlODBC: a DSN with SSLmode=require against a server with TLS', as
   assert.equal(r.stdout, '20,item-1\nhéllo wörld 日本語 🎉\n');
   assert.ok(tls.log.slice(before).some((l) => /session \d+ from 127\.0\.0\.1:\d+: user="tester" .*\(TLS\)$/.test(l)), tls.log.join('\n'));
 });
+
+/**
+ * psqlODBC's UseDeclareFetch=1 (a common setting for big results) reads through a cursor: it
+ * sends `BEGIN;declare "SQL_CUR..." cursor with hold for SELECT ...;fetch 7 in "SQL_CUR..."` and
+ * more FETCHes, then CLOSE. PostgreSQL runs these; restsql serve answers the DECLARE with 42601
+ * (DuckDB has no DECLARE CURSOR), so the statement fails. Marked todo until cursors exist.
+ */
+test('isql + psqlODBC: UseDeclareFetch=1 (DECLARE CURSOR WITH HOLD, FETCH 7) reads every row', { todo: 'restsql serve does not take DECLARE ... CURSOR / FETCH / CLOSE yet (42601 at "declare")' }, async () => {
+  const declared = clientEnv(home, odbcConfig(join(home, 'odbc-declare'), { declare: { ...dsn(served.port, 'disable'), UseDeclareFetch: 1, Fetch: 7 } }));
+  const r = await isql('declare', ['SELECT id FROM big WHERE id <= 25 ORDER BY id'], served.password, declared);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, Array.from({ length: 25 }, (_, i) => `${i + 1}\n`).join(''), r.stdout + r.stderr);
+});

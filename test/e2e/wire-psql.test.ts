@@ -29,7 +29,8 @@ const q = (args: readonly string[], extra = '', opts: { password?: string; stdin
  * The `types` table as psql -At prints it, which is what PostgreSQL 15 prints for these values:
  * int4, int8 exact beyond 2^53, float8 shortest-exact (1e+21), boolean t/f, timestamp with
  * microseconds, date, uuid lower case, text with its tab, newline and backslash as they are, json
- * as given, NULL as nothing.
+ * as given, NULL as nothing. (Checked byte for byte against PostgreSQL 15.18 with the same values
+ * in a table of these types; the aligned and COPY outputs below too.)
  */
 const TYPES_AT = [
   '1|9007199254740993|12.5|t|2024-01-02 03:04:05.123456|2024-02-29|6f1c5c66-2b8e-4a8f-9d2e-7f1e0c7d5a10|plain|',
