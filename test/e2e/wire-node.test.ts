@@ -312,3 +312,34 @@ describe('postgres.js over TLS', () => {
     }
   });
 });
+
+test('SQL cursors: DECLARE, FETCH, MOVE, CLOSE (psqlODBC UseDeclareFetch, psycopg2 named cursors); plain cursors end with the transaction, WITH HOLD ones outlive COMMIT', async () => {
+  const fx = await serveFixture({ bigRows: 50 });
+  const client = pgClient(fx);
+  try {
+    await within(DEADLINE, 'pg connects', client.connect());
+    const q = (sql: string) => within(DEADLINE, sql, client.query(sql));
+    const declareOutside = await rejection(client.query('DECLARE c0 CURSOR FOR SELECT id FROM big'), 'DECLARE outside a transaction');
+    assert.match(declareOutside.message, /DECLARE CURSOR can only be used in transaction blocks/);
+    await q('BEGIN');
+    assert.equal((await q('DECLARE c1 CURSOR FOR SELECT id FROM big WHERE id > 40 ORDER BY id DESC')).command, 'DECLARE');
+    const first = await q('FETCH 3 FROM c1');
+    assert.deepEqual(first.rows.map((r) => r.id), [50, 49, 48]);
+    assert.equal(first.rowCount, 3);
+    assert.equal((await q('MOVE 2 IN c1')).rowCount, 2);
+    // Another statement between fetches does not disturb the cursor.
+    assert.equal((await q('SELECT count(*)::INTEGER AS n FROM big')).rows[0].n, 50);
+    assert.deepEqual((await q('FETCH ALL IN c1')).rows.map((r) => r.id), [45, 44, 43, 42, 41]);
+    assert.equal((await q('FETCH NEXT FROM c1')).rowCount, 0);
+    await q('DECLARE h CURSOR WITH HOLD FOR SELECT name FROM big WHERE id <= 4 ORDER BY id');
+    await q('COMMIT');
+    assert.equal((await rejection(client.query('FETCH 1 FROM c1'), 'a plain cursor after COMMIT')).code, '34000');
+    assert.deepEqual((await q('FETCH 2 FROM h')).rows, [{ name: 'name-1' }, { name: 'name-2' }]);
+    assert.equal((await q('CLOSE h')).command, 'CLOSE');
+    assert.equal((await rejection(client.query('FETCH 1 FROM h'), 'a closed cursor')).code, '34000');
+    assert.equal((await rejection(client.query('FETCH BACKWARD 1 FROM h'), 'a backward fetch')).code, '0A000');
+  } finally {
+    await client.end().catch(() => undefined);
+    await fx.close();
+  }
+});

@@ -105,10 +105,9 @@ test('isql + psqlODBC: a DSN with SSLmode=require against a server with TLS', as
 /**
  * psqlODBC's UseDeclareFetch=1 (a common setting for big results) reads through a cursor: it
  * sends `BEGIN;declare "SQL_CUR..." cursor with hold for SELECT ...;fetch 7 in "SQL_CUR..."` and
- * more FETCHes, then CLOSE. PostgreSQL runs these; restsql serve answers the DECLARE with 42601
- * (DuckDB has no DECLARE CURSOR), so the statement fails. Marked todo until cursors exist.
+ * more FETCHes, then CLOSE. restsql serve answers them itself (DuckDB has no cursors).
  */
-test('isql + psqlODBC: UseDeclareFetch=1 (DECLARE CURSOR WITH HOLD, FETCH 7) reads every row', { todo: 'restsql serve does not take DECLARE ... CURSOR / FETCH / CLOSE yet (42601 at "declare")' }, async () => {
+test('isql + psqlODBC: UseDeclareFetch=1 (DECLARE CURSOR WITH HOLD, FETCH 7) reads every row', async () => {
   const declared = clientEnv(home, odbcConfig(join(home, 'odbc-declare'), { declare: { ...dsn(served.port, 'disable'), UseDeclareFetch: 1, Fetch: 7 } }));
   const r = await isql('declare', ['SELECT id FROM big WHERE id <= 25 ORDER BY id'], served.password, declared);
   assert.equal(r.code, 0, r.stderr);
