@@ -54,6 +54,5 @@ export function errorFields(e: unknown, sql?: string, severity: 'ERROR' | 'FATAL
     ...(position !== undefined ? { position } : {}),
     ...(typeof details['table'] === 'string' ? { table: details['table'] as string } : {}),
     ...(typeof details['column'] === 'string' ? { column: details['column'] as string } : {}),
-    routine: err.code,
   };
 }
