@@ -52,6 +52,8 @@ export class Connection {
   readonly #ownsHub: boolean;
   /** Aborts the fetches of the statement running now (interrupt). */
   #running: AbortController | undefined;
+  /** Statements still running: close() interrupts them and waits (closing DuckDB under one crashes the process). */
+  readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
 
   /** @internal use connect(). */
@@ -66,15 +68,22 @@ export class Connection {
     if (this.#closed) throw new RestSqlError('CONNECTION_CLOSED', 'The connection is closed.', { hint: 'Open a new connection with connect().' });
   }
 
-  /** Runs `fn` as the running statement: interrupt() aborts its fetches. */
+  /** Runs `fn` as the running statement: interrupt() aborts its fetches; close() waits for it. */
   async #statement<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     this.#running = controller;
+    const work = fn(controller.signal);
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.add(settled);
     try {
-      return await fn(controller.signal);
+      return await work;
     } catch (e) {
       throw this.#hub.redactor.error(controller.signal.aborted ? aborted(e) : toRestSqlError(e));
     } finally {
+      this.#inFlight.delete(settled);
       if (this.#running === controller) this.#running = undefined;
     }
   }
@@ -170,6 +179,10 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#running?.abort(new RestSqlError('ABORTED', 'The connection was closed.', { hint: 'Open a new connection with connect().' }));
+    if (this.#inFlight.size > 0) {
+      this.#engine.interrupt();
+      await Promise.all([...this.#inFlight]);
+    }
     this.#hub.cache.endSession(this.#engine);
     await this.#engine.close();
     this.#hub.detach(this);

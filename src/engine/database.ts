@@ -20,7 +20,7 @@ import { RestSqlError } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
 import type { ColumnType, TableDef } from '../model/types.js';
 import type { BulkInsert, BulkJsonPlan } from './bulk-json.js';
-import { SPOOL_PREFIX, sweepSpools } from './spool-sweep.js';
+import { removeSpoolFolder, SPOOL_PREFIX, sweepSpools } from './spool-sweep.js';
 import { ident, literal } from './sql-text.js';
 
 // require, not import: the package is CommonJS, and importing it makes Node lex its sources for
@@ -62,8 +62,14 @@ export interface Database {
   /** Tables every session shows at one generation for good (restsql's info tables). */
   readonly pinned: ReadonlyMap<string, number>;
   pin(table: string, gen: number): void;
-  /** A new generation number for one load; held (retained once) until released. */
-  newGeneration(): number;
+  /**
+   * A new generation number for one load; held (retained once) until released. `owner`: the
+   * generation is made inside a session's transaction, where only that session's connection sees
+   * its tables, so dropping them is handed to the owner (it runs the statements at a safe point).
+   */
+  newGeneration(owner?: GenerationOwner): number;
+  /** Runs statements on the database's own connection (after a session closed: its leftovers). */
+  runAdmin(statements: readonly string[]): void;
   /** The qualified storage table of `table` in generation `gen`. */
   storageName(table: string, gen: number): string;
   /** One more holder of `gen` (a session's view, the load cache's current rows). */
@@ -72,14 +78,18 @@ export interface Database {
   release(gen: number): void;
   /**
    * Creates `tables` in generation `gen` and fills them through `fill` on a connection of the
-   * load's own, outside any user's transaction; then the tables not in `later` are marked
-   * loaded (see `loadedIn`). With `here` (a session's own
+   * load's own, outside any user's transaction; then the tables not in `later()` (asked once the
+   * fill is done: child tables left for later) are marked loaded (see `loadedIn`). With `here` (a session's own
    * connection, inside its user's transaction), the load runs there instead, row by row, and is
    * that session's alone. On failure nothing of it is shown and the error is thrown.
    */
-  load(gen: number, tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>, later?: ReadonlySet<string>, here?: DuckDBConnection): Promise<Map<string, number>>;
-  /** Runs bulk inserts on record files later (a child table loaded when first named), in one transaction, marking those tables loaded in `gen`. */
-  insertSpooled(gen: number, inserts: readonly BulkInsert[], files: readonly string[], rowidBase: number): Promise<void>;
+  load(gen: number, tables: readonly TableDef[], fill: (append: (table: TableDef, row: Row) => void, bulk: BulkLoader) => Promise<void>, later?: () => ReadonlySet<string>, here?: DuckDBConnection): Promise<Map<string, number>>;
+  /**
+   * Runs bulk inserts on record files later (a child table loaded when first named): every batch
+   * (one per request of the plan) in one transaction, marking those tables loaded in `gen` in it,
+   * so a failure leaves none of their rows and a transaction that sees the mark sees them all.
+   */
+  insertSpooled(gen: number, inserts: readonly BulkInsert[], batches: readonly { readonly files: readonly string[]; readonly rowidBase: number }[]): Promise<void>;
   /**
    * SQL counting the tables of `names` whose rows in `gen` are committed as a session sees them:
    * a session inside a transaction sees only what was committed before it began.
@@ -90,10 +100,21 @@ export interface Database {
    * it: insertSpooled moves its files into DuckDB's load folder for the INSERT only.
    */
   readonly spoolDir: string;
-  /** Resolves when no pages sit in the load folder: user statements wait for it. */
+  /** Resolves when no pages sit in the load folder. */
   idle(): Promise<void>;
+  /**
+   * Runs a user statement's preparing, binding and start (`fn`) while no pages sit in the load
+   * folder: DuckDB reads files when it binds (read_json's glob), so nothing of a user's statement
+   * may bind while restsql's own bulk INSERT has pages there.
+   */
+  read<T>(fn: () => Promise<T>): Promise<T>;
   /** Closes every connection and the instance (after the drops under way), and removes the private folder. */
   close(): Promise<void>;
+}
+
+/** Drops a generation's tables where they are visible (see Database.newGeneration). */
+export interface GenerationOwner {
+  drop(statements: readonly string[]): void;
 }
 
 const LIVE_SPOOLS = new Set<string>();
@@ -129,14 +150,14 @@ export async function createDatabase(): Promise<Database> {
     });
   }
   const removeSpool = () => {
-    rmSync(root, { recursive: true, force: true });
+    removeSpoolFolder(root);
     LIVE_SPOOLS.delete(root);
   };
   LIVE_SPOOLS.add(root);
   if (!exitHook) {
     // One hook for all databases: spool folders still open go at exit (Ctrl-C included).
     exitHook = () => {
-      for (const d of LIVE_SPOOLS) rmSync(d, { recursive: true, force: true });
+      for (const d of LIVE_SPOOLS) removeSpoolFolder(d);
     };
     process.once('exit', exitHook);
   }
@@ -146,7 +167,10 @@ export async function createDatabase(): Promise<Database> {
   let admin: DuckDBConnection;
   try {
     mkdirSync(spoolDir, { mode: 0o700 });
-    mkdirSync(loadDir, { mode: 0o700 });
+    // Not listable (0300): restsql names the files it loads exactly, so a glob of user SQL over
+    // it finds nothing even in a race (except for root, whom permissions do not stop; the gate
+    // in read() does).
+    mkdirSync(loadDir, { mode: 0o300 });
     instance = await Instance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
@@ -178,14 +202,28 @@ export async function createDatabase(): Promise<Database> {
   const tables = new Map<string, TableDef>();
   const pinned = new Map<string, number>();
   /** Per generation: its holders and the tables made in it. */
-  const generations = new Map<number, { holders: number; tables: Set<string> }>();
+  const generations = new Map<number, { holders: number; tables: Set<string>; owner?: GenerationOwner }>();
   let nextGeneration = 1;
   let closed = false;
   const connections = new Set<DuckDBConnection>();
-  // Set while pages sit in the load folder: user statements (of every session) wait for it.
+  // A readers-writer gate between user statements (readers: from prepare, which binds and so may
+  // read files, to their first rows) and restsql's own bulk INSERTs (the writer: pages sit in the
+  // load folder meanwhile). No user statement of any session binds or starts while pages are
+  // there, and pages go there only once no user statement is binding.
   let staging: Promise<void> | undefined;
+  let readers = 0;
+  let readersDone: (() => void) | undefined;
   const idle = async () => {
     while (staging) await staging;
+  };
+  const read = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await idle();
+    readers++;
+    try {
+      return await fn();
+    } finally {
+      if (--readers === 0) readersDone?.();
+    }
   };
   // Generations are dropped one at a time, in order, on the admin connection.
   let dropping: Promise<void> = Promise.resolve();
@@ -198,11 +236,14 @@ export async function createDatabase(): Promise<Database> {
     const g = generations.get(gen);
     if (!g || closed) return;
     generations.delete(gen);
-    const names = [...g.tables];
+    const statements = [...[...g.tables].map((t) => `DROP TABLE IF EXISTS ${storageName(t, gen)}`), `DELETE FROM ${marks} WHERE gen = ${gen}`];
+    if (g.owner) g.owner.drop(statements);
+    else runAdmin(statements);
+  };
+  const runAdmin = (statements: readonly string[]) => {
     dropping = dropping.then(async () => {
       if (closed) return;
-      for (const t of names) await admin.run(`DROP TABLE IF EXISTS ${storageName(t, gen)}`).catch(() => undefined);
-      await admin.run(`DELETE FROM ${marks} WHERE gen = ${gen}`).catch(() => undefined);
+      for (const sql of statements) await admin.run(sql).catch(() => undefined);
     });
   };
 
@@ -215,6 +256,9 @@ export async function createDatabase(): Promise<Database> {
     await idle();
     let done!: () => void;
     staging = new Promise((r) => (done = r));
+    // New user statements wait from now on; those binding finish first.
+    while (readers > 0) await new Promise<void>((r) => (readersDone = r));
+    readersDone = undefined;
     // A fresh folder of an unguessable name; the files go back to the pages folder afterwards.
     const stage = join(loadDir, randomBytes(16).toString('hex'));
     const moved: [from: string, to: string][] = [];
@@ -237,10 +281,13 @@ export async function createDatabase(): Promise<Database> {
         throw e;
       }
     } finally {
-      for (const [from, to] of moved) renameSync(to, from);
-      rmSync(stage, { recursive: true, force: true });
-      staging = undefined;
-      done();
+      try {
+        for (const [from, to] of moved) renameSync(to, from);
+        rmSync(stage, { recursive: true, force: true });
+      } finally {
+        staging = undefined;
+        done();
+      }
     }
   };
 
@@ -278,11 +325,12 @@ export async function createDatabase(): Promise<Database> {
       if (!connections.delete(conn)) return;
       conn.closeSync();
     },
-    newGeneration() {
+    newGeneration(owner) {
       const gen = nextGeneration++;
-      generations.set(gen, { holders: 1, tables: new Set() });
+      generations.set(gen, { holders: 1, tables: new Set(), ...(owner ? { owner } : {}) });
       return gen;
     },
+    runAdmin,
     storageName,
     retain(gen) {
       const g = generations.get(gen);
@@ -339,7 +387,8 @@ export async function createDatabase(): Promise<Database> {
           }
           throw e;
         }
-        const done = defs.filter((t) => !later?.has(t.name.toLowerCase()));
+        const waiting = later?.() ?? new Set<string>();
+        const done = defs.filter((t) => !waiting.has(t.name.toLowerCase()));
         if (!here && done.length > 0) await conn.run(`INSERT INTO ${marks} VALUES ${done.map((t) => `(${gen}, ${literal(t.name)})`).join(', ')}`);
         return counts;
       };
@@ -350,11 +399,11 @@ export async function createDatabase(): Promise<Database> {
       return withLoader(run);
     },
 
-    async insertSpooled(gen, inserts, files, base) {
+    async insertSpooled(gen, inserts, batches) {
       await withLoader(async (conn) => {
         await conn.run('BEGIN TRANSACTION');
         try {
-          await insertSpooled(conn, inserts, files, base, true);
+          for (const b of batches) await insertSpooled(conn, inserts, b.files, b.rowidBase, true);
           await conn.run(`INSERT INTO ${marks} VALUES ${inserts.map((i) => `(${gen}, ${literal(i.table)})`).join(', ')}`);
           await conn.run('COMMIT');
         } catch (e) {
@@ -369,6 +418,7 @@ export async function createDatabase(): Promise<Database> {
 
     spoolDir,
     idle,
+    read,
 
     async close() {
       if (closed) return;

@@ -52,7 +52,7 @@ export class DeferredChildren {
     const wanted = [...names].filter((n) => this.#inserts.has(n)).map((n) => this.#inserts.get(n)!);
     if (wanted.length === 0) return true;
     try {
-      for (const b of this.#batches) await db.insertSpooled(gen, wanted, b.spooled.files, b.rowidBase);
+      await db.insertSpooled(gen, wanted, this.#batches.map((b) => ({ files: b.spooled.files, rowidBase: b.rowidBase })));
     } catch (e) {
       logger.debug(`load: DuckDB could not load ${wanted.map((w) => w.table).join(', ')} (${(e as Error).message.split('\n')[0]}); loading again row by row`);
       return false;

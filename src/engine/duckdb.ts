@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { RestSqlError } from '../errors/index.js';
 import type { TableDef } from '../model/types.js';
 import { parseJson } from '../util/json.js';
-import { createDatabase, SQL_TYPE, type Database } from './database.js';
+import { createDatabase, SQL_TYPE, type Database, type GenerationOwner } from './database.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
@@ -98,6 +98,10 @@ export interface Engine {
   transactionEpoch(): number;
   /** Whether this session sees the rows of `tables` in generation `gen` (inside a transaction, only loads committed before it began). */
   sees(gen: number, tables: readonly string[]): Promise<boolean>;
+  /** Drops generations made inside this session's transactions (see Database.newGeneration), for `newGeneration(session.owner)`. */
+  readonly owner: GenerationOwner;
+  /** Runs the drops handed to `owner` so far: between statements, on the session's own connection. */
+  flushDrops(): Promise<void>;
   /** Loads a generation on this session's own connection, inside its user's transaction (the rows are this session's alone). */
   loadHere(gen: number, tables: readonly TableDef[], fill: Parameters<Database['load']>[2]): Promise<Map<string, number>>;
   /** The session has views or macros of its own (they may read API tables where the planner cannot see). */
@@ -137,7 +141,8 @@ export async function createEngine(): Promise<Engine> {
 export async function createSession(db: Database, ownsDatabase = false): Promise<Engine> {
   const conn = await db.connect();
   const store = db.storeSchema;
-  const idle = () => db.idle();
+  // A user statement prepares, binds and starts only while no pages sit in the load folder.
+  const asReader = <T>(fn: () => Promise<T>): Promise<T> => db.read(fn);
   const apiTables = db.tables;
   /** The generation each table's view shows (absent: unfetched). */
   const shownGen = new Map<string, number>();
@@ -189,6 +194,14 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     }
   };
   const viewsMade = new Set<string>();
+  /** Drops of generations made in this session's transactions, run between statements. */
+  let pendingDrops: string[] = [];
+  const owner: GenerationOwner = {
+    drop(statements) {
+      if (closed) db.runAdmin(statements);
+      else pendingDrops.push(...statements);
+    },
+  };
 
   /**
    * After COMMIT or ROLLBACK: a ROLLBACK undid the view changes made inside the transaction, so
@@ -197,9 +210,11 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
    */
   // Counts BEGIN/COMMIT/ROLLBACK statements (see transactionEpoch).
   let txEpoch = 0;
-  const transactionStatement = async (sql: string) => {
+  const transactionStatement = async (_sql: string) => {
     txEpoch++;
-    if (/^\s*(BEGIN|START)\b/i.test(sql)) return;
+    // A BEGIN leaves a transaction open; COMMIT and ROLLBACK do not (asked of DuckDB: a script's
+    // text does not say which of its statements this was).
+    if (await inTransaction()) return;
     for (const key of [...apiTables.keys()]) {
       const old = shownGen.get(key);
       shownGen.delete(key);
@@ -275,12 +290,16 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     const after = await snapshot();
     const changed = [...apiTables.values()].find((t) => after.get(t.name.toLowerCase()) !== before.get(t.name.toLowerCase()));
     if (changed) {
-      await conn.run('ROLLBACK');
       const err = readOnly(changed.name);
-      if (own) throw err;
-      // The user's transaction is gone, with the view changes made in it.
-      await transactionStatement('ROLLBACK');
-      throw new RestSqlError('READ_ONLY', `${err.message} Your transaction was rolled back.`, { hint: err.hint ?? '', details: err.details });
+      if (own) {
+        await conn.run('ROLLBACK');
+        throw err;
+      }
+      // Inside the user's transaction: it is made to fail, so nothing of it can commit and no
+      // statement runs in it until the user's ROLLBACK, which undoes the change (as PostgreSQL
+      // leaves a transaction after an error; a client's transaction state stays right).
+      await conn.run(`SELECT error('restsql: the transaction is aborted')`).catch(() => undefined);
+      throw new RestSqlError('READ_ONLY', `${err.message} Your transaction is aborted: ROLLBACK it.`, { hint: err.hint ?? '', details: err.details });
     }
     if (own) await conn.run('COMMIT');
     return result;
@@ -364,8 +383,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
   /** Prepares and runs one statement (retrying once per unfetched table), returning its DuckDB result. */
   const openResult = async (sql: string, params: Params | undefined, fetch: FetchTable | undefined): Promise<{ result: DuckDBResult; first: DuckDBDataChunk | null; statementType: number }> => {
     return withTables(
-      async () => {
-        await idle();
+      () => asReader(async () => {
         const prepared = await conn.prepare(sql);
         refuseType(prepared);
         bind(prepared, params);
@@ -385,10 +403,38 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
         // The first chunk is read here: a table not fetched for the statement shows up by then.
         const result = await prepared.stream();
         return { result, first: await result.fetchChunk(), statementType };
-      },
+      }),
       sql,
       fetch,
     );
+  };
+
+  /** The statement's parameter and result types, from DuckDB's prepare (see Engine.describe). */
+  const describeNow = async (sql: string): Promise<StatementShape> => {
+    const prepared = await conn.prepare(sql);
+    try {
+      refuseType(prepared);
+      const params = Array.from({ length: prepared.parameterCount }, (_, i) => (prepared.parameterTypeId(i + 1) === 0 ? undefined : prepared.parameterType(i + 1)));
+      const statementType = prepared.statementType;
+      if (params.every((t) => t !== undefined) || statementType !== 1) return { statementType, params, columns: columnsOf(prepared) };
+      // A parameter DuckDB cannot type leaves the result's types open until it is bound: bound
+      // as text, the statement over no rows tells them. LIMIT 0 reads no row, so an API
+      // table not fetched yet answers empty and nothing is fetched.
+      const probe = await conn.prepare(`SELECT * FROM (${sql}) AS restsql_describe LIMIT 0`);
+      try {
+        // A text value, not NULL: DuckDB types a bound NULL as INTEGER whatever type is given.
+        probe.bind(
+          params.map((t) => (t === undefined ? '' : null)),
+          params.map((t) => t ?? VARCHAR),
+        );
+        const reader = await probe.runAndReadAll();
+        return { statementType, params, columns: columnsOf({ columnCount: reader.columnCount, columnName: (i) => reader.columnName(i), columnType: (i) => reader.columnType(i) }) };
+      } finally {
+        probe.destroySync();
+      }
+    } finally {
+      prepared.destroySync();
+    }
   };
 
   const session: Engine = {
@@ -413,6 +459,16 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       return inTransaction();
     },
     transactionEpoch: () => txEpoch,
+    owner,
+    async flushDrops() {
+      if (closed || pendingDrops.length === 0) return;
+      const todo = pendingDrops;
+      pendingDrops = [];
+      const failed: string[] = [];
+      // In a failed transaction nothing runs: they wait for a later statement.
+      for (const sql of todo) await conn.run(sql).catch(() => failed.push(sql));
+      pendingDrops.push(...failed);
+    },
     async sees(gen, tables) {
       ensureOpen();
       if (tables.length === 0) return true;
@@ -460,30 +516,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       ensureOpen();
       refuseStore(sql);
       try {
-        const prepared = await conn.prepare(sql);
-        try {
-          refuseType(prepared);
-          const params = Array.from({ length: prepared.parameterCount }, (_, i) => (prepared.parameterTypeId(i + 1) === 0 ? undefined : prepared.parameterType(i + 1)));
-          const statementType = prepared.statementType;
-          if (params.every((t) => t !== undefined) || statementType !== 1) return { statementType, params, columns: columnsOf(prepared) };
-          // A parameter DuckDB cannot type leaves the result's types open until it is bound: bound
-          // as text, the statement over no rows tells them. LIMIT 0 reads no row, so an API
-          // table not fetched yet answers empty and nothing is fetched.
-          const probe = await conn.prepare(`SELECT * FROM (${sql}) AS restsql_describe LIMIT 0`);
-          try {
-            // A text value, not NULL: DuckDB types a bound NULL as INTEGER whatever type is given.
-            probe.bind(
-              params.map((t) => (t === undefined ? '' : null)),
-              params.map((t) => t ?? VARCHAR),
-            );
-            const reader = await probe.runAndReadAll();
-            return { statementType, params, columns: columnsOf({ columnCount: reader.columnCount, columnName: (i) => reader.columnName(i), columnType: (i) => reader.columnType(i) }) };
-          } finally {
-            probe.destroySync();
-          }
-        } finally {
-          prepared.destroySync();
-        }
+        return await asReader(() => describeNow(sql));
       } catch (e) {
         if (e instanceof RestSqlError) throw e;
         throw sqlError(e, sql);
@@ -493,10 +526,9 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     async run(sql, params, fetch) {
       ensureOpen();
       refuseStore(sql);
-      await idle();
       const out: StatementResult[] = [];
-      const one = async (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => {
-        await idle();
+      const one = (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => asReader(() => oneNow(prepare));
+      const oneNow = async (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => {
         const prepared = await prepare();
         refuseType(prepared);
         const read = async () => {
@@ -624,6 +656,9 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       try {
         db.disconnect(conn);
       } finally {
+        // Tables of this session's committed transactions are visible to the database's own connection now.
+        if (pendingDrops.length > 0) db.runAdmin(pendingDrops);
+        pendingDrops = [];
         if (ownsDatabase) await db.close();
       }
     },

@@ -16,6 +16,7 @@ import type { PrefetchedPage } from '../model/sample-source.js';
 import { tablesOf, type EndpointDef, type ResolvedModel } from '../model/types.js';
 import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
+import { abortable } from '../util/abortable.js';
 import type { Logger } from '../util/logger.js';
 import { bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
 import type { Database } from './database.js';
@@ -91,6 +92,7 @@ export class LoadCache {
    * or by an unnarrowed one when this query constrains no virtual column, are reused.
    */
   async prepare(session: Engine, sql: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<void> {
+    await session.flushDrops();
     // Rows fetched for an earlier statement serve this one only if they were fetched unnarrowed
     // and are fresh, and are the rows loaded now, or if this statement plans the same requests
     // (below); otherwise reading them raises, and the engine fetches them (fetchTable) instead of
@@ -167,9 +169,20 @@ export class LoadCache {
     const serves = (l: Loaded) => this.#fresh(l) && (l.loadedKey === plan.key || (l.loadedComplete && plan.reusesComplete));
     if (await session.inTransaction()) {
       // DuckDB fixes a transaction's snapshot at its first read: loads committed since are invisible to it.
-      if (serves(state) && !(state.deferred && [...names].some((n) => state.deferred!.waits(n))) && (await session.sees(state.generation!, this.#tableNames(state)))) {
-        await session.show(this.#tableNames(state), state.generation!);
-        return;
+      if (serves(state) && !(state.deferred && [...names].some((n) => state.deferred!.waits(n)))) {
+        // Another session may replace the cache's rows while this one looks: the generation and
+        // its tables are taken (and held) now, and exactly they are shown.
+        const gen = state.generation!;
+        const tables = this.#tableNames(state);
+        this.db.retain(gen);
+        try {
+          if (await session.sees(gen, tables)) {
+            await session.show(tables, gen);
+            return;
+          }
+        } finally {
+          this.db.release(gen);
+        }
       }
       const own = this.#ownLoads(session);
       const mine = own.get(state);
@@ -183,7 +196,9 @@ export class LoadCache {
     await this.#exclusive(state, signal, async () => {
       if (serves(state)) {
         if (await this.#showLoaded(session, state, names)) return;
-        // A deferred child table DuckDB could not read: load the endpoint again, row by row.
+        // A deferred child table DuckDB could not read: nothing of these rows is used again (the
+        // child table would show empty), and the endpoint is loaded again, row by row.
+        await this.#forget(state);
         await this.#load(session, state, plan, names, false, signal);
         return;
       }
@@ -208,7 +223,7 @@ export class LoadCache {
   /** Fetches `plan` into a generation made inside `session`'s transaction, row by row; it serves that session until the transaction ends. */
   async #loadInTransaction(session: Engine, state: EndpointState, plan: RequestPlan, signal: AbortSignal | undefined): Promise<void> {
     const own = this.#ownLoads(session);
-    const gen = this.db.newGeneration();
+    const gen = this.db.newGeneration(session.owner);
     const tables = tablesOf(state.endpoint.table);
     try {
       await session.loadHere(gen, tables, this.#fill(state, plan, false, signal, undefined));
@@ -239,8 +254,9 @@ export class LoadCache {
   async #exclusive(state: EndpointState, signal: AbortSignal | undefined, fn: () => Promise<void>): Promise<void> {
     while (state.busy) {
       signal?.throwIfAborted();
-      await state.busy.catch(() => undefined);
+      await abortable(state.busy.catch(() => undefined), signal);
     }
+    signal?.throwIfAborted();
     let done!: () => void;
     state.busy = new Promise((r) => (done = r));
     try {
@@ -311,7 +327,7 @@ export class LoadCache {
     const deferred = new DeferredChildren(replaces ? (bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? []) : []);
     let counts: Map<string, number>;
     try {
-      counts = await this.db.load(gen, tables, this.#fill(state, plan, replaces, signal, bulkPlan ? { plan: bulkPlan, deferred, names } : undefined), new Set(deferred.tables().map((t) => t.toLowerCase())));
+      counts = await this.db.load(gen, tables, this.#fill(state, plan, replaces, signal, bulkPlan ? { plan: bulkPlan, deferred, names } : undefined), () => new Set(deferred.kept ? deferred.tables().map((t) => t.toLowerCase()) : []));
     } catch (e) {
       await deferred.remove();
       this.db.release(gen);

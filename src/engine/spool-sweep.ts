@@ -4,7 +4,7 @@
  * at start, folders of ours whose process is gone are removed. A folder of another user, of a
  * live process, or without a PID in its name is left alone.
  */
-import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SPOOL_PREFIX = 'restsql-spool-';
@@ -38,11 +38,21 @@ export function sweepSpools(dir: string): string[] {
     try {
       const st = lstatSync(path);
       if (!st.isDirectory() || st.uid !== uid || alive(pid)) continue;
-      rmSync(path, { recursive: true, force: true });
+      removeSpoolFolder(path);
       removed.push(path);
     } catch {
       // Gone meanwhile, or not ours to remove: left alone.
     }
   }
   return removed;
+}
+
+/** Removes a private folder, its unlistable load folder (mode 0300) made listable first. */
+export function removeSpoolFolder(root: string): void {
+  try {
+    chmodSync(join(root, 'load'), 0o700);
+  } catch {
+    // Absent, or not ours: rmSync reports what matters.
+  }
+  rmSync(root, { recursive: true, force: true });
 }

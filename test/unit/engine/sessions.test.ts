@@ -23,7 +23,7 @@ before(async () => {
   api = await startHttpServer(async (req: IncomingMessage, res: ServerResponse) => {
     seen.push(req.url ?? '');
     if (req.url?.startsWith('/slow')) await slowGate;
-    const body = req.url?.startsWith('/users') ? USERS.map((u) => ({ ...u, v: version })) : [{ id: 1, v: version }];
+    const body = req.url?.startsWith('/users') ? USERS.map((u) => ({ ...u, v: version })) : req.url?.startsWith('/tagged') ? [{ id: 1, tags: ['a', 'b'] }, { id: 2, tags: ['c'] }] : [{ id: 1, v: version }];
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(body));
   });
@@ -139,6 +139,63 @@ test('interrupt() aborts the fetch in flight: ABORTED, and the session stays usa
     assert.deepEqual((await a.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 20 }]);
   } finally {
     release();
+    await hub.close();
+  }
+});
+
+// Regressions from the review of the shared database (each failed before its fix).
+
+test('a statement waiting for another session to load its table is cancelled by interrupt(), at once', async () => {
+  const hub = await hubFor();
+  let release!: () => void;
+  slowGate = new Promise((r) => (release = r));
+  try {
+    const [a, b] = [await hub.session(), await hub.session()];
+    const mark = seen.length;
+    const first = a.query('SELECT count(*) FROM slow');
+    while (!seen.slice(mark).includes('/slow')) await new Promise((r) => setImmediate(r));
+    // B waits for A's load of the same endpoint; cancelling B must not wait for it.
+    const waiting = b.query('SELECT count(*) FROM slow');
+    await new Promise((r) => setImmediate(r));
+    b.interrupt();
+    await assert.rejects(waiting, (e: unknown) => (e as { code?: string }).code === 'ABORTED');
+    release();
+    assert.deepEqual((await first).rows.length, 1);
+  } finally {
+    release();
+    await hub.close();
+  }
+});
+
+test('a DDL statement refused inside a transaction leaves it failed until ROLLBACK, which restores the API table', async () => {
+  const hub = await hubFor();
+  try {
+    const a = await hub.session();
+    await a.query('BEGIN');
+    assert.deepEqual((await a.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 20 }]);
+    await assert.rejects(a.query('CREATE OR REPLACE TEMP VIEW users AS SELECT 1 AS id'), (e: unknown) => (e as { code?: string }).code === 'READ_ONLY');
+    // The transaction is failed (as PostgreSQL leaves one after an error): nothing runs in it.
+    await assert.rejects(a.query('SELECT 1'), /aborted/i);
+    await a.query('ROLLBACK');
+    assert.deepEqual((await a.query('SELECT count(*)::INTEGER AS n FROM users')).rows, [{ n: 20 }]);
+  } finally {
+    await hub.close();
+  }
+});
+
+test('a child table loaded with its one-page parent serves a later transaction without a new request', async () => {
+  const file = join(dir, `child${Math.random().toString(36).slice(2)}.rest`);
+  writeFileSync(file, `{"t": {"#path": "${api.url}/tagged", "id": "Integer,#key", "tags[]": "VarChar"}}`);
+  const hub = await openHub(`RestConfigFile=${file}`);
+  try {
+    const [a, b] = [await hub.session(), await hub.session()];
+    const mark = seen.length;
+    assert.deepEqual((await a.query('SELECT count(*)::INTEGER AS n FROM tags')).rows, [{ n: 3 }]);
+    await b.query('BEGIN');
+    assert.deepEqual((await b.query('SELECT count(*)::INTEGER AS n FROM tags')).rows, [{ n: 3 }]);
+    await b.query('COMMIT');
+    assert.deepEqual(seen.slice(mark), ['/tagged']);
+  } finally {
     await hub.close();
   }
 });
