@@ -12,7 +12,9 @@
  * Both servers ask for a SCRAM-SHA-256 password (PostgreSQL 15 auth-password), so logins cost the
  * same. Then where restsql's time goes: the same result walked in this process one stage at a
  * time (DuckDB chunks, chunk.getColumns(), the text encoders, DataRow / COPY framing, socket
- * writes to a discarding peer), and a CPU profile of the server during one run of each path.
+ * writes to a discarding peer), the cost of each column, what-if prototypes of faster ways (bench
+ * code only), and a CPU profile of the server during one run of each path. The machine may be
+ * busy: in-process stages report CPU time next to wall time.
  * Prints tables and writes bench/results-wire.json. Needs /usr/lib/postgresql/15 (Debian
  * `postgresql-15`), psql and a JDK with /usr/share/java/postgresql.jar; what is missing is skipped
  * and said so. Run as root, PostgreSQL runs as the `postgres` user (it refuses to run as root).
@@ -50,6 +52,8 @@ const JDBC_JAR = '/usr/share/java/postgresql.jar';
 const CITIES = ['Oslo', 'Lima', 'Pune', 'Kyiv', 'Accra'];
 const COPY_SQL = 'COPY (SELECT * FROM t) TO STDOUT';
 const DAY0 = Date.UTC(2024, 0, 1);
+/** Runs of each in-process stage and prototype (after one warm-up). */
+const STAGE_RUNS = 5;
 
 // --- The data --------------------------------------------------------------------------------------
 
@@ -256,6 +260,8 @@ interface ClientRun {
   rows: number;
   sumId: number;
   nonNull: number;
+  /** restsql runs: this process's CPU time during the run (the server's; the client is another process). */
+  cpu?: number;
 }
 
 /** w1: psql's COPY to a pipe into `wc -l`: the whole client process is timed, lines counted as they stream. */
@@ -468,12 +474,23 @@ async function startSink(): Promise<{ socket: Socket; close: () => void }> {
 
 interface StageResult {
   stage: Stage;
+  /** Wall time. */
   median: number;
   min: number;
   max: number;
-  /** This stage's median less the stage it builds on. */
+  /** This process's CPU time (all threads: DuckDB's and GC's too), median: steadier than wall time on a busy machine. */
+  cpu: number;
+  /** This stage's CPU median less the stage it builds on. */
   added: number;
   bytes: number;
+}
+
+/** Runs `fn`, adding the process CPU time it took (user + system, ms). */
+async function withCpu<T extends object>(fn: () => Promise<T>): Promise<T & { cpu: number }> {
+  const c0 = process.cpuUsage();
+  const r = await fn();
+  const c = process.cpuUsage(c0);
+  return { ...r, cpu: (c.user + c.system) / 1000 };
 }
 
 interface WhatIf {
@@ -481,6 +498,7 @@ interface WhatIf {
   median: number;
   min: number;
   max: number;
+  cpu: number;
   bytes: number;
 }
 
@@ -501,15 +519,17 @@ async function whatIfs(hub: Hub, runs: number): Promise<{ prototypes: WhatIf[]; 
     for (const [name, fn] of cases) {
       await fn();
       const times: number[] = [];
+      const cpu: number[] = [];
       let bytes = 0;
       for (let i = 0; i < runs; i++) {
-        const r = await fn();
+        const r = await withCpu(fn);
         if (r.rows !== ROWS) throw new Error(`${name} saw ${r.rows} rows, not ${ROWS}`);
         times.push(r.ms);
+        cpu.push(r.cpu);
         bytes = r.bytes;
       }
       const st = stats(times);
-      prototypes.push({ name, median: round(st.median), min: round(st.min), max: round(st.max), bytes });
+      prototypes.push({ name, median: round(st.median), min: round(st.min), max: round(st.max), cpu: round(stats(cpu).median), bytes });
     }
     return { prototypes, columns: await columnCosts(conn), castMismatches: await castMismatches(conn) };
   } finally {
@@ -523,19 +543,21 @@ async function breakdown(hub: Hub, runs: number): Promise<StageResult[]> {
   const sink = await startSink();
   try {
     const times = new Map<Stage, number[]>(STAGES.map((s) => [s, []]));
+    const cpu = new Map<Stage, number[]>(STAGES.map((s) => [s, []]));
     const bytes = new Map<Stage, number>();
     for (const s of STAGES) await stage(conn, s, sink.socket); // warm-up (JIT)
     for (let i = 0; i < runs; i++) {
       for (const s of STAGES) {
-        const r = await stage(conn, s, sink.socket);
+        const r = await withCpu(() => stage(conn, s, sink.socket));
         if (r.rows !== ROWS) throw new Error(`stage ${s} saw ${r.rows} rows, not ${ROWS}`);
         times.get(s)!.push(r.ms);
+        cpu.get(s)!.push(r.cpu);
         bytes.set(s, r.bytes);
       }
     }
     const base: Record<Stage, Stage | undefined> = { fetch: undefined, columns: 'fetch', encode: 'columns', dataRow: 'encode', 'dataRow+socket': 'dataRow', copy: 'encode', 'copy+socket': 'copy' };
-    const med = (s: Stage) => stats(times.get(s)!).median;
-    return STAGES.map((s) => ({ stage: s, ...stats(times.get(s)!), added: med(s) - (base[s] ? med(base[s]!) : 0), bytes: bytes.get(s) ?? 0 }));
+    const med = (s: Stage) => stats(cpu.get(s)!).median;
+    return STAGES.map((s) => ({ stage: s, ...stats(times.get(s)!), cpu: med(s), added: med(s) - (base[s] ? med(base[s]!) : 0), bytes: bytes.get(s) ?? 0 }));
   } finally {
     sink.close();
     await conn.close();
@@ -892,6 +914,8 @@ export interface WireResult {
   /** restsql median / PostgreSQL median. */
   ratio?: number;
   restsqlRowsPerSec?: number;
+  /** restsql server CPU per run (this process: its main thread, DuckDB's threads, GC), median. */
+  restsqlCpuMs?: number;
   postgresRowsPerSec?: number;
   check: string;
   note: string;
@@ -1004,7 +1028,7 @@ export async function runWire(o: WireOptions): Promise<boolean> {
       } else {
         for (const t of targets) await p.run(t);
       }
-      for (let i = 0; i < runs; i++) for (const t of targets) per.get(t.label)!.push(await p.run(t));
+      for (let i = 0; i < runs; i++) for (const t of targets) per.get(t.label)!.push(t === restsql ? await withCpu(() => p.run(t)) : await p.run(t));
       for (const [label, xs] of per) {
         for (const x of xs) {
           if (x.rows !== want.rows) problems.push(`${label}: ${x.rows} rows`);
@@ -1023,6 +1047,7 @@ export async function runWire(o: WireOptions): Promise<boolean> {
         restsql: { median: round(r.median), min: round(r.min), max: round(r.max) },
         ...(q ? { postgres: { median: round(q.median), min: round(q.min), max: round(q.max) }, ratio: round(r.median / q.median, 2), postgresRowsPerSec: Math.round(ROWS / (q.median / 1000)) } : {}),
         restsqlRowsPerSec: Math.round(ROWS / (r.median / 1000)),
+        restsqlCpuMs: round(stats(per.get('restsql')!.map((x) => x.cpu ?? 0)).median),
         check,
         note: q ? (r.median <= q.median ? 'restsql within 1.0x' : '') : 'no PostgreSQL to compare with',
       });
@@ -1035,9 +1060,9 @@ export async function runWire(o: WireOptions): Promise<boolean> {
 
     // Where restsql's time goes.
     if (profile) {
-      const stages = await breakdown(hub, 3);
-      extra['stages'] = stages.map((s) => ({ ...s, median: round(s.median), min: round(s.min), max: round(s.max), added: round(s.added) }));
-      const what = await whatIfs(hub, 3);
+      const stages = await breakdown(hub, STAGE_RUNS);
+      extra['stages'] = stages.map((s) => ({ ...s, median: round(s.median), min: round(s.min), max: round(s.max), cpu: round(s.cpu), added: round(s.added) }));
+      const what = await whatIfs(hub, STAGE_RUNS);
       extra['columns'] = what.columns;
       extra['prototypes'] = what.prototypes;
       extra['castMismatches'] = what.castMismatches;
@@ -1074,6 +1099,7 @@ export async function runWire(o: WireOptions): Promise<boolean> {
   }
 
   printResults(results, runs);
+  for (const m of missing) console.log(`!!! wire bench: MISSING ${m}`);
   const file = join(o.root, 'bench', 'results-wire.json');
   const javaVersion = hasJava ? (spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0] ?? '') : undefined;
   writeFileSync(
@@ -1105,22 +1131,23 @@ function table(header: string[], lines: string[][]): void {
 }
 
 function printResults(results: WireResult[], runs: number): void {
-  console.log(`\nrestsql wire bench: ${ROWS} rows x 7 columns, ${runs} runs each after a warm-up, restsql and PostgreSQL alternating, Node ${process.version}\n`);
+  console.log(`\nrestsql wire bench: ${ROWS} rows x 7 columns, ${runs} runs each after a warm-up, restsql and PostgreSQL alternating, Node ${process.version}; server CPU = restsql's process CPU per run, ms\n`);
   const ms = (x: { median: number } | undefined) => (x ? String(Math.round(x.median)) : '-');
   const range = (x: { min: number; max: number } | undefined) => (x ? `${Math.round(x.min)}-${Math.round(x.max)}` : '-');
   table(
-    ['scenario', 'restsql ms', 'min-max', 'PostgreSQL ms', 'min-max', 'x PG', 'restsql rows/s', 'PG rows/s', 'check', 'note'],
-    results.map((r) => [r.scenario, ms(r.restsql), range(r.restsql), ms(r.postgres), range(r.postgres), r.ratio !== undefined ? String(r.ratio) : '-', r.restsqlRowsPerSec ? String(r.restsqlRowsPerSec) : '-', r.postgresRowsPerSec ? String(r.postgresRowsPerSec) : '-', r.check, r.note]),
+    ['scenario', 'restsql ms', 'min-max', 'server CPU', 'PostgreSQL ms', 'min-max', 'x PG', 'restsql rows/s', 'PG rows/s', 'check', 'note'],
+    results.map((r) => [r.scenario, ms(r.restsql), range(r.restsql), r.restsqlCpuMs !== undefined ? String(Math.round(r.restsqlCpuMs)) : '-', ms(r.postgres), range(r.postgres), r.ratio !== undefined ? String(r.ratio) : '-', r.restsqlRowsPerSec ? String(r.restsqlRowsPerSec) : '-', r.postgresRowsPerSec ? String(r.postgresRowsPerSec) : '-', r.check, r.note]),
   );
 }
 
 function printStages(stages: StageResult[]): void {
-  console.log(`\nrestsql server work for SELECT * FROM t (${ROWS} rows), stage by stage in this process (median of 3; "adds" = this stage less the one it builds on)\n`);
+  console.log(`\nrestsql server work for SELECT * FROM t (${ROWS} rows), stage by stage in this process (medians of ${STAGE_RUNS}; "adds" = this stage's CPU less the one it builds on)\n`);
   table(
-    ['stage', 'median ms', 'adds ms', 'MB out', 'what it adds'],
+    ['stage', 'wall ms', 'CPU ms', 'adds CPU ms', 'MB out', 'what it adds'],
     stages.map((s) => [
       s.stage,
       String(Math.round(s.median)),
+      String(Math.round(s.cpu)),
       String(Math.round(s.added)),
       s.bytes ? (s.bytes / 1e6).toFixed(1) : '',
       {
@@ -1139,14 +1166,14 @@ function printStages(stages: StageResult[]): void {
 function printWhatIfs(w: Awaited<ReturnType<typeof whatIfs>>): void {
   console.log('\nper column, summed over the result: chunk.getColumnValues (DuckDB vector to JS values) and the text encoder\n');
   table(['column', 'type', 'convert ms', 'encode ms'], w.columns.map((c) => [c.column, c.type, String(Math.round(c.convertMs)), String(Math.round(c.encodeMs))]));
-  console.log('\nwhat-if prototypes in this bench (not restsql code): DataRows for SELECT * FROM t made other ways (median of 3)\n');
-  table(['prototype', 'median ms', 'MB out'], w.prototypes.map((p) => [p.name, String(Math.round(p.median)), (p.bytes / 1e6).toFixed(1)]));
+  console.log(`\nwhat-if prototypes in this bench (not restsql code): DataRows for SELECT * FROM t made other ways (medians of ${STAGE_RUNS}; compare with the stages above)\n`);
+  table(['prototype', 'wall ms', 'CPU ms', 'MB out'], w.prototypes.map((p) => [p.name, String(Math.round(p.median)), String(Math.round(p.cpu)), (p.bytes / 1e6).toFixed(1)]));
   for (const [k, v] of Object.entries(w.castMismatches)) console.log(`  DuckDB's ${k}::VARCHAR differs from PostgreSQL's text in ${v.differ} of ${ROWS} rows${v.example ? ` (e.g. ${v.example})` : ''}`);
 }
 
 function printProfiles(profiles: Record<string, ReturnType<typeof summarize> & { clientMs: number }>): void {
   for (const [key, p] of Object.entries(profiles)) {
-    console.log(`\nrestsql server thread during one ${key} run: the client measured ${Math.round(p.clientMs)} ms; ${Math.round(p.wallMs)} ms profiled, client process start and login included; self time by category, native calls and Node internals counted with their JS caller`);
+    console.log(`\nrestsql server thread during one ${key} run: the client measured ${Math.round(p.clientMs)} ms; ${Math.round(p.wallMs)} ms profiled, client process start and login included; self time by category, native calls and Node internals counted with their JS caller (V8 inlines small functions into their callers, so "session loop" holds some encoder and node-api work)`);
     const cats = Object.entries(p.byCategory).sort((a, b) => b[1] - a[1]);
     table(['category', 'ms', '%'], cats.map(([k, ms]) => [k, String(Math.round(ms)), String(Math.round((100 * ms) / p.wallMs))]));
       console.log(`  top functions (ms): ${p.top.filter((t) => !t.fn.startsWith('(idle)')).slice(0, 10).map((t) => `${t.fn} ${Math.round(t.ms)}`).join('; ')}`);
