@@ -73,13 +73,19 @@ interface Prepared {
   returnsRows: boolean;
 }
 
+/** A statement whose rows are being sent: the rest of the chunk in hand when a row limit stopped it. */
+interface Running {
+  readonly open: OpenStatement;
+  pending?: { chunk: DuckDBDataChunk; next: number };
+}
+
 interface Portal {
   readonly statement: Prepared;
   readonly values: DuckDBValue[];
   readonly types: (DuckDBType | undefined)[];
   readonly formats: readonly number[];
   /** The running statement of a suspended portal (Execute with a row limit). */
-  running?: { open: OpenStatement; rows: number; pending?: { chunk: DuckDBDataChunk; next: number } };
+  running?: Running;
   done?: boolean;
 }
 
@@ -804,18 +810,7 @@ export class Session {
         // for an OFFSET (about 2 ms at any depth of a million rows). Not rowid: rows of a table made
         // in the open transaction have provisional rowids.
         const open = await conn.open(`SELECT * FROM temp.main.${cursor.table} LIMIT ${n} OFFSET ${from}`);
-        const encoders = open.columns.map((col) => this.#encoder(col.type, format));
-        const raw = open.columns.map((col) => readsRaw(col.type));
-        const batch = new be.MessageBatch();
-        const values: Cell[] = new Array(encoders.length);
-        for (let chunk = await open.next(); chunk; chunk = await open.next()) {
-          const readers = cellReaders(chunk, encoders, raw);
-          for (let r = 0; r < chunk.rowCount; r++) {
-            for (let col = 0; col < readers.length; col++) values[col] = readers[col]!(r);
-            batch.addDataRow(values);
-          }
-          await this.#emit(batch.take());
-        }
+        await this.#sendRows({ open }, [format], 0);
       });
     }
     this.#send(be.commandComplete(`FETCH ${n}`));
@@ -859,49 +854,58 @@ export class Session {
           const fields = open.columns.map((c, i) => field(c.name, c.type, formatOf(formats, i)));
           this.#send(be.rowDescription(fields));
         }
-        state = { open, rows: 0 };
+        state = { open };
         if (portal) portal.running = state;
       }
-      const encoders = state.open.columns.map((c, i) => this.#encoder(c.type, formatOf(formats, i)));
-      const raw = state.open.columns.map((c) => readsRaw(c.type));
-      const batch = new be.MessageBatch();
-      const values: Cell[] = new Array(encoders.length);
-      let sentThisCall = 0;
-      for (;;) {
-        let pending = state.pending;
-        if (!pending) {
-          const chunk = await state.open.next();
-          if (!chunk) break;
-          pending = { chunk, next: 0 };
-        }
-        const { chunk } = pending;
-        const readers = cellReaders(chunk, encoders, raw);
-        const n = chunk.rowCount;
-        let r = pending.next;
-        for (; r < n; r++) {
-          if (maxRows > 0 && sentThisCall >= maxRows) break;
-          for (let c = 0; c < readers.length; c++) values[c] = readers[c]!(r);
-          batch.addDataRow(values);
-          sentThisCall++;
-        }
-        state.rows += r - pending.next;
-        state.pending = r < n ? { chunk, next: r } : undefined;
-        if (batch.size > 0) await this.#emit(batch.take());
-        if (this.#closed) throw new RestSqlError('ABORTED', 'The client closed the connection.', { hint: 'Nothing to do.' });
-        if (maxRows > 0 && sentThisCall >= maxRows) {
-          // The limit is reached: the portal waits for the next Execute, even when no row is left
-          // (PostgreSQL does not look ahead; the next Execute then completes it with SELECT 0).
-          this.#send(be.portalSuspended());
-          return;
-        }
+      const { sent, suspended } = await this.#sendRows(state, formats, maxRows);
+      if (suspended) {
+        // The limit is reached: the portal waits for the next Execute, even when no row is left
+        // (PostgreSQL does not look ahead; the next Execute then completes it with SELECT 0).
+        this.#send(be.portalSuspended());
+        return;
       }
       if (portal) {
         portal.running = undefined;
         portal.done = true;
       }
       // The rows of this Execute (PostgreSQL's tag after a suspended portal counts only those).
-      this.#send(be.commandComplete(`SELECT ${sentThisCall}`));
+      this.#send(be.commandComplete(`SELECT ${sent}`));
     });
+  }
+
+  /**
+   * Sends DataRows of a running statement, chunk by chunk as DuckDB gives them (waiting for the
+   * socket to drain), up to `maxRows` (0: all). `suspended`: the limit was reached; the rest of the
+   * chunk in hand stays in `state` for the next call.
+   */
+  async #sendRows(state: Running, formats: readonly number[], maxRows: number): Promise<{ sent: number; suspended: boolean }> {
+    const encoders = state.open.columns.map((c, i) => this.#encoder(c.type, formatOf(formats, i)));
+    const raw = state.open.columns.map((c) => readsRaw(c.type));
+    const batch = new be.MessageBatch();
+    const values: Cell[] = new Array(encoders.length);
+    let sent = 0;
+    for (;;) {
+      let pending = state.pending;
+      if (!pending) {
+        const chunk = await state.open.next();
+        if (!chunk) return { sent, suspended: false };
+        pending = { chunk, next: 0 };
+      }
+      const { chunk } = pending;
+      const readers = cellReaders(chunk, encoders, raw);
+      const n = chunk.rowCount;
+      let r = pending.next;
+      for (; r < n; r++) {
+        if (maxRows > 0 && sent >= maxRows) break;
+        for (let c = 0; c < readers.length; c++) values[c] = readers[c]!(r);
+        batch.addDataRow(values);
+        sent++;
+      }
+      state.pending = r < n ? { chunk, next: r } : undefined;
+      if (batch.size > 0) await this.#emit(batch.take());
+      if (this.#closed) throw new RestSqlError('ABORTED', 'The client closed the connection.', { hint: 'Nothing to do.' });
+      if (maxRows > 0 && sent >= maxRows) return { sent, suspended: true };
+    }
   }
 
   #encoder(type: DuckDBType, format: 0 | 1): Encoder {
