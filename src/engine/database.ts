@@ -100,8 +100,6 @@ export interface Database {
    * it: insertSpooled moves its files into DuckDB's load folder for the INSERT only.
    */
   readonly spoolDir: string;
-  /** Resolves when no pages sit in the load folder. */
-  idle(): Promise<void>;
   /**
    * Runs a user statement's preparing, binding and start (`fn`) while no pages sit in the load
    * folder: DuckDB reads files when it binds (read_json's glob), so nothing of a user's statement
@@ -417,7 +415,6 @@ export async function createDatabase(): Promise<Database> {
     },
 
     spoolDir,
-    idle,
     read,
 
     async close() {

@@ -203,14 +203,14 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     },
   };
 
+  // Counts BEGIN/COMMIT/ROLLBACK statements (see transactionEpoch).
+  let txEpoch = 0;
   /**
    * After COMMIT or ROLLBACK: a ROLLBACK undid the view changes made inside the transaction, so
    * what this session knows of its views is forgotten: every API table is made unfetched anew
    * (pinned ones shown again).
    */
-  // Counts BEGIN/COMMIT/ROLLBACK statements (see transactionEpoch).
-  let txEpoch = 0;
-  const transactionStatement = async (_sql: string) => {
+  const transactionStatement = async () => {
     txEpoch++;
     // A BEGIN leaves a transaction open; COMMIT and ROLLBACK do not (asked of DuckDB: a script's
     // text does not say which of its statements this was).
@@ -393,7 +393,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
             const result = await prepared.run();
             return { result, first: await result.fetchChunk(), statementType };
           } finally {
-            await transactionStatement(sql);
+            await transactionStatement();
           }
         }
         if (CATALOG_CHANGES.has(statementType)) {
@@ -540,7 +540,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
           try {
             return await read();
           } finally {
-            await transactionStatement(sql);
+            await transactionStatement();
           }
         }
         return CATALOG_CHANGES.has(prepared.statementType) ? guarded(read, sql) : read();
