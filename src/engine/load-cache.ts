@@ -122,6 +122,8 @@ export class LoadCache {
     const query = planned ? planStatements(tree, (t) => this.#columns.get(t), params) : EMPTY_PLAN;
     if (!isOneSelect(tree)) for (const state of needed) refuseUnreadVirtual(state.endpoint, sql);
     const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects() : false;
+    // Asked once per statement (two DuckDB queries), not per endpoint.
+    const inTransaction = await session.inTransaction();
     for (const state of needed) {
       const pushdown = endpointPushdown(state.endpoint, query, { filters: this.limits.filterPushdown, userObjects });
       if (pushdown.held) this.logger.debug(`pushdown: ${state.endpoint.table.name}: conditions kept in DuckDB: ${pushdown.held}`);
@@ -143,7 +145,7 @@ export class LoadCache {
         }
         throw e;
       }
-      await this.#provide(session, state, plan, names, signal);
+      await this.#provide(session, state, plan, names, signal, inTransaction);
     }
   }
 
@@ -157,7 +159,7 @@ export class LoadCache {
     if (!state) return;
     this.logger.debug(`scan: ${table}: read by the statement, fetching it now`);
     const names = new Set([table.toLowerCase()]);
-    await this.#provide(session, state, planRequests(state.endpoint, []), names, signal);
+    await this.#provide(session, state, planRequests(state.endpoint, []), names, signal, await session.inTransaction());
   }
 
   /**
@@ -165,9 +167,9 @@ export class LoadCache {
    * shared ones when it can see them, else (inside a transaction that began before they were
    * committed) rows loaded inside its transaction, which serve it until the transaction ends.
    */
-  async #provide(session: Engine, state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, signal: AbortSignal | undefined): Promise<void> {
+  async #provide(session: Engine, state: EndpointState, plan: RequestPlan, names: ReadonlySet<string>, signal: AbortSignal | undefined, inTransaction: boolean): Promise<void> {
     const serves = (l: Loaded) => this.#fresh(l) && (l.loadedKey === plan.key || (l.loadedComplete && plan.reusesComplete));
-    if (await session.inTransaction()) {
+    if (inTransaction) {
       // DuckDB fixes a transaction's snapshot at its first read: loads committed since are invisible to it.
       if (serves(state) && !(state.deferred && [...names].some((n) => state.deferred!.waits(n)))) {
         // Another session may replace the cache's rows while this one looks: the generation and
