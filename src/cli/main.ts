@@ -11,7 +11,7 @@ import { renderError } from './errors.js';
 import { cliLoginOptions, type LoginFlags } from './login-ui.js';
 import { progressLine } from './progress.js';
 import { FORMATS, createFormatter, type Format, type Write } from './format.js';
-import { SERVE_DEFAULTS, checkServeFlags, runServe, type ServeFlags } from './serve.js';
+import { SERVE_DEFAULTS, runServe, serveSettings, type ServeFlags } from './serve.js';
 
 /** Where the CLI reads and writes; injected so tests can run it in-process. */
 export interface CliIo {
@@ -345,7 +345,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--host <address>', 'address to listen on; anything but loopback requires TLS', SERVE_DEFAULTS.host)
     .option('--port <port>', 'TCP port (0 picks a free one)', SERVE_DEFAULTS.port)
     .option('--password-file <file>', 'read the password clients must give from FILE (mode 0600); else RESTSQL_SERVE_PASSWORD; else one is generated and printed once')
-    .option('--auth <method>', `password method: ${'scram-sha-256, md5 or password (cleartext)'}`, SERVE_DEFAULTS.auth)
+    .option('--auth <method>', 'password method: scram-sha-256, md5 or password (cleartext)', SERVE_DEFAULTS.auth)
     .option('--tls-cert <file>', 'PEM certificate for TLS (with --tls-key); default: a self-signed one kept in $RESTSQL_HOME/tls')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--no-tls', 'answer SSLRequest with N (loopback only)')
@@ -354,11 +354,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--startup-timeout <seconds>', 'time a client has to start TLS and log in', SERVE_DEFAULTS.startupTimeout)
     .option('--idle-timeout <seconds>', 'close sessions idle this long (0: never)', SERVE_DEFAULTS.idleTimeout)
     .action(async (flags: ConnFlags & ServeFlags) => {
-      checkServeFlags(flags);
+      const settings = serveSettings(flags);
       const [connectionString, source] = connectionSource(flags, io, abort.signal, true);
       const hub = await openHub(connectionString, source);
       // A signal is serve's normal end: it stops cleanly and exits 0.
-      await runServe(flags, hub, io, abort.signal);
+      await runServe(settings, hub, io, abort.signal);
     });
 
   program

@@ -49,13 +49,28 @@ function integer(flag: string, text: string, min: number, max: number): number {
   return n;
 }
 
-/** Checks the flags before anything is opened (a bad flag must not cost a login). */
-export function checkServeFlags(flags: ServeFlags): void {
-  integer('--port', flags.port, 0, 65535);
-  integer('--max-sessions', flags.maxSessions, 1, 100_000);
-  integer('--max-message-size', flags.maxMessageSize, 4096, 1024 * 1024 * 1024);
-  integer('--startup-timeout', flags.startupTimeout, 1, 3600);
-  integer('--idle-timeout', flags.idleTimeout, 0, 31 * 86400);
+/** The serve flags, checked and read (see serveSettings). */
+export interface ServeSettings {
+  readonly flags: ServeFlags;
+  readonly port: number;
+  readonly method: PasswordMethod;
+  readonly maxSessions: number;
+  readonly maxMessageBytes: number;
+  readonly startupTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+/** Checks and reads the flags before anything is opened (a bad flag must not cost a login). */
+export function serveSettings(flags: ServeFlags): ServeSettings {
+  const settings: ServeSettings = {
+    flags,
+    port: integer('--port', flags.port, 0, 65535),
+    method: flags.auth as PasswordMethod,
+    maxSessions: integer('--max-sessions', flags.maxSessions, 1, 100_000),
+    maxMessageBytes: integer('--max-message-size', flags.maxMessageSize, 4096, 1024 * 1024 * 1024),
+    startupTimeoutMs: integer('--startup-timeout', flags.startupTimeout, 1, 3600) * 1000,
+    idleTimeoutMs: integer('--idle-timeout', flags.idleTimeout, 0, 31 * 86400) * 1000,
+  };
   if (!PASSWORD_METHODS.includes(flags.auth as PasswordMethod)) {
     throw new RestSqlError('USAGE', `--auth must be one of ${PASSWORD_METHODS.join(', ')}; got '${flags.auth}'.`, { hint: 'scram-sha-256 (the default) is what current PostgreSQL clients use.', details: { option: '--auth' } });
   }
@@ -63,10 +78,12 @@ export function checkServeFlags(flags: ServeFlags): void {
   if (!flags.tls && !isLoopback(flags.host)) {
     throw new RestSqlError('USAGE', `--host ${flags.host} is not a loopback address: restsql serve then requires TLS, and --no-tls turns it off.`, { hint: 'Drop --no-tls, or bind 127.0.0.1.', details: { option: '--host' } });
   }
+  return settings;
 }
 
 /** Runs the server until `signal` aborts; resolves once it has stopped (sessions told, hub closed). */
-export async function runServe(flags: ServeFlags, hub: Hub, io: { stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }, signal: AbortSignal): Promise<void> {
+export async function runServe(settings: ServeSettings, hub: Hub, io: { stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }, signal: AbortSignal): Promise<void> {
+  const { flags } = settings;
   const log = (line: string) => void io.stderr.write(`restsql serve: ${escapeMessage(line)}\n`);
   let server: RunningServer | undefined;
   try {
@@ -74,15 +91,15 @@ export async function runServe(flags: ServeFlags, hub: Hub, io: { stderr: NodeJS
     const tls = flags.tls ? await serverTls(stateDir(io.env), { ...(flags.tlsCert ? { cert: flags.tlsCert } : {}), ...(flags.tlsKey ? { key: flags.tlsKey } : {}) }, log, { altNames: isLoopback(flags.host) ? [] : [flags.host] }) : undefined;
     server = await startServer(hub, {
       host: flags.host,
-      port: integer('--port', flags.port, 0, 65535),
+      port: settings.port,
       password: password.password,
-      method: flags.auth as PasswordMethod,
+      method: settings.method,
       ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
-      maxSessions: integer('--max-sessions', flags.maxSessions, 1, 100_000),
+      maxSessions: settings.maxSessions,
       limits: {
-        maxMessageBytes: integer('--max-message-size', flags.maxMessageSize, 4096, 1024 * 1024 * 1024),
-        startupTimeoutMs: integer('--startup-timeout', flags.startupTimeout, 1, 3600) * 1000,
-        idleTimeoutMs: integer('--idle-timeout', flags.idleTimeout, 0, 31 * 86400) * 1000,
+        maxMessageBytes: settings.maxMessageBytes,
+        startupTimeoutMs: settings.startupTimeoutMs,
+        idleTimeoutMs: settings.idleTimeoutMs,
         highWaterMark: 256 * 1024,
       },
       serverVersion: SERVER_VERSION,
