@@ -4,11 +4,10 @@ results and binary parameters) against `restsql serve`.
 Usage: psycopg3_client.py CONNINFO; PGPASSWORD in the environment. JSON lines on stdout.
 """
 import sys
-import threading
 
 import psycopg
 
-from wire_common import check, describe_error, emit, typed_rows, wait_for_go
+from wire_common import cancel_slow_query, check, describe_error, emit, typed_rows
 
 TYPED = "SELECT id, big, amount, CAST(amount AS DECIMAL(30,2)) AS exact, ok, created, day, uid, label, note FROM types ORDER BY id"
 
@@ -89,22 +88,7 @@ def main(conninfo):
     check("int_params", int_params)
 
     def cancel():
-        out = {}
-
-        def canceller():
-            wait_for_go()
-            conn.cancel()
-
-        t = threading.Thread(target=canceller)
-        t.start()
-        emit({"event": "cancel-ready"})
-        with conn.cursor() as cur:
-            try:
-                cur.execute("SELECT count(*) FROM slow")
-                out["unexpected_rows"] = cur.fetchall()
-            except psycopg.Error as e:
-                out["error"] = describe_error(e)
-        t.join()
+        out = cancel_slow_query(conn, psycopg.Error)
         with conn.cursor() as cur:
             cur.execute("SELECT label FROM types WHERE id = %s", [1])
             out["after"] = cur.fetchone()[0]

@@ -12,6 +12,7 @@ import datetime
 import decimal
 import json
 import sys
+import threading
 import traceback
 import uuid
 
@@ -66,3 +67,27 @@ def wait_for_go():
     line = sys.stdin.readline()
     if not line:
         raise RuntimeError("stdin closed before the test said go")
+
+
+def cancel_slow_query(conn, error_type):
+    """Runs SELECT count(*) FROM slow while a thread cancels it (conn.cancel()) once the test says
+    go (the API has the request); returns {"error": ...} as the client raised it, or the rows."""
+
+
+    out = {}
+
+    def canceller():
+        wait_for_go()
+        conn.cancel()
+
+    t = threading.Thread(target=canceller)
+    t.start()
+    emit({"event": "cancel-ready"})
+    with conn.cursor() as cur:
+        try:
+            cur.execute("SELECT count(*) FROM slow")
+            out["unexpected_rows"] = cur.fetchall()
+        except error_type as e:
+            out["error"] = describe_error(e)
+    t.join()
+    return out
