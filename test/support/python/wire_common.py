@@ -72,8 +72,6 @@ def wait_for_go():
 def cancel_slow_query(conn, error_type):
     """Runs SELECT count(*) FROM slow while a thread cancels it (conn.cancel()) once the test says
     go (the API has the request); returns {"error": ...} as the client raised it, or the rows."""
-
-
     out = {}
 
     def canceller():
