@@ -8,6 +8,9 @@ import { writeRestModel } from '../model/rest-writer.js';
 import { allTables, type ColumnType, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Database } from './database.js';
 
+/** The info tables' names (each made unless an API table has the name). */
+export const INFO_TABLE_NAMES: readonly string[] = Object.freeze(['_configuration', 'sampling_status']);
+
 /**
  * Creates and fills the info tables, except any whose name an API table already has; every
  * session shows them (pinned).
