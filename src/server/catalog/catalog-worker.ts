@@ -4,14 +4,15 @@
  * runs here, off the server's event loop; a statement past its deadline or cancelled is stopped by
  * terminating this thread (catalog.ts), the only way to stop WebAssembly mid-run.
  *
- * Messages in: `start` (the set-up script), `run` (protocol messages, answered with PostgreSQL's
+ * Messages in: `start` (the set-up scripts), `run` (protocol messages, answered with PostgreSQL's
  * reply bytes). Nothing here knows sessions or the model: catalog.ts composes the messages.
  */
 import { parentPort } from 'node:worker_threads';
+import { hasError } from './pg-messages.js';
 
 export type WorkerRequest =
-  | { readonly type: 'start'; readonly script: string }
-  | { readonly type: 'run'; readonly id: number; readonly steps: readonly Uint8Array[] };
+  | { readonly type: 'start'; readonly scripts: readonly string[] }
+  | { readonly type: 'run'; readonly id: number; readonly steps: readonly (readonly Uint8Array[])[] };
 
 export type WorkerReply =
   | { readonly type: 'started' }
@@ -40,16 +41,39 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
   if (m.type === 'start') {
     const { PGlite } = await import('@electric-sql/pglite');
     const pg = (await PGlite.create()) as unknown as PGliteLike;
-    await pg.exec(m.script);
+    // One exec each: some statements (CREATE DATABASE) cannot share a transaction.
+    for (const script of m.scripts) await pg.exec(script);
     db = pg;
     return { type: 'started' };
   }
   if (!db) throw new Error('the catalog was not started');
   const replies: Uint8Array[] = [];
-  // Each step is one or more whole frontend messages; the reply to each is kept apart.
-  // PGlite's reply is a view of its output buffer, which the next call overwrites: copied.
-  for (const step of m.steps) replies.push((await db.execProtocolRaw(step, { syncToFs: false })).slice());
+  for (const step of m.steps) {
+    // One message at a time, as PGlite's own query() sends them, and after an ErrorResponse only
+    // the step's last one (Sync): PGlite mis-reads what follows an error in a buffer of several
+    // messages.
+    const parts: Uint8Array[] = [];
+    let failed = false;
+    for (let i = 0; i < step.length; i++) {
+      if (failed && i < step.length - 1) continue;
+      // PGlite's reply is a view of its output buffer, which the next call overwrites: copied.
+      const reply = (await db.execProtocolRaw(step[i]!, { syncToFs: false })).slice();
+      if (hasError(reply)) failed = true;
+      parts.push(reply);
+    }
+    replies.push(concat(parts));
+  }
   return { type: 'result', id: m.id, replies };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function messageOf(e: unknown): string {

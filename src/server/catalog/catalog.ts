@@ -65,11 +65,12 @@ const DEFAULTS = { statementTimeoutMs: 60_000, startTimeoutMs: 120_000, maxResul
 /** Settings a catalog statement takes from the session (the ones that change what it answers or how values print). */
 export const CATALOG_SETTINGS: readonly string[] = ['search_path', 'DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'application_name'];
 
+/** What the catalog's database is called until a client names another. */
+const INITIAL_DATABASE = 'restsql';
 /** Schemas a qualified name of an API or info table may carry (DuckDB's own `main` and `temp` too). */
 const TABLE_SCHEMAS = new Set([API_SCHEMA, INFO_SCHEMA, 'main', 'temp']);
 
 interface Job {
-  readonly steps: Buffer[];
   readonly resolve: (replies: Uint8Array[]) => void;
   readonly reject: (e: unknown) => void;
   readonly timeoutMs: number;
@@ -136,7 +137,7 @@ export class Catalog {
     // The steps are composed when the job's turn comes: which roles exist and what the database is
     // called depend on the jobs before it.
     const replies = await new Promise<Uint8Array[]>((resolve, reject) => {
-      const job: Job & { request: ExtendedRequest; session: CatalogSession } = { steps: [], resolve, reject, timeoutMs, ...(signal ? { signal } : {}), request, session };
+      const job: Job & { request: ExtendedRequest; session: CatalogSession } = { resolve, reject, timeoutMs, ...(signal ? { signal } : {}), request, session };
       this.#queue.push(job);
       signal?.addEventListener('abort', () => {
         const i = this.#queue.indexOf(job);
@@ -184,8 +185,12 @@ export class Catalog {
         };
         job.signal?.addEventListener('abort', onAbort, { once: true });
       });
-      instance.worker.postMessage({ type: 'run', id, steps: steps.map((s) => new Uint8Array(s)) } satisfies WorkerRequest);
-      job.resolve(await Promise.race([done, stopped]));
+      instance.worker.postMessage({ type: 'run', id, steps } satisfies WorkerRequest);
+      const replies = await Promise.race([done, stopped]);
+      // The transaction must be over, or the next statement would run inside it: a catalog that
+      // did not roll back is not used again.
+      if (readBackend(replies[replies.length - 1] ?? new Uint8Array()).tag !== 'ROLLBACK') void this.#stop(unavailable('it did not end a statement\'s transaction'));
+      job.resolve(replies);
     } catch (e) {
       job.reject(e);
     } finally {
@@ -199,7 +204,7 @@ export class Catalog {
    * transaction: they stay), then the read-only transaction with the session's identity and
    * settings, the statement itself, and ROLLBACK (whatever the statement did is undone).
    */
-  #steps(instance: Instance, request: ExtendedRequest, session: CatalogSession): Buffer[] {
+  #steps(instance: Instance, request: ExtendedRequest, session: CatalogSession): Buffer[][] {
     const setup: string[] = [];
     let role = session.user;
     if (!instance.roles.has(role)) {
@@ -222,9 +227,9 @@ export class Catalog {
     }
     const settings = session.settings.map(([n, v]) => `pg_catalog.set_config(${pgLiteral(n)}, ${pgLiteral(v)}, true)`);
     const begin = [`BEGIN READ ONLY`, `SET LOCAL SESSION AUTHORIZATION ${pgIdent(role)}`, ...(settings.length > 0 ? [`SELECT ${settings.join(', ')}`] : [])];
-    const steps: Buffer[] = [];
-    if (setup.length > 0) steps.push(queryMessage(setup.join(';\n')));
-    steps.push(queryMessage(begin.join(';\n')), extendedMessages(request), queryMessage('ROLLBACK'));
+    const steps: Buffer[][] = [];
+    if (setup.length > 0) steps.push([queryMessage(setup.join(';\n'))]);
+    steps.push([queryMessage(begin.join(';\n'))], extendedMessages(request), [queryMessage('ROLLBACK')]);
     return steps;
   }
 
@@ -239,7 +244,7 @@ export class Catalog {
   #start(): Instance {
     const worker = new Worker(new URL('./catalog-worker.js', import.meta.url));
     worker.unref();
-    const instance: Instance = { worker, ready: Promise.resolve(), roles: new Set(['postgres', OWNER_ROLE]), database: 'template1', pending: new Map() };
+    const instance: Instance = { worker, ready: Promise.resolve(), roles: new Set(['postgres', OWNER_ROLE]), database: INITIAL_DATABASE, pending: new Map() };
     let started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
     const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
     ready.catch(() => undefined);
@@ -275,8 +280,8 @@ export class Catalog {
     timer.unref?.();
     (instance as { ready: Promise<void> }).ready = (async () => {
       try {
-        const script = await this.#script();
-        worker.postMessage({ type: 'start', script } satisfies WorkerRequest);
+        const scripts = await this.#scripts();
+        worker.postMessage({ type: 'start', scripts } satisfies WorkerRequest);
         await ready;
         this.#opts.log(`catalog started in ${Date.now() - startAt} ms`);
       } finally {
@@ -287,7 +292,8 @@ export class Catalog {
     return instance;
   }
 
-  async #script(): Promise<string> {
+  /** The set-up scripts, run in order, each in a transaction of its own. */
+  async #scripts(): Promise<string[]> {
     this.#shape ??= catalogShape(this.#opts.model, this.#opts.infoTables, this.#opts.describe).then((shape) => {
       for (const s of shape.skipped) this.#opts.log(`catalog: left out ${s}`);
       return shape;
@@ -295,12 +301,19 @@ export class Catalog {
     const shape = await this.#shape;
     const version = `PostgreSQL ${this.#opts.serverVersion} on ${process.arch}-${process.platform}, catalog by PostgreSQL `;
     return [
-      // PGlite's single-user backend reports DEBUG messages by default; PostgreSQL's default is notice.
-      `SET client_min_messages = notice;`,
-      // version() agrees with the server_version the client was told, and says what answers the catalog.
-      `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $restsql$ SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ' (PGlite)' $restsql$;`,
-      catalogDdl(shape.tables),
-    ].join('\n');
+      // PGlite runs in template1. It becomes an ordinary database (named after each client's on
+      // their turn), and a template1 like initdb's is made: pg_database lists what PostgreSQL's does.
+      `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(INITIAL_DATABASE)}, datistemplate = false, datacl = NULL WHERE datname = pg_catalog.current_database()`,
+      `CREATE DATABASE template1 TEMPLATE template0 IS_TEMPLATE true`,
+      `UPDATE pg_catalog.pg_database SET datacl = '{=c/postgres,postgres=CTc/postgres}' WHERE datname = 'template1'`,
+      [
+        // PGlite's single-user backend reports DEBUG messages by default; PostgreSQL's default is notice.
+        `SET client_min_messages = notice;`,
+        // version() agrees with the server_version the client was told, and says what answers the catalog.
+        `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $restsql$ SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ' (PGlite)' $restsql$;`,
+        catalogDdl(shape.tables),
+      ].join('\n'),
+    ];
   }
 
   async #stop(reason: RestSqlError): Promise<void> {

@@ -29,15 +29,16 @@ export interface ExtendedRequest {
 
 /**
  * The unnamed statement's Parse, then Describe of the statement (describe only) or Bind, Describe
- * of the portal and Execute of every row, then Sync.
+ * of the portal and Execute of every row, then Sync: one message each, in order.
  */
-export function extendedMessages(r: ExtendedRequest): Buffer {
+export function extendedMessages(r: ExtendedRequest): Buffer[] {
+  const out: Buffer[] = [];
   const b = new MessageBatch(r.sql.length + 256);
   b.begin(0x50).cstring('').cstring(r.sql).count16(r.paramOids.length, 'parameter types');
   for (const oid of r.paramOids) b.uint32(oid);
-  b.end();
+  out.push(b.end().take());
   if (!r.bind) {
-    b.begin(0x44).int8(0x53).cstring('').end();
+    out.push(b.begin(0x44).int8(0x53).cstring('').end().take());
   } else {
     const { values, paramFormats, resultFormats } = r.bind;
     b.begin(0x42).cstring('').cstring('').count16(paramFormats.length, 'parameter formats');
@@ -49,12 +50,22 @@ export function extendedMessages(r: ExtendedRequest): Buffer {
     }
     b.count16(resultFormats.length, 'result formats');
     for (const f of resultFormats) b.int16(f);
-    b.end();
-    b.begin(0x44).int8(0x50).cstring('').end();
-    b.begin(0x45).cstring('').int32(0).end();
+    out.push(b.end().take());
+    out.push(b.begin(0x44).int8(0x50).cstring('').end().take());
+    out.push(b.begin(0x45).cstring('').int32(0).end().take());
   }
-  b.begin(0x53).end();
-  return b.take();
+  out.push(b.begin(0x53).end().take());
+  return out;
+}
+
+/** Whether the backend messages in `bytes` hold an ErrorResponse. */
+export function hasError(bytes: Uint8Array): boolean {
+  let at = 0;
+  while (at + 5 <= bytes.length) {
+    if (bytes[at] === 0x45) return true;
+    at += 1 + (((bytes[at + 1]! << 24) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!) >>> 0);
+  }
+  return false;
 }
 
 /** What came back for one request. */
