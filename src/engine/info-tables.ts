@@ -13,7 +13,7 @@ export const INFO_TABLE_NAMES: readonly string[] = Object.freeze(['_configuratio
 
 /**
  * Creates and fills the info tables, except any whose name an API table already has; every
- * session shows them (pinned).
+ * session shows them (pinned). Qualified, they are `restsql.<table>` (API tables are `public.<table>`).
  */
 export async function createInfoTables(db: Database, model: ResolvedModel, redactor: Redactor): Promise<void> {
   const names = new Set(allTables(model).map((t) => t.name.toLowerCase()));
@@ -29,7 +29,7 @@ export async function createInfoTables(db: Database, model: ResolvedModel, redac
   ];
   for (const [table, data] of rows) {
     if (names.has(table.name)) continue;
-    db.defineTable(table);
+    await db.defineTable(table, 'restsql');
     const gen = db.newGeneration();
     await db.load(gen, [table], async (append) => {
       for (const r of data) append(table, r as Row);
