@@ -456,8 +456,12 @@ export class Session {
         await this.#handle(m);
       } catch (e) {
         await this.#error(e, undefined);
-        if (m.type !== 'query') this.#skipping = true;
-        else {
+        if (m.type !== 'query') {
+          this.#skipping = true;
+          // PostgreSQL sends an error at once, without waiting for Sync: a client that sent Flush
+          // before Sync (postgres.js: Parse, Describe, Flush) is waiting for it.
+          await this.#flush();
+        } else {
           this.#send(be.readyForQuery(this.#status));
         }
       }
