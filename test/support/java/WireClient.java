@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.JDBCType;
 import java.sql.PreparedStatement;
@@ -25,7 +26,8 @@ import org.postgresql.PGStatement;
  *
  * Usage: java -cp DIR:postgresql.jar WireClient PORT SSLMODE SCENARIO...
  * Scenarios: query, prepared, fetch, errors, meta, tls, cancel (waits for a line on stdin, then
- * cancels the running statement from another thread).
+ * cancels the running statement from another thread), catalog (DatabaseMetaData: schemas, tables,
+ * columns, keys, indexes and types, as tools like DBeaver read them).
  *
  * Any unexpected exception prints FAIL and its stack trace, and exits 1.
  */
@@ -57,6 +59,7 @@ public final class WireClient {
             case "meta" -> meta(conn);
             case "tls" -> tls(conn);
             case "cancel" -> cancel(conn);
+            case "catalog" -> catalog(conn);
             default -> throw new IllegalArgumentException("unknown scenario " + args[i]);
           }
         }
@@ -242,5 +245,60 @@ public final class WireClient {
       canceller.join(60_000);
     }
     one(conn, "cancel");
+  }
+
+  /** A JDBC type code by its java.sql.JDBCType name ("INTEGER"), or the number when it has none. */
+  private static String jdbcType(int code) {
+    try {
+      return JDBCType.valueOf(code).getName();
+    } catch (IllegalArgumentException e) {
+      return String.valueOf(code);
+    }
+  }
+
+  /** Each row of `rs` as "prefix a|b|c" over the named columns; INT columns named in `types` as JDBCType names. */
+  private static void rows(String prefix, ResultSet rs, String... columns) throws SQLException {
+    try (rs) {
+      while (rs.next()) {
+        StringBuilder b = new StringBuilder(prefix);
+        for (int i = 0; i < columns.length; i++) {
+          String c = columns[i];
+          b.append(i == 0 ? ' ' : '|');
+          if (c.equals("DATA_TYPE")) b.append(jdbcType(rs.getInt(c)));
+          else b.append(show(rs, rs.getString(c)));
+        }
+        out.println(b);
+      }
+    }
+  }
+
+  /**
+   * DatabaseMetaData as tools read the catalog: getSchemas, getTables (TABLE), getColumns of every
+   * table in public and restsql, getPrimaryKeys, getImportedKeys of the child table tags and
+   * getExportedKeys of its parent items (and of tables without keys), getIndexInfo, getTypeInfo.
+   */
+  private static void catalog(Connection conn) throws SQLException {
+    DatabaseMetaData md = conn.getMetaData();
+    out.println("product " + md.getDatabaseProductName() + "|" + md.getDatabaseMajorVersion() + "|" + md.getDatabaseMinorVersion() + "|" + md.getUserName());
+    rows("schemas", md.getSchemas(), "TABLE_SCHEM", "TABLE_CATALOG");
+    rows("tables", md.getTables(null, null, "%", new String[] {"TABLE"}), "TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE", "REMARKS");
+    rows("views", md.getTables(null, null, "%", new String[] {"VIEW"}), "TABLE_SCHEM", "TABLE_NAME");
+    for (String schema : new String[] {"public", "restsql"}) {
+      rows("columns", md.getColumns(null, schema, "%", "%"), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "DATA_TYPE", "TYPE_NAME", "COLUMN_SIZE", "DECIMAL_DIGITS", "NULLABLE", "IS_NULLABLE", "ORDINAL_POSITION", "IS_AUTOINCREMENT");
+    }
+    for (String table : new String[] {"big", "items", "slow", "tags", "types"}) {
+      rows("pk", md.getPrimaryKeys(null, "public", table), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ", "PK_NAME");
+    }
+    rows("pk", md.getPrimaryKeys(null, "restsql", "sampling_status"), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ", "PK_NAME");
+    String[] keyColumns = {"PKTABLE_SCHEM", "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_SCHEM", "FKTABLE_NAME", "FKCOLUMN_NAME", "KEY_SEQ", "UPDATE_RULE", "DELETE_RULE", "FK_NAME", "PK_NAME", "DEFERRABILITY"};
+    for (String table : new String[] {"items", "tags", "types"}) {
+      rows("imported " + table, md.getImportedKeys(null, "public", table), keyColumns);
+      rows("exported " + table, md.getExportedKeys(null, "public", table), keyColumns);
+    }
+    rows("crossref", md.getCrossReference(null, "public", "items", null, "public", "tags"), keyColumns);
+    for (String table : new String[] {"items", "tags"}) {
+      rows("index", md.getIndexInfo(null, "public", table, false, false), "TABLE_SCHEM", "TABLE_NAME", "NON_UNIQUE", "INDEX_NAME", "TYPE", "ORDINAL_POSITION", "COLUMN_NAME", "ASC_OR_DESC");
+    }
+    rows("type", md.getTypeInfo(), "TYPE_NAME", "DATA_TYPE", "PRECISION", "LITERAL_PREFIX", "NULLABLE", "CASE_SENSITIVE", "SEARCHABLE", "UNSIGNED_ATTRIBUTE", "AUTO_INCREMENT");
   }
 }
