@@ -9,6 +9,11 @@
  * generation; a generation is dropped once nothing points at it (the load cache holds the current
  * one, each session the one its views show). So a reload never changes rows under a statement
  * that is running, and one session's slow fetch never holds another's queries.
+ *
+ * Clients of the PostgreSQL face qualify table names: each API table is also a shared view
+ * `public.<table>` (restsql's info tables `restsql.<table>`) that reads `temp.main.<table>`,
+ * which DuckDB resolves when a statement runs, to the temporary view of the session running it.
+ * So `public.items` is exactly `items`, with no rewriting of SQL text.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
@@ -48,11 +53,22 @@ export const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
  */
 export type BulkLoader = (plan: BulkJsonPlan, files: readonly string[], rowidBase: number, children?: ReadonlySet<string>) => Promise<number>;
 
+/**
+ * The schemas the PostgreSQL face shows (docs/sql.md "Table names"): API tables in `public`,
+ * restsql's own info tables (`_configuration`, `sampling_status`) in `restsql`.
+ */
+export type TableSchema = 'public' | 'restsql';
+
 export interface Database {
-  /** Registers an API table's shape: sessions make a view of that name. */
-  defineTable(table: TableDef): void;
+  /**
+   * Registers an API table's shape: sessions make a temporary view of that name, and the shared
+   * view `<schema>.<table>` reads the view of the session that runs the statement.
+   */
+  defineTable(table: TableDef, schema?: TableSchema): Promise<void>;
   /** The API tables, by lower-case name. */
   readonly tables: ReadonlyMap<string, TableDef>;
+  /** The schema each API table is also named in, by lower-case name. */
+  readonly schemas: ReadonlyMap<string, TableSchema>;
   /** The lower-case storage schema name (statements naming it are refused). */
   readonly storeSchema: string;
   /** A new DuckDB connection (a session's own). */
@@ -114,6 +130,8 @@ export interface Database {
 export interface GenerationOwner {
   drop(statements: readonly string[]): void;
 }
+
+export const TABLE_SCHEMAS: readonly TableSchema[] = ['public', 'restsql'];
 
 const LIVE_SPOOLS = new Set<string>();
 let exitHook: (() => void) | undefined;
@@ -195,9 +213,12 @@ export async function createDatabase(): Promise<Database> {
   // One row per table and generation whose rows are in, written in the transaction that put them in.
   const marks = `memory.${store}.restsql_loaded`;
   await admin.run(`CREATE TABLE ${marks} (gen INTEGER, tbl VARCHAR)`);
+  // The schemas clients qualify table names with (`public.items`, `restsql.sampling_status`).
+  for (const schema of TABLE_SCHEMAS) await admin.run(`CREATE SCHEMA memory.${schema}`);
   // Fully qualified: a USE of another schema must not move where restsql's objects are.
   const storageName = (name: string, gen: number) => `memory.${store}.${ident(`g${gen}_${name}`)}`;
   const tables = new Map<string, TableDef>();
+  const schemas = new Map<string, TableSchema>();
   const pinned = new Map<string, number>();
   /** Per generation: its holders and the tables made in it. */
   const generations = new Map<number, { holders: number; tables: Set<string>; owner?: GenerationOwner }>();
@@ -243,6 +264,15 @@ export async function createDatabase(): Promise<Database> {
       if (closed) return;
       for (const sql of statements) await admin.run(sql).catch(() => undefined);
     });
+  };
+  /** Runs `fn` on the admin connection after the drops queued before it; its errors are the caller's. */
+  const onAdmin = <T>(fn: () => Promise<T>): Promise<T> => {
+    const done = dropping.then(fn);
+    dropping = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   };
 
   /**
@@ -303,11 +333,29 @@ export async function createDatabase(): Promise<Database> {
   };
 
   return {
-    defineTable(table) {
+    async defineTable(table, schema = 'public') {
       ensureOpen();
-      tables.set(table.name.toLowerCase(), table);
+      const key = table.name.toLowerCase();
+      // Another schema's view of an earlier definition goes (the table is named in one schema).
+      const old = schemas.get(key);
+      tables.set(key, table);
+      schemas.set(key, schema);
+      // DuckDB binds a view when it is made: the admin connection makes a temporary view of the
+      // table's shape first, then drops it. Run by a session, the shared view reads that
+      // session's own temporary view (engine/duckdb.ts), whichever generation it shows.
+      const name = ident(table.name);
+      await onAdmin(async () => {
+        if (old !== undefined && old !== schema) await admin.run(`DROP VIEW IF EXISTS memory.${old}.${name}`);
+        await admin.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT ${table.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')}`);
+        try {
+          await admin.run(`CREATE OR REPLACE VIEW memory.${schema}.${name} AS SELECT * FROM temp.main.${name}`);
+        } finally {
+          await admin.run(`DROP VIEW temp.main.${name}`);
+        }
+      });
     },
     tables,
+    schemas,
     storeSchema: store,
     pinned,
     pin(table, gen) {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { RestSqlError } from '../errors/index.js';
 import type { TableDef } from '../model/types.js';
 import { parseJson } from '../util/json.js';
-import { createDatabase, SQL_TYPE, type Database, type GenerationOwner } from './database.js';
+import { createDatabase, SQL_TYPE, TABLE_SCHEMAS, type Database, type GenerationOwner } from './database.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
@@ -194,6 +194,20 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     }
   };
   const viewsMade = new Set<string>();
+  /**
+   * Makes the views (unfetched) of API tables defined since this session made its own (another
+   * session's createTable): a statement naming one meets restsql's view, `public.<table>`
+   * included, not DuckDB's missing table. A count compared per statement, nothing more, once
+   * every table has its view.
+   */
+  const viewsForNewTables = async () => {
+    if (viewsMade.size >= apiTables.size) return;
+    try {
+      await hide([...apiTables.keys()].filter((k) => !viewsMade.has(k)));
+    } catch {
+      // A failed transaction runs nothing: the statement itself reports it.
+    }
+  };
   /** Drops of generations made in this session's transactions, run between statements. */
   let pendingDrops: string[] = [];
   const owner: GenerationOwner = {
@@ -230,15 +244,32 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
   };
 
   /**
-   * Every catalog object named like an API table, per lower-case name: a statement changing the
-   * catalog must leave each as it was (the view restsql made, and nothing of the same name elsewhere).
+   * What a statement changing the catalog must leave as it was, by key: `t:<name>`, every
+   * catalog object named like an API table (the views restsql made, and nothing of the same name
+   * elsewhere); `s:<schema>`, the schemas restsql's shared views live in (TABLE_SCHEMAS, in any
+   * database) and every other object in them (tables, views, macros, sequences, types, indexes,
+   * comments), which no user statement may create, change or drop.
    */
   const snapshot = async (): Promise<Map<string, string>> => {
     const names = [...apiTables.keys()].map(literal).join(', ') || "''";
+    const schemas = TABLE_SCHEMAS.map(literal).join(', ');
+    const key = (name: string) => `CASE WHEN lower(${name}) IN (${names}) THEN 't:' || lower(${name}) ELSE 's:' || lower(schema_name) END`;
+    const ours = (name: string) => `(lower(${name}) IN (${names}) OR lower(schema_name) IN (${schemas}))`;
+    const inSchemas = `lower(schema_name) IN (${schemas})`;
+    const at = `database_name || '.' || schema_name || '.'`;
     const r = await conn.runAndReadAll(
-      `SELECT lower(name), string_agg(d, chr(10) ORDER BY d) FROM (SELECT table_name AS name, database_name || '.' || schema_name AS d FROM duckdb_tables() WHERE lower(table_name) IN (${names}) AND schema_name <> '${store}' UNION ALL SELECT view_name, database_name || '.' || schema_name || ':' || sql FROM duckdb_views() WHERE NOT internal AND lower(view_name) IN (${names})) GROUP BY 1`,
+      `SELECT k, string_agg(d, chr(10) ORDER BY d) FROM (
+        SELECT ${key('table_name')} AS k, ${at} || table_name || ':' || coalesce(comment, '') AS d FROM duckdb_tables() WHERE ${ours('table_name')} AND schema_name <> '${store}'
+        UNION ALL SELECT ${key('view_name')}, ${at} || view_name || ':' || sql || coalesce(comment, '') FROM duckdb_views() WHERE NOT internal AND ${ours('view_name')}
+        UNION ALL SELECT ${key('table_name')}, ${at} || table_name || '.' || column_name || ':' || comment FROM duckdb_columns() WHERE comment IS NOT NULL AND ${ours('table_name')} AND schema_name <> '${store}'
+        UNION ALL SELECT 's:' || lower(schema_name), database_name || '.' || schema_name || ':' || coalesce(comment, '') FROM duckdb_schemas() WHERE ${inSchemas}
+        UNION ALL SELECT 's:' || lower(schema_name), ${at} || function_name || ':' || function_type FROM duckdb_functions() WHERE NOT internal AND ${inSchemas}
+        UNION ALL SELECT 's:' || lower(schema_name), ${at} || sequence_name FROM duckdb_sequences() WHERE ${inSchemas}
+        UNION ALL SELECT 's:' || lower(schema_name), ${at} || type_name FROM duckdb_types() WHERE NOT internal AND ${inSchemas}
+        UNION ALL SELECT 's:' || lower(schema_name), ${at} || index_name FROM duckdb_indexes() WHERE ${inSchemas}
+      ) GROUP BY 1`,
     );
-    return new Map(r.getRows().map(([name, d]) => [String(name), String(d)]));
+    return new Map(r.getRows().map(([k, d]) => [String(k), String(d)]));
   };
 
   const refuseStore = (sql: string) => {
@@ -260,6 +291,12 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     new RestSqlError('READ_ONLY', `'${table}' is an API table: INSERT, UPDATE, DELETE and DDL on it are refused, since restsql does not send writes to the API yet and will not change its local copy only.`, {
       hint: `Copy the rows into a table of your own first: CREATE TEMP TABLE my_${table} AS SELECT * FROM ${ident(table)}.`,
       details: { table },
+    });
+
+  const schemaRefused = (schema: string) =>
+    new RestSqlError('QUERY_NOT_ALLOWED', `Schema '${schema}' holds restsql's ${schema === 'public' ? 'API tables' : 'own tables'}: objects cannot be created, changed or dropped in it.`, {
+      hint: 'Create tables and views of your own in main (CREATE TABLE main.mine AS ...), or TEMP ones.',
+      details: { schema },
     });
 
   /**
@@ -288,9 +325,11 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       throw e;
     }
     const after = await snapshot();
-    const changed = [...apiTables.values()].find((t) => after.get(t.name.toLowerCase()) !== before.get(t.name.toLowerCase()));
-    if (changed) {
-      const err = readOnly(changed.name);
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => after.get(k) !== before.get(k)).sort();
+    if (changed.length > 0) {
+      // A changed API table is reported as such (READ_ONLY); anything else there, by its schema.
+      const table = changed.find((k) => k.startsWith('t:'));
+      const err = table ? readOnly(apiTables.get(table.slice(2))?.name ?? table.slice(2)) : schemaRefused(changed[0]!.slice(2));
       if (own) {
         await conn.run('ROLLBACK');
         throw err;
@@ -299,7 +338,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       // statement runs in it until the user's ROLLBACK, which undoes the change (as PostgreSQL
       // leaves a transaction after an error; a client's transaction state stays right).
       await conn.run(`SELECT error('restsql: the transaction is aborted')`).catch(() => undefined);
-      throw new RestSqlError('READ_ONLY', `${err.message} Your transaction is aborted: ROLLBACK it.`, { hint: err.hint ?? '', details: err.details });
+      throw new RestSqlError(err.code, `${err.message} Your transaction is aborted: ROLLBACK it.`, { hint: err.hint ?? '', details: err.details });
     }
     if (own) await conn.run('COMMIT');
     return result;
@@ -441,7 +480,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     database: db,
     async createTable(table) {
       ensureOpen();
-      db.defineTable(table);
+      await db.defineTable(table);
       viewsMade.delete(table.name.toLowerCase());
       await hide([table.name]);
     },
@@ -515,6 +554,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     async describe(sql) {
       ensureOpen();
       refuseStore(sql);
+      await viewsForNewTables();
       try {
         return await asReader(() => describeNow(sql));
       } catch (e) {
@@ -526,6 +566,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     async run(sql, params, fetch) {
       ensureOpen();
       refuseStore(sql);
+      await viewsForNewTables();
       const out: StatementResult[] = [];
       const one = (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => asReader(() => oneNow(prepare));
       const oneNow = async (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => {
@@ -595,6 +636,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     async open(sql, params, fetch) {
       ensureOpen();
       refuseStore(sql);
+      await viewsForNewTables();
       let opened: Awaited<ReturnType<typeof openResult>>;
       try {
         opened = await openResult(sql, params, fetch);

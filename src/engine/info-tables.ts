@@ -8,9 +8,12 @@ import { writeRestModel } from '../model/rest-writer.js';
 import { allTables, type ColumnType, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Database } from './database.js';
 
+/** The info tables' names (each made unless an API table has the name). */
+export const INFO_TABLE_NAMES: readonly string[] = Object.freeze(['_configuration', 'sampling_status']);
+
 /**
  * Creates and fills the info tables, except any whose name an API table already has; every
- * session shows them (pinned).
+ * session shows them (pinned). Qualified, they are `restsql.<table>` (API tables are `public.<table>`).
  */
 export async function createInfoTables(db: Database, model: ResolvedModel, redactor: Redactor): Promise<void> {
   const names = new Set(allTables(model).map((t) => t.name.toLowerCase()));
@@ -26,7 +29,7 @@ export async function createInfoTables(db: Database, model: ResolvedModel, redac
   ];
   for (const [table, data] of rows) {
     if (names.has(table.name)) continue;
-    db.defineTable(table);
+    await db.defineTable(table, 'restsql');
     const gen = db.newGeneration();
     await db.load(gen, [table], async (append) => {
       for (const r of data) append(table, r as Row);

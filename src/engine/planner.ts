@@ -126,6 +126,12 @@ function columnRef(node: J | undefined): string[] | undefined {
 
 interface FromWalk {
   readonly aliases: Map<string, string>;
+  /**
+   * Per alias of a base table named without an alias: the name as written before the table
+   * (`public` of `public.items`, `memory.public` of `memory.public.items`), which a column
+   * reference may repeat (`public.items.id`).
+   */
+  readonly qualifiers: Map<string, string>;
   readonly joins: { readonly condition: J | null; readonly left: ReadonlySet<string>; readonly right: ReadonlySet<string> }[];
   exotic: boolean;
 }
@@ -136,6 +142,8 @@ function walkFrom(from: J | null | undefined, w: FromWalk): Set<string> {
   if (from.type === 'BASE_TABLE') {
     const alias = String(from.alias || from.table_name).toLowerCase();
     w.aliases.set(alias, String(from.table_name).toLowerCase());
+    if (from.alias) w.qualifiers.delete(alias);
+    else w.qualifiers.set(alias, [from.catalog_name, from.schema_name].filter((x) => typeof x === 'string' && x !== '').join('.').toLowerCase());
     return new Set([alias]);
   }
   if (from.type === 'JOIN') {
@@ -220,11 +228,20 @@ export function planStatements(serialized: unknown, columnsOf: (table: string) =
   for (const t of tableRefs(root.statements)) refs.set(t.toLowerCase(), (refs.get(t.toLowerCase()) ?? 0) + 1);
   const { exotic, filterRefs } = survey(root.statements);
   if (node.type !== 'SELECT_NODE') return { ...EMPTY_PLAN, refs, filterRefs };
-  const w: FromWalk = { aliases: new Map(), joins: [], exotic };
+  const w: FromWalk = { aliases: new Map(), qualifiers: new Map(), joins: [], exotic };
   walkFrom(node.from_table as J, w);
   const aliases = w.aliases;
   const at = (ref: string[] | undefined): ColumnAt | undefined => {
     if (!ref) return undefined;
+    if (ref.length === 3 || ref.length === 4) {
+      // `public.items.id` (`memory.public.items.id`): a table named without an alias, qualified
+      // as the FROM writes it. DuckDB binds such a reference to that table before it reads it as
+      // a struct field (`public` a struct column); whatever DuckDB cannot bind fails the statement.
+      const alias = ref[ref.length - 2]!;
+      const table = aliases.get(alias);
+      const prefix = ref.slice(0, -2).join('.');
+      return table && prefix !== '' && w.qualifiers.get(alias) === prefix && !aliases.has(ref[0]!) ? { alias, table, column: ref[ref.length - 1]! } : undefined;
+    }
     if (ref.length === 2) {
       const table = aliases.get(ref[0]!);
       return table ? { alias: ref[0]!, table, column: ref[1]! } : undefined;

@@ -47,7 +47,8 @@ export function errorFields(e: unknown, sql?: string, severity: 'ERROR' | 'FATAL
   const detail = typeof details['detail'] === 'string' ? (details['detail'] as string) : undefined;
   return {
     severity,
-    code: info.sqlState,
+    // A catalog error carries PostgreSQL's own SQLSTATE.
+    code: typeof details['sqlState'] === 'string' && /^[0-9A-Z]{5}$/.test(details['sqlState'] as string) ? (details['sqlState'] as string) : info.sqlState,
     message: position !== undefined || /\nLINE \d+: /.test(err.message) ? withoutExcerpt(err.message) : err.message,
     ...(detail ? { detail } : {}),
     ...(err.hint ? { hint: err.hint } : {}),

@@ -11,6 +11,11 @@ import { RestSqlError } from '../errors/index.js';
 import type { Hub } from '../engine/hub.js';
 import { PasswordGate, type PasswordMethod } from './password-gate.js';
 import { Session, type SessionLimits } from './session.js';
+import { Catalog } from './catalog/catalog.js';
+import type { DescribeTables } from './catalog/catalog-schema.js';
+import { INFO_TABLE_NAMES } from '../engine/info-tables.js';
+import { ident } from '../engine/sql-text.js';
+import { pgTypeOf } from './types/index.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -52,6 +57,7 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
       details: { option: '--host' },
     });
   }
+  const catalog = new Catalog({ model: hub.model, infoTables: INFO_TABLE_NAMES, describe: describeThrough(hub), serverVersion: opts.serverVersion, log: opts.log });
   const gate = new PasswordGate(opts.password, opts.method);
   const secureContext: SecureContext | undefined = opts.tls ? createSecureContext({ cert: opts.tls.cert, key: opts.tls.key, minVersion: 'TLSv1.2' }) : undefined;
   const sessions = new Map<number, { session: Session; secret: number }>();
@@ -94,6 +100,7 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
     const secret = randomInt(-0x80000000, 0x7fffffff);
     const session = new Session(socket, {
       connect: () => hub.session(),
+      catalog,
       passwords: gate,
       ...(secureContext ? { tls: secureContext } : {}),
       tlsRequired: !isLoopback(opts.host),
@@ -151,7 +158,25 @@ export async function startServer(hub: Hub, opts: ServeOptions): Promise<Running
       for (const s of sockets) s.destroy();
       await Promise.allSettled([...runs]);
       await closed;
+      await catalog.close();
       await hub.close();
     },
+  };
+}
+
+/** Each table's columns as a session describes `SELECT *` from it (DuckDB's prepare: nothing is fetched). */
+function describeThrough(hub: Hub): DescribeTables {
+  return async (names) => {
+    const conn = await hub.session();
+    try {
+      const out = new Map<string, { name: string; type: ReturnType<typeof pgTypeOf> }[]>();
+      for (const name of names) {
+        const shape = await conn.describe(`SELECT * FROM ${ident(name)}`);
+        out.set(name, shape.columns.map((c) => ({ name: c.name, type: pgTypeOf(c.type) })));
+      }
+      return out;
+    } finally {
+      await conn.close();
+    }
   };
 }

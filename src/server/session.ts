@@ -28,6 +28,8 @@ import { parseCursorCommand, type CursorCommand } from './sql/cursor-command.js'
 import { firstWords, splitStatements } from './sql/split.js';
 import { binaryEncoder, decodeParam, duckdbTypeForOid, pgTypeOf, textEncoder } from './types/index.js';
 import { tokens } from './sql/lexer.js';
+import { CATALOG_SETTINGS, type Catalog, type CatalogSession } from './catalog/catalog.js';
+import { withResultFormats, fieldCount } from './catalog/pg-messages.js';
 
 /** What a session needs from the server that runs it. */
 export interface SessionContext {
@@ -48,6 +50,8 @@ export interface SessionContext {
   readonly cancel: (processId: number, secretKey: number) => void;
   /** A session has begun (after login): the server counts it. Returns false when the cap is reached. */
   readonly admit: () => boolean;
+  /** Answers pg_catalog and information_schema statements (and says which statements those are). */
+  readonly catalog: Catalog;
 }
 
 export interface SessionLimits {
@@ -71,6 +75,15 @@ interface Prepared {
   columns?: readonly { readonly name: string; readonly type: DuckDBType }[];
   /** Whether the statement returns rows. */
   returnsRows: boolean;
+  /** A catalog statement (catalog/route.ts): its RowDescription as PostgreSQL described it, null for none. */
+  catalog?: { readonly rowDescription: Buffer | null };
+}
+
+/** A catalog statement's rows, held until Executes with a row limit have sent them all. */
+interface CatalogRows {
+  readonly rows: readonly Buffer[];
+  next: number;
+  readonly tag: string;
 }
 
 /** A statement whose rows are being sent: the rest of the chunk in hand when a row limit stopped it. */
@@ -84,8 +97,11 @@ interface Portal {
   readonly values: DuckDBValue[];
   readonly types: (DuckDBType | undefined)[];
   readonly formats: readonly number[];
+  /** A catalog statement's parameters, as the client sent them (PostgreSQL decodes them). */
+  readonly raw?: { readonly values: readonly (Buffer | null)[]; readonly paramFormats: readonly number[] };
   /** The running statement of a suspended portal (Execute with a row limit). */
   running?: Running;
+  catalogRows?: CatalogRows;
   done?: boolean;
 }
 
@@ -124,6 +140,9 @@ export class Session {
   #wake: (() => void) | undefined;
   #ended = false;
   #user = '';
+  #database = '';
+  /** Aborts the running catalog statement (a CancelRequest, statement_timeout, shutdown). */
+  #catalogAbort: AbortController | undefined;
   #peer: string;
   #admitted = false;
 
@@ -191,6 +210,7 @@ export class Session {
     if (!this.#running) return;
     this.#cancelled = reason;
     this.#conn?.interrupt();
+    this.#catalogAbort?.abort(reason);
   }
 
   /** Shutdown: the client is told (FATAL 57P01) and the connection closed. */
@@ -393,9 +413,10 @@ export class Session {
       throw new RestSqlError('SERVER_TOO_MANY_SESSIONS', 'sorry, too many clients already', { hint: 'Close idle sessions or start restsql serve with a higher --max-sessions.' });
     }
     this.#admitted = true;
+    this.#database = p.params.get('database') ?? user;
     const settings = new SessionSettings({
       user,
-      database: p.params.get('database') ?? user,
+      database: this.#database,
       applicationName: p.params.get('application_name') ?? '',
       serverVersion: this.#ctx.serverVersion,
       startupOptions: p.params,
@@ -532,6 +553,11 @@ export class Session {
       prepared.returnsRows = cursor.kind === 'fetch';
       const declared_ = cursor.kind === 'fetch' ? this.#cursors.get(cursor.name) : undefined;
       if (declared_) prepared.columns = declared_.columns;
+    } else if (command.kind === 'engine' && (await this.#ctx.catalog.route(text)) === 'catalog') {
+      const answer = await this.#guard((signal) => this.#ctx.catalog.describe(text, declared, this.#catalogSession(), signal));
+      prepared.catalog = { rowDescription: answer.rowDescription };
+      prepared.paramOids = [...answer.paramOids];
+      prepared.returnsRows = answer.rowDescription !== null;
     } else if (command.kind === 'engine') {
       // DuckDB's prepare: parameter and result types without running anything (no REST call).
       let shape = await this.#connection().describe(text);
@@ -563,6 +589,16 @@ export class Session {
     if (!statement) throw new RestSqlError('SERVER_UNKNOWN_STATEMENT', `prepared statement "${m.statement}" does not exist`, { hint: 'Parse it first.' });
     if (m.params.length !== statement.paramOids.length) {
       throw new RestSqlError('SERVER_PROTOCOL', `bind message supplies ${m.params.length} parameters, but prepared statement "${m.statement}" requires ${statement.paramOids.length}`, { hint: 'Bind one value per $n parameter.' });
+    }
+    if (statement.catalog) {
+      // PostgreSQL decodes the values and checks the formats when the statement runs.
+      const n = statement.catalog.rowDescription ? fieldCount(statement.catalog.rowDescription) : 0;
+      if (m.resultFormats.length > 1 && m.resultFormats.length !== n) {
+        throw new RestSqlError('SERVER_PROTOCOL', `bind message has ${m.resultFormats.length} result formats but query has ${n} columns`, { hint: 'Send 0, 1 or one format code per column.' });
+      }
+      this.#portals.set(m.portal, { statement, values: [], types: [], formats: m.resultFormats, raw: { values: m.params.map((v) => (v ? Buffer.from(v) : null)), paramFormats: m.paramFormats } });
+      this.#send(be.bindComplete());
+      return;
     }
     const values: DuckDBValue[] = [];
     const types: (DuckDBType | undefined)[] = [];
@@ -634,6 +670,7 @@ export class Session {
       case 'engine': {
         const cursor = parseCursorCommand(s.sql);
         if (cursor) return this.#cursorCommand(cursor, describe);
+        if (s.catalog || (!portal && (await this.#ctx.catalog.route(s.sql)) === 'catalog')) return this.#runCatalog(s, formats, maxRows, describe, portal);
         return this.#runEngine(s, params, formats, maxRows, describe, portal);
       }
       case 'empty':
@@ -817,20 +854,84 @@ export class Session {
   }
 
   /** Runs `fn` as the session's running statement: cancel and statement_timeout interrupt it. */
-  async #guard<T>(fn: () => Promise<T>): Promise<T> {
+  async #guard<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     this.#running = true;
     this.#cancelled = undefined;
+    const abort = new AbortController();
+    this.#catalogAbort = abort;
     const timeoutMs = this.#settings!.statementTimeoutMs;
     const timer = timeoutMs > 0 ? setTimeout(() => this.cancel(new RestSqlError('ABORTED', 'canceling statement due to statement timeout', { hint: `statement_timeout is ${timeoutMs} ms; SET statement_timeout = 0 to lift it.` })), timeoutMs) : undefined;
     timer?.unref();
     try {
-      const r = await fn();
+      const r = await fn(abort.signal);
       if (this.#cancelled) throw this.#cancelled;
       return r;
+    } catch (e) {
+      // A catalog statement stopped by cancel or statement_timeout says why, as PostgreSQL does.
+      if (this.#cancelled && e === abort.signal.reason) throw this.#cancelled;
+      throw e;
     } finally {
       if (timer) clearTimeout(timer);
       this.#running = false;
+      this.#catalogAbort = undefined;
     }
+  }
+
+  /** Who runs a catalog statement: this session's user, database and settings. */
+  #catalogSession(): CatalogSession {
+    const settings = this.#settings!;
+    return {
+      user: this.#user,
+      database: this.#database,
+      settings: CATALOG_SETTINGS.map((n) => [n, settings.value(n)] as const),
+      timeoutMs: settings.statementTimeoutMs,
+    };
+  }
+
+  /**
+   * Runs a catalog statement (catalog/catalog.ts) and relays PostgreSQL's answer: its notices,
+   * RowDescription (simple query) and DataRows as PostgreSQL wrote them, up to `maxRows` per Execute.
+   */
+  async #runCatalog(s: Prepared, formats: readonly number[], maxRows: number, describe: boolean, portal?: Portal): Promise<void> {
+    await this.#guard(async (signal) => {
+      let state = portal?.catalogRows;
+      if (!state) {
+        const answer = await this.#ctx.catalog.execute(
+          { sql: s.sql, paramOids: s.paramOids, bind: { values: portal?.raw?.values ?? [], paramFormats: portal?.raw?.paramFormats ?? [], resultFormats: formats } },
+          this.#catalogSession(),
+          signal,
+        );
+        for (const n of answer.notices) this.#send(be.noticeResponse(n));
+        if (!answer.rowDescription) {
+          this.#send(be.commandComplete(answer.tag));
+          if (portal) portal.done = true;
+          return;
+        }
+        if (describe) this.#send(answer.rowDescription);
+        state = { rows: answer.rows, next: 0, tag: answer.tag };
+        if (portal) portal.catalogRows = state;
+      }
+      const first = state.next === 0;
+      const end = maxRows > 0 ? Math.min(state.rows.length, state.next + maxRows) : state.rows.length;
+      const batch = new be.MessageBatch();
+      for (let i = state.next; i < end; i++) {
+        batch.add(state.rows[i]!);
+        if (batch.size >= 64 * 1024) await this.#emit(batch.take());
+      }
+      const sent = end - state.next;
+      state.next = end;
+      if (batch.size > 0) await this.#emit(batch.take());
+      if (maxRows > 0 && sent >= maxRows) {
+        this.#send(be.portalSuspended());
+        return;
+      }
+      if (portal) {
+        portal.catalogRows = undefined;
+        portal.done = true;
+      }
+      // PostgreSQL's own tag, unless Executes with a row limit split the rows (then those of this one).
+      this.#send(be.commandComplete(first ? state.tag : `SELECT ${sent}`));
+    });
   }
 
   async #runEngine(s: Prepared, params: { values: DuckDBValue[]; types: (DuckDBType | undefined)[] }, formats: readonly number[], maxRows: number, describe: boolean, portal?: Portal): Promise<void> {
@@ -918,6 +1019,7 @@ export class Session {
   }
 
   #rowDescription(s: Prepared, formats: readonly number[]): Buffer | undefined {
+    if (s.catalog) return s.catalog.rowDescription ? withResultFormats(s.catalog.rowDescription, formats) : undefined;
     if (s.command.kind === 'show') return be.rowDescription(this.#settings!.show(s.command.name).columns.map((n) => textField(n)));
     if (!s.returnsRows || !s.columns) return undefined;
     return be.rowDescription(s.columns.map((c, i) => field(c.name, c.type, formatOf(formats, i))));

@@ -79,6 +79,12 @@ const CONDITIONS: { sql: string; params?: unknown[]; want: Condition[] }[] = [
   { sql: 'SELECT * FROM t AS x WHERE x.a = 1', want: [on('a', 'eq', [k('number', '1')], 't', 'x')] },
   { sql: "SELECT * FROM t JOIN u ON u.t_id = t.id WHERE region = 'north' AND a = 3", want: [on('region', 'eq', [k('string', 'north')], 'u'), on('a', 'eq', [k('number', '3')])] },
   { sql: "SELECT * FROM t x, t y WHERE x.name = 'p' AND y.name = 'q'", want: [on('name', 'eq', [k('string', 'p')], 't', 'x'), on('name', 'eq', [k('string', 'q')], 't', 'y')] },
+  // Schema-qualified tables (`public.t`, as PostgreSQL clients write them) are the same tables;
+  // their columns may repeat the qualification the FROM wrote.
+  { sql: 'SELECT * FROM public.t WHERE a = 1', want: [on('a', 'eq', [k('number', '1')])] },
+  { sql: 'SELECT * FROM "public"."T" WHERE "public"."T"."a" = 1 AND t.id = 2', want: [on('a', 'eq', [k('number', '1')]), on('id', 'eq', [k('number', '2')])] },
+  { sql: 'SELECT * FROM memory.public.t WHERE memory.public.t.a = 1', want: [on('a', 'eq', [k('number', '1')])] },
+  { sql: "SELECT * FROM public.t p JOIN public.u ON public.u.t_id = p.id WHERE public.u.region = 'north' AND p.a = 3", want: [on('region', 'eq', [k('string', 'north')], 'u'), on('a', 'eq', [k('number', '3')], 't', 'p')] },
 ];
 
 for (const c of CONDITIONS) {
@@ -113,6 +119,11 @@ const LEFT_TO_DUCKDB: { why: string; sql: string; params?: unknown[] }[] = [
   { why: 'an unqualified column two FROM tables have', sql: 'SELECT * FROM t JOIN u ON u.t_id = t.id WHERE id = 1' },
   { why: 'a column no FROM table has', sql: 'SELECT * FROM t WHERE nope = 1' },
   { why: 'a parameter with no value', sql: 'SELECT * FROM t WHERE a = $2', params: [1] },
+  // Qualified column references the FROM does not vouch for (DuckDB refuses or reads them otherwise).
+  { why: 'a qualification the FROM did not write', sql: 'SELECT * FROM t WHERE public.t.a = 1' },
+  { why: 'another schema than the FROM wrote', sql: 'SELECT * FROM public.t WHERE main.t.a = 1' },
+  { why: 'a qualified table name behind an alias', sql: 'SELECT * FROM public.t x WHERE public.t.a = 1' },
+  { why: 'a struct field of an aliased table', sql: 'SELECT * FROM public.t, u AS public WHERE public.t.a = 1' },
   { why: 'a NULL parameter', sql: 'SELECT * FROM t WHERE a = $1', params: [null] },
 ];
 
@@ -139,6 +150,9 @@ test('links: column equalities across a join, and in the WHERE, in every result 
 
 test('from: the top-level FROM, alias to table, lower case', async () => {
   assert.deepEqual([...(await plan('SELECT * FROM T AS X JOIN u ON u.t_id = x.id')).from], [['x', 't'], ['u', 'u']]);
+  assert.deepEqual([...(await plan('SELECT * FROM "public"."T" JOIN public.u ON public.u.t_id = "public"."T".id')).from], [['t', 't'], ['u', 'u']]);
+  assert.deepEqual((await plan('SELECT * FROM public.t JOIN public.u ON public.u.t_id = public.t.id')).links, [[{ alias: 'u', table: 'u', column: 't_id' }, { alias: 't', table: 't', column: 'id' }]]);
+  assert.deepEqual((await plan('SELECT * FROM public.t LIMIT 4')).limit, { table: 't', rows: 4 });
   assert.deepEqual([...(await plan('SELECT * FROM (SELECT * FROM t) s')).from], []);
 });
 

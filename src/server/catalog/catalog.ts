@@ -1,0 +1,364 @@
+/**
+ * The catalog of `restsql serve`: what pg_catalog and information_schema queries read. It is a real
+ * PostgreSQL (PGlite, in a worker thread: catalog-worker.ts) holding the model as empty tables
+ * (catalog-schema.ts), so clients get PostgreSQL's own answers, types and text formats; restsql
+ * never emulates a catalog query.
+ *
+ * Each catalog statement runs alone (one at a time, in order), inside `BEGIN READ ONLY` ...
+ * `ROLLBACK`, as the session's login user (a role made on first use), with the session's
+ * search_path and the settings that change how values print, and with the database named as the
+ * client connected (pg_database's row is renamed to it). A statement past its deadline or cancelled
+ * stops the worker thread; the next statement starts a new one (about 2 s).
+ *
+ * The worker starts on the first catalog statement, not with the server: it costs about 2 s and
+ * 400 MB of memory, which a server that only ever gets queries over API tables never pays.
+ */
+import { Worker } from 'node:worker_threads';
+import { RestSqlError } from '../../errors/index.js';
+import type { ErrorFields } from '../protocol/backend.js';
+import { catalogDdl, catalogShape, pgIdent, pgLiteral, API_SCHEMA, INFO_SCHEMA, OWNER_ROLE, type CatalogShape, type DescribeTables } from './catalog-schema.js';
+import type { WorkerReply, WorkerRequest } from './catalog-worker.js';
+import { extendedMessages, queryMessage, readBackend, type BackendReply, type ExtendedRequest } from './pg-messages.js';
+import { allTables, type ResolvedModel } from '../../model/types.js';
+import { loadParser, mentionsCatalog, routeStatement, type Route } from './route.js';
+
+/** Who asks: what makes one session's catalog answers differ from another's. */
+export interface CatalogSession {
+  readonly user: string;
+  readonly database: string;
+  /** Settings applied for the statement (name, value), e.g. search_path, DateStyle, TimeZone. */
+  readonly settings: readonly (readonly [string, string])[];
+  /** The statement's deadline in ms (0: the catalog's own limit). */
+  readonly timeoutMs: number;
+}
+
+/** A catalog statement's answer: PostgreSQL's messages, ready to relay. */
+export interface CatalogAnswer {
+  readonly paramOids: readonly number[];
+  /** RowDescription as PostgreSQL wrote it; null when the statement returns no rows. */
+  readonly rowDescription: Buffer | null;
+  readonly rows: readonly Buffer[];
+  readonly tag: string;
+  readonly notices: readonly ErrorFields[];
+}
+
+export interface CatalogOptions {
+  readonly model: ResolvedModel;
+  /** Info table names the database holds (those an API table does not shadow are shown in schema restsql). */
+  readonly infoTables: readonly string[];
+  /** Each relation's columns as RowDescription types them (through a DuckDB session). */
+  readonly describe: DescribeTables;
+  /** server_version as the server reports it; version() says it too. */
+  readonly serverVersion: string;
+  /** Longest any one catalog statement may run, in ms (a session's statement_timeout can only shorten it). */
+  readonly statementTimeoutMs?: number;
+  /** How long the worker may take to start, in ms. */
+  readonly startTimeoutMs?: number;
+  /** Bytes of rows one answer may hold. */
+  readonly maxResultBytes?: number;
+  /** Most login roles made in the catalog; later users run as role restsql. */
+  readonly maxRoles?: number;
+  readonly log: (line: string) => void;
+}
+
+const DEFAULTS = { statementTimeoutMs: 60_000, startTimeoutMs: 120_000, maxResultBytes: 64 * 1024 * 1024, maxRoles: 1000 };
+/** Settings a catalog statement takes from the session (the ones that change what it answers or how values print). */
+export const CATALOG_SETTINGS: readonly string[] = ['search_path', 'DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'application_name'];
+
+/** What the catalog's database is called until a client names another. */
+const INITIAL_DATABASE = 'restsql';
+/** Schemas a qualified name of an API or info table may carry (DuckDB's own `main` and `temp` too). */
+const TABLE_SCHEMAS = new Set([API_SCHEMA, INFO_SCHEMA, 'main', 'temp']);
+
+interface Job {
+  readonly resolve: (replies: Uint8Array[]) => void;
+  readonly reject: (e: unknown) => void;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** One worker thread with its PostgreSQL, and what has been made in it so far. */
+interface Instance {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  readonly roles: Set<string>;
+  /** The name pg_database's current row has now. */
+  database: string;
+  /** The name of the other database that had the name a client asked for (renamed away). */
+  readonly pending: Map<number, { resolve: (r: Uint8Array[]) => void; reject: (e: unknown) => void }>;
+  dead?: RestSqlError;
+}
+
+export class Catalog {
+  readonly #opts: CatalogOptions & typeof DEFAULTS;
+  #shape: Promise<CatalogShape> | undefined;
+  #instance: Instance | undefined;
+  #queue: Job[] = [];
+  #busy = false;
+  #nextId = 1;
+  #closed = false;
+
+  readonly #tableNames: ReadonlySet<string>;
+
+  constructor(opts: CatalogOptions) {
+    this.#opts = { ...DEFAULTS, ...stripUndefined(opts) } as CatalogOptions & typeof DEFAULTS;
+    this.#tableNames = new Set([...allTables(opts.model).map((t) => t.name), ...opts.infoTables].map((n) => n.toLowerCase()));
+  }
+
+  /** Where one statement runs: the catalog or DuckDB (route.ts). */
+  async route(sql: string): Promise<Route> {
+    if (!mentionsCatalog(sql)) return 'engine';
+    await loadParser();
+    return routeStatement(sql, (schema, name) => (schema === undefined || TABLE_SCHEMAS.has(schema)) && this.#tableNames.has(name.toLowerCase()));
+  }
+
+  /** Describes `sql` (Parse + Describe): its parameter types and RowDescription, running nothing. */
+  async describe(sql: string, paramOids: readonly number[], session: CatalogSession, signal?: AbortSignal): Promise<CatalogAnswer> {
+    return this.#run({ sql, paramOids }, session, signal);
+  }
+
+  /** Runs `sql` with bound values (Parse + Bind + Describe + Execute): every row, as PostgreSQL wrote it. */
+  async execute(request: Required<ExtendedRequest>, session: CatalogSession, signal?: AbortSignal): Promise<CatalogAnswer> {
+    return this.#run(request, session, signal);
+  }
+
+  /** Stops the worker thread. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const closed = new RestSqlError('SERVER_SHUTDOWN', 'The server is shutting down.', { hint: 'Reconnect when it is back.' });
+    for (const job of this.#queue.splice(0)) job.reject(closed);
+    await this.#stop(closed);
+  }
+
+  async #run(request: ExtendedRequest, session: CatalogSession, signal?: AbortSignal): Promise<CatalogAnswer> {
+    if (this.#closed) throw new RestSqlError('SERVER_SHUTDOWN', 'The server is shutting down.', { hint: 'Reconnect when it is back.' });
+    signal?.throwIfAborted();
+    const timeoutMs = session.timeoutMs > 0 ? Math.min(session.timeoutMs, this.#opts.statementTimeoutMs) : this.#opts.statementTimeoutMs;
+    // The steps are composed when the job's turn comes: which roles exist and what the database is
+    // called depend on the jobs before it.
+    const replies = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const job: Job & { request: ExtendedRequest; session: CatalogSession } = { resolve, reject, timeoutMs, ...(signal ? { signal } : {}), request, session };
+      this.#queue.push(job);
+      signal?.addEventListener('abort', () => {
+        const i = this.#queue.indexOf(job);
+        if (i >= 0) {
+          this.#queue.splice(i, 1);
+          reject(signal.reason);
+        }
+      }, { once: true });
+      void this.#pump();
+    });
+    return answerOf(replies, this.#opts.maxResultBytes);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
+        await this.#runJob(job as Job & { request: ExtendedRequest; session: CatalogSession });
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #runJob(job: Job & { request: ExtendedRequest; session: CatalogSession }): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      if (job.signal?.aborted) throw job.signal.reason;
+      const instance = await this.#ready(job.signal);
+      const steps = this.#steps(instance, job.request, job.session);
+      const id = this.#nextId++;
+      const done = new Promise<Uint8Array[]>((resolve, reject) => instance.pending.set(id, { resolve, reject }));
+      const stopped = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const e = new RestSqlError('CATALOG_TIMEOUT', `canceling statement due to statement timeout (the catalog allows ${job.timeoutMs} ms)`, { hint: 'Ask the catalog for less, or raise statement_timeout if it is lower.' });
+          reject(e);
+          void this.#stop(e);
+        }, job.timeoutMs);
+        timer.unref?.();
+        onAbort = () => {
+          reject(job.signal!.reason);
+          void this.#stop(new RestSqlError('ABORTED', 'canceling statement due to user request', { hint: 'The client cancelled the statement.' }));
+        };
+        job.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      instance.worker.postMessage({ type: 'run', id, steps } satisfies WorkerRequest);
+      const replies = await Promise.race([done, stopped]);
+      // The transaction must be over, or the next statement would run inside it: a catalog that
+      // did not roll back is not used again.
+      if (readBackend(replies[replies.length - 1] ?? new Uint8Array()).tag !== 'ROLLBACK') void this.#stop(unavailable('it did not end a statement\'s transaction'));
+      job.resolve(replies);
+    } catch (e) {
+      job.reject(e);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) job.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * The steps of one statement: make the role and name the database if needed (outside the
+   * transaction: they stay), then the read-only transaction with the session's identity and
+   * settings, the statement itself, and ROLLBACK (whatever the statement did is undone).
+   */
+  #steps(instance: Instance, request: ExtendedRequest, session: CatalogSession): Buffer[][] {
+    const setup: string[] = [];
+    let role = session.user;
+    if (!instance.roles.has(role)) {
+      if (instance.roles.size >= this.#opts.maxRoles) role = OWNER_ROLE;
+      else {
+        setup.push(`DO $restsql$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${pgLiteral(role)}) THEN CREATE ROLE ${pgIdent(role)} LOGIN; END IF; END $restsql$`);
+        instance.roles.add(role);
+      }
+    }
+    if (session.database !== instance.database) {
+      // Another database with the name takes the current one's old name: names stay unique.
+      const tmp = pgLiteral('restsql rename');
+      const current = `(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())`;
+      setup.push(
+        `UPDATE pg_catalog.pg_database SET datname = ${tmp} WHERE datname = ${pgLiteral(session.database)} AND oid <> ${current}`,
+        `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(session.database)} WHERE oid = ${current}`,
+        `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(instance.database)} WHERE datname = ${tmp}`,
+      );
+      instance.database = session.database;
+    }
+    const settings = session.settings.map(([n, v]) => `pg_catalog.set_config(${pgLiteral(n)}, ${pgLiteral(v)}, true)`);
+    const begin = [`BEGIN READ ONLY`, `SET LOCAL SESSION AUTHORIZATION ${pgIdent(role)}`, ...(settings.length > 0 ? [`SELECT ${settings.join(', ')}`] : [])];
+    const steps: Buffer[][] = [];
+    if (setup.length > 0) steps.push([queryMessage(setup.join(';\n'))]);
+    steps.push([queryMessage(begin.join(';\n'))], extendedMessages(request), [queryMessage('ROLLBACK')]);
+    return steps;
+  }
+
+  /** The running instance, started if there is none. */
+  async #ready(signal?: AbortSignal): Promise<Instance> {
+    if (!this.#instance || this.#instance.dead) this.#instance = this.#start();
+    const instance = this.#instance;
+    await (signal ? Promise.race([instance.ready, aborted(signal)]) : instance.ready);
+    return instance;
+  }
+
+  #start(): Instance {
+    const worker = new Worker(new URL('./catalog-worker.js', import.meta.url));
+    worker.unref();
+    const instance: Instance = { worker, ready: Promise.resolve(), roles: new Set(['postgres', OWNER_ROLE]), database: INITIAL_DATABASE, pending: new Map() };
+    let started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+    const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
+    ready.catch(() => undefined);
+    const fail = (e: RestSqlError) => {
+      if (instance.dead) return;
+      instance.dead = e;
+      started?.reject(e);
+      for (const p of instance.pending.values()) p.reject(e);
+      instance.pending.clear();
+    };
+    worker.on('message', (m: WorkerReply) => {
+      if (m.type === 'started') started?.resolve();
+      else if (m.type === 'failed') fail(unavailable(m.message));
+      else {
+        const p = instance.pending.get(m.id);
+        instance.pending.delete(m.id);
+        if (m.type === 'result') p?.resolve(m.replies);
+        else {
+          // A statement that broke PostgreSQL itself: this instance is not used again.
+          p?.reject(unavailable(m.message));
+          fail(unavailable(m.message));
+          void worker.terminate();
+        }
+      }
+    });
+    worker.on('error', (e) => fail(unavailable(e.message)));
+    worker.on('exit', () => fail(unavailable('the catalog worker stopped')));
+    const startAt = Date.now();
+    const timer = setTimeout(() => {
+      fail(unavailable(`it did not start within ${this.#opts.startTimeoutMs} ms`));
+      void worker.terminate();
+    }, this.#opts.startTimeoutMs);
+    timer.unref?.();
+    (instance as { ready: Promise<void> }).ready = (async () => {
+      try {
+        const scripts = await this.#scripts();
+        worker.postMessage({ type: 'start', scripts } satisfies WorkerRequest);
+        await ready;
+        this.#opts.log(`catalog started in ${Date.now() - startAt} ms`);
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    instance.ready.catch(() => undefined);
+    return instance;
+  }
+
+  /** The set-up scripts, run in order, each in a transaction of its own. */
+  async #scripts(): Promise<string[]> {
+    this.#shape ??= catalogShape(this.#opts.model, this.#opts.infoTables, this.#opts.describe).then((shape) => {
+      for (const s of shape.skipped) this.#opts.log(`catalog: left out ${s}`);
+      return shape;
+    });
+    const shape = await this.#shape;
+    const version = `PostgreSQL ${this.#opts.serverVersion} on ${process.arch}-${process.platform}, catalog by PostgreSQL `;
+    return [
+      // PGlite runs in template1. It becomes an ordinary database (named after each client's on
+      // their turn), and a template1 like initdb's is made: pg_database lists what PostgreSQL's does.
+      `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(INITIAL_DATABASE)}, datistemplate = false, datacl = NULL WHERE datname = pg_catalog.current_database()`,
+      `CREATE DATABASE template1 TEMPLATE template0 IS_TEMPLATE true`,
+      `UPDATE pg_catalog.pg_database SET datacl = '{=c/postgres,postgres=CTc/postgres}' WHERE datname = 'template1'`,
+      [
+        // PGlite's single-user backend reports DEBUG messages by default; PostgreSQL's default is notice.
+        `SET client_min_messages = notice;`,
+        // version() agrees with the server_version the client was told, and says what answers the catalog.
+        `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $restsql$ SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ' (PGlite)' $restsql$;`,
+        catalogDdl(shape.tables),
+      ].join('\n'),
+    ];
+  }
+
+  async #stop(reason: RestSqlError): Promise<void> {
+    const instance = this.#instance;
+    this.#instance = undefined;
+    if (!instance) return;
+    if (!instance.dead) {
+      instance.dead = reason;
+      for (const p of instance.pending.values()) p.reject(reason);
+      instance.pending.clear();
+    }
+    await instance.worker.terminate().catch(() => undefined);
+  }
+}
+
+/** The answer in the replies of the steps (the statement's is the second last). */
+function answerOf(replies: Uint8Array[], maxResultBytes: number): CatalogAnswer {
+  const statement = replies[replies.length - 2];
+  const setup = replies.slice(0, -2).map((r) => readBackend(r));
+  for (const s of setup) if (s.error) throw catalogError(s.error, 'while preparing the session for the catalog');
+  if (!statement) throw unavailable('no reply to the statement');
+  const r: BackendReply = readBackend(statement, maxResultBytes);
+  if (r.error) throw catalogError(r.error);
+  return { paramOids: r.paramOids ?? [], rowDescription: r.rowDescription ?? null, rows: r.rows, tag: r.tag ?? '', notices: r.notices };
+}
+
+/** PostgreSQL's error as restsql's: its SQLSTATE, message, detail, hint and position go to the client as they are. */
+function catalogError(f: ErrorFields, context?: string): RestSqlError {
+  return new RestSqlError('CATALOG_QUERY', context ? `${f.message} (${context})` : f.message, {
+    ...(f.hint ? { hint: f.hint } : { hint: 'The catalog is PostgreSQL\'s: the statement must be valid PostgreSQL over pg_catalog and information_schema.' }),
+    details: { sqlState: f.code, ...(f.position !== undefined ? { position: f.position } : {}), ...(f.detail ? { detail: f.detail } : {}) },
+  });
+}
+
+function unavailable(why: string): RestSqlError {
+  return new RestSqlError('CATALOG_UNAVAILABLE', `The catalog is unavailable: ${why}.`, { hint: 'Retry the statement: the catalog restarts on the next one.' });
+}
+
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
