@@ -26,7 +26,7 @@
  *     message varchar, key_candidates varchar);
  *   -- every table OWNER TO restsql, SELECT granted to PUBLIC; connected as tester to database restsql
  *
- * Only what depends on the installation is left out (OIDs, the databases next to ours in \l).
+ * Only what depends on the installation is left out (OIDs, \l's Collate and Ctype).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -262,18 +262,29 @@ describe('psql describe commands', () => {
     );
   });
 
-  test('\\l lists the database the client connected to (restsql), in UTF8', async () => {
-    // Unaligned (-A), one database per line: which other databases there are, their owner and
-    // locale depend on the installation; the one we are connected to must be there.
-    const r = await psql(served.conninfo(), ['-v', 'ON_ERROR_STOP=1', '-A', '-c', '\\l'], { home, password: served.password });
+  test('\\l lists postgres, restsql (the database the client connected to), template0 and template1, in UTF8', async () => {
+    // Unaligned (-A), records ended by a zero byte (-0): a cell may hold a newline. Collate and
+    // Ctype depend on how PostgreSQL was initialised (C, C.UTF-8, en_US.UTF-8, ...): left out.
+    const r = await psql(served.conninfo(), ['-v', 'ON_ERROR_STOP=1', '-A', '-0', '-c', '\\l'], { home, password: served.password });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
-    const out = r.stdout.split('\n');
-    assert.deepEqual(out.slice(0, 2), ['List of databases', 'Name|Owner|Encoding|Collate|Ctype|ICU Locale|Locale Provider|Access privileges'], r.stdout);
-    const ours = out.filter((l) => l.startsWith('restsql|')).map((l) => l.split('|'));
-    assert.equal(ours.length, 1, r.stdout);
-    assert.equal(ours[0]![2], 'UTF8', r.stdout);
-    assert.match(out.at(-2)!, /^\(\d+ rows?\)$/, r.stdout);
+    const records = r.stdout.split('\0');
+    assert.deepEqual(records.slice(0, 2), ['List of databases', 'Name|Owner|Encoding|Collate|Ctype|ICU Locale|Locale Provider|Access privileges'], r.stdout);
+    const rows = records.slice(2, -2).map((l) => l.split('|')).map(([name, owner, encoding, , , icu, provider, acl]) => [name, owner, encoding, icu, provider, acl].join('|'));
+    assert.deepEqual(rows, [
+      'postgres|postgres|UTF8||libc|',
+      'restsql|postgres|UTF8||libc|',
+      'template0|postgres|UTF8||libc|=c/postgres\npostgres=CTc/postgres',
+      'template1|postgres|UTF8||libc|=c/postgres\npostgres=CTc/postgres',
+    ]);
+    assert.deepEqual(records.slice(-2), ['(4 rows)', ''], r.stdout);
+  });
+
+  test('a client connected to another database name (dbname=analytics) finds that one in \\l and current_database()', async () => {
+    // A keyword given twice in a libpq connection string: the last one counts.
+    const r = await psql(served.conninfo('dbname=analytics'), ['-v', 'ON_ERROR_STOP=1', '-At', '-c', 'SELECT current_database()', '-c', 'SELECT datname FROM pg_catalog.pg_database ORDER BY 1'], { home, password: served.password });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, lines('analytics', 'analytics', 'postgres', 'template0', 'template1'));
   });
 });
 
@@ -642,15 +653,16 @@ describe('postgres.js: array types loaded at connect', () => {
     }
   });
 
-  test('int4[] and text[] parameters round-trip through the loaded array types, and select rows of an API table', async () => {
+  test('int4[] and varchar[] parameters round-trip through the loaded array types, and select rows of an API table', async () => {
     const sql = connect();
     try {
       // The types arrive with the first query; values are serialized when a query is made, so the
       // arrays go in the second: sql.array of numbers is text[] for postgres.js, cast to int4[].
+      // (varchar[], not text[]: DuckDB has one string type, which restsql reports as varchar.)
       await within(DEADLINE, 'postgres.js first query', sql`SELECT 1`);
-      const r = await within(DEADLINE, 'postgres.js arrays', sql`SELECT ${sql.array([1, 2, 3])}::int4[] AS a, ${sql.array(['x', 'y "z"', 'a,b'])}::text[] AS t`);
+      const r = await within(DEADLINE, 'postgres.js arrays', sql`SELECT ${sql.array([1, 2, 3])}::int4[] AS a, ${sql.array(['x', 'y "z"', 'a,b'])}::varchar[] AS t`);
       assert.deepEqual([...r], [{ a: [1, 2, 3], t: ['x', 'y "z"', 'a,b'] }]);
-      assert.deepEqual(r.columns.map((c) => c.type), [1007, 1009]);
+      assert.deepEqual(r.columns.map((c) => c.type), [1007, 1015]);
       const rows = await within(DEADLINE, 'postgres.js = ANY(int4[])', sql`SELECT id, name FROM items WHERE id = ANY(${sql.array([1, 3])}::int4[]) ORDER BY id`);
       assert.deepEqual([...rows], [{ id: 1, name: 'item-1' }, { id: 3, name: 'item-3' }]);
     } finally {
