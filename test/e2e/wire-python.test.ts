@@ -298,10 +298,9 @@ describe('SQLAlchemy (postgresql+psycopg2)', { ...skipUnless('sqlalchemy, psycop
     assert.equal(run.code, 0, run.stderr);
   });
 
-  // The catalog (pg_catalog functions) is a later issue: this one check records that SQLAlchemy's
-  // first query, `select pg_catalog.version()`, is not answered yet. Marked todo so it reports
-  // without failing the file; every other check here must pass.
-  test('create_engine as is: select pg_catalog.version() at first connect', { todo: 'catalog: pg_catalog.version() is missing (DuckDB binds pg_catalog as a column); SQLAlchemy cannot connect until the catalog issue adds it' }, () => {
+  // SQLAlchemy's first query, `select pg_catalog.version()`, is answered by the catalog: the
+  // version it parses is server_version's.
+  test('create_engine as is: select pg_catalog.version() at first connect parses as 15.18, then the same queries', () => {
     const r = result(run, 'connect');
     assert.deepEqual(r['rows'], [[['int', '2'], ['str', TYPED_ROWS[1].label]]]);
     assert.deepEqual(r['server_version_info'], [15, 18]);

@@ -1,13 +1,14 @@
 /**
  * Real PostgreSQL clients for the `restsql serve` end-to-end tests: psql (libpq), isql with
- * psqlODBC, pgjdbc through a small Java program, run as child processes against 127.0.0.1.
+ * psqlODBC, pgjdbc through a small Java program, Python scripts (test/support/python), run as
+ * child processes against 127.0.0.1.
  *
  * Every wait has a deadline (a hung client fails the test with what it printed so far, and is
  * killed), children get a minimal environment (no PG* variables, HOME in a temporary folder, so
  * neither ~/.pgpass nor ~/.postgresql/root.crt nor ~/.odbc.ini of the machine changes what a test
  * sees), and a missing client program fails with the Debian package that provides it.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { within } from './deadline.js';
@@ -215,4 +216,46 @@ export async function until(what: string | (() => string), check: () => boolean,
   } finally {
     stop = true;
   }
+}
+
+// --- Python --------------------------------------------------------------------------------------
+
+/** Debian's python3, which sees the Debian packages python3-psycopg2, python3-sqlalchemy, ... */
+export const PYTHON = '/usr/bin/python3';
+/** Where test/support/python's scripts are (the repository, not dist/). */
+export const PYTHON_SCRIPTS = join(ROOT, 'test', 'support', 'python');
+
+/** Fails (never skips) when Debian's python3 cannot import `modules` ("sqlalchemy, psycopg2"). */
+export function requirePythonModules(modules: string, debianPackages: string): void {
+  requireProgram(PYTHON, 'python3');
+  const r = spawnSync(PYTHON, ['-c', `import ${modules}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${PYTHON} cannot import ${modules}: install the Debian packages ${debianPackages} (apt-get install ${debianPackages}); these end-to-end tests drive the real client.`);
+}
+
+/** What a check of a script raised (wire_common.describe_error). */
+export interface PythonError {
+  readonly type: string;
+  readonly pgcode: string | null;
+  readonly message: string;
+}
+
+/** The JSON lines a script printed (wire_common.check), by check name; its exit and stderr. */
+export interface PythonRun {
+  readonly checks: ReadonlyMap<string, Record<string, unknown> & { raised?: PythonError }>;
+  readonly finished: Finished;
+}
+
+/**
+ * Runs test/support/python/`script` to its end (no input), the password in PGPASSWORD (libpq reads
+ * it), never on the command line; its {"check": ...} lines by name.
+ */
+export async function pythonChecks(script: string, args: readonly string[], opts: { home: string; password: string }): Promise<PythonRun> {
+  const finished = await run(PYTHON, [join(PYTHON_SCRIPTS, script), ...args], { env: clientEnv(opts.home, { PGPASSWORD: opts.password, PGCONNECT_TIMEOUT: '30', PYTHONIOENCODING: 'utf-8', PYTHONDONTWRITEBYTECODE: '1' }) });
+  const checks = new Map<string, Record<string, unknown> & { raised?: PythonError }>();
+  for (const line of finished.stdout.split('\n')) {
+    if (!line.trim()) continue;
+    const parsed = JSON.parse(line) as Record<string, unknown> & { check?: string; raised?: PythonError };
+    if (typeof parsed.check === 'string') checks.set(parsed.check, parsed);
+  }
+  return { checks, finished };
 }

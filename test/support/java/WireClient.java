@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
 import java.sql.JDBCType;
 import java.sql.PreparedStatement;
@@ -23,11 +24,15 @@ import org.postgresql.PGStatement;
  * prints lines the test compares with what PostgreSQL would give. The password comes from the
  * WIRE_PASSWORD environment variable (never the command line, which `ps` shows).
  *
- * Usage: java -cp DIR:postgresql.jar WireClient PORT SSLMODE SCENARIO...
+ * Usage: java -cp DIR:postgresql.jar WireClient PORT[,PORT...] SSLMODE SCENARIO...
+ * With several ports (one JVM for several servers, e.g. restsql serve and a real PostgreSQL) the
+ * scenarios run against each in turn, each server's lines after a line "server PORT".
  * Scenarios: query, prepared, fetch, errors, meta, tls, cancel (waits for a line on stdin, then
- * cancels the running statement from another thread).
+ * cancels the running statement from another thread), catalog (DatabaseMetaData: schemas, tables,
+ * columns, keys, indexes and types, as tools like DBeaver read them).
  *
- * Any unexpected exception prints FAIL and its stack trace, and exits 1.
+ * Any unexpected exception prints FAIL and its stack trace, ends that server's scenarios, and makes
+ * the exit status 1 (without the final "done").
  */
 public final class WireClient {
   private static final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -36,36 +41,44 @@ public final class WireClient {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 3) {
-      System.err.println("usage: WireClient PORT SSLMODE SCENARIO...");
+      System.err.println("usage: WireClient PORT[,PORT...] SSLMODE SCENARIO...");
       System.exit(2);
     }
-    String url = "jdbc:postgresql://127.0.0.1:" + Integer.parseInt(args[0]) + "/restsql";
+    String[] ports = args[0].split(",");
     Properties props = new Properties();
     props.setProperty("user", "tester");
     props.setProperty("password", System.getenv("WIRE_PASSWORD"));
     props.setProperty("sslmode", args[1]);
     props.setProperty("ApplicationName", "WireClient");
     props.setProperty("connectTimeout", "30");
-    try {
-      for (int i = 2; i < args.length; i++) {
-        try (Connection conn = DriverManager.getConnection(url, props)) {
-          switch (args[i]) {
-            case "query" -> query(conn);
-            case "prepared" -> prepared(conn);
-            case "fetch" -> fetch(conn);
-            case "errors" -> errors(conn);
-            case "meta" -> meta(conn);
-            case "tls" -> tls(conn);
-            case "cancel" -> cancel(conn);
-            default -> throw new IllegalArgumentException("unknown scenario " + args[i]);
+    boolean failed = false;
+    for (String port : ports) {
+      String url = "jdbc:postgresql://127.0.0.1:" + Integer.parseInt(port) + "/restsql";
+      if (ports.length > 1) out.println("server " + port);
+      try {
+        for (int i = 2; i < args.length; i++) {
+          try (Connection conn = DriverManager.getConnection(url, props)) {
+            switch (args[i]) {
+              case "query" -> query(conn);
+              case "prepared" -> prepared(conn);
+              case "fetch" -> fetch(conn);
+              case "errors" -> errors(conn);
+              case "meta" -> meta(conn);
+              case "tls" -> tls(conn);
+              case "cancel" -> cancel(conn);
+              case "catalog" -> catalog(conn);
+              default -> throw new IllegalArgumentException("unknown scenario " + args[i]);
+            }
           }
         }
+      } catch (Throwable e) {
+        // The next server still runs: what one server got wrong does not hide the other's lines.
+        out.println("FAIL " + e);
+        e.printStackTrace();
+        failed = true;
       }
-    } catch (Throwable e) {
-      out.println("FAIL " + e);
-      e.printStackTrace();
-      System.exit(1);
     }
+    if (failed) System.exit(1);
     out.println("done");
   }
 
@@ -242,5 +255,75 @@ public final class WireClient {
       canceller.join(60_000);
     }
     one(conn, "cancel");
+  }
+
+  /** A JDBC type code by its java.sql.JDBCType name ("INTEGER"), or the number when it has none. */
+  private static String jdbcType(int code) {
+    try {
+      return JDBCType.valueOf(code).getName();
+    } catch (IllegalArgumentException e) {
+      return String.valueOf(code);
+    }
+  }
+
+  /** A DatabaseMetaData call (it runs catalog queries on the server). */
+  private interface MetaCall {
+    ResultSet call() throws SQLException;
+  }
+
+  /**
+   * Each row the call gives as "prefix a|b|c" over the named columns (DATA_TYPE as its JDBCType
+   * name); when the call fails, "prefix ERROR sqlstate message" instead, and the next call goes on.
+   */
+  private static void rows(String prefix, MetaCall call, String... columns) throws SQLException {
+    ResultSet rs;
+    try {
+      rs = call.call();
+    } catch (SQLException e) {
+      out.println(prefix + " ERROR " + e.getSQLState() + " " + String.valueOf(e.getMessage()).split("\n")[0]);
+      return;
+    }
+    try (rs) {
+      while (rs.next()) {
+        StringBuilder b = new StringBuilder(prefix);
+        for (int i = 0; i < columns.length; i++) {
+          String c = columns[i];
+          b.append(i == 0 ? ' ' : '|');
+          if (c.equals("DATA_TYPE")) b.append(jdbcType(rs.getInt(c)));
+          else b.append(show(rs, rs.getString(c)));
+        }
+        out.println(b);
+      }
+    }
+  }
+
+  /**
+   * DatabaseMetaData as tools read the catalog: getSchemas, getTables (TABLE), getColumns of every
+   * table in public and restsql, getPrimaryKeys, getImportedKeys of the child table tags and
+   * getExportedKeys of its parent items (and of tables without keys), getIndexInfo, getTypeInfo.
+   */
+  private static void catalog(Connection conn) throws SQLException {
+    DatabaseMetaData md = conn.getMetaData();
+    out.println("product " + md.getDatabaseProductName() + "|" + md.getDatabaseMajorVersion() + "|" + md.getDatabaseMinorVersion() + "|" + md.getUserName());
+    rows("schemas", () -> md.getSchemas(), "TABLE_SCHEM", "TABLE_CATALOG");
+    rows("tables", () -> md.getTables(null, null, "%", new String[] {"TABLE"}), "TABLE_CAT", "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE", "REMARKS");
+    rows("views", () -> md.getTables(null, null, "%", new String[] {"VIEW"}), "TABLE_SCHEM", "TABLE_NAME");
+    for (String schema : new String[] {"public", "restsql"}) {
+      rows("columns", () -> md.getColumns(null, schema, "%", "%"), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "DATA_TYPE", "TYPE_NAME", "COLUMN_SIZE", "DECIMAL_DIGITS", "NULLABLE", "IS_NULLABLE", "ORDINAL_POSITION", "IS_AUTOINCREMENT");
+    }
+    for (String table : new String[] {"big", "items", "slow", "tags", "types"}) {
+      rows("pk", () -> md.getPrimaryKeys(null, "public", table), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ", "PK_NAME");
+    }
+    rows("pk", () -> md.getPrimaryKeys(null, "restsql", "sampling_status"), "TABLE_SCHEM", "TABLE_NAME", "COLUMN_NAME", "KEY_SEQ", "PK_NAME");
+    String[] keyColumns = {"PKTABLE_SCHEM", "PKTABLE_NAME", "PKCOLUMN_NAME", "FKTABLE_SCHEM", "FKTABLE_NAME", "FKCOLUMN_NAME", "KEY_SEQ", "UPDATE_RULE", "DELETE_RULE", "FK_NAME", "PK_NAME", "DEFERRABILITY"};
+    for (String table : new String[] {"items", "tags", "types"}) {
+      rows("imported " + table, () -> md.getImportedKeys(null, "public", table), keyColumns);
+      rows("exported " + table, () -> md.getExportedKeys(null, "public", table), keyColumns);
+    }
+    rows("crossref", () -> md.getCrossReference(null, "public", "items", null, "public", "tags"), keyColumns);
+    for (String table : new String[] {"items", "tags"}) {
+      rows("index", () -> md.getIndexInfo(null, "public", table, false, false), "TABLE_SCHEM", "TABLE_NAME", "NON_UNIQUE", "INDEX_NAME", "TYPE", "ORDINAL_POSITION", "COLUMN_NAME", "ASC_OR_DESC");
+    }
+    rows("type", () -> md.getTypeInfo(), "TYPE_NAME", "DATA_TYPE", "PRECISION", "LITERAL_PREFIX", "NULLABLE", "CASE_SENSITIVE", "SEARCHABLE", "UNSIGNED_ATTRIBUTE", "AUTO_INCREMENT");
   }
 }
