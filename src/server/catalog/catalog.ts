@@ -301,7 +301,7 @@ export class Catalog {
     const shape = await this.#shape;
     // Clients read the version from the last `PostgreSQL <n.n>` in it (SQLAlchemy's pattern does):
     // the catalog's own version is written without the word.
-    const version = `PostgreSQL ${this.#opts.serverVersion} on ${process.arch}-${process.platform}, catalog by PGlite `;
+    const version = `PostgreSQL ${this.#opts.serverVersion} on ${process.arch}-${process.platform}, catalog by PGlite (server_version `;
     return [
       // PGlite runs in template1. It becomes an ordinary database (named after each client's on
       // their turn), and a template1 like initdb's is made: pg_database lists what PostgreSQL's does.
@@ -312,7 +312,7 @@ export class Catalog {
         // PGlite's single-user backend reports DEBUG messages by default; PostgreSQL's default is notice.
         `SET client_min_messages = notice;`,
         // version() agrees with the server_version the client was told, and says what answers the catalog.
-        `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $restsql$ SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') $restsql$;`,
+        `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $restsql$ SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ')' $restsql$;`,
         catalogDdl(shape.tables),
       ].join('\n'),
     ];
