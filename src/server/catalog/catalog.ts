@@ -62,8 +62,8 @@ export interface CatalogOptions {
 }
 
 const DEFAULTS = { statementTimeoutMs: 60_000, startTimeoutMs: 120_000, maxResultBytes: 64 * 1024 * 1024, maxRoles: 1000 };
-/** Settings a catalog statement takes from the session (the ones that change what it answers or how values print). */
-export const CATALOG_SETTINGS: readonly string[] = ['search_path', 'DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'application_name'];
+/** Settings a catalog statement takes from the session: what it answers, how values print, and what current_setting() says of them. */
+export const CATALOG_SETTINGS: readonly string[] = ['search_path', 'DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'application_name', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'];
 
 /** What the catalog's database is called until a client names another. */
 const INITIAL_DATABASE = 'restsql';
