@@ -30,6 +30,7 @@ import { binaryEncoder, decodeParam, duckdbTypeForOid, pgTypeOf, textEncoder } f
 import { tokens } from './sql/lexer.js';
 import { CATALOG_SETTINGS, type Catalog, type CatalogSession } from './catalog/catalog.js';
 import { withResultFormats, fieldCount } from './catalog/pg-messages.js';
+import type { Routed, SetConfigCall } from './catalog/route.js';
 
 /** What a session needs from the server that runs it. */
 export interface SessionContext {
@@ -75,8 +76,11 @@ interface Prepared {
   columns?: readonly { readonly name: string; readonly type: DuckDBType }[];
   /** Whether the statement returns rows. */
   returnsRows: boolean;
-  /** A catalog statement (catalog/route.ts): its RowDescription as PostgreSQL described it, null for none. */
-  catalog?: { readonly rowDescription: Buffer | null };
+  /**
+   * A catalog statement (catalog/route.ts): its RowDescription as PostgreSQL described it (null for
+   * none), and the settings its set_config() calls change once it has run.
+   */
+  catalog?: { readonly rowDescription: Buffer | null; readonly setConfig: readonly SetConfigCall[] };
 }
 
 /** A catalog statement's rows, held until Executes with a row limit have sent them all. */
@@ -552,14 +556,15 @@ export class Session {
     const command = classify(text);
     const prepared: Prepared = { sql: text, command, paramOids: [...declared], returnsRows: false };
     const cursor = command.kind === 'engine' ? parseCursorCommand(text) : undefined;
+    let routed: Routed | undefined;
     if (cursor) {
       // FETCH's columns are the cursor's, known at Describe time if it is declared by then.
       prepared.returnsRows = cursor.kind === 'fetch';
       const declared_ = cursor.kind === 'fetch' ? this.#cursors.get(cursor.name) : undefined;
       if (declared_) prepared.columns = declared_.columns;
-    } else if (command.kind === 'engine' && (await this.#ctx.catalog.route(text)) === 'catalog') {
+    } else if (command.kind === 'engine' && (routed = await this.#ctx.catalog.route(text)).route === 'catalog') {
       const answer = await this.#guard((signal) => this.#ctx.catalog.describe(text, declared, this.#catalogSession(), signal));
-      prepared.catalog = { rowDescription: answer.rowDescription };
+      prepared.catalog = { rowDescription: answer.rowDescription, setConfig: routed.setConfig };
       prepared.paramOids = [...answer.paramOids];
       prepared.returnsRows = answer.rowDescription !== null;
     } else if (command.kind === 'engine') {
@@ -674,7 +679,11 @@ export class Session {
       case 'engine': {
         const cursor = parseCursorCommand(s.sql);
         if (cursor) return this.#cursorCommand(cursor, describe);
-        if (s.catalog || (!portal && (await this.#ctx.catalog.route(s.sql)) === 'catalog')) return this.#runCatalog(s, formats, maxRows, describe, portal);
+        if (s.catalog) return this.#runCatalog(s, s.catalog.setConfig, formats, maxRows, describe, portal);
+        if (!portal) {
+          const routed = await this.#ctx.catalog.route(s.sql);
+          if (routed.route === 'catalog') return this.#runCatalog(s, routed.setConfig, formats, maxRows, describe);
+        }
         return this.#runEngine(s, params, formats, maxRows, describe, portal);
       }
       case 'empty':
@@ -896,7 +905,7 @@ export class Session {
    * Runs a catalog statement (catalog/catalog.ts) and relays PostgreSQL's answer: its notices,
    * RowDescription (simple query) and DataRows as PostgreSQL wrote them, up to `maxRows` per Execute.
    */
-  async #runCatalog(s: Prepared, formats: readonly number[], maxRows: number, describe: boolean, portal?: Portal): Promise<void> {
+  async #runCatalog(s: Prepared, setConfig: readonly SetConfigCall[], formats: readonly number[], maxRows: number, describe: boolean, portal?: Portal): Promise<void> {
     await this.#guard(async (signal) => {
       let state = portal?.catalogRows;
       if (!state) {
@@ -906,6 +915,8 @@ export class Session {
           signal,
         );
         for (const n of answer.notices) this.#send(be.noticeResponse(n));
+        // PostgreSQL ran the set_config() calls inside its own rolled-back transaction: the session takes them now.
+        for (const c of setConfig) this.#report(this.#settings!.set(c.name, c.value, c.local));
         if (!answer.rowDescription) {
           this.#send(be.commandComplete(answer.tag));
           if (portal) portal.done = true;

@@ -20,7 +20,7 @@ import { catalogDdl, catalogShape, pgIdent, pgLiteral, API_SCHEMA, INFO_SCHEMA, 
 import type { WorkerReply, WorkerRequest } from './catalog-worker.js';
 import { extendedMessages, queryMessage, readBackend, type BackendReply, type ExtendedRequest } from './pg-messages.js';
 import { allTables, type ResolvedModel } from '../../model/types.js';
-import { loadParser, mentionsCatalog, routeStatement, type Route } from './route.js';
+import { loadParser, mentionsCatalog, routeStatement, type Routed } from './route.js';
 
 /** Who asks: what makes one session's catalog answers differ from another's. */
 export interface CatalogSession {
@@ -106,8 +106,8 @@ export class Catalog {
   }
 
   /** Where one statement runs: the catalog or DuckDB (route.ts). */
-  async route(sql: string): Promise<Route> {
-    if (!mentionsCatalog(sql)) return 'engine';
+  async route(sql: string): Promise<Routed> {
+    if (!mentionsCatalog(sql)) return { route: 'engine', setConfig: [] };
     await loadParser();
     return routeStatement(sql, (schema, name) => (schema === undefined || TABLE_SCHEMAS.has(schema)) && this.#tableNames.has(name.toLowerCase()));
   }

@@ -14,6 +14,21 @@ import { RestSqlError } from '../../errors/index.js';
 
 export type Route = 'engine' | 'catalog';
 
+/** A set_config(name, value, is_local) call of a catalog statement, which the session applies once it ran. */
+export interface SetConfigCall {
+  readonly name: string;
+  readonly value: string;
+  readonly local: boolean;
+}
+
+export interface Routed {
+  readonly route: Route;
+  /** The settings a catalog statement's set_config() calls change, in order. */
+  readonly setConfig: readonly SetConfigCall[];
+}
+
+const ENGINE: Routed = Object.freeze({ route: 'engine', setConfig: [] });
+
 /** Words that make a statement a candidate for the catalog (case-insensitive, whole words). */
 const CATALOG_WORD =
   /\b(?:pg_\w+|information_schema|_pg_\w+|reg(?:class|type|proc|procedure|namespace|role)|current_(?:user|role|catalog|schema)|session_user|has_\w+_privilege)\b|\b(?:version|current_(?:database|schemas|setting)|format_type|obj_description|col_description|shobj_description|set_config|quote_ident|txid_current|inet_(?:server|client)_(?:addr|port))\s*\(/i;
@@ -74,20 +89,20 @@ export function mentionsCatalog(sql: string): boolean {
  * Where `sql` (one statement) runs. `isApiTable(schema, name)` says whether a relation is one of
  * restsql's tables (API or info), `schema` undefined when unqualified. Call loadParser() first.
  */
-export function routeStatement(sql: string, isApiTable: (schema: string | undefined, name: string) => boolean): Route {
-  if (!mentionsCatalog(sql)) return 'engine';
+export function routeStatement(sql: string, isApiTable: (schema: string | undefined, name: string) => boolean): Routed {
+  if (!mentionsCatalog(sql)) return ENGINE;
   if (!parser) throw new Error('routeStatement: loadParser() was not awaited');
   let tree: unknown;
   try {
     tree = parser.parseSync(sql);
   } catch {
     // Not PostgreSQL (DuckDB's own syntax, or an error DuckDB will report): DuckDB's.
-    return 'engine';
+    return ENGINE;
   }
   const stmts = (tree as { stmts?: { stmt?: Record<string, unknown> }[] }).stmts ?? [];
-  if (stmts.length !== 1) return 'engine';
+  if (stmts.length !== 1) return ENGINE;
   const stmt = stmts[0]!.stmt ?? {};
-  if (!('SelectStmt' in stmt)) return 'engine';
+  if (!('SelectStmt' in stmt)) return ENGINE;
   const seen = survey(stmt);
   const api = seen.relations.filter((r) => isApiTable(r.schema, r.name));
   const catalog = seen.relations.filter((r) => (r.schema !== undefined ? CATALOG_SCHEMAS.has(r.schema) : r.name.startsWith('pg_') && !isApiTable(undefined, r.name)));
@@ -98,9 +113,13 @@ export function routeStatement(sql: string, isApiTable: (schema: string | undefi
       hint: 'Query the catalog and the API tables in separate statements.',
     });
   }
-  if (catalog.length > 0) return 'catalog';
-  if (seen.relations.length === 0 && seen.catalogCalls) return 'catalog';
-  return 'engine';
+  if (catalog.length === 0 && (seen.relations.length > 0 || !seen.catalogCalls)) return ENGINE;
+  if (seen.setConfig === 'computed') {
+    throw new RestSqlError('SERVER_UNSUPPORTED', 'set_config() is supported with constant arguments only (restsql applies the setting to the session after the statement)', {
+      hint: "Write the name, value and is_local as constants (set_config('search_path', 'public', false)), or use SET.",
+    });
+  }
+  return { route: 'catalog', setConfig: seen.setConfig };
 }
 
 function show(r: { schema: string | undefined; name: string }): string {
@@ -112,11 +131,13 @@ interface Survey {
   readonly relations: { schema: string | undefined; name: string }[];
   /** A catalog function is called or a value is cast to a reg* type. */
   catalogCalls: boolean;
+  /** set_config() calls with constant arguments; `computed` when any has another argument. */
+  setConfig: SetConfigCall[] | 'computed';
 }
 
 /** Walks PostgreSQL's parse tree for the relations a statement reads and the catalog calls it makes. */
 function survey(stmt: unknown): Survey {
-  const out: Survey = { relations: [], catalogCalls: false };
+  const out: Survey = { relations: [], catalogCalls: false, setConfig: [] };
   const ctes = new Set<string>();
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;
@@ -132,6 +153,11 @@ function survey(stmt: unknown): Survey {
       const name = parts[parts.length - 1]!;
       if (parts.length > 1 && CATALOG_SCHEMAS.has(parts[0]!)) out.catalogCalls = true;
       if (CATALOG_FUNCTIONS.has(name) || CATALOG_FUNCTION_PATTERN.test(name)) out.catalogCalls = true;
+      if (name === 'set_config' && (parts.length === 1 || parts[0] === 'pg_catalog') && out.setConfig !== 'computed') {
+        const call = setConfigCall((fn as { args?: unknown[] }).args ?? []);
+        if (call) out.setConfig.push(call);
+        else out.setConfig = 'computed';
+      }
     }
     const svf = o['SQLValueFunction'] as { op?: string } | undefined;
     if (svf?.op && /CURRENT_(USER|ROLE|CATALOG|SCHEMA)|SESSION_USER|SVFOP_USER/.test(svf.op)) out.catalogCalls = true;
@@ -145,4 +171,28 @@ function survey(stmt: unknown): Survey {
   walk(stmt);
   // A relation named like a CTE, unqualified, is the CTE.
   return { ...out, relations: out.relations.filter((r) => r.schema !== undefined || !ctes.has(r.name)) };
+}
+
+/** set_config(name, value, is_local) with constant arguments; undefined for any other argument. */
+function setConfigCall(args: readonly unknown[]): SetConfigCall | undefined {
+  if (args.length !== 3) return undefined;
+  const [name, value, local] = args.map(constantText);
+  if (name === undefined || value === undefined || local === undefined) return undefined;
+  const flag = /^(t|true|on|yes|1)$/i.test(local) ? true : /^(f|false|off|no|0)$/i.test(local) ? false : undefined;
+  return flag === undefined ? undefined : { name, value, local: flag };
+}
+
+/** A constant's text (a string, a number, a boolean, or one of those cast); undefined for anything else. */
+function constantText(node: unknown): string | undefined {
+  const o = node as Record<string, Record<string, unknown> | undefined>;
+  if (o['TypeCast']) return constantText(o['TypeCast']['arg']);
+  const c = o['A_Const'];
+  if (!c || c['isnull']) return undefined;
+  const sval = c['sval'] as { sval?: string } | undefined;
+  if (sval) return sval.sval ?? '';
+  const bool = c['boolval'] as { boolval?: boolean } | undefined;
+  if (bool) return bool.boolval ? 'true' : 'false';
+  const ival = c['ival'] as { ival?: number } | undefined;
+  if (ival) return String(ival.ival ?? 0);
+  return undefined;
 }

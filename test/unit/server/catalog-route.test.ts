@@ -1,0 +1,111 @@
+/**
+ * Which engine answers a statement (src/server/catalog/route.ts): the catalog for statements that
+ * read pg_catalog / information_schema or call catalog functions, DuckDB for everything else, an
+ * error for statements that read both; set_config() calls a catalog statement makes.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import fc from 'fast-check';
+import { isRestSqlError } from '../../../src/errors/index.js';
+import { loadParser, mentionsCatalog, routeStatement } from '../../../src/server/catalog/route.js';
+
+const API = new Set(['items', 'tags', 'types', 'sampling_status', 'pg_stats_api']);
+const isApi = (schema: string | undefined, name: string) => (schema === undefined || schema === 'public' || schema === 'restsql') && API.has(name.toLowerCase());
+const route = (sql: string) => routeStatement(sql, isApi).route;
+
+before(async () => {
+  await loadParser();
+});
+
+test('psql, pgjdbc and SQLAlchemy catalog queries go to the catalog', () => {
+  for (const sql of [
+    `SELECT n.nspname as "Schema", c.relname as "Name" FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname OPERATOR(pg_catalog.~) '^(items)$' COLLATE pg_catalog.default AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 2, 3;`,
+    `SELECT NULL AS TABLE_CAT, n.nspname AS TABLE_SCHEM FROM pg_catalog.pg_namespace n, pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname LIKE $1`,
+    'select pg_catalog.version()',
+    'select version()',
+    'select current_schema()',
+    'SELECT current_user',
+    "select 'items'::regclass",
+    'select * from information_schema.tables',
+    'with t as (select oid from pg_type) select count(*) from t',
+    'select 1 union all select count(*) from pg_namespace',
+  ]) {
+    assert.equal(route(sql), 'catalog', sql);
+  }
+});
+
+test('statements over API tables, and statements PostgreSQL cannot parse, go to DuckDB', () => {
+  for (const sql of [
+    'select * from items',
+    'select * from public.items where id = 1',
+    'select version from items',
+    "select * from items where name = current_setting('application_name')",
+    'select current_user, * from items',
+    'select * from pg_stats_api',
+    'with pg_x as (select 1 as a) select * from pg_x',
+    // DuckDB's own syntax: FROM-first, EXCLUDE.
+    'from pg_class select relname',
+    'select * exclude (relname) from pg_class',
+    // Not one SELECT: DuckDB answers (or refuses) it as it always has.
+    'create temp table x as select * from pg_class',
+    'explain select * from pg_class',
+    'select 1; select * from pg_class',
+    'select 1',
+    'select now()',
+  ]) {
+    assert.equal(route(sql), 'engine', sql);
+  }
+});
+
+test('a statement that reads the catalog and an API table is refused with 0A000, naming both', () => {
+  for (const [sql, names] of [
+    ['select * from pg_class join items on true', ['pg_class', 'items']],
+    ['select * from information_schema.tables t, public.tags', ['information_schema.tables', 'public.tags']],
+    ['select (select count(*) from types), relname from pg_class', ['pg_class', 'types']],
+    ['select * from pg_class where relname in (select name from mytemp)', ['pg_class', 'mytemp']],
+  ] as const) {
+    assert.throws(
+      () => route(sql),
+      (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_MIXED' && e.sqlState === '0A000' && names.every((n) => e.message.includes(n)),
+      sql,
+    );
+  }
+});
+
+test('the cheap test: no catalog word, no parse', () => {
+  assert.equal(mentionsCatalog('select id, name, region from items where version = 3'), false);
+  assert.equal(mentionsCatalog('select "user", oid from items'), false);
+  assert.equal(mentionsCatalog('select version()'), true);
+  assert.equal(mentionsCatalog('SELECT * FROM PG_CLASS'), true);
+});
+
+test('statements without a catalog word are never the catalog (property)', () => {
+  const word = fc.stringMatching(/^[a-z][a-z0-9_]{0,12}$/).filter((w) => !mentionsCatalog(w));
+  const out = fc.check(
+    fc.property(word, word, fc.integer({ min: 0, max: 1000 }), (table, column, n) => {
+      const sql = `select ${column}, count(*) from ${table} where ${column} > ${n} group by 1`;
+      if (mentionsCatalog(sql)) return;
+      assert.equal(route(sql), 'engine', sql);
+    }),
+    { seed: Number(process.env.RESTSQL_FC_SEED ?? 20261203), numRuns: 300 },
+  );
+  if (out.failed) assert.fail(`property failed (replay with RESTSQL_FC_SEED=${out.seed}): ${String(out.errorInstance)}`);
+});
+
+test('set_config() calls with constant arguments are returned for the session to apply', () => {
+  const r = routeStatement("select pg_catalog.set_config('search_path', '', false), set_config('myapp.x', 'y', true), set_config('TimeZone', 'UTC', 'f'::bool)", isApi);
+  assert.equal(r.route, 'catalog');
+  assert.deepEqual(r.setConfig, [
+    { name: 'search_path', value: '', local: false },
+    { name: 'myapp.x', value: 'y', local: true },
+    { name: 'TimeZone', value: 'UTC', local: false },
+  ]);
+  assert.deepEqual(routeStatement('select relname from pg_class', isApi).setConfig, []);
+});
+
+test('set_config() with a computed argument is refused rather than run without effect', () => {
+  assert.throws(
+    () => routeStatement("select set_config('search_path', relname, false) from pg_class", isApi),
+    (e: unknown) => isRestSqlError(e) && e.code === 'SERVER_UNSUPPORTED' && /constant/.test(e.message) && /SET/.test(e.hint ?? ''),
+  );
+});
