@@ -172,3 +172,18 @@ test('an answer larger than the limit is refused (54000), and the catalog goes o
     await small.close();
   }
 });
+
+test('hostile user and database names stay names: quoted, cut at 63 bytes, reserved ones run as restsql', async () => {
+  const evil = `x$restsql$'"; DROP TABLE public.orders; --`;
+  const r = await rows('SELECT current_user, current_database()', session({ user: evil, database: `${evil}é` }));
+  assert.deepEqual(r.rows, [[evil, `${evil}é`]]);
+  // Nothing was run from the names: the tables are all there.
+  assert.deepEqual((await rows("SELECT count(*) FROM pg_catalog.pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")).rows, [['4']]);
+  const long = 'ü'.repeat(40);
+  const cut = (await rows('SELECT current_user', session({ user: long }))).rows[0]![0]!;
+  assert.equal(cut, 'ü'.repeat(31));
+  assert.deepEqual((await rows('SELECT current_user', session({ user: long }))).rows, [[cut]]);
+  assert.deepEqual((await rows('SELECT current_user', session({ user: 'pg_monitor' }))).rows, [['restsql']]);
+  assert.deepEqual((await rows('SELECT current_user', session({ user: '' }))).rows, [['restsql']]);
+  assert.deepEqual((await rows("SELECT current_setting('application_name')", session({ settings: [['application_name', "it's \\ here"]] }))).rows, [["it's \\ here"]]);
+});

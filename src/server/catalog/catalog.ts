@@ -16,9 +16,9 @@
 import { Worker } from 'node:worker_threads';
 import { RestSqlError } from '../../errors/index.js';
 import type { ErrorFields } from '../protocol/backend.js';
-import { catalogDdl, catalogShape, pgIdent, pgLiteral, API_SCHEMA, INFO_SCHEMA, OWNER_ROLE, type CatalogShape, type DescribeTables } from './catalog-schema.js';
+import { catalogDdl, catalogShape, pgIdent, pgLiteral, API_SCHEMA, INFO_SCHEMA, MAX_IDENTIFIER_BYTES, OWNER_ROLE, type CatalogShape, type DescribeTables } from './catalog-schema.js';
 import type { WorkerReply, WorkerRequest } from './catalog-worker.js';
-import { extendedMessages, queryMessage, readBackend, type BackendReply, type ExtendedRequest } from './pg-messages.js';
+import { extendedMessages, hasError, queryMessage, readBackend, type BackendReply, type ExtendedRequest } from './pg-messages.js';
 import { allTables, type ResolvedModel } from '../../model/types.js';
 import { loadParser, mentionsCatalog, routeStatement, type Routed } from './route.js';
 
@@ -169,7 +169,7 @@ export class Catalog {
     try {
       if (job.signal?.aborted) throw job.signal.reason;
       const instance = await this.#ready(job.signal);
-      const steps = this.#steps(instance, job.request, job.session);
+      const { steps, setup } = this.#steps(instance, job.request, job.session);
       const id = this.#nextId++;
       const done = new Promise<Uint8Array[]>((resolve, reject) => instance.pending.set(id, { resolve, reject }));
       const stopped = new Promise<never>((_, reject) => {
@@ -190,6 +190,8 @@ export class Catalog {
       // The transaction must be over, or the next statement would run inside it: a catalog that
       // did not roll back is not used again.
       if (readBackend(replies[replies.length - 1] ?? new Uint8Array()).tag !== 'ROLLBACK') void this.#stop(unavailable('it did not end a statement\'s transaction'));
+      // The role and the database name exist once their step succeeded (one transaction: all or nothing).
+      else if (setup && replies.length === 4 && !hasError(replies[0]!)) setup();
       job.resolve(replies);
     } catch (e) {
       job.reject(e);
@@ -202,35 +204,47 @@ export class Catalog {
   /**
    * The steps of one statement: make the role and name the database if needed (outside the
    * transaction: they stay), then the read-only transaction with the session's identity and
-   * settings, the statement itself, and ROLLBACK (whatever the statement did is undone).
+   * settings, the statement itself, and ROLLBACK (whatever the statement did is undone). `setup`
+   * records what the first step made, once it succeeded. Names and values reach PostgreSQL only
+   * as quoted identifiers and literals, never inside dollar quotes.
    */
-  #steps(instance: Instance, request: ExtendedRequest, session: CatalogSession): Buffer[][] {
+  #steps(instance: Instance, request: ExtendedRequest, session: CatalogSession): { steps: Buffer[][]; setup?: () => void } {
     const setup: string[] = [];
-    let role = session.user;
+    const made: (() => void)[] = [];
+    const role = this.#role(instance, session.user);
     if (!instance.roles.has(role)) {
-      if (instance.roles.size >= this.#opts.maxRoles) role = OWNER_ROLE;
-      else {
-        setup.push(`DO $restsql$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = ${pgLiteral(role)}) THEN CREATE ROLE ${pgIdent(role)} LOGIN; END IF; END $restsql$`);
-        instance.roles.add(role);
-      }
+      setup.push(`CREATE ROLE ${pgIdent(role)} LOGIN`);
+      made.push(() => instance.roles.add(role));
     }
-    if (session.database !== instance.database) {
+    const database = pgName(session.database);
+    if (database !== instance.database) {
       // Another database with the name takes the current one's old name: names stay unique.
       const tmp = pgLiteral('restsql rename');
       const current = `(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())`;
       setup.push(
-        `UPDATE pg_catalog.pg_database SET datname = ${tmp} WHERE datname = ${pgLiteral(session.database)} AND oid <> ${current}`,
-        `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(session.database)} WHERE oid = ${current}`,
+        `UPDATE pg_catalog.pg_database SET datname = ${tmp} WHERE datname = ${pgLiteral(database)} AND oid <> ${current}`,
+        `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(database)} WHERE oid = ${current}`,
         `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(instance.database)} WHERE datname = ${tmp}`,
       );
-      instance.database = session.database;
+      made.push(() => (instance.database = database));
     }
     const settings = session.settings.map(([n, v]) => `pg_catalog.set_config(${pgLiteral(n)}, ${pgLiteral(v)}, true)`);
     const begin = [`BEGIN READ ONLY`, `SET LOCAL SESSION AUTHORIZATION ${pgIdent(role)}`, ...(settings.length > 0 ? [`SELECT ${settings.join(', ')}`] : [])];
     const steps: Buffer[][] = [];
     if (setup.length > 0) steps.push([queryMessage(setup.join(';\n'))]);
     steps.push([queryMessage(begin.join(';\n'))], extendedMessages(request), [queryMessage('ROLLBACK')]);
-    return steps;
+    return { steps, ...(made.length > 0 ? { setup: () => made.forEach((f) => f()) } : {}) };
+  }
+
+  /**
+   * The role a login user's statements run as: a role of that name (made on first use), except
+   * for names PostgreSQL reserves (`pg_...`) and once maxRoles roles exist: then role restsql.
+   */
+  #role(instance: Instance, user: string): string {
+    const name = pgName(user);
+    if (instance.roles.has(name)) return name;
+    if (name === '' || name.startsWith('pg_') || instance.roles.size >= this.#opts.maxRoles) return OWNER_ROLE;
+    return name;
   }
 
   /** The running instance, started if there is none. */
@@ -312,7 +326,7 @@ export class Catalog {
         // PGlite's single-user backend reports DEBUG messages by default; PostgreSQL's default is notice.
         `SET client_min_messages = notice;`,
         // version() agrees with the server_version the client was told, and says what answers the catalog.
-        `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS $restsql$ SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ')' $restsql$;`,
+        `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS ${pgLiteral(`SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ')'`)};`,
         catalogDdl(shape.tables),
       ].join('\n'),
     ];
@@ -363,4 +377,15 @@ function aborted(signal: AbortSignal): Promise<never> {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** `name` cut to PostgreSQL's identifier limit (63 bytes, on a character boundary), as PostgreSQL cuts it. */
+function pgName(name: string): string {
+  if (Buffer.byteLength(name) <= MAX_IDENTIFIER_BYTES) return name;
+  let out = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(out + ch) > MAX_IDENTIFIER_BYTES) break;
+    out += ch;
+  }
+  return out;
 }
