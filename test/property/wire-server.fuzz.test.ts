@@ -167,6 +167,13 @@ const SQL = [
   'COPY types FROM STDIN',
   'CREATE TEMP TABLE t AS SELECT 1 AS x',
   'INSERT INTO types VALUES (9)',
+  // The catalog (PostgreSQL in a worker thread): with parameters, errors, a set_config, a mix.
+  "SELECT relname FROM pg_catalog.pg_class WHERE relname = $1",
+  'SELECT c.relname, a.attname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid WHERE c.relnamespace = \'public\'::regnamespace LIMIT 5',
+  'SELECT nosuch FROM pg_catalog.pg_class',
+  "SELECT pg_catalog.set_config('search_path', 'public', false)",
+  'SELECT * FROM pg_class JOIN items ON true',
+  'SELECT version()',
 ];
 const NAMES = ['', 'a', 'b'];
 
