@@ -295,7 +295,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
 
   const schemaRefused = (schema: string) =>
     new RestSqlError('QUERY_NOT_ALLOWED', `Schema '${schema}' holds restsql's ${schema === 'public' ? 'API tables' : 'own tables'}: objects cannot be created, changed or dropped in it.`, {
-      hint: 'Create tables and views of your own in main (CREATE TABLE main.mine AS ...), or TEMP ones.',
+      hint: 'Create tables and views of your own as TEMP ones (CREATE TEMP TABLE mine AS ...).',
       details: { schema },
     });
 

@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   CATALOG_MIXED: { category: 'query', sqlState: '0A000', summary: 'A statement reads both catalog relations (pg_catalog, information_schema) and API tables.' },
   CATALOG_TIMEOUT: { category: 'query', sqlState: '57014', summary: 'A catalog query ran past its deadline.' },
   CATALOG_UNAVAILABLE: { category: 'query', sqlState: '58000', summary: 'The catalog could not start or stopped.' },
+  CATALOG_ROUTE_LIMIT: { category: 'query', sqlState: '54000', summary: 'A statement that names the catalog is too long to be routed.' },
   CATALOG_RESULT_TOO_LARGE: { category: 'query', sqlState: '54000', summary: 'A catalog query returned more bytes than the catalog allows.' },
   SERVER_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'The client asked for a protocol feature restsql serve does not provide.' },
   SERVER_UNKNOWN_STATEMENT: { category: 'query', sqlState: '26000', summary: 'A prepared statement name is not known in this session.' },

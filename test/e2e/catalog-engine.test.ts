@@ -120,7 +120,8 @@ test('PostgreSQL holds the model: types, keys, foreign keys and owners as a clie
 
 test("each statement runs as the session's user, in its database, with its search_path, and leaves nothing behind", async () => {
   const who = await rows('SELECT current_user, session_user, current_database(), current_schemas(false), pg_catalog.version()', session({ user: 'bob', database: 'postgres', settings: [['search_path', 'restsql, public']] }));
-  assert.deepEqual(who.rows[0]!.slice(0, 4), ['bob', 'bob', 'postgres', '{restsql,public}']);
+  // session_user is the role restsql's PostgreSQL session logs in as (not a superuser).
+  assert.deepEqual(who.rows[0]!.slice(0, 4), ['bob', 'restsql_session', 'postgres', '{restsql,public}']);
   // version() says the server's version first (clients read the version from it).
   assert.match(who.rows[0]![4]!, /^PostgreSQL 15\.18 \(restsql test\) on .*, catalog by PGlite \(server_version 16\.\d+\)$/);
   // Another client's database name: pg_database lists it once, and the others PostgreSQL has.
@@ -186,4 +187,20 @@ test('hostile user and database names stay names: quoted, cut at 63 bytes, reser
   assert.deepEqual((await rows('SELECT current_user', session({ user: 'pg_monitor' }))).rows, [['restsql']]);
   assert.deepEqual((await rows('SELECT current_user', session({ user: '' }))).rows, [['restsql']]);
   assert.deepEqual((await rows("SELECT current_setting('application_name')", session({ settings: [['application_name', "it's \\ here"]] }))).rows, [["it's \\ here"]]);
+});
+
+test("no client reaches PostgreSQL's superuser or an effect a rollback does not undo", async () => {
+  const denied = (sqlState: string) => (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_QUERY' && (e.details as { sqlState?: string }).sqlState === sqlState;
+  // A client logging in as postgres is not PostgreSQL's superuser here.
+  assert.deepEqual((await rows('SELECT current_user, (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)', session({ user: 'postgres' }))).rows, [['restsql', 'f']]);
+  assert.deepEqual((await rows("SELECT count(*) FROM pg_catalog.pg_roles WHERE rolsuper AND pg_catalog.pg_has_role(current_user, oid, 'MEMBER')")).rows, [['0']]);
+  await assert.rejects(rows("SELECT pg_catalog.set_config('session_authorization', 'postgres', true)"), denied('42501'));
+  await assert.rejects(rows('SELECT pg_catalog.pg_logical_emit_message(false, \'p\', \'x\')'), denied('42501'));
+  await assert.rejects(rows('SELECT pg_catalog.pg_advisory_lock(1)'), denied('42501'));
+  await assert.rejects(rows("SELECT pg_catalog.query_to_xml('select 1', true, false, '')"), denied('42501'));
+  await assert.rejects(rows("SELECT pg_catalog.restsql_use_database('x')"), denied('42501'));
+  await assert.rejects(rows('SELECT pg_catalog.pg_create_physical_replication_slot(\'s\')'), denied('42501'));
+  // RESET ROLE reaches the session role, which is not a superuser either, in a read-only transaction.
+  await assert.rejects(rows("SELECT pg_catalog.set_config('role', 'none', true), pg_catalog.restsql_use_database('x')"), (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_QUERY');
+  assert.deepEqual((await rows('SELECT current_database()')).rows, [['shop']]);
 });

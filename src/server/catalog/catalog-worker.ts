@@ -4,26 +4,49 @@
  * runs here, off the server's event loop; a statement past its deadline or cancelled is stopped by
  * terminating this thread (catalog.ts), the only way to stop WebAssembly mid-run.
  *
- * Messages in: `start` (the set-up scripts), `run` (protocol messages, answered with PostgreSQL's
- * reply bytes). Nothing here knows sessions or the model: catalog.ts composes the messages.
+ * Start-up builds the catalog as PostgreSQL's superuser (the set-up scripts), saves the data
+ * folder as an image, and starts PostgreSQL again from the image logged in as `user` (to
+ * `database`, where the scripts made the catalog), a role that
+ * is not a superuser: nothing a client's statement does can become the superuser, whose session a
+ * client could otherwise reach (PostgreSQL lets a session that logged in as superuser switch back
+ * to it). A later start (after a stop) is given the image and only logs in again (under 1 s).
+ *
+ * Messages in: `start`, `run` (protocol messages, answered with PostgreSQL's reply bytes). Nothing
+ * here knows sessions or the model: catalog.ts composes the messages.
  */
 import { parentPort } from 'node:worker_threads';
 import { hasError } from './pg-messages.js';
 
 export type WorkerRequest =
-  | { readonly type: 'start'; readonly scripts: readonly string[] }
-  | { readonly type: 'run'; readonly id: number; readonly steps: readonly (readonly Uint8Array[])[] };
+  | { readonly type: 'start'; readonly user: string; readonly database: string; readonly scripts: readonly string[]; readonly image?: ArrayBuffer }
+  | {
+      readonly type: 'run';
+      readonly id: number;
+      readonly steps: readonly (readonly Uint8Array[])[];
+      /** Bytes of rows an Execute may bring back before it is stopped. */
+      readonly maxBytes: number;
+    };
 
 export type WorkerReply =
-  | { readonly type: 'started' }
+  | { readonly type: 'started'; readonly image?: ArrayBuffer }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'result'; readonly id: number; readonly replies: Uint8Array[] }
+  | { readonly type: 'result'; readonly id: number; readonly replies: Uint8Array[]; readonly tooLarge: boolean }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 interface PGliteLike {
   exec(sql: string): Promise<unknown>;
   execProtocolRaw(message: Uint8Array, options?: { syncToFs?: boolean }): Promise<Uint8Array>;
+  dumpDataDir(compression?: 'none' | 'gzip' | 'auto'): Promise<Blob>;
+  close(): Promise<void>;
 }
+interface PGliteModule {
+  PGlite: { create(options?: { loadDataDir?: Blob; username?: string; database?: string }): Promise<unknown> };
+}
+
+/** Rows per Execute: an answer is read in pieces, so its size is checked as it grows. */
+const ROWS_PER_EXECUTE = 500;
+const EXECUTE = 0x45;
+const PORTAL_SUSPENDED = 0x73;
 
 const port = parentPort;
 if (!port) throw new Error('catalog-worker.js runs as a worker thread only');
@@ -32,22 +55,30 @@ let db: PGliteLike | undefined;
 
 port.on('message', (m: WorkerRequest) => {
   void handle(m).then(
-    (reply) => port.postMessage(reply),
+    (reply) => port.postMessage(reply, reply.type === 'started' && reply.image ? [reply.image] : []),
     (e: unknown) => port.postMessage(m.type === 'run' ? { type: 'error', id: m.id, message: messageOf(e) } : { type: 'failed', message: messageOf(e) }),
   );
 });
 
 async function handle(m: WorkerRequest): Promise<WorkerReply> {
   if (m.type === 'start') {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const pg = (await PGlite.create()) as unknown as PGliteLike;
-    // One exec each: some statements (CREATE DATABASE) cannot share a transaction.
-    for (const script of m.scripts) await pg.exec(script);
-    db = pg;
-    return { type: 'started' };
+    const { PGlite } = (await import('@electric-sql/pglite')) as unknown as PGliteModule;
+    let image = m.image;
+    let made: ArrayBuffer | undefined;
+    if (!image) {
+      const admin = (await PGlite.create()) as PGliteLike;
+      // One exec each: some statements (CREATE DATABASE) cannot share a transaction.
+      for (const script of m.scripts) await admin.exec(script);
+      made = image = await (await admin.dumpDataDir('none')).arrayBuffer();
+      await admin.close();
+    }
+    db = (await PGlite.create({ loadDataDir: new Blob([image]), username: m.user, database: m.database })) as PGliteLike;
+    // The image goes back once, for the next start; a copy, as this thread keeps nothing of it.
+    return { type: 'started', ...(made ? { image: made.slice(0) } : {}) };
   }
   if (!db) throw new Error('the catalog was not started');
   const replies: Uint8Array[] = [];
+  let tooLarge = false;
   for (const step of m.steps) {
     // One message at a time, as PGlite's own query() sends them, and after an ErrorResponse only
     // the step's last one (Sync): PGlite mis-reads what follows an error in a buffer of several
@@ -55,15 +86,62 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
     const parts: Uint8Array[] = [];
     let failed = false;
     for (let i = 0; i < step.length; i++) {
-      if (failed && i < step.length - 1) continue;
-      // PGlite's reply is a view of its output buffer, which the next call overwrites: copied.
-      const reply = (await db.execProtocolRaw(step[i]!, { syncToFs: false })).slice();
-      if (hasError(reply)) failed = true;
-      parts.push(reply);
+      if ((failed || tooLarge) && i < step.length - 1) continue;
+      const message = step[i]!;
+      if (message[0] !== EXECUTE) {
+        const reply = await send(db, message);
+        if (hasError(reply)) failed = true;
+        parts.push(reply);
+        continue;
+      }
+      // Execute in pieces of ROWS_PER_EXECUTE rows until the portal is done, the answer passes
+      // maxBytes (then the rest is not read: Sync closes the portal), or an error.
+      let bytes = 0;
+      for (;;) {
+        const reply = await send(db, executeMessage(ROWS_PER_EXECUTE));
+        parts.push(reply);
+        bytes += reply.length;
+        if (hasError(reply)) {
+          failed = true;
+          break;
+        }
+        if (!endsWith(reply, PORTAL_SUSPENDED)) break;
+        if (bytes > m.maxBytes) {
+          tooLarge = true;
+          break;
+        }
+      }
     }
     replies.push(concat(parts));
   }
-  return { type: 'result', id: m.id, replies };
+  return { type: 'result', id: m.id, replies, tooLarge };
+}
+
+/** PGlite's reply is a view of its output buffer, which the next call overwrites: copied. */
+async function send(pg: PGliteLike, message: Uint8Array): Promise<Uint8Array> {
+  return (await pg.execProtocolRaw(message, { syncToFs: false })).slice();
+}
+
+/** Execute of the unnamed portal, at most `rows` rows. */
+function executeMessage(rows: number): Uint8Array {
+  const out = new Uint8Array(10);
+  const view = new DataView(out.buffer);
+  out[0] = EXECUTE;
+  view.setInt32(1, 9);
+  out[5] = 0;
+  view.setInt32(6, rows);
+  return out;
+}
+
+/** Whether the last message in `bytes` has type `type`. */
+function endsWith(bytes: Uint8Array, type: number): boolean {
+  let at = 0;
+  let last = -1;
+  while (at + 5 <= bytes.length) {
+    last = bytes[at]!;
+    at += 1 + (((bytes[at + 1]! << 24) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!) >>> 0);
+  }
+  return last === type;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

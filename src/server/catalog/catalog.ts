@@ -61,6 +61,9 @@ export interface CatalogOptions {
   readonly log: (line: string) => void;
 }
 
+/** Most notices one statement relays. */
+const MAX_NOTICES = 100;
+
 const DEFAULTS = { statementTimeoutMs: 60_000, startTimeoutMs: 120_000, maxResultBytes: 64 * 1024 * 1024, maxRoles: 1000 };
 /** Settings a catalog statement takes from the session: what it answers, how values print, and what current_setting() says of them. */
 export const CATALOG_SETTINGS: readonly string[] = ['search_path', 'DateStyle', 'IntervalStyle', 'TimeZone', 'extra_float_digits', 'bytea_output', 'application_name', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'];
@@ -70,9 +73,77 @@ const INITIAL_DATABASE = 'restsql';
 /** Schemas a qualified name of an API or info table may carry (DuckDB's own `main` and `temp` too). */
 const TABLE_SCHEMAS = new Set([API_SCHEMA, INFO_SCHEMA, 'main', 'temp']);
 
+/** The role restsql's PostgreSQL session logs in as: not a superuser, member of each login role. */
+export const SESSION_ROLE = 'restsql_session';
+/** Role names CREATE ROLE refuses or that must not be a client's: those clients run as role restsql. */
+const RESERVED_ROLES = new Set(['', 'public', 'none', 'current_user', 'current_role', 'session_user', 'postgres', SESSION_ROLE]);
+/**
+ * Functions with effects a rollback does not undo, or that run SQL given as text (which would read
+ * the catalog's empty copies of API tables): no client may call them.
+ */
+const REVOKED_FUNCTIONS = [
+  'pg_logical_emit_message',
+  'pg_advisory_lock',
+  'pg_advisory_lock_shared',
+  'pg_try_advisory_lock',
+  'pg_try_advisory_lock_shared',
+  'pg_advisory_unlock',
+  'pg_advisory_unlock_shared',
+  'pg_advisory_unlock_all',
+  'query_to_xml',
+  'query_to_xmlschema',
+  'query_to_xml_and_xmlschema',
+  'cursor_to_xml',
+  'cursor_to_xmlschema',
+  'ts_stat',
+];
+
+/**
+ * What the superuser sets up for the session role: it logs in without being a superuser, may make
+ * login roles and become them (and role restsql), reports at PostgreSQL's default level (PGlite's
+ * single-user backend says DEBUG by default), and renames the current database through one function
+ * (a client's database name; pg_database is the superuser's). The functions in REVOKED_FUNCTIONS
+ * are taken from everyone.
+ */
+const SESSION_SCRIPT = `
+CREATE ROLE ${SESSION_ROLE} LOGIN CREATEROLE;
+ALTER ROLE ${SESSION_ROLE} SET client_min_messages = notice;
+GRANT ${OWNER_ROLE} TO ${SESSION_ROLE};
+CREATE FUNCTION pg_catalog.restsql_use_database(requested text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $body$
+DECLARE cur oid; old name; tmp name; n int := 0;
+BEGIN
+  SELECT oid, datname INTO cur, old FROM pg_database WHERE datname = current_database();
+  IF requested::name = old THEN RETURN; END IF;
+  -- Another database with the name takes the current one's old name, through a free temporary one.
+  LOOP
+    tmp := ('restsql rename ' || n)::name;
+    EXIT WHEN tmp <> requested::name AND NOT EXISTS (SELECT FROM pg_database WHERE datname = tmp);
+    n := n + 1;
+  END LOOP;
+  UPDATE pg_database SET datname = tmp WHERE datname = requested::name AND oid <> cur;
+  UPDATE pg_database SET datname = requested::name WHERE oid = cur;
+  UPDATE pg_database SET datname = old WHERE datname = tmp;
+END
+$body$;
+REVOKE EXECUTE ON FUNCTION pg_catalog.restsql_use_database(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_catalog.restsql_use_database(text) TO ${SESSION_ROLE};
+DO $body$
+DECLARE f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname IN (${REVOKED_FUNCTIONS.map((n) => `'${n}'`).join(', ')}) LOOP
+    EXECUTE 'REVOKE EXECUTE ON FUNCTION ' || f::text || ' FROM PUBLIC';
+  END LOOP;
+END
+$body$;
+`;
+
+type Reply = { replies: Uint8Array[]; tooLarge: boolean };
+
 interface Job {
-  readonly resolve: (replies: Uint8Array[]) => void;
+  readonly resolve: (reply: Reply) => void;
   readonly reject: (e: unknown) => void;
+  /** When the statement must be done (ms since the epoch), its wait in the queue included. */
+  deadline: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -84,8 +155,7 @@ interface Instance {
   readonly roles: Set<string>;
   /** The name pg_database's current row has now. */
   database: string;
-  /** The name of the other database that had the name a client asked for (renamed away). */
-  readonly pending: Map<number, { resolve: (r: Uint8Array[]) => void; reject: (e: unknown) => void }>;
+  readonly pending: Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>;
   dead?: RestSqlError;
 }
 
@@ -93,6 +163,8 @@ export class Catalog {
   readonly #opts: CatalogOptions & typeof DEFAULTS;
   #shape: Promise<CatalogShape> | undefined;
   #instance: Instance | undefined;
+  /** The catalog's data folder once built: a new worker starts from it. */
+  #image: ArrayBuffer | undefined;
   #queue: Job[] = [];
   #busy = false;
   #nextId = 1;
@@ -135,20 +207,24 @@ export class Catalog {
     signal?.throwIfAborted();
     const timeoutMs = session.timeoutMs > 0 ? Math.min(session.timeoutMs, this.#opts.statementTimeoutMs) : this.#opts.statementTimeoutMs;
     // The steps are composed when the job's turn comes: which roles exist and what the database is
-    // called depend on the jobs before it.
-    const replies = await new Promise<Uint8Array[]>((resolve, reject) => {
-      const job: Job & { request: ExtendedRequest; session: CatalogSession } = { resolve, reject, timeoutMs, ...(signal ? { signal } : {}), request, session };
-      this.#queue.push(job);
-      signal?.addEventListener('abort', () => {
+    // called depend on the jobs before it. The deadline counts the wait in the queue too.
+    let waiting: NodeJS.Timeout | undefined;
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const job: Job & { request: ExtendedRequest; session: CatalogSession } = { resolve, reject, deadline: Date.now() + timeoutMs, timeoutMs, ...(signal ? { signal } : {}), request, session };
+      const leave = (e: unknown) => {
         const i = this.#queue.indexOf(job);
-        if (i >= 0) {
-          this.#queue.splice(i, 1);
-          reject(signal.reason);
-        }
-      }, { once: true });
+        if (i < 0) return;
+        this.#queue.splice(i, 1);
+        reject(e);
+      };
+      this.#queue.push(job);
+      signal?.addEventListener('abort', () => leave(signal.reason), { once: true });
+      waiting = setTimeout(() => leave(timeout(timeoutMs)), timeoutMs);
+      waiting.unref?.();
       void this.#pump();
-    });
-    return answerOf(replies, this.#opts.maxResultBytes);
+    }).finally(() => clearTimeout(waiting));
+    if (reply.tooLarge) throw tooLarge(this.#opts.maxResultBytes);
+    return answerOf(reply.replies, this.#opts.maxResultBytes);
   }
 
   async #pump(): Promise<void> {
@@ -168,16 +244,19 @@ export class Catalog {
     let onAbort: (() => void) | undefined;
     try {
       if (job.signal?.aborted) throw job.signal.reason;
+      // The catalog's start does not count against the statement's deadline.
+      const startAt = Date.now();
       const instance = await this.#ready(job.signal);
+      job.deadline += Date.now() - startAt;
       const { steps, setup } = this.#steps(instance, job.request, job.session);
       const id = this.#nextId++;
-      const done = new Promise<Uint8Array[]>((resolve, reject) => instance.pending.set(id, { resolve, reject }));
+      const done = new Promise<Reply>((resolve, reject) => instance.pending.set(id, { resolve, reject }));
       const stopped = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const e = new RestSqlError('CATALOG_TIMEOUT', `canceling statement due to statement timeout (the catalog allows ${job.timeoutMs} ms)`, { hint: 'Ask the catalog for less, or raise statement_timeout if it is lower.' });
+          const e = timeout(job.timeoutMs);
           reject(e);
           void this.#stop(e);
-        }, job.timeoutMs);
+        }, Math.max(0, job.deadline - Date.now()));
         timer.unref?.();
         onAbort = () => {
           reject(job.signal!.reason);
@@ -185,14 +264,15 @@ export class Catalog {
         };
         job.signal?.addEventListener('abort', onAbort, { once: true });
       });
-      instance.worker.postMessage({ type: 'run', id, steps } satisfies WorkerRequest);
-      const replies = await Promise.race([done, stopped]);
+      instance.worker.postMessage({ type: 'run', id, steps, maxBytes: this.#opts.maxResultBytes } satisfies WorkerRequest);
+      const reply = await Promise.race([done, stopped]);
+      const { replies } = reply;
       // The transaction must be over, or the next statement would run inside it: a catalog that
       // did not roll back is not used again.
       if (readBackend(replies[replies.length - 1] ?? new Uint8Array()).tag !== 'ROLLBACK') void this.#stop(unavailable('it did not end a statement\'s transaction'));
       // The role and the database name exist once their step succeeded (one transaction: all or nothing).
       else if (setup && replies.length === 4 && !hasError(replies[0]!)) setup();
-      job.resolve(replies);
+      job.resolve(reply);
     } catch (e) {
       job.reject(e);
     } finally {
@@ -213,23 +293,17 @@ export class Catalog {
     const made: (() => void)[] = [];
     const role = this.#role(instance, session.user);
     if (!instance.roles.has(role)) {
-      setup.push(`CREATE ROLE ${pgIdent(role)} LOGIN`);
+      // The session role makes it, so it may become it (SET ROLE).
+      setup.push(`CREATE ROLE ${pgIdent(role)} LOGIN`, `GRANT ${pgIdent(role)} TO ${pgIdent(SESSION_ROLE)}`);
       made.push(() => instance.roles.add(role));
     }
     const database = pgName(session.database);
     if (database !== instance.database) {
-      // Another database with the name takes the current one's old name: names stay unique.
-      const tmp = pgLiteral('restsql rename');
-      const current = `(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())`;
-      setup.push(
-        `UPDATE pg_catalog.pg_database SET datname = ${tmp} WHERE datname = ${pgLiteral(database)} AND oid <> ${current}`,
-        `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(database)} WHERE oid = ${current}`,
-        `UPDATE pg_catalog.pg_database SET datname = ${pgLiteral(instance.database)} WHERE datname = ${tmp}`,
-      );
+      setup.push(`SELECT pg_catalog.restsql_use_database(${pgLiteral(database)})`);
       made.push(() => (instance.database = database));
     }
     const settings = session.settings.map(([n, v]) => `pg_catalog.set_config(${pgLiteral(n)}, ${pgLiteral(v)}, true)`);
-    const begin = [`BEGIN READ ONLY`, `SET LOCAL SESSION AUTHORIZATION ${pgIdent(role)}`, ...(settings.length > 0 ? [`SELECT ${settings.join(', ')}`] : [])];
+    const begin = [`BEGIN READ ONLY`, `SET LOCAL ROLE ${pgIdent(role)}`, ...(settings.length > 0 ? [`SELECT ${settings.join(', ')}`] : [])];
     const steps: Buffer[][] = [];
     if (setup.length > 0) steps.push([queryMessage(setup.join(';\n'))]);
     steps.push([queryMessage(begin.join(';\n'))], extendedMessages(request), [queryMessage('ROLLBACK')]);
@@ -238,12 +312,13 @@ export class Catalog {
 
   /**
    * The role a login user's statements run as: a role of that name (made on first use), except
-   * for names PostgreSQL reserves (`pg_...`) and once maxRoles roles exist: then role restsql.
+   * for names PostgreSQL reserves or has (`pg_...`, `public`, `postgres`, ...) and once maxRoles
+   * roles exist: then role restsql.
    */
   #role(instance: Instance, user: string): string {
     const name = pgName(user);
     if (instance.roles.has(name)) return name;
-    if (name === '' || name.startsWith('pg_') || instance.roles.size >= this.#opts.maxRoles) return OWNER_ROLE;
+    if (RESERVED_ROLES.has(name) || name.startsWith('pg_') || instance.roles.size >= this.#opts.maxRoles) return OWNER_ROLE;
     return name;
   }
 
@@ -258,7 +333,7 @@ export class Catalog {
   #start(): Instance {
     const worker = new Worker(new URL('./catalog-worker.js', import.meta.url));
     worker.unref();
-    const instance: Instance = { worker, ready: Promise.resolve(), roles: new Set(['postgres', OWNER_ROLE]), database: INITIAL_DATABASE, pending: new Map() };
+    const instance: Instance = { worker, ready: Promise.resolve(), roles: new Set([OWNER_ROLE]), database: INITIAL_DATABASE, pending: new Map() };
     let started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
     const ready = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
     ready.catch(() => undefined);
@@ -270,12 +345,15 @@ export class Catalog {
       instance.pending.clear();
     };
     worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'started') started?.resolve();
+      if (m.type === 'started') {
+        if (m.image) this.#image = m.image;
+        started?.resolve();
+      }
       else if (m.type === 'failed') fail(unavailable(m.message));
       else {
         const p = instance.pending.get(m.id);
         instance.pending.delete(m.id);
-        if (m.type === 'result') p?.resolve(m.replies);
+        if (m.type === 'result') p?.resolve({ replies: m.replies, tooLarge: m.tooLarge });
         else {
           // A statement that broke PostgreSQL itself: this instance is not used again.
           p?.reject(unavailable(m.message));
@@ -294,10 +372,19 @@ export class Catalog {
     timer.unref?.();
     (instance as { ready: Promise<void> }).ready = (async () => {
       try {
-        const scripts = await this.#scripts();
-        worker.postMessage({ type: 'start', scripts } satisfies WorkerRequest);
+        // The first start builds the catalog; later ones start from its image.
+        const image = this.#image;
+        const scripts = image ? [] : await this.#scripts();
+        worker.postMessage({ type: 'start', user: SESSION_ROLE, database: INITIAL_DATABASE, scripts, ...(image ? { image: image.slice(0) } : {}) } satisfies WorkerRequest);
         await ready;
         this.#opts.log(`catalog started in ${Date.now() - startAt} ms`);
+      } catch (e) {
+        // A start that failed (the model could not be described, PostgreSQL refused the scripts)
+        // leaves nothing behind: the next statement tries again from the beginning.
+        this.#shape = undefined;
+        fail(e instanceof RestSqlError ? e : unavailable(e instanceof Error ? e.message : String(e)));
+        void worker.terminate();
+        throw instance.dead ?? e;
       } finally {
         clearTimeout(timer);
       }
@@ -323,11 +410,10 @@ export class Catalog {
       `CREATE DATABASE template1 TEMPLATE template0 IS_TEMPLATE true`,
       `UPDATE pg_catalog.pg_database SET datacl = '{=c/postgres,postgres=CTc/postgres}' WHERE datname = 'template1'`,
       [
-        // PGlite's single-user backend reports DEBUG messages by default; PostgreSQL's default is notice.
-        `SET client_min_messages = notice;`,
         // version() agrees with the server_version the client was told, and says what answers the catalog.
         `CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE AS ${pgLiteral(`SELECT ${pgLiteral(version)} || pg_catalog.current_setting('server_version') || ')'`)};`,
         catalogDdl(shape.tables),
+        SESSION_SCRIPT,
       ].join('\n'),
     ];
   }
@@ -353,15 +439,25 @@ function answerOf(replies: Uint8Array[], maxResultBytes: number): CatalogAnswer 
   if (!statement) throw unavailable('no reply to the statement');
   const r: BackendReply = readBackend(statement, maxResultBytes);
   if (r.error) throw catalogError(r.error);
-  return { paramOids: r.paramOids ?? [], rowDescription: r.rowDescription ?? null, rows: r.rows, tag: r.tag ?? '', notices: r.notices };
+  return { paramOids: r.paramOids ?? [], rowDescription: r.rowDescription ?? null, rows: r.rows, tag: r.tag ?? '', notices: r.notices.slice(0, MAX_NOTICES) };
 }
 
 /** PostgreSQL's error as restsql's: its SQLSTATE, message, detail, hint and position go to the client as they are. */
 function catalogError(f: ErrorFields, context?: string): RestSqlError {
+  // A position is in the client's statement only when the client's statement failed.
+  const position = context === undefined && f.position !== undefined ? { position: f.position } : {};
   return new RestSqlError('CATALOG_QUERY', context ? `${f.message} (${context})` : f.message, {
     ...(f.hint ? { hint: f.hint } : { hint: 'The catalog is PostgreSQL\'s: the statement must be valid PostgreSQL over pg_catalog and information_schema.' }),
-    details: { sqlState: f.code, ...(f.position !== undefined ? { position: f.position } : {}), ...(f.detail ? { detail: f.detail } : {}) },
+    details: { sqlState: f.code, ...position, ...(f.detail ? { detail: f.detail } : {}) },
   });
+}
+
+function timeout(ms: number): RestSqlError {
+  return new RestSqlError('CATALOG_TIMEOUT', `canceling statement due to statement timeout (the catalog allows ${ms} ms)`, { hint: 'Ask the catalog for less, or raise statement_timeout if it is lower.' });
+}
+
+function tooLarge(bytes: number): RestSqlError {
+  return new RestSqlError('CATALOG_RESULT_TOO_LARGE', `The catalog query's result is larger than ${bytes} bytes.`, { hint: 'Select fewer rows or columns from the catalog.' });
 }
 
 function unavailable(why: string): RestSqlError {

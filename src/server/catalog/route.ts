@@ -60,6 +60,12 @@ const CATALOG_FUNCTIONS = new Set([
 const CATALOG_FUNCTION_PATTERN = /^(?:pg_|has_\w+_privilege$|_pg_)/;
 const REG_TYPES = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole', 'regoper', 'regoperator', 'regconfig', 'regdictionary', 'regcollation', 'oid']);
 const CATALOG_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+/**
+ * The longest statement with a catalog word that is parsed to route it (characters). Parsing runs
+ * on the server's event loop (about 4 ms per kilobyte for long expressions), so it is bounded;
+ * catalog statements clients send are a few kilobytes.
+ */
+export const MAX_ROUTED_LENGTH = 64 * 1024;
 
 interface Parser {
   parseSync(sql: string): unknown;
@@ -92,6 +98,11 @@ export function mentionsCatalog(sql: string): boolean {
 export function routeStatement(sql: string, isApiTable: (schema: string | undefined, name: string) => boolean): Routed {
   if (!mentionsCatalog(sql)) return ENGINE;
   if (!parser) throw new Error('routeStatement: loadParser() was not awaited');
+  if (sql.length > MAX_ROUTED_LENGTH) {
+    throw new RestSqlError('CATALOG_ROUTE_LIMIT', `This statement names the catalog (pg_catalog, information_schema or a catalog function) and is ${sql.length} characters long; restsql reads statements of at most ${MAX_ROUTED_LENGTH} characters to tell catalog statements from queries over API tables.`, {
+      hint: 'Shorten the statement, or split it (catalog statements clients send are a few kilobytes).',
+    });
+  }
   let tree: unknown;
   try {
     tree = parser.parseSync(sql);
@@ -103,7 +114,7 @@ export function routeStatement(sql: string, isApiTable: (schema: string | undefi
   if (stmts.length !== 1) return ENGINE;
   const stmt = stmts[0]!.stmt ?? {};
   if (!('SelectStmt' in stmt)) return ENGINE;
-  const seen = survey(stmt);
+  const seen = survey(stmt, isApiTable);
   const api = seen.relations.filter((r) => isApiTable(r.schema, r.name));
   const catalog = seen.relations.filter((r) => (r.schema !== undefined ? CATALOG_SCHEMAS.has(r.schema) : r.name.startsWith('pg_') && !isApiTable(undefined, r.name)));
   const other = seen.relations.filter((r) => !api.includes(r) && !catalog.includes(r));
@@ -115,8 +126,8 @@ export function routeStatement(sql: string, isApiTable: (schema: string | undefi
   }
   if (catalog.length === 0 && (seen.relations.length > 0 || !seen.catalogCalls)) return ENGINE;
   if (seen.setConfig === 'computed') {
-    throw new RestSqlError('SERVER_UNSUPPORTED', 'set_config() is supported with constant arguments only (restsql applies the setting to the session after the statement)', {
-      hint: "Write the name, value and is_local as constants (set_config('search_path', 'public', false)), or use SET.",
+    throw new RestSqlError('SERVER_UNSUPPORTED', 'set_config() is supported only with constant arguments, as a column of a SELECT with no FROM, WHERE or other clause (restsql applies the setting to the session after the statement)', {
+      hint: "Write SELECT set_config('search_path', 'public', false), or use SET.",
     });
   }
   return { route: 'catalog', setConfig: seen.setConfig };
@@ -135,26 +146,37 @@ interface Survey {
   setConfig: SetConfigCall[] | 'computed';
 }
 
-/** Walks PostgreSQL's parse tree for the relations a statement reads and the catalog calls it makes. */
-function survey(stmt: unknown): Survey {
+/**
+ * Walks PostgreSQL's parse tree (iteratively: a deep tree must not exhaust the stack) for the
+ * relations a statement reads and the catalog calls it makes. A set_config() call counts only as a
+ * column of a SELECT with no other clause (where PostgreSQL surely calls it once: pg_dump's and
+ * psql's form); anywhere else, and with other than constant arguments, it is `computed`.
+ */
+function survey(stmt: Record<string, unknown>, isApiTable: (schema: string | undefined, name: string) => boolean): Survey {
   const out: Survey = { relations: [], catalogCalls: false, setConfig: [] };
   const ctes = new Set<string>();
-  const walk = (v: unknown): void => {
-    if (!v || typeof v !== 'object') return;
-    if (Array.isArray(v)) return v.forEach(walk);
+  const plain = plainSetConfigCalls(stmt);
+  const stack: unknown[] = [stmt];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (!v || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
+      continue;
+    }
     const o = v as Record<string, unknown>;
     const cte = o['CommonTableExpr'] as { ctename?: string } | undefined;
     if (cte?.ctename) ctes.add(cte.ctename);
     const rv = o['RangeVar'] as { schemaname?: string; relname?: string } | undefined;
     if (rv?.relname) out.relations.push({ schema: rv.schemaname, name: rv.relname });
-    const fn = o['FuncCall'] as { funcname?: { String?: { sval?: string } }[] } | undefined;
+    const fn = o['FuncCall'] as { funcname?: { String?: { sval?: string } }[]; args?: unknown[] } | undefined;
     if (fn?.funcname) {
       const parts = fn.funcname.map((p) => p.String?.sval ?? '');
       const name = parts[parts.length - 1]!;
       if (parts.length > 1 && CATALOG_SCHEMAS.has(parts[0]!)) out.catalogCalls = true;
       if (CATALOG_FUNCTIONS.has(name) || CATALOG_FUNCTION_PATTERN.test(name)) out.catalogCalls = true;
       if (name === 'set_config' && (parts.length === 1 || parts[0] === 'pg_catalog') && out.setConfig !== 'computed') {
-        const call = setConfigCall((fn as { args?: unknown[] }).args ?? []);
+        const call = plain.has(fn) ? setConfigCall(fn.args ?? []) : undefined;
         if (call) out.setConfig.push(call);
         else out.setConfig = 'computed';
       }
@@ -166,11 +188,27 @@ function survey(stmt: unknown): Survey {
       const names = cast.typeName.names.map((p) => p.String?.sval ?? '');
       if (REG_TYPES.has(names[names.length - 1]!)) out.catalogCalls = true;
     }
-    Object.values(o).forEach(walk);
-  };
-  walk(stmt);
-  // A relation named like a CTE, unqualified, is the CTE.
-  return { ...out, relations: out.relations.filter((r) => r.schema !== undefined || !ctes.has(r.name)) };
+    const values = Object.values(o);
+    for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
+  }
+  // An unqualified relation named like a CTE is the CTE, unless an API table has the name too: CTEs
+  // have scopes this walk does not follow, so such a name is taken for the API table (then the
+  // statement goes to DuckDB, or is refused as mixed), never for a CTE over the catalog.
+  return { ...out, relations: out.relations.filter((r) => r.schema !== undefined || !ctes.has(r.name) || isApiTable(undefined, r.name)) };
+}
+
+/** The FuncCall nodes of set_config() that are whole columns of a SELECT with no FROM, WHERE or other clause. */
+function plainSetConfigCalls(stmt: Record<string, unknown>): Set<unknown> {
+  const select = stmt['SelectStmt'] as Record<string, unknown> | undefined;
+  const calls = new Set<unknown>();
+  if (!select) return calls;
+  const clauses = ['fromClause', 'whereClause', 'groupClause', 'havingClause', 'windowClause', 'valuesLists', 'sortClause', 'limitOffset', 'limitCount', 'lockingClause', 'withClause', 'distinctClause', 'larg', 'rarg'];
+  if (clauses.some((c) => select[c] !== undefined)) return calls;
+  for (const t of (select['targetList'] as { ResTarget?: { val?: { FuncCall?: unknown } } }[] | undefined) ?? []) {
+    const fn = t.ResTarget?.val?.FuncCall;
+    if (fn) calls.add(fn);
+  }
+  return calls;
 }
 
 /** set_config(name, value, is_local) with constant arguments; undefined for any other argument. */

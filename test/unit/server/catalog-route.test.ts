@@ -109,3 +109,30 @@ test('set_config() with a computed argument is refused rather than run without e
     (e: unknown) => isRestSqlError(e) && e.code === 'SERVER_UNSUPPORTED' && /constant/.test(e.message) && /SET/.test(e.hint ?? ''),
   );
 });
+
+test('set_config() counts only as a column of a bare SELECT: in a CASE, under WHERE or FROM it is refused', () => {
+  for (const sql of [
+    "SELECT CASE WHEN 1 = 0 THEN set_config('application_name', 'x', false) END",
+    "SELECT set_config('application_name', 'x', false) FROM pg_class WHERE false",
+    "SELECT set_config('application_name', 'x', false) WHERE false",
+    "WITH t AS (SELECT 1) SELECT set_config('application_name', 'x', false)",
+    "SELECT coalesce(set_config('application_name', 'x', false), '')",
+  ]) {
+    assert.throws(() => routeStatement(sql, isApi), (e: unknown) => isRestSqlError(e) && e.code === 'SERVER_UNSUPPORTED', sql);
+  }
+});
+
+test('a CTE named like an API table is taken for the API table: never the catalog over empty tables', () => {
+  assert.throws(() => route('SELECT count(*) FROM items WHERE EXISTS (WITH items AS (SELECT 1 FROM pg_class) SELECT 1 FROM items)'), (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_MIXED');
+  assert.throws(() => route('SELECT i.id FROM (WITH items AS (SELECT 1 AS id FROM pg_class LIMIT 1) SELECT id FROM items) c JOIN items i USING (id)'), (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_MIXED');
+  // A CTE that is not an API table's name stays a CTE.
+  assert.equal(route('WITH rels AS (SELECT relname FROM pg_class) SELECT * FROM rels'), 'catalog');
+});
+
+test('long statements with a catalog word are refused, not parsed for seconds; deep ones do not exhaust the stack', () => {
+  const long = `SELECT 1 FROM pg_class WHERE ${Array.from({ length: 5000 }, (_, i) => `oid = ${i}`).join(' OR ')}`;
+  assert.ok(long.length > 64 * 1024);
+  assert.throws(() => route(long), (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_ROUTE_LIMIT' && e.sqlState === '54000');
+  const deep = `SELECT ${'ARRAY['.repeat(800)}1${']'.repeat(800)} FROM pg_class`;
+  assert.ok(['catalog', 'engine'].includes(route(deep)));
+});
