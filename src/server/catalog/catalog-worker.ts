@@ -105,7 +105,7 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
           failed = true;
           break;
         }
-        if (!endsWith(reply, PORTAL_SUSPENDED)) break;
+        if (!holds(reply, PORTAL_SUSPENDED)) break;
         if (bytes > m.maxBytes) {
           tooLarge = true;
           break;
@@ -133,15 +133,14 @@ function executeMessage(rows: number): Uint8Array {
   return out;
 }
 
-/** Whether the last message in `bytes` has type `type`. */
-function endsWith(bytes: Uint8Array, type: number): boolean {
+/** Whether `bytes` holds a message of type `type` (PGlite ends each reply with ReadyForQuery). */
+function holds(bytes: Uint8Array, type: number): boolean {
   let at = 0;
-  let last = -1;
   while (at + 5 <= bytes.length) {
-    last = bytes[at]!;
+    if (bytes[at] === type) return true;
     at += 1 + (((bytes[at + 1]! << 24) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!) >>> 0);
   }
-  return last === type;
+  return false;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
