@@ -4,21 +4,23 @@
  * runs here, off the server's event loop; a statement past its deadline or cancelled is stopped by
  * terminating this thread (catalog.ts), the only way to stop WebAssembly mid-run.
  *
- * Start-up builds the catalog as PostgreSQL's superuser (the set-up scripts), saves the data
- * folder as an image, and starts PostgreSQL again from the image logged in as `user` (to
- * `database`, where the scripts made the catalog), a role that
- * is not a superuser: nothing a client's statement does can become the superuser, whose session a
- * client could otherwise reach (PostgreSQL lets a session that logged in as superuser switch back
- * to it). A later start (after a stop) is given the image and only logs in again (under 1 s).
+ * `build` makes the catalog as PostgreSQL's superuser (the set-up scripts) and answers with the
+ * data folder as an image; catalog.ts runs it in a thread of its own, which then ends (its memory
+ * goes with it). `start` starts PostgreSQL from the image logged in as `user` (to `database`,
+ * where the scripts made the catalog), a role that is not a superuser: nothing a client's
+ * statement does can become the superuser, whose session a client could otherwise reach
+ * (PostgreSQL lets a session that logged in as superuser switch back to it). A start from the
+ * image takes under 1 s.
  *
- * Messages in: `start`, `run` (protocol messages, answered with PostgreSQL's reply bytes). Nothing
+ * Messages in: `build`, `start`, `run` (protocol messages, answered with PostgreSQL's reply bytes). Nothing
  * here knows sessions or the model: catalog.ts composes the messages.
  */
 import { parentPort } from 'node:worker_threads';
 import { hasError } from './pg-messages.js';
 
 export type WorkerRequest =
-  | { readonly type: 'start'; readonly user: string; readonly database: string; readonly scripts: readonly string[]; readonly image?: ArrayBuffer }
+  | { readonly type: 'build'; readonly scripts: readonly string[] }
+  | { readonly type: 'start'; readonly user: string; readonly database: string; readonly image: ArrayBuffer }
   | {
       readonly type: 'run';
       readonly id: number;
@@ -28,7 +30,8 @@ export type WorkerRequest =
     };
 
 export type WorkerReply =
-  | { readonly type: 'started'; readonly image?: ArrayBuffer }
+  | { readonly type: 'built'; readonly image: ArrayBuffer }
+  | { readonly type: 'started' }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'result'; readonly id: number; readonly replies: Uint8Array[]; readonly tooLarge: boolean }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
@@ -55,26 +58,25 @@ let db: PGliteLike | undefined;
 
 port.on('message', (m: WorkerRequest) => {
   void handle(m).then(
-    (reply) => port.postMessage(reply, reply.type === 'started' && reply.image ? [reply.image] : []),
+    (reply) => port.postMessage(reply, reply.type === 'built' ? [reply.image] : []),
     (e: unknown) => port.postMessage(m.type === 'run' ? { type: 'error', id: m.id, message: messageOf(e) } : { type: 'failed', message: messageOf(e) }),
   );
 });
 
 async function handle(m: WorkerRequest): Promise<WorkerReply> {
+  if (m.type === 'build') {
+    const { PGlite } = (await import('@electric-sql/pglite')) as unknown as PGliteModule;
+    const admin = (await PGlite.create()) as PGliteLike;
+    // One exec each: some statements (CREATE DATABASE) cannot share a transaction.
+    for (const script of m.scripts) await admin.exec(script);
+    const image = await (await admin.dumpDataDir('none')).arrayBuffer();
+    await admin.close();
+    return { type: 'built', image };
+  }
   if (m.type === 'start') {
     const { PGlite } = (await import('@electric-sql/pglite')) as unknown as PGliteModule;
-    let image = m.image;
-    let made: ArrayBuffer | undefined;
-    if (!image) {
-      const admin = (await PGlite.create()) as PGliteLike;
-      // One exec each: some statements (CREATE DATABASE) cannot share a transaction.
-      for (const script of m.scripts) await admin.exec(script);
-      made = image = await (await admin.dumpDataDir('none')).arrayBuffer();
-      await admin.close();
-    }
-    db = (await PGlite.create({ loadDataDir: new Blob([image]), username: m.user, database: m.database })) as PGliteLike;
-    // The image goes back once, for the next start; a copy, as this thread keeps nothing of it.
-    return { type: 'started', ...(made ? { image: made.slice(0) } : {}) };
+    db = (await PGlite.create({ loadDataDir: new Blob([m.image]), username: m.user, database: m.database })) as PGliteLike;
+    return { type: 'started' };
   }
   if (!db) throw new Error('the catalog was not started');
   const replies: Uint8Array[] = [];

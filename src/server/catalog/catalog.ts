@@ -165,6 +165,7 @@ export class Catalog {
   #instance: Instance | undefined;
   /** The catalog's data folder once built: a new worker starts from it. */
   #image: ArrayBuffer | undefined;
+  #building: Promise<ArrayBuffer> | undefined;
   #queue: Job[] = [];
   #busy = false;
   #nextId = 1;
@@ -345,10 +346,8 @@ export class Catalog {
       instance.pending.clear();
     };
     worker.on('message', (m: WorkerReply) => {
-      if (m.type === 'started') {
-        if (m.image) this.#image = m.image;
-        started?.resolve();
-      }
+      if (m.type === 'started') started?.resolve();
+      else if (m.type === 'built') fail(unavailable('the catalog worker answered out of turn'));
       else if (m.type === 'failed') fail(unavailable(m.message));
       else {
         const p = instance.pending.get(m.id);
@@ -372,10 +371,10 @@ export class Catalog {
     timer.unref?.();
     (instance as { ready: Promise<void> }).ready = (async () => {
       try {
-        // The first start builds the catalog; later ones start from its image.
-        const image = this.#image;
-        const scripts = image ? [] : await this.#scripts();
-        worker.postMessage({ type: 'start', user: SESSION_ROLE, database: INITIAL_DATABASE, scripts, ...(image ? { image: image.slice(0) } : {}) } satisfies WorkerRequest);
+        // The first start builds the catalog (in a thread of its own); every start runs from its image.
+        this.#building ??= this.#build().finally(() => (this.#building = undefined));
+        this.#image ??= await this.#building;
+        worker.postMessage({ type: 'start', user: SESSION_ROLE, database: INITIAL_DATABASE, image: this.#image.slice(0) } satisfies WorkerRequest);
         await ready;
         this.#opts.log(`catalog started in ${Date.now() - startAt} ms`);
       } catch (e) {
@@ -391,6 +390,33 @@ export class Catalog {
     })();
     instance.ready.catch(() => undefined);
     return instance;
+  }
+
+  /**
+   * Builds the catalog as PostgreSQL's superuser in a worker thread that then ends (its memory,
+   * PostgreSQL's second copy, goes with it): the data folder's image.
+   */
+  async #build(): Promise<ArrayBuffer> {
+    const scripts = await this.#scripts();
+    const worker = new Worker(new URL('./catalog-worker.js', import.meta.url));
+    worker.unref();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<ArrayBuffer>((resolve, reject) => {
+        worker.on('message', (m: WorkerReply) => {
+          if (m.type === 'built') resolve(m.image);
+          else reject(unavailable(m.type === 'failed' || m.type === 'error' ? m.message : 'the catalog worker answered out of turn'));
+        });
+        worker.on('error', (e) => reject(unavailable(e.message)));
+        worker.on('exit', () => reject(unavailable('the catalog worker stopped')));
+        timer = setTimeout(() => reject(unavailable(`it was not built within ${this.#opts.startTimeoutMs} ms`)), this.#opts.startTimeoutMs);
+        timer.unref?.();
+        worker.postMessage({ type: 'build', scripts } satisfies WorkerRequest);
+      });
+    } finally {
+      clearTimeout(timer);
+      await worker.terminate().catch(() => undefined);
+    }
   }
 
   /** The set-up scripts, run in order, each in a transaction of its own. */
