@@ -24,11 +24,11 @@
  *
  * Environment: BENCH_CATALOG_RUNS (50, at least 30) timed runs per statement after 3 warm-ups.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,14 +41,16 @@ import { Catalog } from '../src/server/catalog/catalog.js';
 import { extendedMessages, hasError, queryMessage, readBackend } from '../src/server/catalog/pg-messages.js';
 import { mentionsCatalog, routeStatement } from '../src/server/catalog/route.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
+import { CLIENT_DATABASE, CLIENT_USER, prepareOracle } from '../test/support/catalog-corpus.js';
+import { PG_BIN, startPostgres, type Postgres } from '../test/support/postgres.js';
 
 const RUNS = Math.max(30, Number(process.env.BENCH_CATALOG_RUNS ?? 50));
 const WARMUPS = 3;
 /** Runs of each of the slowest corpus statements, timed again after the corpus pass. */
 const RETIME_RUNS = 15;
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-const USER = 'bench';
-const DATABASE = 'restsql';
+// The oracle's login role and database (test/support/catalog-corpus.ts makes them), used on both sides.
+const USER = CLIENT_USER;
+const DATABASE = CLIENT_DATABASE;
 
 export interface CatalogBenchOptions {
   /** The repository root (where test/data and bench/ are). */
@@ -208,118 +210,6 @@ const MODEL = (base: string) =>
     big: { '#path': `${base}/big?n=1000`, id: 'Integer,#key', name: 'VarChar', score: 'Double', active: 'Boolean', created: 'Timestamp' },
   });
 
-// --- PostgreSQL 15 (bench/wire.ts's approach) ---------------------------------------------------------
-
-interface Postgres {
-  readonly port: number;
-  readonly version: string;
-  /** Stops the server and removes its folder; synchronous, so it also runs on exit and Ctrl-C. */
-  stop(): void;
-}
-
-function exec(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-8000)));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-8000)));
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? signal}: ${out.trim()}`))));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/**
- * initdb into a temporary folder and `postgres` on 127.0.0.1 and a free port (fsync off), as the
- * OS user `postgres` when this runs as root; the superuser's password is `password`.
- */
-async function startPostgres(password: string): Promise<Postgres> {
-  const asRoot = process.getuid?.() === 0;
-  const as = (cmd: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
-  const base = mkdtempSync(join(tmpdir(), 'restsql-catalog-pg-'));
-  const data = join(base, 'data');
-  const pwfile = join(base, 'pw');
-  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-  if (asRoot) {
-    const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error('running as root, but there is no `postgres` user to run PostgreSQL as (install the Debian postgresql package)');
-    chownSync(base, uid, gid);
-    chownSync(pwfile, uid, gid);
-  }
-  const env = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC' };
-  let child: ChildProcess | undefined;
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    if (child && child.exitCode === null) {
-      const [cmd, args] = as(join(PG_BIN, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w', '-t', '30']);
-      const r = spawnSync(cmd, args, { stdio: 'ignore' });
-      if (r.status !== 0 && child.exitCode === null) child.kill('SIGKILL');
-    }
-    rmSync(base, { recursive: true, force: true });
-  };
-  try {
-    const [icmd, iargs] = as(join(PG_BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--no-locale']);
-    await exec(icmd, iargs, env);
-    const port = await freePort();
-    const [pcmd, pargs] = as(join(PG_BIN, 'postgres'), ['-D', data, '-h', '127.0.0.1', '-p', String(port), '-k', base, '-c', 'fsync=off']);
-    child = spawn(pcmd, pargs, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (log = (log + d).slice(-4000)));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`postgres exited ${child.exitCode}: ${log.trim()}`);
-      const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', password });
-      try {
-        await c.connect();
-        const v = await c.query<{ server_version: string }>('SHOW server_version');
-        await c.end();
-        return { port, version: v.rows[0]!.server_version, stop };
-      } catch (e) {
-        await c.end().catch(() => undefined);
-        if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 60 s: ${(e as Error).message}; its log: ${log.trim()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  } catch (e) {
-    stop();
-    throw e;
-  }
-}
-
-/**
- * What the corpus test's prepareOracle does: the login role, the database the clients connect to,
- * and oracle-schema.sql in it (which makes the role `restsql` that owns the tables).
- */
-async function prepareOracle(port: number, superPassword: string, password: string, root: string): Promise<void> {
-  const su = (database: string) => new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database, password: superPassword });
-  const c = su('postgres');
-  await c.connect();
-  try {
-    await c.query(`CREATE ROLE ${USER} LOGIN PASSWORD '${password.replaceAll("'", "''")}'`);
-    await c.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await c.end();
-  }
-  const d = su(DATABASE);
-  await d.connect();
-  try {
-    await d.query(readFileSync(join(root, 'test', 'data', 'catalog-corpus', 'oracle-schema.sql'), 'utf8'));
-    await d.query('VACUUM ANALYZE');
-  } finally {
-    await d.end();
-  }
-}
-
 // --- Clients ------------------------------------------------------------------------------------------
 
 /** Every value as the text the server sent: the client's parsing costs the same on both sides. */
@@ -438,7 +328,10 @@ async function loadParserMs(root: string): Promise<number[]> {
   const route = pathToFileURL(join(root, 'dist', 'src', 'server', 'catalog', 'route.js')).href;
   const script = `const { loadParser } = await import(${JSON.stringify(route)}); const t0 = performance.now(); await loadParser(); console.log(performance.now() - t0);`;
   const out: number[] = [];
-  for (let i = 0; i < 3; i++) out.push(Number((await exec(process.execPath, ['--input-type=module', '-e', script])).trim()));
+  for (let i = 0; i < 3; i++) {
+    const stdout = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['--input-type=module', '-e', script], (e, o) => (e ? reject(e) : resolve(o))));
+    out.push(Number(stdout.trim()));
+  }
   return out;
 }
 
@@ -513,8 +406,8 @@ interface PGliteRaw {
 /**
  * PGlite in this thread holding oracle-schema.sql, sent the same protocol messages catalog.ts
  * composes and catalog-worker.ts sends (one at a time, each reply copied): the statement alone, and
- * the three steps of a catalog statement (BEGIN READ ONLY + SET LOCAL SESSION AUTHORIZATION + the
- * session's settings; the statement; ROLLBACK). What the worker adds is the difference from the
+ * the three steps of a catalog statement (BEGIN READ ONLY + SET LOCAL ROLE + the session's
+ * settings; the statement; ROLLBACK). What the worker adds is the difference from the
  * time restsql spends in Catalog.execute/describe.
  */
 async function pgliteDirect(root: string, rows: readonly { key: string; label: string; statements: readonly Statement[] }[]): Promise<PgliteResult> {
@@ -526,7 +419,7 @@ async function pgliteDirect(root: string, rows: readonly { key: string; label: s
   const startMs = performance.now() - t0;
   const oids = new Map((await db.query<{ oid: string; symbol: string }>(USER_OIDS_SQL)).rows.map((r) => [r.symbol, r.oid]));
   const settings = SESSION_SETTINGS.map(([n, v]) => `pg_catalog.set_config('${n}', '${v.replaceAll("'", "''")}', true)`).join(', ');
-  const begin = queryMessage([`BEGIN READ ONLY`, `SET LOCAL SESSION AUTHORIZATION ${USER}`, `SELECT ${settings}`].join(';\n'));
+  const begin = queryMessage([`BEGIN READ ONLY`, `SET LOCAL ROLE ${USER}`, `SELECT ${settings}`].join(';\n'));
   const rollback = queryMessage('ROLLBACK');
   const send = async (messages: readonly Uint8Array[]) => {
     for (const m of messages) {
@@ -630,14 +523,11 @@ export async function runCatalog(o: CatalogBenchOptions): Promise<boolean> {
   let server: RunningServer | undefined;
   let api: Awaited<ReturnType<typeof startApi>> | undefined;
   const targets: Target[] = [];
-  const cleanup = () => {
-    pgServer?.stop();
-    rmSync(work, { recursive: true, force: true });
-  };
+  const cleanup = () => rmSync(work, { recursive: true, force: true });
   const onSignal = (sig: NodeJS.Signals) => {
     console.error(`\ncatalog bench: ${sig}, stopping PostgreSQL and removing ${work}`);
     cleanup();
-    process.exit(130);
+    void (pgServer?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -652,10 +542,10 @@ export async function runCatalog(o: CatalogBenchOptions): Promise<boolean> {
   try {
     // PostgreSQL first, so its initdb does not share the CPUs with restsql's measurements.
     if (hasPostgres) {
-      const superPassword = randomBytes(12).toString('base64url');
       const t = performance.now();
-      pgServer = await startPostgres(superPassword);
-      await prepareOracle(pgServer.port, superPassword, password, o.root);
+      pgServer = await startPostgres();
+      await prepareOracle(pgServer, password);
+      await pgServer.exec('VACUUM ANALYZE', DATABASE);
       console.log(`catalog bench: PostgreSQL ${pgServer.version} on 127.0.0.1:${pgServer.port} with oracle-schema.sql, ready in ${Math.round(performance.now() - t)} ms (not timed below)`);
     }
 
@@ -861,7 +751,7 @@ export async function runCatalog(o: CatalogBenchOptions): Promise<boolean> {
     for (const t of targets) await t.client.end().catch(() => undefined);
     await server?.close();
     await api?.close();
-    pgServer?.stop();
+    await pgServer?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('exit', cleanup);
