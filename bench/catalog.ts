@@ -15,11 +15,11 @@
  *      trips) per statement (k2's "in catalog"), and the same protocol messages sent to a PGlite in
  *      this thread, without the worker: the statement alone, and with the transaction around it.
  *
- * The API serves the same tables as test/support/serve.ts's fixture (written again here, not
- * imported), so the corpus's OID placeholders resolve and oracle-schema.sql is its PostgreSQL twin.
- * PostgreSQL 15 (/usr/lib/postgresql/15/bin, Debian `postgresql-15`) is started on loopback as the
- * `postgres` user when this runs as root, and holds oracle-schema.sql in database `restsql`; without
- * it restsql is measured alone. Both servers ask for a SCRAM-SHA-256 password; clients log in as the
+ * The API and its model are the wire tests' (test/support/serve.ts), so the corpus's OID
+ * placeholders resolve and oracle-schema.sql is its PostgreSQL twin. PostgreSQL 15
+ * (/usr/lib/postgresql/15/bin, Debian `postgresql-15`) is started on loopback by the tests' own
+ * starter (test/support/postgres.ts) and prepared as the corpus test prepares it; without it
+ * restsql is measured alone. Both servers ask for a SCRAM-SHA-256 password; clients log in as the
  * same user to the same database name. Prints tables and writes bench/results-catalog.json.
  *
  * Environment: BENCH_CATALOG_RUNS (50, at least 30) timed runs per statement after 3 warm-ups.
@@ -27,8 +27,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,6 +41,7 @@ import { mentionsCatalog, routeStatement } from '../src/server/catalog/route.js'
 import { startServer, type RunningServer } from '../src/server/server.js';
 import { CLIENT_DATABASE, CLIENT_USER, prepareOracle } from '../test/support/catalog-corpus.js';
 import { PG_BIN, startPostgres, type Postgres } from '../test/support/postgres.js';
+import { startWireApi, wireModel, type WireApi } from '../test/support/serve.js';
 
 const RUNS = Math.max(30, Number(process.env.BENCH_CATALOG_RUNS ?? 50));
 const WARMUPS = 3;
@@ -173,42 +172,6 @@ function withOids(sql: string, oids: ReadonlyMap<string, string>): string {
   });
 }
 
-// --- The API restsql serves (the tables of test/support/serve.ts's fixture) ----------------------------
-
-async function startApi() {
-  let requests = 0;
-  const server = createHttpServer((req, res) => {
-    requests++;
-    const url = new URL(req.url ?? '/', 'http://x');
-    let body: unknown;
-    if (url.pathname === '/types') body = [{ id: 1, big: 42, amount: 12.5, ok: true, created: '2024-01-02T03:04:05.123456', day: '2024-02-29', uid: '6f1c5c66-2b8e-4a8f-9d2e-7f1e0c7d5a10', label: 'plain', note: { k: [1, 2] } }];
-    else if (url.pathname === '/items') {
-      // A nested object (address: two columns) and an array (tags: the child table `tags`).
-      body = Array.from({ length: 20 }, (_x, i) => ({ id: i + 1, name: `item-${i + 1}`, region: i % 2 ? 'north' : 'south', price: (i + 1) * 1.5, address: { city: ['Boston', 'Austin'][i % 2], zip: `0${2100 + i}` }, tags: i % 2 ? ['odd'] : ['even', `t${i % 4}`] }));
-    } else if (url.pathname === '/slow') body = [{ id: 1, v: 'late' }];
-    else if (url.pathname === '/big') body = Array.from({ length: Number(url.searchParams.get('n') ?? 1000) }, (_x, k) => ({ id: k + 1, name: `name-${k + 1}`, score: ((k * 7) % 1000) + 0.5, active: k % 3 === 0, created: `2024-01-${String((k % 28) + 1).padStart(2, '0')}T10:00:00` }));
-    const text = body === undefined ? '{"error":"not found"}' : JSON.stringify(body);
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get requests() {
-      return requests;
-    },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-/** The model: `items` sampled (its nested object and child table inferred), the others typed. */
-const MODEL = (base: string) =>
-  JSON.stringify({
-    types: { '#path': `${base}/types`, id: 'Integer,#key', big: 'BigInt', amount: 'Double', ok: 'Boolean', created: 'Timestamp', day: 'Date', uid: 'UUID', label: 'VarChar', note: 'JSON' },
-    items: `${base}/items`,
-    slow: { '#path': `${base}/slow`, id: 'Integer,#key', v: 'VarChar' },
-    big: { '#path': `${base}/big?n=1000`, id: 'Integer,#key', name: 'VarChar', score: 'Double', active: 'Boolean', created: 'Timestamp' },
-  });
 
 // --- Clients ------------------------------------------------------------------------------------------
 
@@ -521,7 +484,7 @@ export async function runCatalog(o: CatalogBenchOptions): Promise<boolean> {
   const work = mkdtempSync(join(tmpdir(), 'restsql-catalog-'));
   let pgServer: Postgres | undefined;
   let server: RunningServer | undefined;
-  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let api: WireApi | undefined;
   const targets: Target[] = [];
   const cleanup = () => rmSync(work, { recursive: true, force: true });
   const onSignal = (sig: NodeJS.Signals) => {
@@ -551,9 +514,9 @@ export async function runCatalog(o: CatalogBenchOptions): Promise<boolean> {
 
     // restsql serve over the API, in this process.
     uninstrument = instrumentCatalog();
-    api = await startApi();
+    api = await startWireApi();
     const model = join(work, 'catalog.rest');
-    writeFileSync(model, MODEL(api.base));
+    writeFileSync(model, wireModel(api));
     const hub = await openHub(`RestConfigFile=${model};CacheTTL=3600`);
     server = await startServer(hub, {
       host: '127.0.0.1',
