@@ -1,4 +1,8 @@
-/** SQL text restsql writes for DuckDB: identifiers and string literals quoted the one way. */
+/**
+ * SQL text restsql writes for DuckDB and for the catalog's PostgreSQL: identifiers and string
+ * literals quoted the one way both read them (PostgreSQL with standard_conforming_strings on, its
+ * default: a backslash in a literal is a plain character).
+ */
 
 /** A quoted identifier: `"name"`, inner double quotes doubled. */
 export function ident(name: string): string {

@@ -13,6 +13,7 @@
  */
 import type { ResolvedModel, TableDef } from '../../model/types.js';
 import { allTables } from '../../model/types.js';
+import { ident as pgIdent } from '../../engine/sql-text.js';
 import type { PgColumnType } from '../types/pg-type.js';
 
 /** The schema of the API tables. */
@@ -105,16 +106,6 @@ function foreignKeyOf(t: TableDef, byName: ReadonlyMap<string, TableDef>): Pick<
   // The model copies the parent's key, column for column; anything else is not a foreign key.
   if (!parent || refs.length === 0 || refs.length !== parentKeys.length) return {};
   return { foreignKey: { columns: refs, table: parent.name, refColumns: parentKeys } };
-}
-
-/** A quoted PostgreSQL identifier. */
-export function pgIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A PostgreSQL string literal (standard_conforming_strings on: backslashes are plain). */
-export function pgLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /** The type as DDL writes it: `int8`, `numeric(38,0)`, `_int4` (an array). */

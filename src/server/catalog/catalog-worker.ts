@@ -16,7 +16,7 @@
  * here knows sessions or the model: catalog.ts composes the messages.
  */
 import { parentPort } from 'node:worker_threads';
-import { hasError } from './pg-messages.js';
+import { executeMessage, hasError, holds } from './pg-messages.js';
 
 export type WorkerRequest =
   | { readonly type: 'build'; readonly scripts: readonly string[] }
@@ -114,7 +114,7 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
         }
       }
     }
-    replies.push(concat(parts));
+    replies.push(Buffer.concat(parts));
   }
   return { type: 'result', id: m.id, replies, tooLarge };
 }
@@ -122,37 +122,6 @@ async function handle(m: WorkerRequest): Promise<WorkerReply> {
 /** PGlite's reply is a view of its output buffer, which the next call overwrites: copied. */
 async function send(pg: PGliteLike, message: Uint8Array): Promise<Uint8Array> {
   return (await pg.execProtocolRaw(message, { syncToFs: false })).slice();
-}
-
-/** Execute of the unnamed portal, at most `rows` rows. */
-function executeMessage(rows: number): Uint8Array {
-  const out = new Uint8Array(10);
-  const view = new DataView(out.buffer);
-  out[0] = EXECUTE;
-  view.setInt32(1, 9);
-  out[5] = 0;
-  view.setInt32(6, rows);
-  return out;
-}
-
-/** Whether `bytes` holds a message of type `type` (PGlite ends each reply with ReadyForQuery). */
-function holds(bytes: Uint8Array, type: number): boolean {
-  let at = 0;
-  while (at + 5 <= bytes.length) {
-    if (bytes[at] === type) return true;
-    at += 1 + (((bytes[at + 1]! << 24) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!) >>> 0);
-  }
-  return false;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function messageOf(e: unknown): string {

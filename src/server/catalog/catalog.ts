@@ -16,7 +16,9 @@
 import { Worker } from 'node:worker_threads';
 import { RestSqlError } from '../../errors/index.js';
 import type { ErrorFields } from '../protocol/backend.js';
-import { catalogDdl, catalogShape, pgIdent, pgLiteral, API_SCHEMA, INFO_SCHEMA, MAX_IDENTIFIER_BYTES, OWNER_ROLE, type CatalogShape, type DescribeTables } from './catalog-schema.js';
+import { ident as pgIdent, literal as pgLiteral } from '../../engine/sql-text.js';
+import { abortable } from '../../util/abortable.js';
+import { catalogDdl, catalogShape, API_SCHEMA, INFO_SCHEMA, MAX_IDENTIFIER_BYTES, OWNER_ROLE, type CatalogShape, type DescribeTables } from './catalog-schema.js';
 import type { WorkerReply, WorkerRequest } from './catalog-worker.js';
 import { extendedMessages, hasError, queryMessage, readBackend, type BackendReply, type ExtendedRequest } from './pg-messages.js';
 import { allTables, type ResolvedModel } from '../../model/types.js';
@@ -327,7 +329,7 @@ export class Catalog {
   async #ready(signal?: AbortSignal): Promise<Instance> {
     if (!this.#instance || this.#instance.dead) this.#instance = this.#start();
     const instance = this.#instance;
-    await (signal ? Promise.race([instance.ready, aborted(signal)]) : instance.ready);
+    await abortable(instance.ready, signal);
     return instance;
   }
 
@@ -488,13 +490,6 @@ function tooLarge(bytes: number): RestSqlError {
 
 function unavailable(why: string): RestSqlError {
   return new RestSqlError('CATALOG_UNAVAILABLE', `The catalog is unavailable: ${why}.`, { hint: 'Retry the statement: the catalog restarts on the next one.' });
-}
-
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

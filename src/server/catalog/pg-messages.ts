@@ -52,20 +52,30 @@ export function extendedMessages(r: ExtendedRequest): Buffer[] {
     for (const f of resultFormats) b.int16(f);
     out.push(b.end().take());
     out.push(b.begin(0x44).int8(0x50).cstring('').end().take());
-    out.push(b.begin(0x45).cstring('').int32(0).end().take());
+    out.push(executeMessage(0));
   }
   out.push(b.begin(0x53).end().take());
   return out;
 }
 
-/** Whether the backend messages in `bytes` hold an ErrorResponse. */
-export function hasError(bytes: Uint8Array): boolean {
+/** Execute of the unnamed portal, at most `rows` rows (0: all). */
+export function executeMessage(rows: number): Buffer {
+  return new MessageBatch(16).begin(0x45).cstring('').int32(rows).end().take();
+}
+
+/** Whether the backend messages in `bytes` hold one of type `type` (a byte, e.g. 0x73 PortalSuspended). */
+export function holds(bytes: Uint8Array, type: number): boolean {
   let at = 0;
   while (at + 5 <= bytes.length) {
-    if (bytes[at] === 0x45) return true;
+    if (bytes[at] === type) return true;
     at += 1 + (((bytes[at + 1]! << 24) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 8) | bytes[at + 4]!) >>> 0);
   }
   return false;
+}
+
+/** Whether the backend messages in `bytes` hold an ErrorResponse. */
+export function hasError(bytes: Uint8Array): boolean {
+  return holds(bytes, 0x45);
 }
 
 /** What came back for one request. */
