@@ -14,7 +14,6 @@
  * Seeded and bounded; the seed is printed on failure and RESTSQL_FC_SEED replays it.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
@@ -22,17 +21,7 @@ import { Parser } from 'pg-protocol/dist/parser.js';
 import { serialize } from 'pg-protocol/dist/serializer.js';
 import { within } from '../support/deadline.js';
 import { serveFixture, type Served } from '../support/serve.js';
-
-interface PgSaslSession {
-  mechanism: string;
-  response: string;
-}
-interface PgSasl {
-  startSession(mechanisms: string[]): PgSaslSession;
-  continueSession(session: PgSaslSession, password: string, serverData: string): Promise<void>;
-  finalizeSession(session: PgSaslSession, serverData: string): void;
-}
-const sasl = createRequire(import.meta.url)('pg/lib/crypto/sasl.js') as PgSasl;
+import { sasl } from '../support/pg-sasl.js';
 
 const SEED = Number(process.env.RESTSQL_FC_SEED ?? 20_261_203);
 const RUNS = 60;

@@ -4,26 +4,13 @@
  * messages, other mechanisms, channel binding.
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { RestSqlError } from '../../../src/errors/index.js';
 import { saslprepOrRaw } from '../../../src/server/auth/saslprep.js';
 import { SCRAM_MECHANISM, ScramServer, scramVerifier, type ScramVerifier } from '../../../src/server/auth/scram.js';
-
-interface PgSaslSession {
-  mechanism: string;
-  clientNonce: string;
-  response: string;
-  message: string;
-}
-interface PgSasl {
-  startSession(mechanisms: string[], stream?: unknown): PgSaslSession;
-  continueSession(session: PgSaslSession, password: string, serverData: string, stream?: unknown): Promise<void>;
-  finalizeSession(session: PgSaslSession, serverData: string): void;
-}
-const sasl = createRequire(import.meta.url)('pg/lib/crypto/sasl.js') as PgSasl;
+import { sasl, type PgSaslSession } from '../../support/pg-sasl.js';
 
 /** Fixed so a failure can be replayed; RESTSQL_FC_SEED explores others. */
 const SEED = Number(process.env.RESTSQL_FC_SEED ?? 20_250_714);

@@ -10,26 +10,13 @@
  * server while writing these tests, and noted at each such test).
  */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import { serialize } from 'pg-protocol/dist/serializer.js';
 import { within } from '../../support/deadline.js';
 import { serveFixture, TYPED_ROWS, type Served } from '../../support/serve.js';
-
-interface PgSaslSession {
-  mechanism: string;
-  clientNonce: string;
-  response: string;
-  message: string;
-}
-interface PgSasl {
-  startSession(mechanisms: string[], stream?: unknown): PgSaslSession;
-  continueSession(session: PgSaslSession, password: string, serverData: string, stream?: unknown): Promise<void>;
-  finalizeSession(session: PgSaslSession, serverData: string): void;
-}
-const sasl = createRequire(import.meta.url)('pg/lib/crypto/sasl.js') as PgSasl;
+import { sasl } from '../../support/pg-sasl.js';
 
 /** Generous: a loaded machine is slow, and a wait ends as soon as its event comes. */
 const DEADLINE = 15_000;
