@@ -144,33 +144,41 @@ function expectedTyped(uuidType: 'str' | 'UUID'): [string, string | null][][] {
   ]);
 }
 
-describe('psycopg2', { ...skipUnless('psycopg2', 'python3-psycopg2') }, () => {
-  let fx: Served;
-  let run: PyRun;
+/**
+ * For a describe block: a fixture server and one run of a client script against it, whose slow
+ * query is cancelled when the script asks for it (`py.fx`, `py.run` once `before` has run).
+ */
+function pythonRun(script: string): { fx: Served; run: PyRun } {
+  const py = {} as { fx: Served; run: PyRun };
   let releaseSlow: () => void = () => undefined;
   before(async () => {
-    fx = await serveFixture();
-    const cancel = cancelWhenSlowIsAsked(fx);
+    py.fx = await serveFixture();
+    const cancel = cancelWhenSlowIsAsked(py.fx);
     releaseSlow = cancel.release;
-    run = await runPython(fx, 'psycopg2_client.py', [fx.conninfo('connect_timeout=30'), '--cancel'], cancel.onEvent);
+    py.run = await runPython(py.fx, script, [py.fx.conninfo('connect_timeout=30'), '--cancel'], cancel.onEvent);
   });
   after(async () => {
     releaseSlow();
-    await fx?.close();
+    await py.fx?.close();
   });
+  return py;
+}
+
+describe('psycopg2', { ...skipUnless('psycopg2', 'python3-psycopg2') }, () => {
+  const py = pythonRun('psycopg2_client.py');
 
   test('connects (SCRAM through libpq) and sees the server version and settings', () => {
-    const r = result(run, 'connect');
+    const r = result(py.run, 'connect');
     assert.equal(r['server_version'], 150018);
     assert.equal(r['encoding'], 'UTF8');
     assert.deepEqual(r['status'], { server_version: '15.18 (restsql test)', client_encoding: 'UTF8', standard_conforming_strings: 'on', integer_datetimes: 'on', DateStyle: 'ISO, MDY' });
     assert.equal(r['ssl_in_use'], false);
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(run.checks.has('done'));
+    assert.equal(py.run.code, 0, py.run.stderr);
+    assert.ok(py.run.checks.has('done'));
   });
 
   test("cursor.execute('... WHERE id = %s', (2,)): psycopg2 interpolates on the client and gets row 2", () => {
-    const r = result(run, 'interpolation');
+    const r = result(py.run, 'interpolation');
     assert.equal(r['sent'], 'SELECT id, label FROM types WHERE id = 2');
     assert.deepEqual(r['rows'], [[['int', '2'], ['str', TYPED_ROWS[1].label]]]);
     // A quote, a backslash and double quotes survive psycopg2's quoting (standard_conforming_strings on); None is NULL.
@@ -178,13 +186,13 @@ describe('psycopg2', { ...skipUnless('psycopg2', 'python3-psycopg2') }, () => {
   });
 
   test('typed values come back as Python types: int, float, Decimal, bool, datetime, date, uuid as str, str, json as dict, None', () => {
-    const r = result(run, 'types');
+    const r = result(py.run, 'types');
     assert.deepEqual(r['columns'], ['id', 'big', 'amount', 'exact', 'ok', 'created', 'day', 'uid', 'label', 'note']);
     assert.deepEqual(r['rows'], expectedTyped('str'));
   });
 
   test("an error's pgcode (42P01), 25P02 while the transaction is failed, and the connection usable after rollback()", () => {
-    const r = result(run, 'error');
+    const r = result(py.run, 'error');
     assert.deepEqual({ type: (r['error'] as PyError).type, pgcode: (r['error'] as PyError).pgcode }, { type: 'UndefinedTable', pgcode: '42P01' });
     // psycopg2.extensions.TRANSACTION_STATUS_INERROR
     assert.equal(r['status_after_error'], 3);
@@ -193,7 +201,7 @@ describe('psycopg2', { ...skipUnless('psycopg2', 'python3-psycopg2') }, () => {
   });
 
   test('conn.cancel() from a thread during SELECT count(*) FROM slow: QueryCanceled (57014), then the next query works', () => {
-    const r = result(run, 'cancel');
+    const r = result(py.run, 'cancel');
     assert.equal(r['unexpected_rows'], undefined, 'the statement was cancelled, not completed');
     assert.deepEqual(r['error'], { type: 'QueryCanceled', pgcode: '57014', message: 'canceling statement due to user request' });
     assert.equal(r['after'], 'plain');
@@ -215,38 +223,26 @@ describe('psycopg2 over TLS (sslmode=require)', { ...skipUnless('psycopg2', 'pyt
 });
 
 describe('psycopg 3', { ...skipUnless('psycopg', 'python3-psycopg') }, () => {
-  let fx: Served;
-  let run: PyRun;
-  let releaseSlow: () => void = () => undefined;
-  before(async () => {
-    fx = await serveFixture();
-    const cancel = cancelWhenSlowIsAsked(fx);
-    releaseSlow = cancel.release;
-    run = await runPython(fx, 'psycopg3_client.py', [fx.conninfo('connect_timeout=30'), '--cancel'], cancel.onEvent);
-  });
-  after(async () => {
-    releaseSlow();
-    await fx?.close();
-  });
+  const py = pythonRun('psycopg3_client.py');
 
   test("server-side parameters: cur.execute('... WHERE id = %s', [2]) goes through Parse/Bind (two statements in it are refused as PostgreSQL refuses them)", () => {
-    const r = result(run, 'server_params');
+    const r = result(py.run, 'server_params');
     assert.deepEqual(r['rows'], [[['int', '2'], ['str', TYPED_ROWS[1].label]]]);
     // The value is bound, never spliced into the SQL: %s and $1 inside it stay text.
     assert.deepEqual(r['echo'], [[['str', 'it\'s \\ "quoted" %s $1'], ['NoneType', null]]]);
     assert.deepEqual(r['multi'], { type: 'SyntaxError', pgcode: '42601', message: 'cannot insert multiple commands into a prepared statement' });
-    assert.equal(run.code, 0, run.stderr);
+    assert.equal(py.run.code, 0, py.run.stderr);
   });
 
   test('prepare=True: the statement is prepared once on the server and executed six times with the right rows', () => {
-    const r = result(run, 'prepared');
+    const r = result(py.run, 'prepared');
     const expected = [0, 1, 2, 3, 4, 5].map((i) => [[['int', String((i % 3) + 1)], ['str', TYPED_ROWS[i % 3]!.label]]]);
     assert.deepEqual(r['runs'], expected);
     if (r['prepared_names'] !== null) assert.equal((r['prepared_names'] as string[]).length, 1, 'one server-side prepared statement');
   });
 
   test('cursor(binary=True): every column arrives in binary and gives the same values as text mode', () => {
-    const r = result(run, 'binary');
+    const r = result(py.run, 'binary');
     assert.deepEqual(r['oids'], [23, 20, 701, 1700, 16, 1114, 1082, 2950, 1043, 114]);
     assert.deepEqual(r['binary_formats'], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     assert.deepEqual(r['text'], expectedTyped('UUID'));
@@ -255,7 +251,7 @@ describe('psycopg 3', { ...skipUnless('psycopg', 'python3-psycopg') }, () => {
   });
 
   test('Python ints sent as binary int2/int4/int8 parameters select the right rows', () => {
-    const r = result(run, 'int_params') as Record<string, { rows?: unknown; oids?: number[]; error?: PyError }>;
+    const r = result(py.run, 'int_params') as Record<string, { rows?: unknown; oids?: number[]; error?: PyError }>;
     assert.deepEqual(r['int2_id']!.rows, [[['int', '2'], ['str', TYPED_ROWS[1].label]]]);
     assert.deepEqual(r['int8_big']!.rows, [[['int', '1']]]);
     assert.deepEqual(r['int8_negative']!.rows, [[['int', '2']]]);
@@ -263,7 +259,7 @@ describe('psycopg 3', { ...skipUnless('psycopg', 'python3-psycopg') }, () => {
   });
 
   test('an untyped SELECT %b takes the type psycopg declared for the parameter (int4, int2, int8), as PostgreSQL does', () => {
-    const r = result(run, 'int_params') as Record<string, { rows?: unknown; oids?: number[]; error?: PyError }>;
+    const r = result(py.run, 'int_params') as Record<string, { rows?: unknown; oids?: number[]; error?: PyError }>;
     // PostgreSQL 15.18: SELECT $1 with $1 declared int4 in Parse is an int4 column (psycopg gives back an int).
     assert.deepEqual([r['int4_echo']!.oids, r['int4_echo']!.rows], [[23], [[['int', '40000']]]]);
     assert.deepEqual([r['int2_echo']!.oids, r['int2_echo']!.rows], [[21], [[['int', '-7']]]]);
@@ -271,7 +267,7 @@ describe('psycopg 3', { ...skipUnless('psycopg', 'python3-psycopg') }, () => {
   });
 
   test('conn.cancel() from a thread during SELECT count(*) FROM slow: QueryCanceled (57014), then the next query works', () => {
-    const r = result(run, 'cancel');
+    const r = result(py.run, 'cancel');
     assert.equal(r['unexpected_rows'], undefined, 'the statement was cancelled, not completed');
     assert.deepEqual(r['error'], { type: 'QueryCanceled', pgcode: '57014', message: 'canceling statement due to user request' });
     assert.equal(r['after'], 'plain');
