@@ -15,7 +15,7 @@ import { readModelFile } from '../model/read-file.js';
 import { sampleEndpoint } from '../model/sample-endpoint.js';
 import type { PrefetchedPage } from '../model/sample-source.js';
 import { deepFreeze, tablesOf, type EndpointDef, type ResolvedModel } from '../model/types.js';
-import { redactorFor, type ConnectionOptions } from '../options/index.js';
+import { inertOptionNotices, redactorFor, type ConnectionOptions } from '../options/index.js';
 import { SILENT_LOGGER, redactingLogger } from '../util/logger.js';
 import { authContext, type ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
@@ -71,6 +71,8 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
   // This connection's secrets, and no other's: the logger, errors and printed models mask them.
   const redactor = redactorFor(options, opts.env ?? process.env);
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER, redactor);
+  // DataDirect options restsql accepts without effect: one line each, so nobody relies on them unknowingly.
+  for (const notice of inertOptionNotices(options)) logger.warn(notice);
   // AWS signing may take its service and region from the API's host name.
   const firstUrl = [options.hostName, options.restSamplePath].find((u) => u !== undefined && /^https?:\/\//i.test(u));
   // The model file is read once: for its tables, and for Custom authentication's (29) #authentication steps.

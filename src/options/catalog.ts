@@ -6,7 +6,7 @@ import { AUTH_METHODS } from './auth-methods.js';
  * Connector (ODBC long name first; short and JDBC names as aliases).
  */
 export type OptionKind = 'string' | 'secret' | 'integer' | 'boolean' | 'enum' | 'url' | 'path';
-export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'AWS' | 'Mapping' | 'HTTP' | 'Proxy' | 'Engine';
+export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'AWS' | 'Mapping' | 'HTTP' | 'Proxy' | 'Engine' | 'Statements' | 'Logging';
 
 export interface EnumChoice {
   readonly value: number;
@@ -29,7 +29,33 @@ export interface OptionSpec {
   readonly max?: number;
   /** url kind: the value may start with `GET ` or `POST ` (TokenURI, seed). */
   readonly methodPrefix?: boolean;
+  /** integer kind: 0 stands for the default (a vendor value meaning "no limit" where restsql keeps a deadline). */
+  readonly zeroMeansDefault?: boolean;
+  /**
+   * The value may be written in parentheses, inside which `;` is literal, as DataDirect's JDBC
+   * URLs write SpyAttributes and InitializationString; the parentheses are not part of the value.
+   */
+  readonly parenthesized?: boolean;
+  /** What restsql does with the option; absent: it has its effect (supported). */
+  readonly effect?: OptionEffect;
 }
+
+/**
+ * An option of DataDirect's driver that restsql accepts without effect, or refuses.
+ * - `none`: accepted so DSNs and connection strings work unchanged; a value other than the
+ *   default prints one notice at connect (`quiet`: never, for labels such as Description).
+ * - `refused`: documented by the vendor but deliberately not accepted; giving it is an error.
+ */
+export type OptionEffect =
+  | {
+      readonly kind: 'none';
+      /** What it did in the driver, as one clause ("sets how many ..."). */
+      readonly driver: string;
+      /** Why it is moot in restsql, one sentence. */
+      readonly why: string;
+      readonly quiet?: boolean;
+    }
+  | { readonly kind: 'refused'; readonly why: string };
 
 export const OPTION_CATALOG = [
   // ---- Connection
@@ -39,12 +65,20 @@ export const OPTION_CATALOG = [
     doc: 'URL of one endpoint to sample: restsql fetches it, infers tables from the JSON and answers SQL over them. Relative to HostName when it does not start with http(s)://.' },
   { key: 'table', name: 'Table', aliases: [], kind: 'string', group: 'Connection',
     doc: 'Name of the table made from RestSamplePath. Default: the last path segment of the URL.' },
-  { key: 'hostName', name: 'HostName', aliases: ['ServerName'], kind: 'url', group: 'Connection',
+  { key: 'hostName', name: 'HostName', aliases: ['host', 'ServerName'], kind: 'url', group: 'Connection',
     doc: 'Base URL (scheme, host, optional port and path) that relative endpoint paths are resolved against.' },
-  { key: 'portNumber', name: 'PortNumber', aliases: [], kind: 'integer', group: 'Connection', min: 1, max: 65535,
+  { key: 'portNumber', name: 'PortNumber', aliases: ['port'], kind: 'integer', group: 'Connection', min: 1, max: 65535,
     doc: 'Port used with HostName when HostName carries none.' },
   { key: 'healthUri', name: 'HealthURI', aliases: [], kind: 'url', group: 'Connection',
     doc: 'URL called at connect time to confirm the service is reachable and the credentials work.' },
+  { key: 'dataSourceName', name: 'DataSourceName', aliases: ['dsn'], kind: 'string', group: 'Connection',
+    doc: 'In a connection string (DSN= too): the odbc.ini data source whose options are read first, as --dsn NAME does; the connection string\'s own options override them. Inside an odbc.ini section the section name already says it and this key changes nothing.' },
+  { key: 'description', name: 'Description', aliases: ['desc'], kind: 'string', group: 'Connection',
+    effect: { kind: 'none', quiet: true, driver: 'describes the data source for people browsing DSNs', why: 'It is a label in every driver; it never changes the connection.' },
+    doc: 'A description of the data source, for people.' },
+  { key: 'driver', name: 'Driver', aliases: [], kind: 'string', group: 'Connection',
+    effect: { kind: 'none', quiet: true, driver: 'names the driver library the ODBC driver manager loads', why: 'restsql reads the DSN itself; no driver manager loads a library for it.' },
+    doc: 'The ODBC driver of a DSN or connection string (DRIVER=...): accepted and ignored, so DataDirect DSNs work unchanged.' },
   // ---- Authentication
   { key: 'authenticationMethod', name: 'AuthenticationMethod', aliases: ['am'], kind: 'enum', group: 'Authentication', default: 15,
     choices: AUTH_METHODS.map((m) => ({ value: m.code, names: [m.name], doc: m.doc })),
@@ -53,11 +87,11 @@ export const OPTION_CATALOG = [
     doc: 'User name for Basic, Digest and the OAuth 2.0 password grant; {user} in custom authentication.' },
   { key: 'password', name: 'Password', aliases: ['pwd'], kind: 'secret', group: 'Authentication',
     doc: 'Password for User. Write ${NAME} to read it from an environment variable.' },
-  { key: 'authHeader', name: 'AuthHeader', aliases: [], kind: 'string', group: 'Authentication',
+  { key: 'authHeader', name: 'AuthHeader', aliases: ['ah'], kind: 'string', group: 'Authentication',
     doc: 'Name of the HTTP header that carries SecurityToken on every request (tenant IDs and the like), or that carries the credential for header-based methods. Needs SecurityToken.' },
-  { key: 'authParam', name: 'AuthParam', aliases: [], kind: 'string', group: 'Authentication',
+  { key: 'authParam', name: 'AuthParam', aliases: ['ap'], kind: 'string', group: 'Authentication',
     doc: 'Name of the URL query parameter that carries SecurityToken (AuthenticationMethod=14).' },
-  { key: 'securityToken', name: 'SecurityToken', aliases: [], kind: 'secret', group: 'Authentication',
+  { key: 'securityToken', name: 'SecurityToken', aliases: ['st'], kind: 'secret', group: 'Authentication',
     doc: 'Token value for BearerToken, HTTPHeader and URLParameter authentication, or the value of the AuthHeader header.' },
   { key: 'customAuthParams', name: 'CustomAuthParams', aliases: [], kind: 'secret', group: 'Authentication',
     doc: 'Values the model file\'s custom authentication steps (AuthenticationMethod=29) refer to as {customAuthParams[1]}, {customAuthParams[2]}, ...: separated by semicolons, so brace the value (CustomAuthParams={key-1;acme}). Treated as a secret.' },
@@ -66,7 +100,7 @@ export const OPTION_CATALOG = [
     doc: 'A ready OAuth 2.0 access token (AuthenticationMethod=50).' },
   { key: 'refreshToken', name: 'RefreshToken', aliases: [], kind: 'secret', group: 'OAuth 2.0',
     doc: 'An OAuth 2.0 refresh token, exchanged for access tokens at TokenURI.' },
-  { key: 'clientId', name: 'ClientID', aliases: [], kind: 'string', group: 'OAuth 2.0',
+  { key: 'clientId', name: 'ClientID', aliases: ['cid'], kind: 'string', group: 'OAuth 2.0',
     doc: 'OAuth 2.0 client identifier of your application.' },
   { key: 'clientSecret', name: 'ClientSecret', aliases: [], kind: 'secret', group: 'OAuth 2.0',
     doc: 'OAuth 2.0 client secret. Keep it out of files: write ${NAME} to read it from an environment variable. Never written to the token cache or logs.' },
@@ -78,15 +112,15 @@ export const OPTION_CATALOG = [
     doc: 'Where the authorization server sends the browser back; must include the port (for example http://localhost:8080). restsql listens there on loopback only.' },
   { key: 'issuerUri', name: 'IssuerURI', aliases: [], kind: 'url', group: 'OAuth 2.0',
     doc: 'The authorization server\'s issuer. restsql reads its RFC 8414 metadata to fill AuthURI, TokenURI and the revocation and device endpoints when they are not given, and checks the iss of login callbacks against it (RFC 9207).' },
-  { key: 'loginTimeout', name: 'LoginTimeout', aliases: [], kind: 'integer', group: 'OAuth 2.0', default: 300, min: 1, max: 86400,
-    doc: 'Seconds to wait for a browser or device login to complete before giving up.' },
+  { key: 'loginTimeout', name: 'LoginTimeout', aliases: ['lt'], kind: 'integer', group: 'OAuth 2.0', default: 300, min: 0, max: 86400, zeroMeansDefault: true,
+    doc: 'Seconds to wait for a browser or device login to complete before giving up (the part of connecting that waits on a person). DataDirect\'s 0 (no limit) waits the default: restsql keeps a deadline on every wait.' },
   { key: 'redirectTlsCert', name: 'RedirectTLSCert', aliases: [], kind: 'path', group: 'OAuth 2.0',
     doc: 'PEM certificate for an https:// RedirectURI. Default: a self-signed certificate for localhost, 127.0.0.1 and ::1, made on first use and kept in $RESTSQL_HOME.' },
   { key: 'redirectTlsKey', name: 'RedirectTLSKey', aliases: [], kind: 'path', group: 'OAuth 2.0',
     doc: 'PEM private key for RedirectTLSCert.' },
   { key: 'scope', name: 'Scope', aliases: [], kind: 'string', group: 'OAuth 2.0',
     doc: 'Space-separated OAuth 2.0 scopes, sent exactly as given.' },
-  { key: 'oauthCode', name: 'OAuthCode', aliases: [], kind: 'secret', group: 'OAuth 2.0',
+  { key: 'oauthCode', name: 'OAuthCode', aliases: ['oac'], kind: 'secret', group: 'OAuth 2.0',
     doc: 'An authorization code obtained out of band (AuthenticationMethod=51).' },
   { key: 'clientCredentialsMode', name: 'ClientCredentialsMode', aliases: ['clcm'], kind: 'enum', group: 'OAuth 2.0', default: 0,
     choices: [
@@ -132,10 +166,16 @@ export const OPTION_CATALOG = [
     ],
     doc: 'What happens when an endpoint cannot be sampled. With a single RestSamplePath the connection fails either way, since nothing would be left to query.' },
   // ---- HTTP
-  { key: 'wsTimeout', name: 'WSTimeout', aliases: [], kind: 'integer', group: 'HTTP', default: 30, min: 0, max: 86400,
+  { key: 'wsTimeout', name: 'WSTimeout', aliases: ['wst'], kind: 'integer', group: 'HTTP', default: 30, min: 0, max: 86400,
     doc: 'Deadline in seconds for each HTTP request: connecting (through a proxy too), the headers and the whole body must all be done within it, however slowly the server trickles bytes; past it the request fails with HTTP_TIMEOUT. Each retry (WSRetryCount) gets a fresh deadline, so one request waits at most (WSRetryCount + 1) times WSTimeout plus the backoffs. 0 waits forever.' },
-  { key: 'wsRetryCount', name: 'WSRetryCount', aliases: [], kind: 'integer', group: 'HTTP', default: 3, min: 0, max: 20,
+  { key: 'wsRetryCount', name: 'WSRetryCount', aliases: ['wsrc'], kind: 'integer', group: 'HTTP', default: 3, min: 0, max: 20,
     doc: 'How many times a request that failed for a passing reason (timeout, reset, 429, 502, 503, 504) is retried, with exponential backoff and Retry-After honoured.' },
+  { key: 'wsFetchSize', name: 'WSFetchSize', aliases: ['wsfs'], kind: 'integer', group: 'HTTP', default: 2000, min: 0, max: 2147483647,
+    effect: { kind: 'none', driver: 'caps the rows asked for in one page of a paged endpoint, trading throughput for a faster first row', why: 'restsql asks for #maximumPageSize rows per page, the most the model allows, and loads a table before DuckDB answers, so smaller pages would only add requests.' },
+    doc: 'Accepted for compatibility. Page sizes come from the model file\'s #maximumPageSize.' },
+  { key: 'wsPoolSize', name: 'WSPoolSize', aliases: ['wsps'], kind: 'integer', group: 'HTTP', default: 1, min: 0, max: 2147483647,
+    effect: { kind: 'none', driver: 'sets how many web service sessions the driver shares among open connections', why: 'restsql bounds concurrent requests with HostConcurrency (per host) and PageConcurrency (per table) instead.' },
+    doc: 'Accepted for compatibility. See HostConcurrency and PageConcurrency.' },
   { key: 'maxPages', name: 'MaxPages', aliases: [], kind: 'integer', group: 'HTTP', default: 10000, min: 1, max: 10000000,
     doc: 'Safety limit on the pages fetched for one table in one query. Reaching it is an error (DATA_TOO_MANY_PAGES), never a silently short result; raise it for very large tables.' },
   { key: 'maxResponseSize', name: 'MaxResponseSize', aliases: [], kind: 'integer', group: 'HTTP', default: 512, min: 1, max: 65536,
@@ -170,25 +210,88 @@ export const OPTION_CATALOG = [
   { key: 'serviceName', name: 'ServiceName', aliases: [], kind: 'string', group: 'AWS',
     doc: 'AWS service requests are signed for, e.g. execute-api or dynamodb. Default: taken from the host name.' },
   // ---- Proxy
-  { key: 'proxyHost', name: 'ProxyHost', aliases: [], kind: 'string', group: 'Proxy',
+  { key: 'proxyHost', name: 'ProxyHost', aliases: ['pxhn'], kind: 'string', group: 'Proxy',
     doc: 'HTTP proxy host. Without it HTTP_PROXY/HTTPS_PROXY/NO_PROXY are honoured.' },
-  { key: 'proxyPort', name: 'ProxyPort', aliases: [], kind: 'integer', group: 'Proxy', min: 1, max: 65535,
+  { key: 'proxyPort', name: 'ProxyPort', aliases: ['pxpt'], kind: 'integer', group: 'Proxy', min: 1, max: 65535,
     doc: 'HTTP proxy port.' },
-  { key: 'proxyUser', name: 'ProxyUser', aliases: [], kind: 'string', group: 'Proxy',
+  { key: 'proxyUser', name: 'ProxyUser', aliases: ['pxu'], kind: 'string', group: 'Proxy',
     doc: 'User name for the proxy.' },
-  { key: 'proxyPassword', name: 'ProxyPassword', aliases: [], kind: 'secret', group: 'Proxy',
+  { key: 'proxyPassword', name: 'ProxyPassword', aliases: ['pxpw'], kind: 'secret', group: 'Proxy',
     doc: 'Password for the proxy.' },
   // ---- Engine
-  { key: 'sqlEngineMode', name: 'SQLEngineMode', aliases: [], kind: 'enum', group: 'Engine', default: 2,
+  { key: 'sqlEngineMode', name: 'SQLEngineMode', aliases: [], kind: 'enum', group: 'Engine', default: 0,
     choices: [
       { value: 0, names: ['Auto'], doc: 'Accepted; restsql always runs in-process.' },
       { value: 1, names: ['Server'], doc: 'Accepted; restsql always runs in-process.' },
       { value: 2, names: ['Direct'], doc: 'In-process (the only mode restsql has).' },
     ],
+    effect: { kind: 'none', driver: 'chooses whether the driver\'s Java SQL engine runs inside the application or as a separate server process', why: 'restsql\'s SQL engine, DuckDB, always runs in-process.' },
     doc: 'Accepted for compatibility: the SQL engine (DuckDB) always runs in-process.' },
+  { key: 'jvmArgs', name: 'JVMArgs', aliases: ['jvma'], kind: 'string', group: 'Engine',
+    effect: { kind: 'none', driver: 'passes arguments (heap size and the like) to the Java virtual machine that runs the driver\'s SQL engine', why: 'restsql runs no Java: its SQL engine, DuckDB, is native code in the restsql process.' },
+    doc: 'Accepted for compatibility: there is no JVM.' },
+  { key: 'jvmClasspath', name: 'JVMClasspath', aliases: ['jvmc'], kind: 'string', group: 'Engine',
+    effect: { kind: 'none', driver: 'sets the class path of the Java virtual machine that runs the driver\'s SQL engine', why: 'restsql runs no Java: its SQL engine, DuckDB, is native code in the restsql process.' },
+    doc: 'Accepted for compatibility: there is no JVM.' },
+  { key: 'serverPortNumber', name: 'ServerPortNumber', aliases: ['spn'], kind: 'integer', group: 'Engine', min: 0, max: 65535,
+    effect: { kind: 'none', driver: 'names the port of the separate SQL engine server process (SQLEngineMode=1)', why: 'restsql\'s SQL engine always runs in-process; restsql serve takes its listening port from --port.' },
+    doc: 'Accepted for compatibility.' },
+  // ---- Statements (issue 15: the DataDirect options about statements and results)
+  { key: 'queryTimeout', name: 'QueryTimeout', aliases: [], kind: 'integer', group: 'Statements', default: 0, min: -1, max: 2147483647,
+    doc: 'Seconds a statement may run, fetching its API tables included, before it is cancelled with QUERY_TIMEOUT (restsql serve: per statement, as statement_timeout does). 0 or -1: no limit.' },
+  { key: 'initializationString', name: 'InitializationString', aliases: [], kind: 'string', group: 'Statements', parenthesized: true,
+    doc: 'SQL statements, separated by semicolons, run at the start of every session (each restsql serve client session too). A statement that fails fails the connection. In a connection string write the value in parentheses or braces: InitializationString=(SET x = 1;SET y = 2).' },
+  { key: 'fetchSize', name: 'FetchSize', aliases: ['fs'], kind: 'integer', group: 'Statements', default: 100, min: 0, max: 2147483647,
+    effect: { kind: 'none', driver: 'sets how many result rows the driver processes before handing control back to the application', why: 'DuckDB hands results over chunk by chunk as it makes them, and the CLI, the library\'s stream() and restsql serve pass them on as they come.' },
+    doc: 'Accepted for compatibility.' },
+  { key: 'transactionMode', name: 'TransactionMode', aliases: ['tm'], kind: 'enum', group: 'Statements', default: 3,
+    choices: [
+      { value: 0, names: ['NoTransactions'], doc: 'The driver reported no transaction support.' },
+      { value: 1, names: ['Ignore'], doc: 'The driver ignored transaction calls and stayed in auto-commit.' },
+      { value: 3, names: ['Full'], doc: 'The driver passed transaction commands to the service.' },
+    ],
+    effect: { kind: 'none', driver: 'decides whether transaction calls are refused, ignored, or passed to the service', why: 'REST APIs have no transactions: restsql sends each write to the API at once or fails it, and restsql serve keeps its PostgreSQL clients\' transaction state itself.' },
+    doc: 'Accepted for compatibility.' },
+  { key: 'applicationUsingThreads', name: 'ApplicationUsingThreads', aliases: ['aut'], kind: 'boolean', group: 'Statements', default: true,
+    effect: { kind: 'none', driver: 'makes the driver safe for applications that call it from several threads', why: 'restsql is always safe to use concurrently: each session has its own DuckDB connection.' },
+    doc: 'Accepted for compatibility.' },
+  { key: 'ianaAppCodePage', name: 'IANAAppCodePage', aliases: ['iacp'], kind: 'integer', group: 'Statements', min: 0, max: 2147483647,
+    effect: { kind: 'none', driver: 'names the code page of an ODBC application that does not use Unicode', why: 'restsql reads and writes UTF-8 only; an ODBC application reaching restsql serve sets its encoding in its own PostgreSQL driver.' },
+    doc: 'Accepted for compatibility.' },
+  { key: 'reportCodepageConversionErrors', name: 'ReportCodepageConversionErrors', aliases: ['rcce'], kind: 'enum', group: 'Statements', default: 0,
+    choices: [
+      { value: 0, names: ['IgnoreErrors'], doc: 'The driver substituted unconvertible characters silently.' },
+      { value: 1, names: ['ReturnError'], doc: 'The driver failed on them.' },
+      { value: 2, names: ['ReturnWarning'], doc: 'The driver substituted them with a warning.' },
+    ],
+    effect: { kind: 'none', driver: 'decides what happens to characters the application\'s code page cannot hold', why: 'restsql converts no text between code pages: it is Unicode from the API to the result.' },
+    doc: 'Accepted for compatibility.' },
+  { key: 'convertNull', name: 'ConvertNull', aliases: [], kind: 'enum', group: 'Statements', default: 1,
+    choices: [
+      { value: 0, names: ['NoTypeCheck'], doc: 'The JDBC driver converted a null without checking the requested type.' },
+      { value: 1, names: ['TypeCheck'], doc: 'The JDBC driver checked the requested type for nulls too.' },
+    ],
+    effect: { kind: 'none', driver: 'decides whether the JDBC driver checks the requested Java type when a value is null', why: 'restsql has no JDBC getters: a JDBC application reaching restsql serve gets its conversions from its PostgreSQL driver.' },
+    doc: 'Accepted for compatibility (JDBC).' },
+  { key: 'insensitiveResultSetBufferSize', name: 'InsensitiveResultSetBufferSize', aliases: [], kind: 'integer', group: 'Statements', default: 2048, min: -1, max: 2147483647,
+    effect: { kind: 'none', driver: 'sets how many KB of a scroll-insensitive JDBC result set the driver keeps in memory before spilling to disk', why: 'restsql keeps no client-side result sets: DuckDB holds the result and restsql serve streams it.' },
+    doc: 'Accepted for compatibility (JDBC).' },
+  { key: 'importStatementPool', name: 'ImportStatementPool', aliases: [], kind: 'path', group: 'Statements',
+    effect: { kind: 'none', driver: 'loads prepared statements into the JDBC driver\'s statement pool from an export file', why: 'restsql has no statement pool; restsql serve prepares statements per session as PostgreSQL does.' },
+    doc: 'Accepted for compatibility (JDBC).' },
+  { key: 'maxPooledStatements', name: 'MaxPooledStatements', aliases: [], kind: 'integer', group: 'Statements', default: 0, min: 0, max: 2147483647,
+    effect: { kind: 'none', driver: 'turns on the JDBC driver\'s statement pool and sets its size', why: 'restsql has no statement pool; restsql serve prepares statements per session as PostgreSQL does.' },
+    doc: 'Accepted for compatibility (JDBC).' },
+  { key: 'registerStatementPoolMonitorMBean', name: 'RegisterStatementPoolMonitorMBean', aliases: [], kind: 'boolean', group: 'Statements', default: false,
+    effect: { kind: 'none', driver: 'registers a JMX bean that monitors the JDBC driver\'s statement pool', why: 'restsql runs no Java and has no statement pool.' },
+    doc: 'Accepted for compatibility (JDBC).' },
+  // ---- Logging (issue 15)
+  { key: 'logConfigFile', name: 'LogConfigFile', aliases: ['lcf'], kind: 'path', group: 'Logging',
+    effect: { kind: 'none', driver: 'points the driver\'s Java logging at a configuration file', why: 'restsql writes warnings to stderr and, with RESTSQL_DEBUG=1, a line for each request, page and load.' },
+    doc: 'Accepted for compatibility. Set RESTSQL_DEBUG=1 for restsql\'s diagnostics.' },
+  { key: 'spyAttributes', name: 'SpyAttributes', aliases: [], kind: 'string', group: 'Logging', parenthesized: true,
+    effect: { kind: 'none', driver: 'turns on DataDirect Spy, which logs every JDBC call the application makes', why: 'restsql has no JDBC layer to trace; RESTSQL_DEBUG=1 logs its requests, pages and loads.' },
+    doc: 'Accepted for compatibility (JDBC). Written in parentheses, as DataDirect does: SpyAttributes=(log=(file)spy.log;timestamp=yes).' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionKey = (typeof OPTION_CATALOG)[number]['key'];
-
-/** Keys an odbc.ini section or connection string may carry that are not options. */
-export const IGNORED_KEYS = ['Driver', 'Description'] as const;

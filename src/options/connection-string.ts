@@ -1,5 +1,5 @@
 import { RestSqlError, isSecretName } from '../errors/index.js';
-import { OPTION_CATALOG } from './catalog.js';
+import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
 
 /** One `Key=value` pair as written, with where it came from for error messages. */
 export interface RawOption {
@@ -14,7 +14,15 @@ export interface RawOption {
   readonly afterSecret?: string;
 }
 
-const SECRET_KEYS = new Set(OPTION_CATALOG.filter((s) => s.kind === 'secret').flatMap((s) => [s.name, ...s.aliases].map((n) => n.toLowerCase())));
+const namesOf = (pick: (s: OptionSpec) => boolean | undefined) =>
+  new Set((OPTION_CATALOG as readonly OptionSpec[]).filter(pick).flatMap((s) => [s.name, ...s.aliases].map((n) => n.toLowerCase())));
+const SECRET_KEYS = namesOf((s) => s.kind === 'secret');
+/** Options whose value may be written in parentheses holding `;` (SpyAttributes, InitializationString). */
+const PARENTHESIZED_KEYS = namesOf((s) => s.parenthesized);
+
+/** DataDirect's JDBC URL prefix (case-insensitive), and any other JDBC URL. */
+const JDBC_PREFIX = /^\s*jdbc:datadirect:autorest:/i;
+const OTHER_JDBC = /^\s*(jdbc:[a-z0-9._-]*)/i;
 
 /** Whether an option named `key` holds a secret (by the catalog, or by its name for unknown ones). */
 function isSecretKey(key: string): boolean {
@@ -58,12 +66,60 @@ function readDelimited(text: string, open: number, key: string): { value: string
 }
 
 /**
- * Splits `Key=value;Key2=value2` (values quoted `'...'` or braced `{...}`). Keys are returned as written;
+ * Reads a parenthesized value starting at `open` (the `(`): it ends at the `)` that balances it
+ * when that is followed, after optional spaces, by `;` or the end of input. Undefined when there
+ * is none, so the value is read the plain way.
+ */
+function readParenthesized(text: string, open: number): { value: string; end: number } | undefined {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) {
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j] as string)) j++;
+      if (j === text.length || text[j] === ';') return { value: text.slice(open + 1, i), end: j };
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The start of a DataDirect JDBC URL: after `jdbc:datadirect:autorest:` may come the server, as
+ * `//host[:port][/path]` or as a URL (`https://example.com/`), before the first `;`; then the
+ * properties. The server is returned as ServerName (`//host` is read as https://host).
+ */
+function jdbcStart(text: string): { start: number; server?: RawOption } {
+  const prefix = JDBC_PREFIX.exec(text);
+  if (!prefix) {
+    if (OTHER_JDBC.test(text)) {
+      // Only the subprotocol is shown: the rest of another driver's URL may hold credentials.
+      const shown = OTHER_JDBC.exec(text)?.[1] ?? 'jdbc:';
+      throw new RestSqlError('CONFIG_SYNTAX', `Connection string: a JDBC URL of another driver (${shown}:...).`, {
+        hint: 'restsql reads DataDirect Autonomous REST URLs (jdbc:datadirect:autorest:Config=api.rest;...) or plain Key=value;... connection strings.',
+        details: { position: 1 },
+      });
+    }
+    return { start: 0 };
+  }
+  const start = prefix[0].length;
+  const semi = text.indexOf(';', start);
+  const first = text.slice(start, semi === -1 ? text.length : semi).trim();
+  const server = first.startsWith('//') ? `https:${first}` : /^[a-z][a-z0-9+.-]*:\/\//i.test(first) ? first : undefined;
+  if (server === undefined) return { start };
+  return { start: semi === -1 ? text.length : semi, server: { key: 'ServerName', value: server, source: `connection string, position ${start + 1}` } };
+}
+
+/**
+ * Splits `Key=value;Key2=value2` (values quoted `'...'` or braced `{...}`), or a DataDirect JDBC
+ * URL (`jdbc:datadirect:autorest:[//server;]Key=value;...`). Keys are returned as written;
  * mapping them to the catalog (case-insensitive, aliases) is resolve.ts's job.
  */
 export function parseConnectionString(text: string): RawOption[] {
   const out: RawOption[] = [];
-  let i = 0;
+  const jdbc = jdbcStart(text);
+  if (jdbc.server) out.push(jdbc.server);
+  let i = jdbc.start;
   let previousSecret: string | undefined;
   while (i < text.length) {
     while (i < text.length && (text[i] === ';' || /\s/.test(text[i] as string))) i++;
@@ -96,7 +152,11 @@ export function parseConnectionString(text: string): RawOption[] {
     while (v < text.length && text[v] === ' ') v++;
     const first = text[v];
     let value: string;
-    if (first === "'" || first === '"' || first === '{') {
+    const paren = first === '(' && PARENTHESIZED_KEYS.has(key.toLowerCase()) ? readParenthesized(text, v) : undefined;
+    if (paren) {
+      value = paren.value;
+      i = paren.end;
+    } else if (first === "'" || first === '"' || first === '{') {
       const r = readDelimited(text, v, key);
       value = r.value;
       i = r.end;

@@ -1,4 +1,5 @@
 import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
+import { behaviourText } from './effects.js';
 
 function defaultText(spec: OptionSpec): string {
   if (spec.default === undefined) return '';
@@ -12,9 +13,9 @@ function valuesText(spec: OptionSpec): string {
     case 'enum':
       return (spec.choices ?? []).map((c) => `${c.value} (${c.names[0]})`).join(', ');
     case 'integer':
-      return `integer${spec.min !== undefined ? ` ${spec.min}–${spec.max ?? '∞'}` : ''}`;
+      return `integer${spec.min !== undefined ? ` ${spec.min}–${spec.max ?? '∞'}` : ''}${spec.zeroMeansDefault ? ' (0: the default)' : ''}`;
     case 'boolean':
-      return '0 or 1';
+      return '0 or 1 (true or false)';
     case 'secret':
       return 'string (secret)';
     case 'url':
@@ -33,7 +34,18 @@ Write options as \`Key=value\` pairs separated by \`;\` (for example
 pass \`--dsn NAME\`. Names are case-insensitive; the aliases in the second column are accepted too.
 Values may be quoted \`'...'\` or braced \`{...}\` (a \`;\` inside is then literal; double a closing
 character to write it). \`\${NAME}\` reads environment variable NAME (\`$\${\` is a literal \`\${\`), which
-keeps secrets out of DSN files and shell history. \`DRIVER=\` and \`Description=\` are accepted and ignored.
+keeps secrets out of DSN files and shell history.
+
+DataDirect's JDBC URLs work as connection strings too: \`jdbc:datadirect:autorest:Config=api.rest;User=...\`,
+with the server first if wanted (\`jdbc:datadirect:autorest://api.example.com;Config=...\`, read as
+\`https://api.example.com\`, or \`jdbc:datadirect:autorest:https://api.example.com/;Config=...\`); the prefix is
+case-insensitive, and JDBC's \`true\`/\`false\` and enum names are accepted wherever ODBC takes numbers.
+
+Every option of DataDirect's Autonomous REST Connector (ODBC 8.0 and JDBC 6.0) is accepted, under its
+long name, its ODBC short name or its JDBC name (see [Other names](#other-names)). The restsql column says
+what each does here: *supported* options have their effect; options *accepted without effect* did
+something in DataDirect's driver that has no counterpart in restsql, and print one notice line at
+connect when given a value other than their default; *refused* options are rejected with the reason.
 `;
 
 function escapeCell(s: string): string {
@@ -50,12 +62,12 @@ export function optionsMarkdown(): string {
   }
   const parts = [MD_HEADER];
   for (const [group, specs] of groups) {
-    parts.push(`\n## ${group}\n\n| Option | Aliases | Values | Default | Description |\n|---|---|---|---|---|`);
+    parts.push(`\n## ${group}\n\n| Option | Aliases | Values | Default | restsql | Description |\n|---|---|---|---|---|---|`);
     for (const s of specs) {
       const choices = s.kind === 'enum' && s.key !== 'authenticationMethod'
         ? ' ' + (s.choices ?? []).map((c) => `\`${c.value}\`: ${c.doc}`).join(' ')
         : '';
-      parts.push(`| \`${s.name}\` | ${s.aliases.map((a) => `\`${a}\``).join(', ')} | ${escapeCell(valuesText(s))} | ${escapeCell(defaultText(s))} | ${escapeCell(s.doc + choices)} |`);
+      parts.push(`| \`${s.name}\` | ${s.aliases.map((a) => `\`${a}\``).join(', ')} | ${escapeCell(valuesText(s))} | ${escapeCell(defaultText(s))} | ${escapeCell(behaviourText(s))} | ${escapeCell(s.doc + choices)} |`);
     }
     if (group === 'Authentication') {
       const am = (OPTION_CATALOG as readonly OptionSpec[]).find((s) => s.key === 'authenticationMethod');
@@ -63,6 +75,10 @@ export function optionsMarkdown(): string {
       for (const c of am?.choices ?? []) parts.push(`| ${c.value} | \`${c.names[0]}\` | ${escapeCell(c.doc)} |`);
     }
   }
+  parts.push(`\n## Other names\n\nODBC short names and JDBC names, and the option each stands for (case-insensitive).\n\n| Name | Option |\n|---|---|`);
+  const aliases = (OPTION_CATALOG as readonly OptionSpec[]).flatMap((s) => s.aliases.map((a) => [a, s.name] as const));
+  aliases.sort(([a], [b]) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  for (const [alias, name] of aliases) parts.push(`| \`${alias}\` | \`${name}\` |`);
   return parts.join('\n') + '\n';
 }
 
@@ -79,6 +95,7 @@ export function optionsText(): string {
     const def = defaultText(s);
     lines.push(`  ${s.name}${alias}  [${valuesText(s)}]${def ? `  default ${def}` : ''}`);
     lines.push(`      ${s.doc}`);
+    if (s.effect) lines.push(`      restsql: ${behaviourText(s)}`);
   }
   return lines.join('\n').trimStart() + '\n';
 }

@@ -1,4 +1,5 @@
-export { OPTION_CATALOG, type OptionSpec, type OptionKind, type OptionGroup, type OptionKey } from './catalog.js';
+export { OPTION_CATALOG, type OptionSpec, type OptionKind, type OptionGroup, type OptionKey, type OptionEffect } from './catalog.js';
+export { behaviourText, inertOptionNotices } from './effects.js';
 export { AUTH_METHODS, authMethodByCode, type AuthMethodSpec } from './auth-methods.js';
 export { parseConnectionString, type RawOption } from './connection-string.js';
 export { parseOdbcIni, readDsn, odbcIniCandidates } from './odbc-ini.js';

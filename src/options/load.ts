@@ -1,3 +1,4 @@
+import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
 import { parseConnectionString, type RawOption } from './connection-string.js';
 import { readDsn } from './odbc-ini.js';
 import { resolveOptions, type ConnectionOptions } from './resolve.js';
@@ -14,15 +15,18 @@ export interface OptionSources {
   readonly overrides?: readonly RawOption[];
 }
 
+const DSN_OPTION = (OPTION_CATALOG as readonly OptionSpec[]).find((s) => s.key === 'dataSourceName')!;
+
 /**
  * Options from a DSN and/or a connection string; the connection string's options override the
- * DSN's, as with ODBC drivers. `DSN=Name` inside the connection string names the DSN as ODBC does.
+ * DSN's, as with ODBC drivers. `DSN=Name` (or `DataSourceName=Name`) inside the connection string names the DSN as ODBC does.
  */
 export function loadOptions(sources: OptionSources): ConnectionOptions {
   const env = sources.env ?? process.env;
   let fromString: RawOption[] = sources.connect ? parseConnectionString(sources.connect) : [];
   let dsn = sources.dsn;
-  const dsnEntry = fromString.find((o) => o.key.trim().toLowerCase() === 'dsn');
+  const dsnNames = new Set([DSN_OPTION.name, ...DSN_OPTION.aliases].map((n) => n.toLowerCase()));
+  const dsnEntry = fromString.find((o) => dsnNames.has(o.key.trim().toLowerCase()));
   if (dsnEntry) {
     dsn ??= dsnEntry.value;
     fromString = fromString.filter((o) => o !== dsnEntry);

@@ -2,8 +2,9 @@ import { RestSqlError, Secret } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { HEADER_NAME_HINT, isHeaderName } from '../util/header-name.js';
 import { authMethodByCode } from './auth-methods.js';
-import { IGNORED_KEYS, OPTION_CATALOG, type OptionSpec } from './catalog.js';
+import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
 import type { RawOption } from './connection-string.js';
+import { refusedOption } from './effects.js';
 
 type Catalog = (typeof OPTION_CATALOG)[number];
 interface KindValue {
@@ -26,7 +27,6 @@ const BY_NAME = new Map<string, OptionSpec>();
 for (const spec of OPTION_CATALOG as readonly OptionSpec[]) {
   for (const n of [spec.name, ...spec.aliases]) BY_NAME.set(n.toLowerCase(), spec);
 }
-const IGNORED = new Set<string>(IGNORED_KEYS.map((k) => k.toLowerCase()));
 
 /**
  * `${NAME}` reads environment variable NAME; `$${` is a literal `${`. Lets secrets stay
@@ -116,6 +116,7 @@ function convertValue(spec: OptionSpec, raw: string, source: string): string | n
     case 'integer': {
       if (!/^[+-]?\d+$/.test(raw)) throw invalid(spec, source, `'${raw}' is not a whole number.`, `Give a whole number${spec.min !== undefined ? ` from ${spec.min}` : ''}${spec.max !== undefined ? ` to ${spec.max}` : ''}.`);
       const n = Number(raw);
+      if (n === 0 && spec.zeroMeansDefault && spec.default !== undefined) return spec.default;
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
         throw invalid(spec, source, `${n} is out of range.`, `Give a whole number from ${spec.min ?? '-∞'} to ${spec.max ?? '∞'}.`);
       }
@@ -140,12 +141,11 @@ export interface ResolveInput {
 export function resolveOptions(input: ResolveInput): ConnectionOptions {
   const env = input.env ?? process.env;
   const chosen = new Map<string, { spec: OptionSpec; raw: RawOption }>();
-  const allNames = (OPTION_CATALOG as readonly OptionSpec[]).flatMap((s) => [s.name]);
+  const allNames = (OPTION_CATALOG as readonly OptionSpec[]).flatMap((s) => [s.name, ...s.aliases]);
   for (const layer of input.layers) {
     const seen = new Map<string, RawOption>();
     for (const raw of layer) {
       const lower = raw.key.trim().toLowerCase();
-      if (IGNORED.has(lower)) continue;
       const spec = BY_NAME.get(lower);
       if (!spec && raw.afterSecret !== undefined) {
         // Most likely the rest of the secret's value, cut at an unbraced ';': not echoed.
@@ -160,6 +160,7 @@ export function resolveOptions(input: ResolveInput): ConnectionOptions {
           details: { option: raw.key, source: raw.source },
         });
       }
+      if (spec.effect?.kind === 'refused') throw refusedOption(spec, raw.source);
       const earlier = seen.get(spec.key);
       if (earlier) {
         throw new RestSqlError('CONFIG_DUPLICATE_OPTION', `${spec.name} is given twice (${earlier.source} as '${earlier.key}', and ${raw.source} as '${raw.key}').`, {
