@@ -32,6 +32,8 @@ export interface SessionHost {
   readonly redactor: Redactor;
   /** The model as .rest text, secrets masked. */
   restModel(): string;
+  /** QueryTimeout in seconds (0 or less: none): how long one statement may run, its fetches included. */
+  readonly queryTimeout?: number;
   /** The session closed. */
   detach(conn: Connection): void;
   close(): Promise<void>;
@@ -72,6 +74,19 @@ export class Connection {
   async #statement<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = new AbortController();
     this.#running = controller;
+    const seconds = this.#hub.queryTimeout ?? 0;
+    let timedOut: RestSqlError | undefined;
+    const timer =
+      seconds > 0
+        ? setTimeout(() => {
+            timedOut = new RestSqlError('QUERY_TIMEOUT', `The statement ran longer than QueryTimeout (${seconds} s) and was cancelled.`, {
+              hint: 'Raise QueryTimeout (0 lifts it), or fetch less: filter on the API\'s filter columns or add a LIMIT.',
+              details: { option: 'QueryTimeout', seconds },
+            });
+            controller.abort(timedOut);
+            this.#engine.interrupt();
+          }, seconds * 1000)
+        : undefined;
     const work = fn(controller.signal);
     const settled = work.then(
       () => undefined,
@@ -81,8 +96,9 @@ export class Connection {
     try {
       return await work;
     } catch (e) {
-      throw this.#hub.redactor.error(controller.signal.aborted ? aborted(e) : toRestSqlError(e));
+      throw this.#hub.redactor.error(timedOut ?? (controller.signal.aborted ? aborted(e) : toRestSqlError(e)));
     } finally {
+      clearTimeout(timer);
       this.#inFlight.delete(settled);
       if (this.#running === controller) this.#running = undefined;
     }

@@ -5,7 +5,7 @@
  * Connection of its own on one hub, so tables fetched for one session serve the others within
  * CacheTTL.
  */
-import type { Redactor } from '../errors/index.js';
+import { RestSqlError, toRestSqlError, type Redactor } from '../errors/index.js';
 import type { HttpClient } from '../http/contract.js';
 import { writeRestModel } from '../model/rest-writer.js';
 import type { ResolvedModel } from '../model/types.js';
@@ -14,6 +14,14 @@ import { Connection, type SessionHost } from './connection.js';
 import type { Database } from './database.js';
 import { createSession } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
+
+/** Per-session settings from the connection options. */
+export interface SessionSettings {
+  /** QueryTimeout in seconds; 0 or less: none. */
+  readonly queryTimeout?: number;
+  /** InitializationString: statements run at the start of every session. */
+  readonly initializationString?: string;
+}
 
 export class Hub implements SessionHost {
   #closed = false;
@@ -28,13 +36,31 @@ export class Hub implements SessionHost {
     readonly logger: Logger,
     readonly redactor: Redactor,
     private readonly closeAuth: () => Promise<void>,
+    readonly settings: SessionSettings = {},
   ) {}
 
-  /** A new session: a Connection with a DuckDB connection of its own, sharing this hub's tables. */
+  get queryTimeout(): number {
+    return this.settings.queryTimeout ?? 0;
+  }
+
+  /**
+   * A new session: a Connection with a DuckDB connection of its own, sharing this hub's tables.
+   * InitializationString runs first; when it fails, the session is closed and the error thrown.
+   */
   async session(ownsHub = false): Promise<Connection> {
     const engine = await createSession(this.db);
     const conn = new Connection(this, engine, ownsHub);
     this.#sessions.add(conn);
+    if (this.settings.initializationString !== undefined) {
+      try {
+        await conn.queryAll(this.settings.initializationString);
+      } catch (e) {
+        // The hub stays open for the caller to close (a connection that owns it closes it).
+        await conn.close().catch(() => undefined);
+        const err = toRestSqlError(e);
+        throw new RestSqlError(err.code, `InitializationString failed: ${err.message}`, { ...(err.hint !== undefined ? { hint: err.hint } : {}), details: { ...err.details, option: 'InitializationString' }, cause: e });
+      }
+    }
     return conn;
   }
 

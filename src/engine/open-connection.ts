@@ -122,7 +122,7 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
     for (const e of endpoints) for (const t of tablesOf(e.table)) await db.defineTable(t);
     await createInfoTables(db, model, redactor);
     const cache = new LoadCache(model, db, http, logger, prefetched, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-    return new Hub(model, db, cache, http, logger, redactor, closeAuth);
+    return new Hub(model, db, cache, http, logger, redactor, closeAuth, { queryTimeout: options.queryTimeout, ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}) });
   } catch (e) {
     await db?.close();
     await closeAuth();

@@ -23,6 +23,18 @@ const VALID: [string, [string, string][]][] = [
   ['DRIVER=DataDirect 8.0 Autonomous REST Connector;am=15', [['DRIVER', 'DataDirect 8.0 Autonomous REST Connector'], ['am', '15']]],
   ['k=', [['k', '']]],
   ['', []],
+  // DataDirect's JDBC URLs: properties straight after the prefix (any case), or a server first.
+  ['jdbc:datadirect:autorest:Config=api.rest;User=u;', [['Config', 'api.rest'], ['User', 'u']]],
+  ['JDBC:DataDirect:AutoRest:Sample=https://h/x', [['Sample', 'https://h/x']]],
+  ['  jdbc:datadirect:autorest://api.example.com:8443;Config=a.rest', [['ServerName', 'https://api.example.com:8443'], ['Config', 'a.rest']]],
+  ['jdbc:datadirect:autorest:https://example.com/;Config=C:/path/myrest.rest;', [['ServerName', 'https://example.com/'], ['Config', 'C:/path/myrest.rest']]],
+  ['jdbc:datadirect:autorest:http://127.0.0.1:9/v1?a=b', [['ServerName', 'http://127.0.0.1:9/v1?a=b']]],
+  ["jdbc:datadirect:autorest:Sample='https://h/x;y'", [['Sample', 'https://h/x;y']]],
+  // Parentheses hold ';' for the options DataDirect writes that way, and for them only.
+  ['SpyAttributes=(log=(file)spy.log;timestamp=yes);am=15', [['SpyAttributes', 'log=(file)spy.log;timestamp=yes'], ['am', '15']]],
+  ['initializationstring = (SET a = 1;SET b = 2)', [['initializationstring', 'SET a = 1;SET b = 2']]],
+  ['InitializationString=(SELECT 1) x;b=2', [['InitializationString', '(SELECT 1) x'], ['b', '2']]],
+  ['Description=(one;Table=t)', [['Description', '(one'], ['Table', 't)']]],
 ];
 
 for (const [input, expected] of VALID) {
@@ -58,6 +70,19 @@ for (const [text, message] of CUT_SECRETS) {
     assert.throws(() => parseConnectionString(text), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_SYNTAX' && message.test(e.message) && !/def2|abc1/.test(`${e.message} ${e.hint} ${JSON.stringify(e.details)}`));
   });
 }
+
+test('a JDBC URL of another driver is refused without echoing the rest of it', () => {
+  for (const text of ['jdbc:postgresql://u:hunter2@db:5432/x', 'JDBC:mysql:hunter2']) {
+    assert.throws(
+      () => parseConnectionString(text),
+      (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_SYNTAX' && /another driver \(jdbc:(postgresql|mysql):/i.test(e.message) && !/hunter2/.test(`${e.message} ${e.hint}`),
+    );
+  }
+});
+
+test('the server of a JDBC URL and a ServerName property are the same option twice', () => {
+  assert.throws(() => resolveOptions({ layers: [parseConnectionString('jdbc:datadirect:autorest://h;ServerName=https://h')] }), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_DUPLICATE_OPTION' && /HostName is given twice/.test(e.message));
+});
 
 test('the option after a secret records it, so an unknown key there is not echoed either', () => {
   const opts = parseConnectionString('Password=abc1;def2=x;Table=t');

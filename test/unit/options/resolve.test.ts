@@ -18,6 +18,34 @@ test('defaults, case-insensitive keys, aliases and JDBC names', () => {
   assert.equal(j.restConfigFile, undefined);
 });
 
+test('JDBC true/false and enum names wherever ODBC takes numbers; LoginTimeout=0 keeps the default deadline', () => {
+  const o = loadOptions({ connect: 'rsp=https://h/x;BulkLoad=false;FilterPushdown=TRUE;UsePKCE=false;TransactionMode=noTransactions;ReportCodepageConversionErrors=ReturnWarning;ConvertNull=0;QualifyNormalizedNames=Parent;ClientCredentialsMode=Post;SQLEngineMode=Direct;LoginTimeout=0', env });
+  assert.equal(o.bulkLoad, false);
+  assert.equal(o.filterPushdown, true);
+  assert.equal(o.usePkce, false);
+  assert.equal(o.transactionMode, 0);
+  assert.equal(o.reportCodepageConversionErrors, 2);
+  assert.equal(o.convertNull, 0);
+  assert.equal(o.qualifyNormalizedNames, 1);
+  assert.equal(o.clientCredentialsMode, 3);
+  assert.equal(o.sqlEngineMode, 2);
+  assert.equal(o.loginTimeout, 300);
+  assert.equal(loadOptions({ connect: 'rsp=https://h/x;lt=45', env }).loginTimeout, 45);
+});
+
+test('DataSourceName (or DSN) in a connection string names the DSN; Description and Driver are accepted', () => {
+  const o = loadOptions({ connect: 'Description=mine;DRIVER={DataDirect 8.0 Autonomous REST Connector};rsp=https://h/x', env });
+  assert.equal(o.description, 'mine');
+  assert.equal(o.driver, 'DataDirect 8.0 Autonomous REST Connector');
+  assert.throws(() => loadOptions({ connect: 'DataSourceName=Nowhere', odbcIni: '/nonexistent/odbc.ini', env }), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_DSN_NOT_FOUND' && /Nowhere/.test(e.message));
+});
+
+test('an unknown option suggests among every name, the new ones included', () => {
+  for (const [typo, suggestion] of [['WSFetchSze', 'WSFetchSize'], ['TransactionMod', 'TransactionMode'], ['SpyAtributes', 'SpyAttributes'], ['InitialisationString', 'InitializationString']] as const) {
+    assert.throws(() => loadOptions({ connect: `rsp=https://h/x;${typo}=1`, env }), (e: unknown) => e instanceof RestSqlError && e.code === 'CONFIG_UNKNOWN_OPTION' && e.message.includes(`'${typo}'`) && e.message.includes(suggestion), typo);
+  }
+});
+
 test('AuthenticationMethod by number or JDBC name', () => {
   for (const [value, code] of [['56', 56], ['OAuth2-PKCE', 56], ['oauth2pkce', 56], ['BearerToken', 34], ['0', 0]] as const) {
     const extra = code === 56 ? ';ClientID=c;AuthURI=https://a/auth;TokenURI=https://a/token;RedirectURI=http://localhost:8080' : code === 34 ? ';SecurityToken=t' : ';User=u;Password=p';
