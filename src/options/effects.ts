@@ -1,6 +1,5 @@
 import { RestSqlError, Secret } from '../errors/index.js';
 import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
-import type { ConnectionOptions } from './resolve.js';
 
 /** How restsql treats an option, for docs/options.md and `restsql options`. */
 export function behaviourText(spec: OptionSpec): string {
@@ -19,9 +18,10 @@ export function inertNotice(spec: OptionSpec): string {
 
 /**
  * One notice for each option accepted without effect that holds a value other than its default
- * (any value when it has none); labels (`quiet`) never. Values are not shown.
+ * (any value when it has none); labels (`quiet`) never. Values are not shown. `options` are
+ * resolved ConnectionOptions (resolve.ts).
  */
-export function inertOptionNotices(options: ConnectionOptions, catalog: readonly OptionSpec[] = OPTION_CATALOG): string[] {
+export function inertOptionNotices(options: object, catalog: readonly OptionSpec[] = OPTION_CATALOG): string[] {
   const o = options as unknown as Record<string, unknown>;
   const out: string[] = [];
   for (const spec of catalog) {
