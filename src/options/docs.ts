@@ -41,7 +41,7 @@ with the server first if wanted (\`jdbc:datadirect:autorest://api.example.com;Co
 \`https://api.example.com\`, or \`jdbc:datadirect:autorest:https://api.example.com/;Config=...\`); the prefix is
 case-insensitive, and JDBC's \`true\`/\`false\` and enum names are accepted wherever ODBC takes numbers.
 
-Every option of DataDirect's Autonomous REST Connector (ODBC 8.0 and JDBC 6.0) is accepted, under its
+The options of DataDirect's Autonomous REST Connector (ODBC 8.0 and JDBC 6.0) are accepted, each under its
 long name, its ODBC short name or its JDBC name (see [Other names](#other-names)). The restsql column says
 what each does here: *supported* options have their effect; options *accepted without effect* did
 something in DataDirect's driver that has no counterpart in restsql, and print one notice line at
