@@ -16,6 +16,7 @@ import { originOf } from './url.js';
 import { decide, policyFor, type Decision, type Outcome } from './retry-policy.js';
 import { tlsSettingsFor, type TlsSettings } from './tls.js';
 import { tlsFailure } from './tls-failure.js';
+import { createTlsAlerts, type TlsAlerts } from './tls-alerts.js';
 
 export interface HttpClientOptions {
   /**
@@ -63,8 +64,10 @@ function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser
   return o.proxyHost ? { proxy: { host: o.proxyHost, ...(o.proxyPort ? { port: o.proxyPort } : {}), ...(o.proxyUser ? { user: o.proxyUser } : {}), ...(o.proxyPassword ? { password: o.proxyPassword } : {}) } } : {};
 }
 
-function makeDispatcher(o: HttpClientOptions): Dispatcher {
+function makeDispatcher(o: HttpClientOptions, alerts: TlsAlerts): Dispatcher {
   const timeout = o.timeoutSeconds * 1000;
+  // Every pool, direct or behind a proxy's tunnel, has its sockets watched for TLS alerts.
+  const { factory } = alerts;
   const tls = o.tls?.connect ?? {};
   // A tunnel's TLS (requestTls) is set up apart from the connect options, which then only reach
   // the proxy itself.
@@ -76,11 +79,11 @@ function makeDispatcher(o: HttpClientOptions): Dispatcher {
     // The client that talks to the proxy itself (CONNECT) gets the timeouts too: undici's default
     // waits 300 s for an answer to CONNECT.
     const clientFactory = (origin: URL, opts: object) => new Pool(origin, { ...opts, headersTimeout: timeout, bodyTimeout: timeout });
-    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts, ...tunnelTls, clientFactory });
+    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts, ...tunnelTls, clientFactory, factory });
   }
   const env = process.env;
-  if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent({ ...timeouts, ...tunnelTls });
-  return new Agent(timeouts);
+  if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent({ ...timeouts, ...tunnelTls, factory });
+  return new Agent({ ...timeouts, factory });
 }
 
 interface BodyLimits {
@@ -216,6 +219,7 @@ interface Shared {
   readonly options: HttpClientOptions;
   readonly logger: Logger;
   readonly dispatcher: Dispatcher;
+  readonly alerts: TlsAlerts;
   readonly gate: ReturnType<typeof createHostGate>;
   readonly maxBackoffMs: number;
   readonly maxBytes: number;
@@ -223,10 +227,12 @@ interface Shared {
 }
 
 export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
+  const alerts = createTlsAlerts();
   const shared: Shared = {
     options,
     logger: options.logger ?? SILENT_LOGGER,
-    dispatcher: makeDispatcher(options),
+    dispatcher: makeDispatcher(options, alerts),
+    alerts,
     gate: createHostGate(options.hostConcurrency ?? 6),
     maxBackoffMs: options.maxBackoffMs ?? 30_000,
     maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -238,7 +244,7 @@ export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
 }
 
 function clientOf(shared: Shared, own: { authenticator: Authenticator | undefined; retries: number; origins: OriginPolicy | undefined }, close: () => Promise<void>): SharedHttpClient {
-  const { options, logger, dispatcher, gate, maxBytes, maxRatio } = shared;
+  const { options, logger, dispatcher, alerts, gate, maxBytes, maxRatio } = shared;
   const tlsContext = options.tls?.context ?? { verify: true };
 
   /**
@@ -264,6 +270,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
   /** One try and what it came to: a response, or a network failure worth deciding about (anything else is thrown). */
   async function attemptOnce(req: HttpRequest, shown: string, anyStatus: boolean | undefined, ticket: GateTicket, cancel: AbortSignal | undefined): Promise<Outcome> {
     const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    const started = Date.now();
     try {
       logger.debug(`http: ${shown}`);
       const response = await once(req, shown, cancel, deadline);
@@ -273,8 +280,11 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
       const err = e as NodeJS.ErrnoException;
       if (cancel?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
       if (e instanceof RestSqlError) throw e;
-      // A failed handshake is not retried: the next try would meet the same certificate.
-      const tlsError = deadline?.aborted ? undefined : tlsFailure(err, shown, req.url, tlsContext);
+      // A failed handshake is not retried: the next try would meet the same certificate. A
+      // connection closed after a TLS alert (TLS 1.3's "certificate required") counts as one.
+      const closed = err.code === 'UND_ERR_SOCKET' || err.code === 'ECONNRESET';
+      const alert = closed ? alerts.since(ticket.origin, started) : undefined;
+      const tlsError = deadline?.aborted ? undefined : tlsFailure(alert ?? err, shown, req.url, tlsContext);
       if (tlsError) throw tlsError;
       const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
       return { kind: 'network', shown, url: req.url, code, error: err };

@@ -78,7 +78,10 @@ export function tlsFailure(err: NodeJS.ErrnoException, shown: string, url: strin
     .replace(/:\.\.\/deps\/[\s\S]*$/, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return new RestSqlError('HTTP_TLS', `${shown} failed: ${what}: ${detail} (${code}).`, {
+  // A name mismatch: the names the certificate does hold (Node's message lists none for an IP host).
+  const names = kind === 'host-name' ? (error as { cert?: { subjectaltname?: string } }).cert?.subjectaltname : undefined;
+  const held = names ? ` The certificate is for ${names}.` : '';
+  return new RestSqlError('HTTP_TLS', `${shown} failed: ${what}: ${detail} (${code}).${held}`, {
     hint,
     details: { url: redactUrl(url), code, kind, option },
     cause: err,
