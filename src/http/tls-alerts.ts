@@ -13,6 +13,8 @@ type Connector = buildConnector.connector;
 export interface TlsAlerts {
   /** A `factory` for undici's Agent, ProxyAgent and EnvHttpProxyAgent: pools whose sockets are watched. */
   readonly factory: (origin: string | URL, opts: object) => Dispatcher;
+  /** `connect` with its sockets watched, for `origin`'s pool. */
+  readonly watch: (origin: string, connect: Connector) => Connector;
   /** The TLS alert `origin` sent at or after `since` (ms since the epoch), if any. */
   since(origin: string, since: number): NodeJS.ErrnoException | undefined;
 }
@@ -34,6 +36,7 @@ export function createTlsAlerts(now: () => number = Date.now): TlsAlerts {
       (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
     });
   return {
+    watch,
     factory(origin, opts) {
       const key = new URL(String(origin)).origin;
       const o = opts as Pool.Options;
