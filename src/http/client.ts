@@ -69,8 +69,8 @@ function makeDispatcher(o: HttpClientOptions, alerts: TlsAlerts): Dispatcher {
   // Every pool, direct or behind a proxy's tunnel, has its sockets watched for TLS alerts.
   const { factory } = alerts;
   const tls = o.tls?.connect ?? {};
-  // A tunnel's TLS (requestTls) is set up apart from the connect options, which then only reach
-  // the proxy itself.
+  // Through a proxy, the connection to the API inside the CONNECT tunnel takes its TLS options
+  // from requestTls (undici's ProxyAgent does not use `connect` for it).
   const tunnelTls = Object.keys(tls).length > 0 ? { requestTls: { ...tls } } : {};
   const timeouts = { headersTimeout: timeout, bodyTimeout: timeout, connect: { ...tls, timeout: timeout || undefined } };
   if (o.proxy) {

@@ -98,7 +98,7 @@ export function parseProtocolVersions(value: string): ProtocolRange {
 
 /** HostNameInCertificate: a DNS name or an IP address (checked against the certificate's IP SANs). */
 function checkHostName(name: string): void {
-  if (isIP(name) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9_*]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(name)) return;
+  if (isIP(name) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/.test(name)) return;
   throw new RestSqlError('CONFIG_INVALID_VALUE', `HostNameInCertificate: '${name}' is not a host name.`, {
     hint: 'Give the name the server\'s certificate holds, without scheme, port or path: HostNameInCertificate=api.example.com',
     details: { option: 'HostNameInCertificate' },
