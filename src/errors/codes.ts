@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   DATA_TYPE_MISMATCH: { category: 'remote', sqlState: '22018', summary: 'A value does not fit the column type chosen for it.' },
   DATA_TOO_MANY_PAGES: { category: 'remote', sqlState: '54000', summary: 'A table needs more pages than MaxPages allows.' },
   DATA_NO_RECORDS: { category: 'remote', sqlState: '22023', summary: 'The response holds nothing that maps to rows.' },
+  // TLS (issue 15: the TLS options)
+  HTTP_TLS: { category: 'remote', sqlState: '08006', summary: 'The TLS handshake with the endpoint failed: certificate not trusted, for another host name or out of date, no common protocol version, or the client certificate missing or refused.' },
   // SQL (exit 1)
   QUERY_SYNTAX: { category: 'query', sqlState: '42601', summary: 'The SQL has a syntax error.' },
   QUERY_UNKNOWN_TABLE: { category: 'query', sqlState: '42P01', summary: 'The SQL names a table that does not exist.' },

@@ -14,6 +14,9 @@ import type { Authenticator, DeriveOptions, HttpClient, HttpRequest, HttpRespons
 import { atRequest, bodyText, headerValue, MIB, notJsonError } from './response-body.js';
 import { originOf } from './url.js';
 import { decide, policyFor, type Decision, type Outcome } from './retry-policy.js';
+import { tlsSettingsFor, type TlsSettings } from './tls.js';
+import { tlsFailure } from './tls-failure.js';
+import { createTlsAlerts, type TlsAlerts } from './tls-alerts.js';
 
 export interface HttpClientOptions {
   /**
@@ -39,6 +42,8 @@ export interface HttpClientOptions {
   readonly maxResponseBytes?: number;
   /** MaxCompressionRatio: decoded bytes per received byte a compressed body may reach past the first RATIO_FLOOR bytes (default 1000; 0: no check). */
   readonly maxCompressionRatio?: number;
+  /** The TLS options (http/tls.ts): for every TLS connection, direct or through a proxy's tunnel. */
+  readonly tls?: TlsSettings;
 }
 
 /** The MaxResponseSize and MaxCompressionRatio options as the client takes them. */
@@ -59,20 +64,26 @@ function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser
   return o.proxyHost ? { proxy: { host: o.proxyHost, ...(o.proxyPort ? { port: o.proxyPort } : {}), ...(o.proxyUser ? { user: o.proxyUser } : {}), ...(o.proxyPassword ? { password: o.proxyPassword } : {}) } } : {};
 }
 
-function makeDispatcher(o: HttpClientOptions): Dispatcher {
+function makeDispatcher(o: HttpClientOptions, alerts: TlsAlerts): Dispatcher {
   const timeout = o.timeoutSeconds * 1000;
-  const timeouts = { headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout: timeout || undefined } };
+  // Every pool, direct or behind a proxy's tunnel, has its sockets watched for TLS alerts.
+  const { factory } = alerts;
+  const tls = o.tls?.connect ?? {};
+  // Through a proxy, the connection to the API inside the CONNECT tunnel takes its TLS options
+  // from requestTls (undici's ProxyAgent does not use `connect` for it).
+  const tunnelTls = Object.keys(tls).length > 0 ? { requestTls: { ...tls } } : {};
+  const timeouts = { headersTimeout: timeout, bodyTimeout: timeout, connect: { ...tls, timeout: timeout || undefined } };
   if (o.proxy) {
     const uri = `http://${o.proxy.host}${o.proxy.port ? `:${o.proxy.port}` : ''}`;
     const token = o.proxy.user ? `Basic ${Buffer.from(`${o.proxy.user}:${o.proxy.password?.reveal() ?? ''}`).toString('base64')}` : undefined;
     // The client that talks to the proxy itself (CONNECT) gets the timeouts too: undici's default
     // waits 300 s for an answer to CONNECT.
     const clientFactory = (origin: URL, opts: object) => new Pool(origin, { ...opts, headersTimeout: timeout, bodyTimeout: timeout });
-    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts, clientFactory });
+    return new ProxyAgent({ uri, ...(token ? { token } : {}), ...timeouts, ...tunnelTls, clientFactory, factory });
   }
   const env = process.env;
-  if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent(timeouts);
-  return new Agent(timeouts);
+  if (env.HTTP_PROXY || env.HTTPS_PROXY || env.http_proxy || env.https_proxy) return new EnvHttpProxyAgent({ ...timeouts, ...tunnelTls, factory });
+  return new Agent({ ...timeouts, factory });
 }
 
 interface BodyLimits {
@@ -180,12 +191,17 @@ function responseOf(url: string, status: number, headers: HttpResponse['headers'
 
 /**
  * The client a connection's options describe (WSTimeout, WSRetryCount, HostConcurrency, the
- * proxy options, MaxResponseSize, MaxCompressionRatio), without an authenticator: the transport
- * that requests obtaining credentials go through. The API client is derived from it with the
- * authenticator, so both share one connection pool and one host gate.
+ * proxy options, MaxResponseSize, MaxCompressionRatio, the TLS options), without an
+ * authenticator: the transport that requests obtaining credentials go through. The API client is
+ * derived from it with the authenticator, so both share one connection pool, one host gate and
+ * one TLS configuration. The TLS stores are read here, and the TLS warnings (certificate checks
+ * turned off) go to the logger's warning channel, once per connection.
  */
 export function httpClientFor(options: ConnectionOptions, ctx: { logger?: Logger; redactor?: Redactor; signal?: AbortSignal; origins?: OriginPolicy } = {}): SharedHttpClient {
+  const tls = tlsSettingsFor(options);
+  for (const w of tls.warnings) ctx.logger?.warn(w);
   return createHttpClient({
+    tls,
     timeoutSeconds: options.wsTimeout,
     retries: options.wsRetryCount,
     hostConcurrency: options.hostConcurrency,
@@ -203,6 +219,7 @@ interface Shared {
   readonly options: HttpClientOptions;
   readonly logger: Logger;
   readonly dispatcher: Dispatcher;
+  readonly alerts: TlsAlerts;
   readonly gate: ReturnType<typeof createHostGate>;
   readonly maxBackoffMs: number;
   readonly maxBytes: number;
@@ -210,10 +227,12 @@ interface Shared {
 }
 
 export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
+  const alerts = createTlsAlerts();
   const shared: Shared = {
     options,
     logger: options.logger ?? SILENT_LOGGER,
-    dispatcher: makeDispatcher(options),
+    dispatcher: makeDispatcher(options, alerts),
+    alerts,
     gate: createHostGate(options.hostConcurrency ?? 6),
     maxBackoffMs: options.maxBackoffMs ?? 30_000,
     maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
@@ -225,7 +244,8 @@ export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
 }
 
 function clientOf(shared: Shared, own: { authenticator: Authenticator | undefined; retries: number; origins: OriginPolicy | undefined }, close: () => Promise<void>): SharedHttpClient {
-  const { options, logger, dispatcher, gate, maxBytes, maxRatio } = shared;
+  const { options, logger, dispatcher, alerts, gate, maxBytes, maxRatio } = shared;
+  const tlsContext = options.tls?.context ?? { verify: true };
 
   /**
    * One try. `deadline` (WSTimeout) bounds all of it: connecting (a proxy's CONNECT included),
@@ -250,6 +270,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
   /** One try and what it came to: a response, or a network failure worth deciding about (anything else is thrown). */
   async function attemptOnce(req: HttpRequest, shown: string, anyStatus: boolean | undefined, ticket: GateTicket, cancel: AbortSignal | undefined): Promise<Outcome> {
     const deadline = options.timeoutSeconds > 0 ? AbortSignal.timeout(options.timeoutSeconds * 1000) : undefined;
+    const started = Date.now();
     try {
       logger.debug(`http: ${shown}`);
       const response = await once(req, shown, cancel, deadline);
@@ -259,12 +280,24 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
       const err = e as NodeJS.ErrnoException;
       if (cancel?.aborted) throw new RestSqlError('ABORTED', `${shown} was cancelled.`, { cause: e });
       if (e instanceof RestSqlError) throw e;
+      // A failed handshake is not retried: the next try would meet the same certificate. A
+      // connection closed after a TLS alert (TLS 1.3's "certificate required") counts as one.
+      const closed = err.code === 'UND_ERR_SOCKET' || err.code === 'ECONNRESET';
+      const alert = closed ? alerts.since(ticket.origin, started) : undefined;
+      const tlsError = deadline?.aborted ? undefined : tlsFailure(alert ?? err, shown, req.url, tlsContext);
+      if (tlsError) throw tlsError;
       const code = deadline?.aborted ? 'ETIMEDOUT' : err.code ?? (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
       return { kind: 'network', shown, url: req.url, code, error: err };
     }
   }
 
   async function send(original: HttpRequest): Promise<HttpResponse> {
+    if (options.tls?.requireTls && /^http:/i.test(original.url)) {
+      throw new RestSqlError('CONFIG_CONFLICT', `EncryptionMethod=1 (SSL) asks for TLS on every request, but ${original.method ?? 'GET'} ${redactUrl(original.url)} is a plain http:// URL.`, {
+        hint: 'Use the https:// URL of the service (in RestSamplePath, HostName, the model file or the OAuth options), or set EncryptionMethod=0 to let each URL\'s scheme decide.',
+        details: { option: 'EncryptionMethod', url: redactUrl(original.url) },
+      });
+    }
     // Refused before anything is sent; an origin allowed without credentials never meets the authenticator.
     const access = own.origins ? own.origins.check(original.url, original.method) : 'credentials';
     const authenticator = access === 'credentials' ? own.authenticator : undefined;

@@ -77,21 +77,6 @@ export function policyFor(rules: readonly HttpRule[] | 'default' | undefined): R
 /** Passing network failures worth another try; a refused connection or an unknown host is not passing. */
 export const RETRY_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 
-/** Node/OpenSSL codes of a server certificate that was reached but not trusted. */
-const TLS_CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-const TLS_CERT_HINT = "The server's TLS certificate is not trusted (self-signed, from an unknown authority, expired, or for another host name). Fix the server's certificate, or add its CA to NODE_EXTRA_CA_CERTS=/path/ca.pem; restsql does not turn certificate checks off.";
-
 /** What one try came to. */
 export type Outcome =
   | {
@@ -238,7 +223,7 @@ function decideNetwork(o: Extract<Outcome, { kind: 'network' }>, attempt: number
   return {
     kind: 'fail',
     error: new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${o.shown} failed: ${what}${code && !timedOut ? ` (${code})` : ''}.`, {
-      hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : TLS_CERT_CODES.has(code) ? TLS_CERT_HINT : 'Check that the host and port are right and the service is running.',
+      hint: timedOut ? 'Raise WSTimeout (seconds) or check the service.' : 'Check that the host and port are right and the service is running.',
       details: { url: redactUrl(o.url), code },
       cause: o.error,
     }),

@@ -6,7 +6,7 @@ import { AUTH_METHODS } from './auth-methods.js';
  * Connector (ODBC long name first; short and JDBC names as aliases).
  */
 export type OptionKind = 'string' | 'secret' | 'integer' | 'boolean' | 'enum' | 'url' | 'path';
-export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'AWS' | 'Mapping' | 'HTTP' | 'Proxy' | 'Engine' | 'Statements' | 'Logging';
+export type OptionGroup = 'Connection' | 'Authentication' | 'OAuth 2.0' | 'AWS' | 'Mapping' | 'HTTP' | 'TLS' | 'Proxy' | 'Engine' | 'Statements' | 'Logging';
 
 export interface EnumChoice {
   readonly value: number;
@@ -209,6 +209,29 @@ export const OPTION_CATALOG = [
     doc: 'AWS region requests are signed for, e.g. us-east-1. Default: $AWS_REGION, else taken from the host name (service.region.amazonaws.com).' },
   { key: 'serviceName', name: 'ServiceName', aliases: [], kind: 'string', group: 'AWS',
     doc: 'AWS service requests are signed for, e.g. execute-api or dynamodb. Default: taken from the host name.' },
+  // ---- TLS
+  { key: 'encryptionMethod', name: 'EncryptionMethod', aliases: ['em'], kind: 'enum', group: 'TLS',
+    choices: [
+      { value: 0, names: ['NoEncryption'], doc: 'The URL decides: https:// endpoints still use TLS.' },
+      { value: 1, names: ['SSL'], doc: 'Every request must use TLS: a request to an http:// URL fails at connect (CONFIG_CONFLICT naming EncryptionMethod).' },
+    ],
+    doc: 'Whether requests must be encrypted. An https:// URL always uses TLS whatever this says, as in the driver. Unset: the URL decides.' },
+  { key: 'validateServerCertificate', name: 'ValidateServerCertificate', aliases: ['vsc'], kind: 'boolean', group: 'TLS', default: true,
+    doc: 'Whether HTTPS server certificates are checked (issuer trusted, host name, dates) on every request of the connection: API, token endpoint, discovery, custom authentication steps, proxy tunnels. 0 turns every check off and ignores TrustStore and HostNameInCertificate; restsql then warns at connect, since anyone on the network path can read the credentials and data. Prefer TrustStore.' },
+  { key: 'trustStore', name: 'TrustStore', aliases: ['ts'], kind: 'path', group: 'TLS',
+    doc: 'The certificate authorities trusted for HTTPS, instead of Node\'s built-in list: a PEM file or bundle (one or more -----BEGIN CERTIFICATE----- blocks), a DER certificate, a PKCS#12 (.p12/.pfx) store, or a Java JKS/JCEKS store (its trusted-certificate entries and the certificates of its key entries). The format is read from the content. To keep trusting public CAs as well, add them to the bundle (e.g. /etc/ssl/certs/ca-certificates.crt).' },
+  { key: 'trustStorePassword', name: 'TrustStorePassword', aliases: ['tsp'], kind: 'secret', group: 'TLS',
+    doc: 'Password of a PKCS#12 or JKS TrustStore: decrypts a PKCS#12 store and checks the integrity of both. A JKS store read without it is not checked for tampering.' },
+  { key: 'hostNameInCertificate', name: 'HostNameInCertificate', aliases: ['hnic'], kind: 'string', group: 'TLS',
+    doc: 'The host name every HTTPS server certificate of the connection must name (its subjectAltName, else its CN), instead of the URL\'s host; also sent as the TLS server name (SNI). For an API reached by IP address or through an alias. Ignored when ValidateServerCertificate=0.' },
+  { key: 'cryptoProtocolVersion', name: 'CryptoProtocolVersion', aliases: ['cpv'], kind: 'string', group: 'TLS',
+    doc: 'Comma-separated TLS versions allowed: TLSv1.2, TLSv1.3 (restsql uses the range from the lowest to the highest listed). TLSv1, TLSv1.1, SSLv3 and SSLv2 are accepted in the list but cannot be used: Node\'s OpenSSL refuses them (restsql says so at connect, and fails when nothing usable is left). Default: TLSv1.2 and TLSv1.3.' },
+  { key: 'keyStore', name: 'KeyStore', aliases: ['ks'], kind: 'path', group: 'TLS',
+    doc: 'Client certificate for servers that ask for one (mutual TLS): a PEM file holding the private key and the certificate chain, or a PKCS#12 (.p12/.pfx) store. JKS key stores are refused (their keys use a proprietary cipher): convert with keytool -importkeystore -deststoretype PKCS12.' },
+  { key: 'keyStorePassword', name: 'KeyStorePassword', aliases: ['ksp'], kind: 'secret', group: 'TLS',
+    doc: 'Password of a PKCS#12 KeyStore, or of an encrypted PEM private key when KeyPassword is not set.' },
+  { key: 'keyPassword', name: 'KeyPassword', aliases: ['kp'], kind: 'secret', group: 'TLS',
+    doc: 'Password of the private key in KeyStore when it differs from KeyStorePassword (an encrypted PEM key; a PKCS#12 store has one password, so KeyPassword is used for it only when KeyStorePassword is not set).' },
   // ---- Proxy
   { key: 'proxyHost', name: 'ProxyHost', aliases: ['pxhn'], kind: 'string', group: 'Proxy',
     doc: 'HTTP proxy host. Without it HTTP_PROXY/HTTPS_PROXY/NO_PROXY are honoured.' },

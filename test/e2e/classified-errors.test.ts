@@ -108,14 +108,14 @@ test('options: a RedirectTLSCert that is not PEM is CONFIG_INVALID_VALUE naming 
   assertConfigError(r, 'CONFIG_INVALID_VALUE', /RedirectTLSCert: .* is not a PEM certificate/, /BEGIN CERTIFICATE/);
 });
 
-test("a self-signed server certificate gets a hint about certificates, not 'check host and port'", async (t) => {
+test("a self-signed server certificate is HTTP_TLS with a hint about TrustStore, not 'check host and port'", async (t) => {
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keyType: 'ec', curve: 'P-256', extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }] });
   const server = await listenLoopback(createServer({ cert: pems.cert, key: pems.private }, (_req, res) => res.end('[]')));
   t.after(() => server.close());
   const r = await runCli(['query', '-c', `RestSamplePath=https://127.0.0.1:${server.port}/x;WSRetryCount=0`, 'SELECT 1']);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /error\[HTTP_UNREACHABLE\].*(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED)/);
-  assert.match(r.stderr, /hint: .*certificate is not trusted.*NODE_EXTRA_CA_CERTS/);
+  assert.match(r.stderr, /error\[HTTP_TLS\].*(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED)/);
+  assert.match(r.stderr, /hint: Set TrustStore to a file holding the CA that signed it/);
   assert.doesNotMatch(r.stderr, /host and port/);
 });
 

@@ -136,9 +136,6 @@ test('network failures: passing codes are retried up to WSRetryCount; others and
   assert.ok(refused.kind === 'fail');
   assert.equal(refused.error.message, 'GET https://api.example.com/items failed: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED).');
   assert.match(refused.error.hint ?? '', /host and port/);
-  const cert = decide(net('DEPTH_ZERO_SELF_SIGNED_CERT'), DEFAULT_RETRY_POLICY, 0, limits);
-  assert.ok(cert.kind === 'fail');
-  assert.match(cert.error.hint ?? '', /NODE_EXTRA_CA_CERTS/);
 });
 
 test('Retry-After parsing and backoff with jitter', () => {
