@@ -82,6 +82,12 @@ export const ERROR_CODES = {
   SERVER_UNKNOWN_PORTAL: { category: 'query', sqlState: '34000', summary: 'A portal (cursor) name is not known in this session.' },
   SERVER_DUPLICATE_STATEMENT: { category: 'query', sqlState: '42P05', summary: 'A prepared statement of that name already exists in this session.' },
   SERVER_TRANSACTION_ABORTED: { category: 'query', sqlState: '25P02', summary: 'The transaction failed earlier; commands are ignored until ROLLBACK.' },
+  // The relational map's life cycle (CreateMap, SchemaMap, REFRESH MAP)
+  MODEL_MAP_MISSING: { category: 'config', sqlState: '08001', summary: 'CreateMap=No and SchemaMap holds no map built from this model file and these options.' },
+  MODEL_MAP_INVALID: { category: 'config', sqlState: '08001', summary: 'The file SchemaMap names is not a readable restsql map (corrupt, of another version, or not a map at all).' },
+  MODEL_MAP_WRITE: { category: 'config', sqlState: '58030', summary: 'The relational map could not be written where SchemaMap says.' },
+  MAP_REFRESH_IN_TRANSACTION: { category: 'query', sqlState: '25001', summary: 'REFRESH MAP was sent inside a transaction.' },
+  MAP_REFRESH_SHARED: { category: 'query', sqlState: '0A000', summary: 'REFRESH MAP was sent on a session that shares its map with others (restsql serve).' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
