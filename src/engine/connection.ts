@@ -225,6 +225,7 @@ export class Connection {
     try {
       // Statements already running finish first (on the old tables); new ones wait at the gate.
       await Promise.all([...this.#inFlight]);
+      this.#ensureOpen();
       if (await this.#engine.inTransaction()) {
         throw new RestSqlError('MAP_REFRESH_IN_TRANSACTION', 'REFRESH MAP cannot run inside a transaction: it replaces the tables the transaction reads.', {
           hint: 'COMMIT or ROLLBACK first, then run REFRESH MAP.',
@@ -280,6 +281,9 @@ export class Connection {
       this.#engine.interrupt();
       await Promise.all([...this.#inFlight]);
     }
+    // A REFRESH MAP under way ends first (it stops before replacing anything once it sees the
+    // connection closed), so what it built is closed with the rest.
+    while (this.#refreshing) await this.#refreshing;
     this.#hub.cache.endSession(this.#engine);
     await this.#engine.close();
     this.#hub.detach(this);

@@ -23,12 +23,15 @@ let n = 0;
 const failing = new Set<string>();
 const extraFrom = new Map<string, number>();
 const counts = new Map<string, number>();
+/** Paths whose requests wait until the promise resolves. */
+const held = new Map<string, Promise<void>>();
 let api: Listening<Server>;
 
 before(async () => {
-  api = await startHttpServer((req, res) => {
+  api = await startHttpServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const p = url.pathname;
+    await held.get(p);
     const seen = (counts.get(p) ?? 0) + 1;
     counts.set(p, seen);
     res.setHeader('content-type', 'application/json');
@@ -277,6 +280,34 @@ describe('REFRESH MAP', () => {
     } finally {
       failing.clear();
       extraFrom.delete('/la');
+      await conn.close();
+    }
+  });
+
+  test('a statement sent during REFRESH MAP waits for it; closing during one waits too and leaves nothing open', async () => {
+    const model = modelFile(JSON.stringify({ a: '/wa' }));
+    const conn = await connect(`RestConfigFile=${model};HostName=${api.url}`, { env: { RESTSQL_HOME: home() } });
+    let release!: () => void;
+    held.set('/wa', new Promise<void>((r) => (release = r)));
+    extraFrom.set('/wa', 0);
+    try {
+      const refresh = conn.query('REFRESH MAP');
+      // Sent while the refresh is under way (its gate is set before query() returns): it must see the refreshed table.
+      const during = conn.query('SELECT sum(extra)::INTEGER AS s FROM a');
+      release();
+      assert.equal((await refresh).rows[0]!.tables, 1);
+      assert.deepEqual((await during).rows, [{ s: 60 }]);
+      held.set('/wa', new Promise<void>((r) => (release = r)));
+      const second = conn.query('REFRESH MAP');
+      const closing = conn.close();
+      release();
+      await Promise.allSettled([second]);
+      await closing;
+      await assert.rejects(conn.query('SELECT 1'), (e: unknown) => isRestSqlError(e) && e.code === 'CONNECTION_CLOSED');
+    } finally {
+      held.delete('/wa');
+      extraFrom.delete('/wa');
+      release();
       await conn.close();
     }
   });
