@@ -8,6 +8,7 @@ import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js
 import type { Redactor } from '../errors/index.js';
 import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
+import { literal } from './sql-text.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -36,7 +37,28 @@ export interface SessionHost {
   readonly queryTimeout?: number;
   /** The session closed. */
   detach(conn: Connection): void;
+  /** REFRESH MAP: a new model, database and cache; `engine` is ended and the session's new engine returned. */
+  refresh(engine: Engine): Promise<Engine>;
   close(): Promise<void>;
+}
+
+/**
+ * REFRESH MAP (DataDirect's SQL extension), case-insensitive, alone or as the first statement of
+ * a script: the statement and the rest of the script.
+ */
+const REFRESH_MAP = /^\s*refresh\s+map\s*(?:;|$)/i;
+
+function splitRefresh(sql: string): { refresh: boolean; rest: string } {
+  const m = REFRESH_MAP.exec(sql);
+  return m ? { refresh: true, rest: sql.slice(m[0].length) } : { refresh: false, rest: sql };
+}
+
+/** The result REFRESH MAP answers with: one row, run by DuckDB like any SELECT. */
+function refreshSummary(model: ResolvedModel): string {
+  const tables = model.endpoints.flatMap((e) => tablesOf(e.table)).length;
+  const failed = (model.sampling ?? []).filter((s) => !s.success).length;
+  const status = `map refreshed: ${tables} table${tables === 1 ? '' : 's'}${failed > 0 ? `, ${failed} endpoint${failed === 1 ? '' : 's'} failed (see sampling_status)` : ''}`;
+  return `SELECT ${literal(status)} AS status, ${tables}::INTEGER AS tables, ${failed}::INTEGER AS failed_endpoints`;
 }
 
 /** Plain values of `params` for the planner (typed DuckDB values it cannot read count as unknown). */
@@ -47,9 +69,11 @@ function plainParams(params: Params | undefined): readonly unknown[] {
 
 /** An open restsql connection: the model, a session of the engine, and the hub's HTTP client and cache. */
 export class Connection {
-  readonly model: ResolvedModel;
   readonly #hub: SessionHost;
-  readonly #engine: Engine;
+  /** The session's DuckDB connection (a new one after REFRESH MAP). */
+  #engine: Engine;
+  /** A REFRESH MAP under way: statements wait for it before they touch the engine. */
+  #refreshing: Promise<void> | undefined;
   /** Closing this connection closes the hub (the library's and the CLI's connection own theirs). */
   readonly #ownsHub: boolean;
   /** Aborts the fetches of the statement running now (interrupt). */
@@ -60,10 +84,14 @@ export class Connection {
 
   /** @internal use connect(). */
   constructor(hub: SessionHost, engine: Engine, ownsHub: boolean) {
-    this.model = hub.model;
     this.#hub = hub;
     this.#engine = engine;
     this.#ownsHub = ownsHub;
+  }
+
+  /** The model this connection answers over (a new one after REFRESH MAP). */
+  get model(): ResolvedModel {
+    return this.#hub.model;
   }
 
   #ensureOpen(): void {
@@ -72,6 +100,9 @@ export class Connection {
 
   /** Runs `fn` as the running statement: interrupt() aborts its fetches; close() waits for it. */
   async #statement<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // Past a REFRESH MAP under way; from here on the statement counts as running (no await until it is added).
+    while (this.#refreshing) await this.#refreshing;
+    this.#ensureOpen();
     const controller = new AbortController();
     this.#running = controller;
     const seconds = this.#hub.queryTimeout ?? 0;
@@ -107,6 +138,12 @@ export class Connection {
   /** Runs every statement in `sql`; returns each statement's result. */
   async queryAll(sql: string, params?: Params): Promise<StatementResult[]> {
     this.#ensureOpen();
+    const { refresh, rest } = splitRefresh(sql);
+    if (refresh) {
+      const summary = await this.#refreshMap();
+      const first = await this.queryAll(summary);
+      return rest.trim() === '' || /^[\s;]*$/.test(rest) ? first : [...first, ...(await this.queryAll(rest, params))];
+    }
     return this.#statement(async (signal) => {
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.run(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
@@ -123,6 +160,13 @@ export class Connection {
   /** Runs one statement and yields its rows in batches. */
   async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
+    const { refresh, rest } = splitRefresh(sql);
+    if (refresh) {
+      const summary = await this.#refreshMap();
+      yield* this.stream(/^[\s;]*$/.test(rest) ? summary : rest, params);
+      return;
+    }
+    while (this.#refreshing) await this.#refreshing;
     const gen = this.#engine.stream(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t));
     try {
       await this.#statement((signal) => this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal));
@@ -138,6 +182,11 @@ export class Connection {
    */
   async open(sql: string, params?: Params): Promise<OpenStatement> {
     this.#ensureOpen();
+    const { refresh, rest } = splitRefresh(sql);
+    if (refresh) {
+      const summary = await this.#refreshMap();
+      return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params);
+    }
     return this.#statement(async (signal) => {
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.open(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
@@ -148,6 +197,13 @@ export class Connection {
   async describe(sql: string): Promise<StatementShape> {
     this.#ensureOpen();
     try {
+      while (this.#refreshing) await this.#refreshing;
+      const { refresh, rest } = splitRefresh(sql);
+      if (refresh) {
+        // Nothing runs: the shape of REFRESH MAP's answer (the session must be one it may run in).
+        this.#refreshAllowed();
+        return await this.#engine.describe(/^[\s;]*$/.test(rest) ? refreshSummary(this.model) : rest);
+      }
       return await this.#engine.describe(sql);
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));
@@ -157,7 +213,49 @@ export class Connection {
   /** How many statements `sql` holds (0 when it does not parse). */
   async statementCount(sql: string): Promise<number> {
     this.#ensureOpen();
-    return this.#engine.statementCount(sql);
+    const { refresh, rest } = splitRefresh(sql);
+    if (!refresh) return this.#engine.statementCount(sql);
+    return /^[\s;]*$/.test(rest) ? 1 : 1 + (await this.#engine.statementCount(rest));
+  }
+
+  /** Throws unless REFRESH MAP may run on this session: it owns its hub (not a session of restsql serve). */
+  #refreshAllowed(): void {
+    if (!this.#ownsHub) {
+      throw new RestSqlError('MAP_REFRESH_SHARED', 'REFRESH MAP is not available on a session that shares its map with other sessions (restsql serve).', {
+        hint: 'Restart restsql serve to sample again, or run REFRESH MAP through restsql query or a connection of your own.',
+      });
+    }
+  }
+
+  /**
+   * REFRESH MAP: waits for the statements running on this connection, then the hub samples again
+   * (the model file read anew), replaces the tables and drops every cached row, and persists the
+   * map when CreateMap says so. Statements sent meanwhile wait for it. A failure changes nothing.
+   * Returns the SELECT that reports it.
+   */
+  async #refreshMap(): Promise<string> {
+    this.#refreshAllowed();
+    while (this.#refreshing) await this.#refreshing;
+    let done!: () => void;
+    this.#refreshing = new Promise<void>((r) => (done = r));
+    try {
+      // Statements already running finish first (on the old tables); new ones wait at the gate.
+      await Promise.all([...this.#inFlight]);
+      this.#ensureOpen();
+      if (await this.#engine.inTransaction()) {
+        throw new RestSqlError('MAP_REFRESH_IN_TRANSACTION', 'REFRESH MAP cannot run inside a transaction: it replaces the tables the transaction reads.', {
+          hint: 'COMMIT or ROLLBACK first, then run REFRESH MAP.',
+        });
+      }
+      this.#ensureOpen();
+      this.#engine = await this.#hub.refresh(this.#engine);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    } finally {
+      this.#refreshing = undefined;
+      done();
+    }
+    return refreshSummary(this.model);
   }
 
   async tables(): Promise<TableInfo[]> {
@@ -199,6 +297,9 @@ export class Connection {
       this.#engine.interrupt();
       await Promise.all([...this.#inFlight]);
     }
+    // A REFRESH MAP under way ends first (it stops before replacing anything once it sees the
+    // connection closed), so what it built is closed with the rest.
+    while (this.#refreshing) await this.#refreshing;
     this.#hub.cache.endSession(this.#engine);
     await this.#engine.close();
     this.#hub.detach(this);

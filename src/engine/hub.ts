@@ -4,6 +4,10 @@
  * with one session (a Connection that owns it); `restsql serve` gives each client session a
  * Connection of its own on one hub, so tables fetched for one session serve the others within
  * CacheTTL.
+ *
+ * REFRESH MAP (engine/relational-map.ts) replaces the model, the database and the load cache at
+ * once: only for a hub with one session (the library's and the CLI's connection), since the
+ * sessions of `restsql serve` share them with statements and a catalog built on the old model.
  */
 import { RestSqlError, toRestSqlError, type Redactor } from '../errors/index.js';
 import type { HttpClient } from '../http/contract.js';
@@ -12,7 +16,7 @@ import type { ResolvedModel } from '../model/types.js';
 import type { Logger } from '../util/logger.js';
 import { Connection, type SessionHost } from './connection.js';
 import type { Database } from './database.js';
-import { createSession } from './duckdb.js';
+import { createSession, type Engine } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
 
 /** Per-session settings from the connection options. */
@@ -23,21 +27,72 @@ export interface SessionSettings {
   readonly initializationString?: string;
 }
 
+/** What a refresh replaces together: the model, the database its tables are defined in, and the cache of their rows. */
+export interface HubState {
+  readonly model: ResolvedModel;
+  readonly db: Database;
+  readonly cache: LoadCache;
+}
+
 export class Hub implements SessionHost {
   #closed = false;
   readonly #sessions = new Set<Connection>();
+  #state: HubState;
 
   /** @internal use openHub() or connect(). */
   constructor(
-    readonly model: ResolvedModel,
-    readonly db: Database,
-    readonly cache: LoadCache,
+    state: HubState,
     readonly http: HttpClient,
     readonly logger: Logger,
     readonly redactor: Redactor,
     private readonly closeAuth: () => Promise<void>,
+    /** Builds a new state from the model file (or RestSamplePath) sampled again: REFRESH MAP. */
+    private readonly rebuild?: () => Promise<HubState>,
     readonly settings: SessionSettings = {},
-  ) {}
+  ) {
+    this.#state = state;
+  }
+
+  get model(): ResolvedModel {
+    return this.#state.model;
+  }
+
+  get db(): Database {
+    return this.#state.db;
+  }
+
+  get cache(): LoadCache {
+    return this.#state.cache;
+  }
+
+  /**
+   * REFRESH MAP for the hub's one session: builds the new model, database and cache (a failure
+   * leaves everything as it was), ends `engine` (the session's old DuckDB connection) and returns
+   * the session's new one. The old cached rows go with the old database.
+   */
+  async refresh(engine: Engine): Promise<Engine> {
+    if (this.#sessions.size > 1 || !this.rebuild) {
+      throw new RestSqlError('MAP_REFRESH_SHARED', 'REFRESH MAP is not available on a session that shares its map with other sessions (restsql serve).', {
+        hint: 'Restart restsql serve to sample again, or run REFRESH MAP through restsql query or a connection of your own.',
+      });
+    }
+    const next = await this.rebuild();
+    let fresh: Engine;
+    try {
+      fresh = await createSession(next.db);
+    } catch (e) {
+      await next.cache.close();
+      await next.db.close();
+      throw e;
+    }
+    const old = this.#state;
+    this.#state = next;
+    old.cache.endSession(engine);
+    await engine.close();
+    await old.cache.close();
+    await old.db.close();
+    return fresh;
+  }
 
   get queryTimeout(): number {
     return this.settings.queryTimeout ?? 0;

@@ -5,25 +5,22 @@
  */
 import { createAuthenticator } from '../auth/create.js';
 import type { CustomSteps } from '../auth/custom.js';
-import { RestSqlError, toRestSqlError } from '../errors/index.js';
+import { toRestSqlError } from '../errors/index.js';
 import { httpClientFor } from '../http/client.js';
 import { createOriginPolicy, parseOriginList, type OriginPolicy } from '../http/origins.js';
 import { resolveEndpointUrl } from '../model/endpoint-url.js';
-import { loadModelFile } from '../model/load.js';
 import { readAuthSteps } from '../model/model-file.js';
 import { readModelFile } from '../model/read-file.js';
-import { sampleEndpoint } from '../model/sample-endpoint.js';
-import type { PrefetchedPage } from '../model/sample-source.js';
-import { deepFreeze, tablesOf, type EndpointDef, type ResolvedModel } from '../model/types.js';
+import { tablesOf } from '../model/types.js';
 import { inertOptionNotices, redactorFor, type ConnectionOptions } from '../options/index.js';
 import { SILENT_LOGGER, redactingLogger } from '../util/logger.js';
 import { authContext, type ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
-import { createDatabase, type Database } from './database.js';
-import { Hub } from './hub.js';
+import { createDatabase } from './database.js';
+import { Hub, type HubState } from './hub.js';
 import { createInfoTables } from './info-tables.js';
 import { LoadCache } from './load-cache.js';
-import { sampleSourceOf } from './sampling.js';
+import { buildModel, type BuiltModel, type MapContext } from './relational-map.js';
 
 function customStepsOf(text: string): CustomSteps | undefined {
   const steps = readAuthSteps(text);
@@ -65,7 +62,7 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
 
 /**
  * Opens what sessions share: authenticates, builds the model (a model file, or sampling
- * RestSamplePath), the database and the load cache.
+ * RestSamplePath, or the persisted map: engine/relational-map.ts), the database and the load cache.
  */
 export async function openHub(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Hub> {
   // This connection's secrets, and no other's: the logger, errors and printed models mask them.
@@ -95,36 +92,34 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
     await transport.close();
   };
   const http = transport.derive({ authenticator: created.authenticator });
-  let db: Database | undefined;
+  const env = opts.env ?? process.env;
+  const ctx: MapContext = { options, env, http, logger, redactor, origins };
+  /** The database, info tables and load cache for a built model. */
+  const assemble = async (built: BuiltModel): Promise<HubState> => {
+    const db = await createDatabase();
+    try {
+      for (const e of built.model.endpoints) for (const t of tablesOf(e.table)) await db.defineTable(t);
+      await createInfoTables(db, built.model, redactor);
+      const cache = new LoadCache(built.model, db, http, logger, built.prefetched, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      return { model: built.model, db, cache };
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  };
   try {
     if (options.healthUri) await http.send({ url: resolveEndpointUrl(options.healthUri, options.hostName, options.portNumber) });
-    const prefetched = new Map<EndpointDef, PrefetchedPage>();
-    const endpoints: EndpointDef[] = [];
-    let model: ResolvedModel;
-    if (modelText !== undefined) {
-      const loaded = await loadModelFile(options, modelText, sampleSourceOf(http), logger, origins);
-      model = loaded.model;
-      for (const [e, page] of loaded.prefetched) prefetched.set(e, page);
-      endpoints.push(...model.endpoints);
-    } else if (options.restSamplePath !== undefined) {
-      const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
-      const sampled = await sampleEndpoint(url, options.table, sampleSourceOf(http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, logger);
-      endpoints.push(sampled.endpoint);
-      prefetched.set(sampled.endpoint, sampled.first);
-      model = deepFreeze({ endpoints });
-    } else {
-      throw new RestSqlError('CONFIG_MISSING_OPTION', 'Neither RestSamplePath nor RestConfigFile is set: there is nothing to query.', {
-        hint: 'Add RestSamplePath=https://api.example.com/v1/items (one endpoint) or RestConfigFile=api.rest (a model file).',
-        details: { option: 'RestSamplePath' },
-      });
-    }
-    db = await createDatabase();
-    for (const e of endpoints) for (const t of tablesOf(e.table)) await db.defineTable(t);
-    await createInfoTables(db, model, redactor);
-    const cache = new LoadCache(model, db, http, logger, prefetched, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-    return new Hub(model, db, cache, http, logger, redactor, closeAuth, { queryTimeout: options.queryTimeout, ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}) });
+    const state = await assemble(await buildModel(ctx, { refresh: false, modelText }));
+    // REFRESH MAP: the model file read again, sampled again, the map persisted as CreateMap says.
+    const rebuild = async () => {
+      try {
+        return await assemble(await buildModel(ctx, { refresh: true }));
+      } catch (e) {
+        throw redactor.error(toRestSqlError(e));
+      }
+    };
+    return new Hub(state, http, logger, redactor, closeAuth, rebuild, { queryTimeout: options.queryTimeout, ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}) });
   } catch (e) {
-    await db?.close();
     await closeAuth();
     throw redactor.error(toRestSqlError(e));
   }

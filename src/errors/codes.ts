@@ -86,6 +86,12 @@ export const ERROR_CODES = {
   SERVER_TRANSACTION_ABORTED: { category: 'query', sqlState: '25P02', summary: 'The transaction failed earlier; commands are ignored until ROLLBACK.' },
   // Connection options (issue 15: DataDirect's QueryTimeout)
   QUERY_TIMEOUT: { category: 'query', sqlState: '57014', summary: 'A statement ran past QueryTimeout and was cancelled.' },
+  // The relational map's life cycle (CreateMap, SchemaMap, REFRESH MAP)
+  MODEL_MAP_MISSING: { category: 'config', sqlState: '08001', summary: 'CreateMap=No and SchemaMap holds no map built from this model file and these options.' },
+  MODEL_MAP_INVALID: { category: 'config', sqlState: '08001', summary: 'The file SchemaMap names is not a readable restsql map (corrupt, of another version, or not a map at all).' },
+  MODEL_MAP_WRITE: { category: 'config', sqlState: '58030', summary: 'The relational map could not be written where SchemaMap says.' },
+  MAP_REFRESH_IN_TRANSACTION: { category: 'query', sqlState: '25001', summary: 'REFRESH MAP was sent inside a transaction.' },
+  MAP_REFRESH_SHARED: { category: 'query', sqlState: '0A000', summary: 'REFRESH MAP was sent on a session that shares its map with others (restsql serve).' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

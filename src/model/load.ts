@@ -9,6 +9,7 @@ import { detectJsonRoot, recordsAt } from './json-root.js';
 import { parseModelFile, type ModelTable } from './model-file.js';
 import type { PrefetchedPage, SampleSource } from './sample-source.js';
 import { inferTable } from './sampler.js';
+import type { StoredTable } from './map-store.js';
 import { deepFreeze, type EndpointDef, type ResolvedModel, type SamplingStatus } from './types.js';
 
 /** Where a model file's #path URLs are recorded as origins the connection is configured for. */
@@ -20,6 +21,14 @@ export interface LoadedModel {
   readonly model: ResolvedModel;
   /** First pages fetched while sampling, reused by the first unfiltered scan. */
   readonly prefetched: Map<EndpointDef, PrefetchedPage>;
+  /** What sampling produced, per URL-only entry, as a persisted map keeps it (model/map-store.ts). */
+  readonly sampled: readonly StoredTable[];
+}
+
+/** A persisted map's sampling results, used instead of sampling (CreateMap NotExist or No). */
+export interface ReusedSampling {
+  readonly tables: readonly StoredTable[];
+  readonly sampling: readonly SamplingStatus[];
 }
 
 function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, jsonRoot: readonly string[], sampled: boolean): EndpointDef {
@@ -49,19 +58,43 @@ export interface ModelLoadOptions {
   readonly samplingFailureTolerance: number;
 }
 
-/** Builds the model from the model file's `text` (read once by the caller, who may also need its #authentication steps). */
-export async function loadModelFile(options: ModelLoadOptions, text: string, source: SampleSource, logger: Logger, origins?: OriginList): Promise<LoadedModel> {
+/**
+ * Builds the model from the model file's `text` (read once by the caller, who may also need its
+ * #authentication steps). URL-only entries are sampled, or taken from `reuse` (a persisted map
+ * built from this same text and options: no request is sent). SamplingFailureTolerance decides
+ * how many entries may fail: -1 all but one (the connection fails only when every endpoint
+ * failed), N >= 0 up to N.
+ */
+export async function loadModelFile(options: ModelLoadOptions, text: string, source: SampleSource, logger: Logger, origins?: OriginList, reuse?: ReusedSampling): Promise<LoadedModel> {
   const file = options.restConfigFile!;
   const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;
   const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
   const endpoints: EndpointDef[] = [];
   const sampling: SamplingStatus[] = [];
   const prefetched = new Map<EndpointDef, PrefetchedPage>();
+  const sampled: StoredTable[] = [];
+  const failures: { table: string; error: RestSqlError }[] = [];
+  const tolerance = options.samplingFailureTolerance;
   // The #path URLs (resolved against #hostname or HostName) are origins the connection is configured for.
   for (const t of parsed.tables) for (const p of t.paths) origins?.allow(p.url);
   for (const t of parsed.tables) {
     if (t.table) {
       endpoints.push(endpointOf(t, t.table, t.jsonRoot, false));
+      continue;
+    }
+    if (reuse) {
+      const stored = reuse.tables.find((s) => s.entry === t.name);
+      const status = reuse.sampling.find((s) => s.table === t.name);
+      if (stored) {
+        endpoints.push(endpointOf(t, stored.table, stored.jsonRoot, true));
+        sampled.push(stored);
+      } else if (!status || status.success) {
+        throw new RestSqlError('MODEL_MAP_INVALID', `SchemaMap: the persisted map has no table for the model file's entry '${t.name}'.`, {
+          hint: 'Connect once with CreateMap=ForceNew (1) to rebuild the map.',
+          details: { option: 'SchemaMap', table: t.name },
+        });
+      }
+      if (status) sampling.push(status);
       continue;
     }
     // A URL-only entry (or an object without columns): fetch its first page and infer.
@@ -97,6 +130,7 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
       const table = inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, parsed.names);
       const endpoint = endpointOf(t, table, jsonRoot, true);
       endpoints.push(endpoint);
+      sampled.push({ entry: t.name, jsonRoot, table });
       if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, { body, headers: res.headers });
       const keys = table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name);
       sampling.push({ table: t.name, uri: redactUrl(uri), success: true, httpStatus: res.status, message: `${records.length} records sampled`, keyCandidates: keys.join(', ') });
@@ -104,11 +138,30 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
       const err = toRestSqlError(e);
       const status = typeof err.details.status === 'number' ? err.details.status : null;
       sampling.push({ table: t.name, uri: redactUrl(uri), success: false, httpStatus: status, message: err.message, keyCandidates: '' });
-      if (options.samplingFailureTolerance === 0) throw err;
+      failures.push({ table: t.name, error: err });
+      // Past the tolerance, the remaining entries are not sampled: the connection fails now.
+      if (tolerance >= 0 && failures.length > tolerance) throw beyondTolerance(failures, tolerance);
       logger.warn(`table '${t.name}' is left out: ${err.message}`);
     }
   }
-  return { model: deepFreeze({ endpoints, file, sampling }), prefetched };
+  if (tolerance < 0 && failures.length > 0 && failures.length === parsed.tables.length) throw beyondTolerance(failures, tolerance);
+  return { model: deepFreeze({ endpoints, file, sampling }), prefetched, sampled };
+}
+
+/**
+ * The error of a connection that SamplingFailureTolerance fails: the first failure's code (an
+ * HTTP status stays a remote error), every failed entry named.
+ */
+function beyondTolerance(failures: readonly { table: string; error: RestSqlError }[], tolerance: number): RestSqlError {
+  const first = failures[0]!.error;
+  if (failures.length === 1 && tolerance === 0) return first;
+  const rule = tolerance < 0 ? 'fails the connection when every endpoint fails' : `tolerates ${tolerance} failed endpoint${tolerance === 1 ? '' : 's'}`;
+  const list = failures.map((f) => `'${f.table}': ${f.error.message}`).join('; ');
+  return new RestSqlError(first.code, `${failures.length} endpoint${failures.length === 1 ? '' : 's'} of the model file could not be sampled, and SamplingFailureTolerance=${tolerance} ${rule}. ${list}`, {
+    hint: first.hint ?? 'Fix the endpoints named, or raise SamplingFailureTolerance to connect without them (sampling_status then lists each failure).',
+    details: { ...first.details, option: 'SamplingFailureTolerance', failed: failures.map((f) => f.table) },
+    cause: first,
+  });
 }
 
 function withPort(host: string, port: number | undefined): string {

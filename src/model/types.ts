@@ -2,7 +2,7 @@
  * The relational model restsql answers SQL over. Produced by the sampler (and, later, the model
  * file reader), frozen, and read by the extractor, the loader and the .rest writer.
  */
-const COLUMN_TYPES = ['INTEGER', 'BIGINT', 'HUGEINT', 'DOUBLE', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'UUID', 'VARCHAR', 'JSON'] as const;
+export const COLUMN_TYPES = ['INTEGER', 'BIGINT', 'HUGEINT', 'DOUBLE', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'UUID', 'VARCHAR', 'JSON'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 export interface ColumnDef {

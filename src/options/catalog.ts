@@ -145,13 +145,16 @@ export const OPTION_CATALOG = [
   { key: 'enableLoginPrompt', name: 'EnableLoginPrompt', aliases: [], kind: 'boolean', group: 'OAuth 2.0', default: false,
     doc: ('Whether the authorization code grant (51) may open a browser login when no code or token is at hand.') },
   // ---- Mapping
-  { key: 'createMap', name: 'CreateMap', aliases: [], kind: 'enum', group: 'Mapping', default: 2,
+  { key: 'createMap', name: 'CreateMap', aliases: ['cm'], kind: 'enum', group: 'Mapping', default: 3,
     choices: [
-      { value: 0, names: ['No'], doc: 'Use the existing relational map.' },
-      { value: 1, names: ['ForceNew'], doc: 'Build a new relational map.' },
-      { value: 2, names: ['NotExist'], doc: 'Build the map when none exists.' },
+      { value: 0, names: ['NotExist'], doc: 'Reuse the map persisted at SchemaMap when it was built from the same model file and options; otherwise sample, and persist the new map.' },
+      { value: 1, names: ['ForceNew'], doc: 'Sample afresh at every connect and persist the new map at SchemaMap, replacing the old one.' },
+      { value: 2, names: ['No'], doc: 'Use the map persisted at SchemaMap and never sample; the connection fails (MODEL_MAP_MISSING) when there is none, or when it was built from another model file or other options.' },
+      { value: 3, names: ['Session'], doc: 'Sample at connect and keep the map in memory for this connection only; nothing is written.' },
     ],
-    doc: 'Whether the relational map is rebuilt. restsql builds the map in memory for each connection, so every value currently samples afresh at connect.' },
+    doc: 'Whether the relational map (the tables, columns, types and keys sampling infers) is built at connect, reused from the file SchemaMap names, or both. Values and names as the Autonomous REST Connector pages give them (some other DataDirect drivers number them differently: 0 No, 1 ForceNew, 2 NotExist). REFRESH MAP rebuilds the map on a live connection.' },
+  { key: 'schemaMap', name: 'SchemaMap', aliases: ['smp'], kind: 'path', group: 'Mapping',
+    doc: 'Where the persisted relational map lives (CreateMap 0, 1 or 2): a folder (an existing one, or a path ending in /), where the map file is named after the model file or RestSamplePath, HostName and User; or the map file itself. Default: the maps folder of $RESTSQL_HOME. The file is JSON, written with mode 0600, holds no credentials, and is reused only for the same model file text and the same mapping options.' },
   { key: 'qualifyNormalizedNames', name: 'QualifyNormalizedNames', aliases: [], kind: 'enum', group: 'Mapping', default: 0,
     choices: [
       { value: 0, names: ['Field'], doc: 'A child table is named after its array field (tags).' },
@@ -159,12 +162,8 @@ export const OPTION_CATALOG = [
       { value: 2, names: ['Path'], doc: 'Root table and the full JSON path from its records to the array (users_profile_tags; users_orders_items for users.orders[].items[]).' },
     ],
     doc: 'How child tables made from JSON arrays are named.' },
-  { key: 'samplingFailureTolerance', name: 'SamplingFailureTolerance', aliases: [], kind: 'enum', group: 'Mapping', default: 0,
-    choices: [
-      { value: 0, names: ['Fail'], doc: 'A failed endpoint fails the connection.' },
-      { value: 1, names: ['Continue'], doc: 'A failed endpoint is skipped with a warning; the others stay usable.' },
-    ],
-    doc: 'What happens when an endpoint cannot be sampled. With a single RestSamplePath the connection fails either way, since nothing would be left to query.' },
+  { key: 'samplingFailureTolerance', name: 'SamplingFailureTolerance', aliases: [], kind: 'integer', group: 'Mapping', default: -1, min: -1, max: 1024,
+    doc: 'How many endpoints may fail to be sampled before the connection fails. -1: fail only when every endpoint fails; 0: any failure fails the connection; N: up to N failures are tolerated. A tolerated failure leaves its table out, with a warning and a row in sampling_status saying why. A single RestSamplePath fails the connection either way, since nothing would be left to query.' },
   // ---- HTTP
   { key: 'wsTimeout', name: 'WSTimeout', aliases: ['wst'], kind: 'integer', group: 'HTTP', default: 30, min: 0, max: 86400,
     doc: 'Deadline in seconds for each HTTP request: connecting (through a proxy too), the headers and the whole body must all be done within it, however slowly the server trickles bytes; past it the request fails with HTTP_TIMEOUT. Each retry (WSRetryCount) gets a fresh deadline, so one request waits at most (WSRetryCount + 1) times WSTimeout plus the backoffs. 0 waits forever.' },
