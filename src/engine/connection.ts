@@ -1,13 +1,15 @@
 /**
  * An open restsql connection (the public Connection of src/index.ts): one session on a hub
  * (engine/hub.ts). Statements run in the session's engine once the hub's load cache has fetched
- * the API tables they read.
+ * the API tables they read. Every statement enters here (the CLI, the library and `restsql
+ * serve` alike) and has its ODBC/JDBC escapes rewritten first (engine/odbc-escapes.ts).
  */
 import { toRestSqlError, RestSqlError } from '../errors/index.js';
 import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js';
 import type { Redactor } from '../errors/index.js';
 import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
+import { rewriteEscapes } from './odbc-escapes.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -89,9 +91,10 @@ export class Connection {
   }
 
   /** Runs every statement in `sql`; returns each statement's result. */
-  async queryAll(sql: string, params?: Params): Promise<StatementResult[]> {
+  async queryAll(text: string, params?: Params): Promise<StatementResult[]> {
     this.#ensureOpen();
     return this.#statement(async (signal) => {
+      const sql = rewriteEscapes(text);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.run(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });
@@ -105,8 +108,14 @@ export class Connection {
   }
 
   /** Runs one statement and yields its rows in batches. */
-  async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
+  async *stream(text: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
+    let sql: string;
+    try {
+      sql = rewriteEscapes(text);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    }
     const gen = this.#engine.stream(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t));
     try {
       await this.#statement((signal) => this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal));
@@ -120,9 +129,10 @@ export class Connection {
    * Runs one statement: fetches the API tables it reads, then starts it; its rows are read
    * chunk by chunk (typed DuckDB values) from the result. interrupt() cancels it, fetches included.
    */
-  async open(sql: string, params?: Params): Promise<OpenStatement> {
+  async open(text: string, params?: Params): Promise<OpenStatement> {
     this.#ensureOpen();
     return this.#statement(async (signal) => {
+      const sql = rewriteEscapes(text);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.open(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });
@@ -132,7 +142,7 @@ export class Connection {
   async describe(sql: string): Promise<StatementShape> {
     this.#ensureOpen();
     try {
-      return await this.#engine.describe(sql);
+      return await this.#engine.describe(rewriteEscapes(sql));
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));
     }
@@ -141,7 +151,14 @@ export class Connection {
   /** How many statements `sql` holds (0 when it does not parse). */
   async statementCount(sql: string): Promise<number> {
     this.#ensureOpen();
-    return this.#engine.statementCount(sql);
+    let rewritten: string;
+    try {
+      rewritten = rewriteEscapes(sql);
+    } catch {
+      // Running it reports the escape's error.
+      return 0;
+    }
+    return this.#engine.statementCount(rewritten);
   }
 
   async tables(): Promise<TableInfo[]> {

@@ -82,6 +82,9 @@ export const ERROR_CODES = {
   SERVER_UNKNOWN_PORTAL: { category: 'query', sqlState: '34000', summary: 'A portal (cursor) name is not known in this session.' },
   SERVER_DUPLICATE_STATEMENT: { category: 'query', sqlState: '42P05', summary: 'A prepared statement of that name already exists in this session.' },
   SERVER_TRANSACTION_ABORTED: { category: 'query', sqlState: '25P02', summary: 'The transaction failed earlier; commands are ignored until ROLLBACK.' },
+  // SQL written for DataDirect's driver: ODBC/JDBC escape sequences (engine/odbc-escapes.ts)
+  QUERY_BAD_ESCAPE: { category: 'query', sqlState: '42601', summary: 'An ODBC/JDBC escape sequence ({fn ...}, {d ...}, {ts ...}, {oj ...}, ...) is malformed: unknown keyword or function, wrong arguments, bad literal or unclosed brace.' },
+  QUERY_PROCEDURE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'A procedure call escape ({call ...}, {?= call ...}) was given; restsql has no procedures yet.' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
