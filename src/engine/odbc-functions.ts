@@ -250,7 +250,10 @@ export const ODBC_FUNCTIONS: Readonly<Record<string, OdbcFunction>> = Object.fre
   RAND: f('numeric', 'RAND([seed])', 'a random number in [0, 1); with a seed, the same number for the same seed', [0, 1], (a) =>
     a.length === 0 ? 'random()' : `(CAST(hash(CAST(${a[0]!.expr} AS BIGINT)) >> 11 AS DOUBLE) / 9007199254740992.0)`,
   ),
-  ROUND: f('numeric', 'ROUND(x, places)', 'x rounded to places decimal places (negative: left of the point), halves away from zero', [1, 2], (a) => (a.length === 1 ? `round(${a[0]!.expr})` : fn2('round')(a))),
+  ROUND: f('numeric', 'ROUND(x, places)', 'x rounded to places decimal places (negative: left of the point), halves away from zero', [1, 2], (a) =>
+    // A DECIMAL is widened first: DuckDB 1.5 rounds DECIMAL(3,2) -9.25 to -1 places as 0 (no room for -10).
+    a.length === 1 ? `round(${a[0]!.expr})` : `round(${a[0]!.expr} + CAST(0 AS DECIMAL(38, 0)), ${a[1]!.expr})`,
+  ),
   SIGN: f('numeric', 'SIGN(x)', '-1, 0 or 1', [1, 1], fn1('sign')),
   SIN: f('numeric', 'SIN(x)', 'sine of x radians', [1, 1], fn1('sin')),
   SQRT: f('numeric', 'SQRT(x)', 'square root', [1, 1], fn1('sqrt')),
