@@ -529,6 +529,7 @@ describe('isql + psqlODBC', () => {
       'restsql,public,types,TABLE,',
       'restsql,restsql,_configuration,TABLE,',
       'restsql,restsql,sampling_status,TABLE,',
+      'restsql,restsql,system_sampling_status,TABLE,',
     ]);
   });
 
