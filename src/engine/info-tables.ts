@@ -67,7 +67,7 @@ function tableDef(t: InfoTable): TableDef {
   return { name: t.name, columns: t.columns.map(([name, type]) => ({ name, path: [], type, key: false, source: 'json' as const })), arrayPath: [], children: [] };
 }
 
-/** The sampling records of `model`; a model file's tables given in full (not sampled) count as sampled. */
+/** The sampling records of `model`; without any (a model file), one row per endpoint that has no #path list. */
 function samplingOf(model: ResolvedModel): readonly SamplingStatus[] {
   return (
     model.sampling ??
