@@ -1,7 +1,8 @@
 /**
  * An open restsql connection (the public Connection of src/index.ts): one session on a hub
  * (engine/hub.ts). Statements run in the session's engine once the hub's load cache has fetched
- * the API tables they read.
+ * the API tables they read. Every statement enters here (the CLI, the library and `restsql
+ * serve` alike) and has its ODBC/JDBC escapes rewritten first (engine/odbc-escapes.ts).
  */
 import { toRestSqlError, RestSqlError } from '../errors/index.js';
 import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js';
@@ -9,6 +10,7 @@ import type { Redactor } from '../errors/index.js';
 import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
 import { literal } from './sql-text.js';
+import { rewriteEscapes } from './odbc-escapes.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -136,15 +138,16 @@ export class Connection {
   }
 
   /** Runs every statement in `sql`; returns each statement's result. */
-  async queryAll(sql: string, params?: Params): Promise<StatementResult[]> {
+  async queryAll(text: string, params?: Params): Promise<StatementResult[]> {
     this.#ensureOpen();
-    const { refresh, rest } = splitRefresh(sql);
+    const { refresh, rest } = splitRefresh(text);
     if (refresh) {
       const summary = await this.#refreshMap();
       const first = await this.queryAll(summary);
       return rest.trim() === '' || /^[\s;]*$/.test(rest) ? first : [...first, ...(await this.queryAll(rest, params))];
     }
     return this.#statement(async (signal) => {
+      const sql = rewriteEscapes(text);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.run(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });
@@ -158,15 +161,21 @@ export class Connection {
   }
 
   /** Runs one statement and yields its rows in batches. */
-  async *stream(sql: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
+  async *stream(text: string, params?: readonly unknown[]): AsyncGenerator<QueryResult> {
     this.#ensureOpen();
-    const { refresh, rest } = splitRefresh(sql);
+    const { refresh, rest } = splitRefresh(text);
     if (refresh) {
       const summary = await this.#refreshMap();
       yield* this.stream(/^[\s;]*$/.test(rest) ? summary : rest, params);
       return;
     }
     while (this.#refreshing) await this.#refreshing;
+    let sql: string;
+    try {
+      sql = rewriteEscapes(text);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    }
     const gen = this.#engine.stream(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t));
     try {
       await this.#statement((signal) => this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal));
@@ -180,14 +189,15 @@ export class Connection {
    * Runs one statement: fetches the API tables it reads, then starts it; its rows are read
    * chunk by chunk (typed DuckDB values) from the result. interrupt() cancels it, fetches included.
    */
-  async open(sql: string, params?: Params): Promise<OpenStatement> {
+  async open(text: string, params?: Params): Promise<OpenStatement> {
     this.#ensureOpen();
-    const { refresh, rest } = splitRefresh(sql);
+    const { refresh, rest } = splitRefresh(text);
     if (refresh) {
       const summary = await this.#refreshMap();
       return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params);
     }
     return this.#statement(async (signal) => {
+      const sql = rewriteEscapes(text);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.open(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });
@@ -202,9 +212,9 @@ export class Connection {
       if (refresh) {
         // Nothing runs: the shape of REFRESH MAP's answer (the session must be one it may run in).
         this.#refreshAllowed();
-        return await this.#engine.describe(/^[\s;]*$/.test(rest) ? refreshSummary(this.model) : rest);
+        return await this.#engine.describe(/^[\s;]*$/.test(rest) ? refreshSummary(this.model) : rewriteEscapes(rest));
       }
-      return await this.#engine.describe(sql);
+      return await this.#engine.describe(rewriteEscapes(sql));
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));
     }
@@ -214,8 +224,18 @@ export class Connection {
   async statementCount(sql: string): Promise<number> {
     this.#ensureOpen();
     const { refresh, rest } = splitRefresh(sql);
-    if (!refresh) return this.#engine.statementCount(sql);
-    return /^[\s;]*$/.test(rest) ? 1 : 1 + (await this.#engine.statementCount(rest));
+    const count = (text: string): Promise<number> => {
+      let rewritten: string;
+      try {
+        rewritten = rewriteEscapes(text);
+      } catch {
+        // Running it reports the escape's error.
+        return Promise.resolve(0);
+      }
+      return this.#engine.statementCount(rewritten);
+    };
+    if (!refresh) return count(sql);
+    return /^[\s;]*$/.test(rest) ? 1 : 1 + (await count(rest));
   }
 
   /** Throws unless REFRESH MAP may run on this session: it owns its hub (not a session of restsql serve). */

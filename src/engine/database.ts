@@ -13,7 +13,9 @@
  * Clients of the PostgreSQL face qualify table names: each API table is also a shared view
  * `public.<table>` (restsql's info tables `restsql.<table>`) that reads `temp.main.<table>`,
  * which DuckDB resolves when a statement runs, to the temporary view of the session running it.
- * So `public.items` is exactly `items`, with no rewriting of SQL text.
+ * So `public.items` is exactly `items`, with no rewriting of SQL text. SQL written for
+ * DataDirect's driver names every table in its schema `AUTOREST`: each table, API or info, is
+ * also the shared view `autorest.<table>`, made the same way.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
@@ -62,7 +64,7 @@ export type TableSchema = 'public' | 'restsql';
 export interface Database {
   /**
    * Registers an API table's shape: sessions make a temporary view of that name, and the shared
-   * view `<schema>.<table>` reads the view of the session that runs the statement.
+   * views `<schema>.<table>` and `autorest.<table>` read the view of the session that runs the statement.
    */
   defineTable(table: TableDef, schema?: TableSchema): Promise<void>;
   /** The API tables, by lower-case name. */
@@ -131,7 +133,14 @@ export interface GenerationOwner {
   drop(statements: readonly string[]): void;
 }
 
-export const TABLE_SCHEMAS: readonly TableSchema[] = ['public', 'restsql'];
+/**
+ * The schema DataDirect's driver shows every table in (`AUTOREST.customers`,
+ * `AUTOREST."_CONFIGURATION"`): each table is also named there, whatever its own schema.
+ */
+export const VENDOR_SCHEMA = 'autorest';
+
+/** The schemas restsql's shared views live in; no user statement may change anything in them. */
+export const TABLE_SCHEMAS: readonly string[] = ['public', 'restsql', VENDOR_SCHEMA];
 
 const LIVE_SPOOLS = new Set<string>();
 let exitHook: (() => void) | undefined;
@@ -213,7 +222,7 @@ export async function createDatabase(): Promise<Database> {
   // One row per table and generation whose rows are in, written in the transaction that put them in.
   const marks = `memory.${store}.restsql_loaded`;
   await admin.run(`CREATE TABLE ${marks} (gen INTEGER, tbl VARCHAR)`);
-  // The schemas clients qualify table names with (`public.items`, `restsql.sampling_status`).
+  // The schemas clients qualify table names with (`public.items`, `restsql.sampling_status`, `autorest.items`).
   for (const schema of TABLE_SCHEMAS) await admin.run(`CREATE SCHEMA memory.${schema}`);
   // Fully qualified: a USE of another schema must not move where restsql's objects are.
   const storageName = (name: string, gen: number) => `memory.${store}.${ident(`g${gen}_${name}`)}`;
@@ -349,6 +358,7 @@ export async function createDatabase(): Promise<Database> {
         await admin.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT ${table.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ')}`);
         try {
           await admin.run(`CREATE OR REPLACE VIEW memory.${schema}.${name} AS SELECT * FROM temp.main.${name}`);
+          await admin.run(`CREATE OR REPLACE VIEW memory.${VENDOR_SCHEMA}.${name} AS SELECT * FROM temp.main.${name}`);
         } finally {
           await admin.run(`DROP VIEW temp.main.${name}`);
         }

@@ -294,7 +294,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     });
 
   const schemaRefused = (schema: string) =>
-    new RestSqlError('QUERY_NOT_ALLOWED', `Schema '${schema}' holds restsql's ${schema === 'public' ? 'API tables' : 'own tables'}: objects cannot be created, changed or dropped in it.`, {
+    new RestSqlError('QUERY_NOT_ALLOWED', `Schema '${schema}' holds restsql's ${schema === 'public' ? 'API tables' : schema === 'restsql' ? 'own tables' : 'tables under the name DataDirect\'s driver gives their schema'}: objects cannot be created, changed or dropped in it.`, {
       hint: 'Create tables and views of your own as TEMP ones (CREATE TEMP TABLE mine AS ...).',
       details: { schema },
     });

@@ -92,6 +92,9 @@ export const ERROR_CODES = {
   MODEL_MAP_WRITE: { category: 'config', sqlState: '58030', summary: 'The relational map could not be written where SchemaMap says.' },
   MAP_REFRESH_IN_TRANSACTION: { category: 'query', sqlState: '25001', summary: 'REFRESH MAP was sent inside a transaction.' },
   MAP_REFRESH_SHARED: { category: 'query', sqlState: '0A000', summary: 'REFRESH MAP was sent on a session that shares its map with others (restsql serve).' },
+  // SQL written for DataDirect's driver: ODBC/JDBC escape sequences (engine/odbc-escapes.ts)
+  QUERY_BAD_ESCAPE: { category: 'query', sqlState: '42601', summary: 'An ODBC/JDBC escape sequence ({fn ...}, {d ...}, {ts ...}, {oj ...}, ...) is malformed: unknown keyword or function, wrong arguments, bad literal or unclosed brace.' },
+  QUERY_PROCEDURE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'A procedure call escape ({call ...}, {?= call ...}) was given; restsql has no procedures yet.' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -146,16 +146,17 @@ describe('psql describe commands', () => {
     );
   });
 
-  test('\\dt restsql.* lists restsql\'s _configuration and sampling_status', async () => {
+  test('\\dt restsql.* lists restsql\'s _configuration, sampling_status and system_sampling_status', async () => {
     await psqlSays(
       '\\dt restsql.*',
       lines(
-        '              List of relations',
-        ' Schema  |      Name       | Type  |  Owner  ',
-        '---------+-----------------+-------+---------',
-        ' restsql | _configuration  | table | restsql',
-        ' restsql | sampling_status | table | restsql',
-        '(2 rows)',
+        '                 List of relations',
+        ' Schema  |          Name          | Type  |  Owner  ',
+        '---------+------------------------+-------+---------',
+        ' restsql | _configuration         | table | restsql',
+        ' restsql | sampling_status        | table | restsql',
+        ' restsql | system_sampling_status | table | restsql',
+        '(3 rows)',
         '',
       ),
     );
@@ -389,6 +390,7 @@ describe('pgjdbc DatabaseMetaData', () => {
       'null|public|types|TABLE|null',
       'null|restsql|_configuration|TABLE|null',
       'null|restsql|sampling_status|TABLE|null',
+      'null|restsql|system_sampling_status|TABLE|null',
     ]);
     await sectionIs('views', []);
   });
@@ -421,12 +423,19 @@ describe('pgjdbc DatabaseMetaData', () => {
       'public|types|label|VARCHAR|varchar|2147483647|0|1|YES|8|NO',
       'public|types|note|OTHER|json|2147483647|0|1|YES|9|NO',
       'restsql|_configuration|configuration|VARCHAR|varchar|2147483647|0|1|YES|1|NO',
+      'restsql|_configuration|content|VARCHAR|varchar|2147483647|0|1|YES|2|NO',
       'restsql|sampling_status|name|VARCHAR|varchar|2147483647|0|1|YES|1|NO',
       'restsql|sampling_status|uri|VARCHAR|varchar|2147483647|0|1|YES|2|NO',
       'restsql|sampling_status|success|BIT|bool|1|0|1|YES|3|NO',
       'restsql|sampling_status|http_status|INTEGER|int4|10|0|1|YES|4|NO',
       'restsql|sampling_status|message|VARCHAR|varchar|2147483647|0|1|YES|5|NO',
       'restsql|sampling_status|key_candidates|VARCHAR|varchar|2147483647|0|1|YES|6|NO',
+      'restsql|system_sampling_status|endpoint_name|VARCHAR|varchar|2147483647|0|1|YES|1|NO',
+      'restsql|system_sampling_status|message|VARCHAR|varchar|2147483647|0|1|YES|2|NO',
+      'restsql|system_sampling_status|sample_uri|VARCHAR|varchar|2147483647|0|1|YES|3|NO',
+      'restsql|system_sampling_status|success|BIT|bool|1|0|1|YES|4|NO',
+      'restsql|system_sampling_status|http_status|INTEGER|int4|10|0|1|YES|5|NO',
+      'restsql|system_sampling_status|primary_key_candidates|VARCHAR|varchar|2147483647|0|1|YES|6|NO',
     ]);
   });
 
@@ -520,6 +529,7 @@ describe('isql + psqlODBC', () => {
       'restsql,public,types,TABLE,',
       'restsql,restsql,_configuration,TABLE,',
       'restsql,restsql,sampling_status,TABLE,',
+      'restsql,restsql,system_sampling_status,TABLE,',
     ]);
   });
 
@@ -592,7 +602,7 @@ describe('SQLAlchemy inspect() (postgresql+psycopg2, a plain create_engine)', ()
         const r = result(t, 'tables');
         return { public: (r['public'] as string[]).toSorted(), restsql: (r['restsql'] as string[]).toSorted(), views: r['views'] };
       },
-      { public: ['big', 'items', 'slow', 'tags', 'types'], restsql: ['_configuration', 'sampling_status'], views: [] },
+      { public: ['big', 'items', 'slow', 'tags', 'types'], restsql: ['_configuration', 'sampling_status', 'system_sampling_status'], views: [] },
     );
   });
 

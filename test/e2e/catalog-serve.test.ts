@@ -63,7 +63,7 @@ test('set_config() in a catalog statement changes the session, as SET does; comp
   assert.equal(r.rows[0].v, 'restsql');
   assert.equal((await c.query('SHOW search_path')).rows[0].search_path, 'restsql');
   const here = await c.query('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1');
-  assert.deepEqual(here.rows.map((x) => x.table_name), ['_configuration', 'sampling_status']);
+  assert.deepEqual(here.rows.map((x) => x.table_name), ['_configuration', 'sampling_status', 'system_sampling_status']);
   await assert.rejects(c.query("SELECT set_config('search_path', relname, false) FROM pg_class LIMIT 1"), (e: { code?: string; message: string }) => e.code === '0A000' && /constant/.test(e.message));
   assert.equal((await c.query('SHOW search_path')).rows[0].search_path, 'restsql');
   await c.query('RESET search_path');

@@ -86,6 +86,7 @@ for (const c of CASES) {
         ['query', '-q', '-c', c.conn('items'), 'SELECT * FROM items'],
         ['query', '-q', '-f', 'json', '-c', c.conn('items'), 'SELECT * FROM _configuration'],
         ['query', '-q', '-f', 'csv', '-c', c.conn('items'), 'SELECT * FROM sampling_status'],
+        ['query', '-q', '-f', 'csv', '-c', c.conn('items'), 'SELECT * FROM INFORMATION_SCHEMA.SYSTEM_SAMPLING_STATUS'],
         ['sample', '-q', '-c', c.conn('items')],
       ];
       for (const args of runs) {

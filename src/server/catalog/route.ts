@@ -7,10 +7,12 @@
  * with PostgreSQL's own parser (libpg-query); it goes to the catalog when it is one SELECT (or
  * VALUES) that reads catalog relations, or no relation at all and calls a catalog function or
  * casts to a reg* type, and reads no API table. Reading both is refused (CATALOG_MIXED): the two
- * live in different engines. What PostgreSQL cannot parse (DuckDB's own syntax) goes to DuckDB.
+ * live in different engines. `information_schema.system_sampling_status` (DataDirect's name) is
+ * restsql's info table, DuckDB's. What PostgreSQL cannot parse (DuckDB's own syntax) goes to DuckDB.
  */
 import { createRequire } from 'node:module';
 import { RestSqlError } from '../../errors/index.js';
+import { VENDOR_STATUS_TABLE } from '../../engine/info-tables.js';
 
 export type Route = 'engine' | 'catalog';
 
@@ -60,6 +62,11 @@ const CATALOG_FUNCTIONS = new Set([
 const CATALOG_FUNCTION_PATTERN = /^(?:pg_|has_\w+_privilege$|_pg_)/;
 const REG_TYPES = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole', 'regoper', 'regoperator', 'regconfig', 'regdictionary', 'regcollation', 'oid']);
 const CATALOG_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
+/**
+ * DataDirect's `INFORMATION_SCHEMA.SYSTEM_SAMPLING_STATUS` is restsql's info table (DuckDB reads
+ * it under another name, engine/odbc-escapes.ts), not a catalog relation.
+ */
+const isVendorStatus = (r: { schema: string | undefined; name: string }) => r.schema?.toLowerCase() === 'information_schema' && r.name.toLowerCase() === VENDOR_STATUS_TABLE;
 /**
  * The longest statement with a catalog word that is parsed to route it (characters). Parsing runs
  * on the server's event loop (about 4 ms per kilobyte for long expressions), so it is bounded;
@@ -116,7 +123,7 @@ export function routeStatement(sql: string, isApiTable: (schema: string | undefi
   if (!('SelectStmt' in stmt)) return ENGINE;
   const seen = survey(stmt, isApiTable);
   const api = seen.relations.filter((r) => isApiTable(r.schema, r.name));
-  const catalog = seen.relations.filter((r) => (r.schema !== undefined ? CATALOG_SCHEMAS.has(r.schema) : r.name.startsWith('pg_') && !isApiTable(undefined, r.name)));
+  const catalog = seen.relations.filter((r) => !isVendorStatus(r) && (r.schema !== undefined ? CATALOG_SCHEMAS.has(r.schema) : r.name.startsWith('pg_') && !isApiTable(undefined, r.name)));
   const other = seen.relations.filter((r) => !api.includes(r) && !catalog.includes(r));
   if (catalog.length > 0 && (api.length > 0 || other.length > 0)) {
     const a = [...api, ...other][0]!;

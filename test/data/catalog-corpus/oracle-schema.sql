@@ -12,8 +12,10 @@
 --          the `tags` array inside each item, keyed by (items_id, position)
 --   slow   id INTEGER #key, v VARCHAR
 --   big    id INTEGER #key, name VARCHAR, score DOUBLE, active BOOLEAN, created TIMESTAMP
--- and restsql's info tables _configuration (configuration VARCHAR) and sampling_status (name,
--- uri VARCHAR, success BOOLEAN, http_status INTEGER, message, key_candidates VARCHAR), without keys.
+-- and restsql's info tables _configuration (configuration, content VARCHAR), sampling_status (name,
+-- uri VARCHAR, success BOOLEAN, http_status INTEGER, message, key_candidates VARCHAR) and
+-- system_sampling_status (endpoint_name, message, sample_uri VARCHAR, success BOOLEAN, http_status
+-- INTEGER, primary_key_candidates VARCHAR: DataDirect's columns, issue 15), without keys.
 --
 -- Types: INTEGER int4, BIGINT int8, DOUBLE float8, BOOLEAN bool, TIMESTAMP timestamp (without
 -- time zone), DATE date, UUID uuid, VARCHAR varchar without a length, JSON json. #key columns are
@@ -77,7 +79,8 @@ CREATE SCHEMA restsql AUTHORIZATION restsql;
 GRANT USAGE ON SCHEMA restsql TO PUBLIC;
 
 CREATE TABLE restsql._configuration (
-  configuration character varying
+  configuration character varying,
+  content character varying
 );
 
 CREATE TABLE restsql.sampling_status (
@@ -89,6 +92,15 @@ CREATE TABLE restsql.sampling_status (
   key_candidates character varying
 );
 
+CREATE TABLE restsql.system_sampling_status (
+  endpoint_name character varying,
+  message character varying,
+  sample_uri character varying,
+  success boolean,
+  http_status integer,
+  primary_key_candidates character varying
+);
+
 -- Made by the superuser and given to restsql (PostgreSQL 15 grants no CREATE on schema public,
 -- and giving restsql that right would change public's ACL, which \dn+ and clients read).
 ALTER TABLE public.types OWNER TO restsql;
@@ -98,5 +110,6 @@ ALTER TABLE public.slow OWNER TO restsql;
 ALTER TABLE public.big OWNER TO restsql;
 ALTER TABLE restsql._configuration OWNER TO restsql;
 ALTER TABLE restsql.sampling_status OWNER TO restsql;
+ALTER TABLE restsql.system_sampling_status OWNER TO restsql;
 
-GRANT SELECT ON public.types, public.items, public.tags, public.slow, public.big, restsql._configuration, restsql.sampling_status TO PUBLIC;
+GRANT SELECT ON public.types, public.items, public.tags, public.slow, public.big, restsql._configuration, restsql.sampling_status, restsql.system_sampling_status TO PUBLIC;

@@ -67,12 +67,18 @@ function hubFor(): Promise<Hub> {
   return openHub(`RestConfigFile=${file}`);
 }
 
+const INFO = new Set(['sampling_status', '_configuration', 'system_sampling_status']);
+
 /** How each statement names its tables: `{x}` is a table, `{x}.col` a column qualified by it. */
 const NAMINGS: Record<string, (table: string) => string> = {
   unqualified: (t) => t,
-  'public.': (t) => (t === 'sampling_status' || t === '_configuration' ? `restsql.${t}` : `public.${t}`),
-  'quoted "public".': (t) => (t === 'sampling_status' || t === '_configuration' ? `"restsql"."${t}"` : `"public"."${t}"`),
-  'PUBLIC. upper case': (t) => (t === 'sampling_status' || t === '_configuration' ? `RESTSQL.${t.toUpperCase()}` : `PUBLIC.${t.toUpperCase()}`),
+  'public.': (t) => (INFO.has(t) ? `restsql.${t}` : `public.${t}`),
+  'quoted "public".': (t) => (INFO.has(t) ? `"restsql"."${t}"` : `"public"."${t}"`),
+  'PUBLIC. upper case': (t) => (INFO.has(t) ? `RESTSQL.${t.toUpperCase()}` : `PUBLIC.${t.toUpperCase()}`),
+  // DataDirect's schema: every table, API or info, is also AUTOREST.<table>.
+  'AUTOREST.': (t) => `AUTOREST.${t}`,
+  'autorest. lower case': (t) => `autorest.${t}`,
+  'quoted "AUTOREST".': (t) => `"AUTOREST"."${t.toUpperCase()}"`,
 };
 
 const STATEMENTS = [
@@ -91,6 +97,8 @@ const STATEMENTS = [
   // restsql's info tables.
   'SELECT count(*)::INTEGER AS n, min(name) AS first FROM {sampling_status}',
   'SELECT length(configuration) > 0 AS has FROM {_configuration}',
+  'SELECT content = configuration AS same FROM {_configuration}',
+  'SELECT count(*)::INTEGER AS n, min(endpoint_name) AS first, bool_and(success) AS ok, min(primary_key_candidates) AS keys FROM {system_sampling_status}',
 ];
 
 /** `sql` with its tables named the `naming` way. */
@@ -194,12 +202,12 @@ test('a table defined after a session opened answers public.<table> with restsql
 /** Everything in schemas public and restsql, and every object named like an API table. */
 async function catalog(s: Connection): Promise<unknown> {
   return (
-    await s.query(`SELECT 'table' AS kind, database_name, schema_name, table_name AS name, comment::VARCHAR AS x FROM duckdb_tables() WHERE schema_name IN ('public', 'restsql') OR table_name IN ('items', 'tags', 'owners')
-      UNION ALL SELECT 'view', database_name, schema_name, view_name, sql || coalesce(comment::VARCHAR, '') FROM duckdb_views() WHERE NOT internal AND (schema_name IN ('public', 'restsql') OR view_name IN ('items', 'tags', 'owners'))
-      UNION ALL SELECT 'schema', database_name, schema_name, '', comment::VARCHAR FROM duckdb_schemas() WHERE schema_name IN ('public', 'restsql')
-      UNION ALL SELECT 'function', database_name, schema_name, function_name, '' FROM duckdb_functions() WHERE NOT internal AND schema_name IN ('public', 'restsql')
-      UNION ALL SELECT 'sequence', database_name, schema_name, sequence_name, '' FROM duckdb_sequences() WHERE schema_name IN ('public', 'restsql')
-      UNION ALL SELECT 'type', database_name, schema_name, type_name, '' FROM duckdb_types() WHERE NOT internal AND schema_name IN ('public', 'restsql')
+    await s.query(`SELECT 'table' AS kind, database_name, schema_name, table_name AS name, comment::VARCHAR AS x FROM duckdb_tables() WHERE schema_name IN ('public', 'restsql', 'autorest') OR table_name IN ('items', 'tags', 'owners')
+      UNION ALL SELECT 'view', database_name, schema_name, view_name, sql || coalesce(comment::VARCHAR, '') FROM duckdb_views() WHERE NOT internal AND (schema_name IN ('public', 'restsql', 'autorest') OR view_name IN ('items', 'tags', 'owners'))
+      UNION ALL SELECT 'schema', database_name, schema_name, '', comment::VARCHAR FROM duckdb_schemas() WHERE schema_name IN ('public', 'restsql', 'autorest')
+      UNION ALL SELECT 'function', database_name, schema_name, function_name, '' FROM duckdb_functions() WHERE NOT internal AND schema_name IN ('public', 'restsql', 'autorest')
+      UNION ALL SELECT 'sequence', database_name, schema_name, sequence_name, '' FROM duckdb_sequences() WHERE schema_name IN ('public', 'restsql', 'autorest')
+      UNION ALL SELECT 'type', database_name, schema_name, type_name, '' FROM duckdb_types() WHERE NOT internal AND schema_name IN ('public', 'restsql', 'autorest')
       UNION ALL SELECT 'comment', database_name, schema_name, table_name || '.' || column_name, comment::VARCHAR FROM duckdb_columns() WHERE comment IS NOT NULL
       ORDER BY ALL`)
   ).rows;
@@ -231,6 +239,15 @@ const REFUSED: [sql: string, code: string][] = [
   ["UPDATE public.items SET name = 'x'", 'READ_ONLY'],
   ['DELETE FROM "public"."items"', 'READ_ONLY'],
   ['DELETE FROM restsql.sampling_status', 'READ_ONLY'],
+  // DataDirect's schema name is restsql's too.
+  ['CREATE TABLE autorest.mine (x INTEGER)', 'QUERY_NOT_ALLOWED'],
+  ['CREATE VIEW AUTOREST.v AS SELECT 1 AS x', 'QUERY_NOT_ALLOWED'],
+  ['CREATE MACRO autorest.m() AS 1', 'QUERY_NOT_ALLOWED'],
+  ['DROP VIEW autorest.items', 'READ_ONLY'],
+  ['DROP VIEW "AUTOREST"."_configuration"', 'READ_ONLY'],
+  ['DROP SCHEMA autorest CASCADE', 'READ_ONLY'],
+  ['INSERT INTO AUTOREST.items (id) VALUES (99)', 'READ_ONLY'],
+  ['DELETE FROM autorest._configuration', 'READ_ONLY'],
 ];
 
 test('user SQL cannot create, change or drop anything in schemas public and restsql, nor reach the storage schema through them', async () => {

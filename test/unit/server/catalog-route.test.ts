@@ -72,6 +72,27 @@ test('a statement that reads the catalog and an API table is refused with 0A000,
   }
 });
 
+test("DataDirect's INFORMATION_SCHEMA.SYSTEM_SAMPLING_STATUS is restsql's info table (DuckDB), and mixing it with the catalog is refused", () => {
+  for (const sql of [
+    'SELECT * FROM INFORMATION_SCHEMA.SYSTEM_SAMPLING_STATUS',
+    'select endpoint_name from information_schema.system_sampling_status where success',
+    'SELECT * FROM "INFORMATION_SCHEMA"."SYSTEM_SAMPLING_STATUS"',
+    'select s.endpoint_name, i.id from information_schema.system_sampling_status s join items i on true',
+  ]) {
+    assert.equal(route(sql), 'engine', sql);
+  }
+  // Its neighbours stay the catalog's.
+  assert.equal(route('select * from information_schema.tables'), 'catalog');
+  assert.equal(route('select * from information_schema.system_sampling'), 'catalog');
+  for (const sql of ['select * from information_schema.system_sampling_status, information_schema.tables', 'select * from pg_class where relname in (select endpoint_name from INFORMATION_SCHEMA.SYSTEM_SAMPLING_STATUS)']) {
+    assert.throws(
+      () => route(sql),
+      (e: unknown) => isRestSqlError(e) && e.code === 'CATALOG_MIXED' && /system_sampling_status/i.test(e.message),
+      sql,
+    );
+  }
+});
+
 test('the cheap test: no catalog word, no parse', () => {
   assert.equal(mentionsCatalog('select id, name, region from items where version = 3'), false);
   assert.equal(mentionsCatalog('select "user", oid from items'), false);
