@@ -103,13 +103,13 @@ const TYPE_NAMES: Record<string, ColumnType> = {
  * own) recurse once per level, so a 10,000-deep file would overflow the stack; real files nest a
  * few levels per JSON level of the API they describe.
  */
-const MODEL_MAX_DEPTH = 256;
+export const MODEL_MAX_DEPTH = 256;
 
 /** A UTF-8 byte order mark, as some Windows editors write at the start of a file. */
 const BOM = '\uFEFF';
 
 /** 1-based line and column of an offset. */
-function position(text: string, offset: number): { line: number; column: number } {
+export function position(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let last = -1;
   for (let i = 0; i < offset && i < text.length; i++) {
@@ -658,7 +658,7 @@ interface ArrayEntry {
 
 
 /** Offset of the first `{` or `[` that opens level `max + 1`, found by jsonc-parser's scanner without recursion. */
-function tooDeepAt(text: string, max: number): number | undefined {
+export function tooDeepAt(text: string, max: number): number | undefined {
   const scanner = createScanner(text, true);
   let depth = 0;
   for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {

@@ -69,24 +69,35 @@ interface Place {
 }
 
 /** The name the reader gives a column at `path`, with renamed segments (`field<prefix>[N]`) put in. */
-function ruleName(path: readonly PathStep[], subs: ReadonlyMap<number, string>): string {
-  return columnName(path.map((step, i) => subs.get(i) ?? step));
+function ruleName(path: readonly PathStep[], subs: ReadonlyMap<number, string>, from = 0): string {
+  return columnName(path.map((step, i) => subs.get(i + from) ?? step));
 }
 
 /**
  * The prefix a `field<prefix>[N]` group was read with: the segment that, put in place of the
- * field (at `at - 1`), gives every column of the group its name; undefined when the field's own
- * name does.
+ * field (at `at - 1`), gives the group's columns their names; undefined when the field's own name
+ * does. Columns inside a nested group are checked by that group (its own prefix may differ).
  */
 function groupPrefix(cols: readonly ColumnDef[], at: number, subs: ReadonlyMap<number, string>): string | undefined {
-  if (cols.every((c) => c.name === ruleName(c.path, subs))) return undefined;
-  const c0 = cols[0]!;
-  const head = ruleName(c0.path.slice(0, at - 1), subs);
-  const tail = ruleName(c0.path.slice(at), subs);
-  if (!c0.name.endsWith(`_${tail}`) || (at > 1 && !c0.name.startsWith(`${head}_`))) return undefined;
-  const prefix = c0.name.slice(at > 1 ? head.length + 1 : 0, c0.name.length - tail.length - 1);
+  const direct = cols.filter((c) => !c.path.slice(at + 1).some((p) => typeof p === 'number'));
+  const c0 = direct[0] ?? cols[0]!;
+  const head = at > 1 ? `${ruleName(c0.path.slice(0, at - 1), subs)}_` : '';
+  if (!c0.name.startsWith(head)) return undefined;
+  let prefix: string;
+  if (direct.length > 0) {
+    if (direct.every((c) => c.name === ruleName(c.path, subs))) return undefined;
+    const tail = `_${ruleName(c0.path.slice(at), subs, at)}`;
+    if (!c0.name.endsWith(tail)) return undefined;
+    prefix = c0.name.slice(head.length, c0.name.length - tail.length);
+  } else {
+    // Only nested groups: the prefix ends where this group's position does.
+    const cut = c0.name.indexOf(`_${(c0.path[at] as number) + 1}_`, head.length);
+    if (cut < 0) return undefined;
+    prefix = c0.name.slice(head.length, cut);
+    if (prefix === ruleName([c0.path[at - 1]!], new Map())) return undefined;
+  }
   const with_ = new Map(subs).set(at - 1, prefix);
-  return prefix !== '' && cols.every((c) => c.name === ruleName(c.path, with_)) ? prefix : undefined;
+  return prefix !== '' && direct.every((c) => c.name === ruleName(c.path, with_)) ? prefix : undefined;
 }
 
 /**
