@@ -182,8 +182,14 @@ test('Yelp: "businesssearch<businesssearchroot>" names the table, "#firstrow" is
   assert.equal(tables.code, 0, tables.stderr);
   for (const t of ['businesssearchroot', 'businesssearch', 'businesssearch_category', 'businesssearch_display_address']) assert.match(tables.stdout, new RegExp(`^${t},`, 'm'));
   assert.doesNotMatch(tables.stdout, /^businesssearch_1,/m);
-  const cats = await csv(file, "SELECT c.title FROM businesssearch b JOIN businesssearch_category c USING (businesssearchroot_total, businesssearchroot_location, position) WHERE b.businesssearchroot_location = 'Fresno' ORDER BY 1");
+  const cats = await csv(file, "SELECT * FROM businesssearch_category WHERE businesssearch_businesssearchroot_location = 'Fresno' ORDER BY businesssearch_position, position");
   assert.equal(cats.code, 0, cats.stderr);
+  assert.deepEqual(cats.lines, [
+    'businesssearch_businesssearchroot_total,businesssearch_businesssearchroot_location,businesssearch_position,position,alias,title',
+    '2,Fresno,0,0,burgers,Burgers',
+    '2,Fresno,0,1,bbq,Barbeque',
+    '2,Fresno,1,0,mexican,Mexican',
+  ]);
 });
 
 test('"#firstrow": 1 starts row-offset paging at 1, exactly as "#firstRowNumber": 1; giving both is an error naming the line', async () => {
