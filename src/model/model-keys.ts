@@ -151,9 +151,9 @@ export function modelKey(place: ModelKeyPlace, key: string): ModelKeySpec | unde
   return BY_PLACE.get(place)?.get(norm(key));
 }
 
-/** The keys `place` accepts (supported or ignored), as written in messages and suggestions. */
+/** The keys `place` accepts (supported or ignored, with their other spellings), as written in messages and suggestions. */
 export function keysAt(place: ModelKeyPlace): string[] {
-  return MODEL_KEYS.filter((s) => s.places.includes(place) && s.behaviour !== 'refused' && s.key.startsWith('#')).map((s) => s.key);
+  return MODEL_KEYS.filter((s) => s.places.includes(place) && s.behaviour !== 'refused' && s.key.startsWith('#')).flatMap((s) => [s.key, ...(s.aliases ?? [])]);
 }
 
 /** The paging settings (`#maximumPageSize`, ...): top-level defaults and per-table values. */
