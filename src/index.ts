@@ -8,6 +8,8 @@ import type { Connection } from './engine/connection.js';
 import type { Hub } from './engine/hub.js';
 import { openConnection, openHub as openSharedHub } from './engine/open-connection.js';
 import { httpClientFor } from './http/client.js';
+import { readModelSettings } from './model/model-settings.js';
+import { readModelFile } from './model/read-file.js';
 import { loadOptions, redactorFor, type ConnectionOptions, type OptionSources } from './options/index.js';
 import { SILENT_LOGGER, redactingLogger } from './util/logger.js';
 
@@ -59,6 +61,8 @@ function resolve(connectionString: string | undefined, options: ConnectionSource
     ...(options.overrides !== undefined
       ? { overrides: Object.entries(options.overrides).map(([key, value]) => ({ key, value, source: 'override' })) }
       : {}),
+    // Options written in the model file (#options, #tokenUri, ...): the DSN and the connection string win over them.
+    modelOptions: (file) => readModelSettings(readModelFile(file), file),
   };
   return loadOptions(sources);
 }

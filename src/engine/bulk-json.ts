@@ -6,7 +6,7 @@
  * child table) against about 5 s for JSON.parse + the Appender. Only for table trees it can
  * express: a root with direct child tables, no maps or virtual columns.
  */
-import type { ColumnDef, ColumnType, TableDef } from '../model/types.js';
+import { tablesOf, type ColumnDef, type ColumnType, type PathStep, type TableDef } from '../model/types.js';
 import { ident, literal } from './sql-text.js';
 
 /**
@@ -25,7 +25,7 @@ export interface BulkJsonPlan {
   readonly inserts: readonly BulkInsert[];
 }
 
-const field = (path: readonly string[]) => path.map(ident).join('.');
+const field = (path: readonly PathStep[]) => path.map((p) => ident(String(p))).join('.');
 
 /** A VARCHAR holding an ISO timestamp, as UTC TIMESTAMP (an offset is applied, as convertCell does). */
 function timestampOf(expr: string): string {
@@ -84,7 +84,8 @@ function valueExpr(base: string, c: ColumnDef): string {
 /** A nested type tree; leaves are DuckDB type names. */
 type Shape = { [k: string]: Shape | string };
 
-function put(target: Shape, path: readonly string[], type: string): boolean {
+function put(target: Shape, steps: readonly PathStep[], type: string): boolean {
+  const path = steps.map(String);
   let node = target;
   for (const p of path.slice(0, -1)) {
     const next = node[p];
@@ -125,6 +126,8 @@ const render = (e: Expr, base: number) => (e === ROWID_SLOT ? ROWID(base) : e);
 
 /** The plan for a table tree, or undefined when it must load row by row. */
 export function bulkJsonPlan(root: TableDef, target: (table: string) => string = ident): BulkJsonPlan | undefined {
+  // Array positions (model-file field[N]) are read row by row: a STRUCT path cannot index an array.
+  if (tablesOf(root).some((t) => t.arrayPath.some((p) => typeof p === 'number') || t.columns.some((c) => c.path.some((p) => typeof p === 'number')))) return undefined;
   const record: Shape = {};
   const rootExprs: Expr[] = [];
   for (const c of root.columns) {

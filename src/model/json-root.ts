@@ -6,6 +6,8 @@
  * "JSON Hypertext Application Language") holds links, never records, so it is passed over:
  * `{"_embedded": {"items": [...]}, "_links": {...}}` has its records at `_embedded.items`.
  */
+import type { PathStep } from './types.js';
+
 export function detectJsonRoot(body: unknown): string[] {
   const path: string[] = [];
   let node = body;
@@ -30,11 +32,17 @@ function isArrayAt(body: unknown, path: readonly string[]): boolean {
   return Array.isArray(valueAt(body, path));
 }
 
-export function valueAt(body: unknown, path: readonly string[]): unknown {
+/** The value at `path`: member names step into objects, numbers (positions) into arrays. */
+export function valueAt(body: unknown, path: readonly PathStep[]): unknown {
   let node = body;
   for (const key of path) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(node)) return undefined;
+      node = node[key];
+      continue;
+    }
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
+    node = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
   }
   return node;
 }

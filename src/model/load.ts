@@ -69,6 +69,7 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
   const file = options.restConfigFile!;
   const host = options.hostName ? withPort(options.hostName, options.portNumber) : undefined;
   const parsed = parseModelFile(text, file, { ...(host ? { hostName: host } : {}), qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2 });
+  for (const notice of parsed.notices) logger.warn(notice);
   const endpoints: EndpointDef[] = [];
   const sampling: SamplingStatus[] = [];
   const prefetched = new Map<EndpointDef, PrefetchedPage>();

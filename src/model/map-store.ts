@@ -18,12 +18,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { RestSqlError } from '../errors/index.js';
-import { COLUMN_TYPES, type ColumnDef, type PagingDef, type ParamTemplate, type SamplingStatus, type TableDef } from './types.js';
+import { COLUMN_TYPES, type ColumnDef, type PagingDef, type PathStep, type ParamTemplate, type SamplingStatus, type TableDef } from './types.js';
 
 /** The `format` member every map file starts with. */
 export const MAP_FORMAT = 'restsql-map';
 /** Bumped whenever the stored shape changes: a map of another version is rebuilt (or refused under CreateMap=No). */
-export const MAP_VERSION = 1;
+export const MAP_VERSION = 2;
 /** Largest map file read. */
 const MAX_MAP_BYTES = 64 * 1024 * 1024;
 /** Deepest table tree read (child tables of child tables ...). */
@@ -214,6 +214,11 @@ function strings(v: unknown, where: string): string[] {
   return arr(v, where, 1024).map((s, i) => str(s, `${where}[${i}]`));
 }
 
+/** A column's or array's path: member names, and positions (`field[1]`) as whole numbers. */
+function pathSteps(v: unknown, where: string): PathStep[] {
+  return arr(v, where, 1024).map((s, i) => (typeof s === 'number' ? int(s, `${where}[${i}]`) : str(s, `${where}[${i}]`)));
+}
+
 function storedTable(v: unknown, where: string): StoredTable {
   const o = obj(v, where, ['entry', 'jsonRoot', 'table', 'paging']);
   return {
@@ -235,7 +240,7 @@ function column(v: unknown, where: string): ColumnDef {
   if (!(SOURCES as readonly string[]).includes(source)) bad(`${where}.source`, `'${source}' is not a column source`);
   return {
     name: name(o.name, `${where}.name`),
-    path: strings(o.path, `${where}.path`),
+    path: pathSteps(o.path, `${where}.path`),
     type: type as ColumnDef['type'],
     key: bool(o.key, `${where}.key`),
     source: source as ColumnDef['source'],
@@ -256,7 +261,7 @@ function tableDef(v: unknown, where: string, depth: number): TableDef {
   return {
     name: name(o.name, `${where}.name`),
     columns,
-    arrayPath: strings(o.arrayPath, `${where}.arrayPath`),
+    arrayPath: pathSteps(o.arrayPath, `${where}.arrayPath`),
     ...(o.parent !== undefined ? { parent: name(o.parent, `${where}.parent`) } : {}),
     children: arr(o.children, `${where}.children`, 10_000).map((c, i) => tableDef(c, `${where}.children[${i}]`, depth + 1)),
     ...(o.map !== undefined ? { map: bool(o.map, `${where}.map`) } : {}),

@@ -8,7 +8,9 @@ import { RestSqlError } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { HEADER_NAME_HINT, isHeaderName } from '../util/header-name.js';
 import { ElementSyntaxError, parseElement } from './element.js';
-import { childLeadNames, childTableName, columnName, MAP_KEY, NameSet, ROWID, sanitizeName, valueColumnName, type ArrayPlace, type QualifyNames } from './naming.js';
+import { ElementKeySyntaxError, parseElementKey, type ElementKey } from './element-key.js';
+import { isPagingKey, keysAt, modelKey, type ModelKeyPlace, type ModelKeySpec } from './model-keys.js';
+import { childLeadNames, childTableName, columnName, MAP_KEY, mapTableName, NameSet, ROWID, sanitizeName, valueColumnName, type ArrayPlace, type QualifyNames } from './naming.js';
 import {
   FILTER_OPS,
   HTTP_ACTIONS,
@@ -21,6 +23,7 @@ import {
   type PagingDef,
   type ParamTemplate,
   type PathDef,
+  type PathStep,
   type TableDef,
 } from './types.js';
 
@@ -43,6 +46,8 @@ export interface ParsedModelFile {
   readonly tables: readonly ModelTable[];
   /** Table names taken so far (sampling URL-only entries takes more). */
   readonly names: NameSet;
+  /** One line per key the file uses that restsql accepts without effect, saying why (for the log). */
+  readonly notices: readonly string[];
 }
 
 export interface ModelFileOptions {
@@ -52,7 +57,8 @@ export interface ModelFileOptions {
   readonly qualifyNames: QualifyNames;
 }
 
-const PAGING_KEYS = {
+/** The PagingDef field each paging key (model-keys.ts, lower case) sets. */
+const PAGING_FIELDS = {
   '#maximumpagesize': 'maximumPageSize',
   '#pagesizeparameter': 'pageSizeParameter',
   '#rowoffsetparameter': 'rowOffsetParameter',
@@ -67,18 +73,21 @@ const PAGING_KEYS = {
   '#totalrowselement': 'totalRowsElement',
   '#pagesizeelement': 'pageSizeElement',
 } as const;
-type PagingKey = keyof typeof PAGING_KEYS;
+type PagingKey = keyof typeof PAGING_FIELDS;
 
-/** Settings a table object takes, as written in messages. */
-const TABLE_KEYS = ['#path', '#headers', '#post', '#fieldListParameter', '#http', '#jsonRoot', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)];
-const COLUMN_KEYS = ['#type', '#key', '#virtual', '#default', '#mandatory', '#readonly', '#queryparameter', '#header', '#postparameter', ...FILTER_OPS.map((o) => `#${o}`)];
-const NOT_YET: Record<string, string> = {
-  routines: 'routines (stored procedures)',
-};
+/** The catalog's name (lower case) for a key written at `place`, aliases resolved (`#firstrow` is `#firstrownumber`). */
+function canonical(place: ModelKeyPlace, key: string): string | undefined {
+  return modelKey(place, key)?.key.toLowerCase();
+}
+
+/** The most columns one table may get from a model file (`field[N]` multiplies its members). */
+const MAX_TABLE_COLUMNS = 10_000;
 
 /** Type names of the model file (case-insensitive) -> restsql column types. */
 const TYPE_NAMES: Record<string, ColumnType> = {
   varchar: 'VARCHAR', char: 'VARCHAR', longvarchar: 'VARCHAR', wvarchar: 'VARCHAR', wchar: 'VARCHAR', wlongvarchar: 'VARCHAR', string: 'VARCHAR', clob: 'VARCHAR', text: 'VARCHAR', time: 'VARCHAR',
+  nvarchar: 'VARCHAR', nchar: 'VARCHAR', longnvarchar: 'VARCHAR', varcharignorecase: 'VARCHAR', timewithtimezone: 'VARCHAR',
+  timestampwithtimezone: 'TIMESTAMP',
   integer: 'INTEGER', int: 'INTEGER', smallint: 'INTEGER', tinyint: 'INTEGER',
   bigint: 'BIGINT', long: 'BIGINT', hugeint: 'HUGEINT',
   double: 'DOUBLE', float: 'DOUBLE', real: 'DOUBLE', decimal: 'DOUBLE', numeric: 'DOUBLE', number: 'DOUBLE',
@@ -94,13 +103,13 @@ const TYPE_NAMES: Record<string, ColumnType> = {
  * own) recurse once per level, so a 10,000-deep file would overflow the stack; real files nest a
  * few levels per JSON level of the API they describe.
  */
-const MODEL_MAX_DEPTH = 256;
+export const MODEL_MAX_DEPTH = 256;
 
 /** A UTF-8 byte order mark, as some Windows editors write at the start of a file. */
 const BOM = '\uFEFF';
 
 /** 1-based line and column of an offset. */
-function position(text: string, offset: number): { line: number; column: number } {
+export function position(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let last = -1;
   for (let i = 0; i < offset && i < text.length; i++) {
@@ -114,6 +123,8 @@ function position(text: string, offset: number): { line: number; column: number 
 
 class Reader {
   readonly names = new NameSet();
+  readonly notices: string[] = [];
+  readonly #noticed = new Set<string>();
   constructor(
     readonly text: string,
     readonly file: string,
@@ -126,6 +137,48 @@ class Reader {
       hint,
       details: { file: this.file, line, column },
     });
+  }
+
+  /** The file's key is refused (model-keys.ts): an error naming its line, saying why. */
+  refuse(node: Node, key: string, spec: ModelKeySpec): never {
+    const { line, column } = position(this.text, node.offset);
+    throw new RestSqlError('CONFIG_UNSUPPORTED', `${this.file}:${line}:${column}: '${key}': ${spec.why ?? 'not supported.'}`, {
+      hint: 'Remove the entry (docs/model-file.md lists every model-file key and what restsql does with it).',
+      details: { file: this.file, line, column, key },
+    });
+  }
+
+  /** The file's key is accepted without effect: said once per key in the log. */
+  ignore(node: Node, key: string, spec: ModelKeySpec): void {
+    if (this.#noticed.has(spec.key)) return;
+    this.#noticed.add(spec.key);
+    const { line, column } = position(this.text, node.offset);
+    this.notices.push(`${this.file}:${line}:${column}: '${key}': ${spec.why ?? 'accepted without effect.'}`);
+  }
+
+  /**
+   * The catalog entry of a `#` key at `place`: refused keys throw, ignored ones are noted and
+   * give undefined, unknown ones are an error with a suggestion.
+   */
+  setting(place: ModelKeyPlace, keyNode: Node, key: string, where: string): ModelKeySpec | undefined {
+    const spec = modelKey(place, key);
+    if (!spec) return this.unknownKey(keyNode, key, keysAt(place), where);
+    if (spec.behaviour === 'refused') this.refuse(keyNode, key, spec);
+    if (spec.behaviour === 'ignored') {
+      this.ignore(keyNode, key, spec);
+      return undefined;
+    }
+    return spec;
+  }
+
+  /** A member name with its suffixes (element-key.ts). */
+  elementKey(node: Node, raw: string): ElementKey {
+    try {
+      return parseElementKey(raw);
+    } catch (e) {
+      if (!(e instanceof ElementKeySyntaxError)) throw e;
+      return this.fail(node, `${e.message}.`, 'Member names are "field", "field<sql_name>", "field[]", "field<sql_name>[]", "field[N]", "field{KeyType}" or "field<key_name:KeyType>"; the field name itself may hold spaces, dots and parentheses.');
+    }
   }
 
   string(node: Node, what: string): string {
@@ -225,10 +278,14 @@ class Reader {
   paging(entries: [string, Node, Node][], base: PagingDef | undefined): PagingDef | undefined {
     const out: Record<string, unknown> = { firstRowNumber: 0, firstPageNumber: 0, ...base };
     let any = base !== undefined;
-    for (const [key, , value] of entries) {
-      const k = key.toLowerCase() as PagingKey;
-      const field = PAGING_KEYS[k];
-      if (!field) continue;
+    const seen = new Map<string, string>();
+    for (const [key, keyNode, value] of entries) {
+      if (!key.startsWith('#') || !isPagingKey(key)) continue;
+      const k = canonical('table', key) as PagingKey;
+      const field = PAGING_FIELDS[k];
+      const earlier = seen.get(k);
+      if (earlier !== undefined) this.fail(keyNode, `'${key}' sets the same paging setting as '${earlier}' before it.`, `Keep one of them ('#firstrow' is another name for '#firstRowNumber').`);
+      seen.set(k, key);
       any = true;
       switch (k) {
         case '#maximumpagesize':
@@ -255,7 +312,7 @@ class Reader {
     if (!any) return undefined;
     const p = out as unknown as PagingDef;
     if ((p.rowOffsetParameter || p.pageNumberParameter) && p.maximumPageSize === undefined && !p.pageSizeElement) {
-      const at = entries.find(([k]) => ['#rowoffsetparameter', '#pagenumberparameter'].includes(k.toLowerCase()));
+      const at = entries.find(([k]) => ['#rowoffsetparameter', '#pagenumberparameter'].includes(canonical('table', k) ?? ''));
       this.fail(at?.[1], 'row offset and page number paging need #maximumPageSize.', 'Add "#maximumPageSize": <rows per page> next to it.');
     }
     return p;
@@ -287,7 +344,8 @@ class Reader {
       let action: HttpAction | undefined;
       const extra: { operation?: string; match?: string; message?: string } = {};
       for (const [key, keyNode, value] of this.members(rule)) {
-        switch (key.toLowerCase()) {
+        if (!this.setting('rule', keyNode, key, 'an #http rule')) continue;
+        switch (canonical('rule', key)) {
           case '#code':
             code = this.number(value, '#code');
             if (code < 100 || code > 599) this.fail(value, `#code ${code} is not an HTTP status code.`, 'Use a code from 100 to 599.');
@@ -308,7 +366,7 @@ class Reader {
             extra.message = this.string(value, key);
             break;
           default:
-            this.unknownKey(keyNode, key, ['#code', '#action', '#operation', '#match', '#message'], 'an #http rule');
+            this.unknownKey(keyNode, key, keysAt('rule'), 'an #http rule');
         }
       }
       if (code === undefined || action === undefined) this.fail(rule, `an #http rule needs ${code === undefined ? '#code' : '#action'}.`, 'Each rule has "#code" and "#action".');
@@ -327,16 +385,21 @@ class Reader {
     let key = false;
     let ro = false;
     for (const p of parts.slice(1)) {
-      if (/^#key$/i.test(p)) key = true;
-      else if (/^#readonly$/i.test(p)) ro = true;
-      else if (p.startsWith('#')) this.fail(node, `unknown column flag '${p}'.${didYouMean(p, ['#key', '#readonly'])}`, 'Flags are #key and #readonly; a date format needs no #.');
-      // Anything else is a date/time format: values are parsed as ISO 8601 or epoch, so it is informational.
+      if (!p.startsWith('#')) continue; // A date/time format: values are parsed as ISO 8601 or epoch, so it is informational.
+      const spec = modelKey('flag', p);
+      if (!spec) this.fail(node, `unknown column flag '${p}'.${didYouMean(p, keysAt('flag'))}`, `Flags are ${keysAt('flag').join(', ')}; a date format needs no #.`);
+      if (spec.behaviour === 'ignored') this.ignore(node, p, spec);
+      else if (spec.key === '#key') key = true;
+      else if (spec.key === '#readonly') ro = true;
     }
     return { type, key, readonly: ro };
   }
 
   table(name: string, keyNode: Node, value: Node, defaults: { paging?: PagingDef; headers: Record<string, string>; http?: HttpRule[]; hostName?: string }): ModelTable {
-    const tableName = this.names.take(sanitizeName(name));
+    // "businesssearch<businesssearchroot>": the table's SQL name is businesssearchroot.
+    const key = this.elementKey(keyNode, name);
+    if (key.shape.kind !== 'plain') this.fail(keyNode, `'${name}' is a table: a table's name takes no [] or {} (only <sql_name>).`, 'Write "name" or "name<sql_name>" for a table; arrays and maps are written inside a table object.');
+    const tableName = this.names.take(sanitizeName(key.sqlName ?? key.field));
     if (value.type === 'string') {
       const path = this.path(value, defaults.hostName);
       return { name: tableName, paths: [path], jsonRoot: path.jsonRoot ?? [], headers: defaults.headers, ...(defaults.paging ? { paging: defaults.paging } : {}), ...(defaults.http ? { http: defaults.http } : {}) };
@@ -356,19 +419,34 @@ class Reader {
     const columnEntries: [string, Node, Node][] = [];
     for (const entry of entries) {
       const [key, kn, v] = entry;
-      const k = key.toLowerCase();
       if (!key.startsWith('#')) {
         columnEntries.push(entry);
         continue;
       }
-      if (k === '#path' || k in PAGING_KEYS) continue;
-      if (k === '#headers') headers = { ...headers, ...this.headers(v, `table '${name}'`) };
-      else if (k === '#http') http = this.http(v);
-      else if (k === '#post') postBody = nodeValue(v);
-      else if (k === '#fieldlistparameter') fieldList = this.string(v, key);
-      else if (k === '#jsonroot') jsonRoot = this.element(v, this.string(v, key), key);
-      else if (k === '#postparameter') this.fail(kn, '#postParameter belongs in a column object: the column\'s WHERE value goes into the POST body.', 'Write "status": {"#type": "VarChar", "#postParameter": "filter/status"} and give the table a "#post" body or a POST #path.');
-      else this.unknownKey(kn, key, TABLE_KEYS, `table '${name}'`);
+      if (key.toLowerCase() === '#postparameter') this.fail(kn, '#postParameter belongs in a column object: the column\'s WHERE value goes into the POST body.', 'Write "status": {"#type": "VarChar", "#postParameter": "filter/status"} and give the table a "#post" body or a POST #path.');
+      const spec = this.setting('table', kn, key, `table '${name}'`);
+      if (!spec || spec.group === 'Paging') continue;
+      switch (spec.key) {
+        case '#path':
+          break;
+        case '#headers':
+          headers = { ...headers, ...this.headers(v, `table '${name}'`) };
+          break;
+        case '#http':
+          http = this.http(v);
+          break;
+        case '#post':
+          postBody = nodeValue(v);
+          break;
+        case '#fieldListParameter':
+          fieldList = this.string(v, key);
+          break;
+        case '#jsonRoot':
+          jsonRoot = this.element(v, this.string(v, key), key);
+          break;
+        default:
+          this.unknownKey(kn, key, keysAt('table'), `table '${name}'`);
+      }
     }
     const paging = this.paging(entries, defaults.paging);
     const root = jsonRoot ?? paths[0]!.jsonRoot ?? [];
@@ -390,7 +468,7 @@ class Reader {
     const names = new NameSet();
     const columns: ColumnDef[] = [];
     const arrays: ArrayEntry[] = [];
-    this.collect(entries, [], names, columns, arrays);
+    this.collect(entries, { path: [], name: [], inPositions: false }, names, columns, arrays);
     let keys = columns.filter((c) => c.key);
     let all = columns;
     if (keys.length === 0) {
@@ -408,38 +486,58 @@ class Reader {
     return { name: tableName, columns: all, arrayPath: [], children };
   }
 
-  /** Walks column entries: nested objects flatten, `x[]` are arrays, `json<sql>` renames. */
-  collect(entries: [string, Node, Node][], prefix: string[], names: NameSet, columns: ColumnDef[], arrays: ArrayEntry[]): void {
+  /**
+   * Walks column entries: nested objects flatten, `x[]` and maps are child tables, `x[N]` puts the
+   * first N elements in columns, `json<sql>` renames. `at.path` is the JSON path so far, `at.name`
+   * the name segments the columns' names are made of.
+   */
+  collect(entries: [string, Node, Node][], at: { path: PathStep[]; name: string[]; inPositions: boolean }, names: NameSet, columns: ColumnDef[], arrays: ArrayEntry[]): void {
     for (const [rawKey, keyNode, value] of entries) {
       // Settings belong to the table object; nested objects and array elements hold columns only.
-      if (rawKey.startsWith('#')) this.unknownKey(keyNode, rawKey, [], prefix.length ? `nested object '${prefix.join('.')}'` : 'an array element');
-      // A map: "field{KeyType}" or "field<key_name:KeyType>" (an object whose member names are data).
-      const map = /^([^<{[\]]+?)(?:\{([A-Za-z]+)\}|<([A-Za-z_]\w*):([A-Za-z]+)>)$/.exec(rawKey);
-      if (map) {
-        const keyType = this.typeString(keyNode, map[2] ?? map[4]!).type;
-        arrays.push({ field: map[1]!, path: [...prefix, map[1]!], node: value, keyNode, map: { keyName: map[3] ?? MAP_KEY, keyType } });
+      if (rawKey.startsWith('#')) this.unknownKey(keyNode, rawKey, [], at.path.length ? `nested object '${at.path.join('.')}'` : 'an array element');
+      const key = this.elementKey(keyNode, rawKey);
+      const field = key.field;
+      const path = [...at.path, field];
+      const shape = key.shape;
+      if ((shape.kind === 'map' || shape.kind === 'array') && at.inPositions) this.fail(keyNode, `'${rawKey}' is a child table inside an array read by positions (field[N]); restsql does not make child tables of positional elements.`, 'Read the outer array as a child table ("field[]"), or this member as JSON ("field": "JSON").');
+      if (shape.kind === 'map') {
+        const keyType = this.typeString(keyNode, shape.keyType).type;
+        arrays.push({ field, ...(key.sqlName !== undefined ? { sqlName: key.sqlName } : {}), path, node: value, keyNode, map: { keyName: shape.keyName ?? MAP_KEY, keyType } });
         continue;
       }
-      const m = /^([^<[\]]+?)(?:<([^>]+)>)?(\[\])?$/.exec(rawKey);
-      if (!m) this.fail(keyNode, `'${rawKey}' is not "field", "field<sql_name>", "field[]", "field<sql_name>[]", "field{KeyType}" or "field<key_name:KeyType>".`, 'Check the brackets.');
-      const field = m[1]!;
-      const sqlName = m[2];
-      const path = [...prefix, field];
-      if (m[3]) {
-        arrays.push({ field, ...(sqlName ? { sqlName } : {}), path, node: value, keyNode });
+      if (shape.kind === 'array') {
+        arrays.push({ field, ...(key.sqlName !== undefined ? { sqlName: key.sqlName } : {}), path, node: value, keyNode });
+        continue;
+      }
+      if (shape.kind === 'positions') {
+        // "identities[2]": elements 0 and 1 are columns identities_1_..., identities_2_...
+        const prefix = key.sqlName ?? field;
+        for (let i = 0; i < shape.count; i++) {
+          const element = { path: [...path, i], name: [...at.name, prefix, String(i + 1)], inPositions: true };
+          if (value.type === 'object' && !this.members(value).some(([k]) => k.startsWith('#'))) this.collect(this.members(value), element, names, columns, arrays);
+          else columns.push(this.column(names.take(columnName(element.name)), element.path, value));
+          this.tooMany(keyNode, columns.length);
+        }
         continue;
       }
       if (value.type === 'object' && !this.members(value).some(([k]) => k.startsWith('#'))) {
-        // A nested object: its members flatten into this table as <field>_<member>.
-        this.collect(this.members(value), path, names, columns, arrays);
+        // A nested object: its members flatten into this table as <field>_<member> (<sql_name>_<member> when renamed).
+        this.collect(this.members(value), { path, name: [...at.name, key.sqlName ?? field], inPositions: at.inPositions }, names, columns, arrays);
         continue;
       }
-      const name = names.take(sqlName !== undefined ? sanitizeName(sqlName) : columnName(path));
+      if (key.sqlName !== undefined && at.inPositions) this.fail(keyNode, `'${rawKey}' is inside an array read by positions (field[N]), whose columns are named <field>_<position>_<member>: a member cannot be renamed there.`, 'Rename the array instead: "field<prefix>[N]" names the columns <prefix>_1_..., <prefix>_2_...');
+      const name = names.take(key.sqlName !== undefined ? sanitizeName(key.sqlName) : columnName([...at.name, field]));
       columns.push(this.column(name, path, value));
+      this.tooMany(keyNode, columns.length);
     }
   }
 
-  column(name: string, path: string[], value: Node): ColumnDef {
+  /** A bound on the columns `field[N]` can multiply. */
+  tooMany(node: Node, count: number): void {
+    if (count > MAX_TABLE_COLUMNS) this.fail(node, `this table has more than ${MAX_TABLE_COLUMNS} columns.`, 'Read fewer array positions (field[N] makes N copies of the element\'s columns), or a child table (field[]) instead.');
+  }
+
+  column(name: string, path: PathStep[], value: Node): ColumnDef {
     if (value.type === 'string') {
       const t = this.typeString(value, value.value as string);
       return { name, path, type: t.type, key: t.key, source: 'json', ...(t.readonly ? { readonly: true } : {}) };
@@ -449,12 +547,14 @@ class Reader {
     let key = false;
     let ro = false;
     let virtual = false;
+    let headerFromEq = false;
     const ops: Partial<Record<FilterOp, string>> = {};
     const filter: { queryParameter?: string; header?: string; postParameter?: string; default?: string; mandatory: boolean } = { mandatory: false };
     let hasType = false;
     for (const [k, kn, v] of this.members(value)) {
-      const lk = k.toLowerCase();
-      switch (lk) {
+      const spec = this.setting('column', kn, k, `column '${name}'`);
+      if (!spec) continue;
+      switch (spec.key) {
         case '#type': {
           const t = this.typeString(v, this.string(v, k));
           type = t.type;
@@ -478,22 +578,35 @@ class Reader {
         case '#default':
           filter.default = this.string(v, k);
           break;
-        case '#queryparameter':
+        case '#queryParameter':
+          // `true` (the vendor's generated files): the parameter #eq names, which #eq sends already.
+          if (v.type === 'boolean') break;
           filter.queryParameter = this.string(v, k);
           break;
         case '#header':
+          // `true`: the value goes in the header #eq names, not in a URI parameter.
+          if (v.type === 'boolean') {
+            headerFromEq = v.value === true;
+            break;
+          }
           filter.header = this.string(v, k);
           this.headerName(v, filter.header, `#header of column '${name}'`);
           break;
-        case '#postparameter':
+        case '#postParameter':
           filter.postParameter = this.string(v, k);
           break;
         default: {
-          const op = lk.slice(1) as FilterOp;
-          if (lk.startsWith('#') && (FILTER_OPS as readonly string[]).includes(op)) ops[op] = this.string(v, k);
-          else this.unknownKey(kn, k, COLUMN_KEYS, `column '${name}'`);
+          const op = spec.key.slice(1) as FilterOp;
+          if ((FILTER_OPS as readonly string[]).includes(op)) ops[op] = this.string(v, k);
+          else this.unknownKey(kn, k, keysAt('column'), `column '${name}'`);
         }
       }
+    }
+    if (headerFromEq) {
+      if (ops.eq === undefined) this.fail(value, `column '${name}' has "#header": true but no "#eq" naming the header.`, 'Write "#header": "X-Name", or "#header": true with "#eq": "X-Name".');
+      filter.header = ops.eq;
+      this.headerName(value, filter.header, `#eq of column '${name}'`);
+      delete ops.eq;
     }
     if (!hasType) this.fail(value, `column '${name}' has no "#type".`, 'Add "#type": "VarChar" (or another type).');
     const pushes = Object.keys(ops).length > 0 || filter.queryParameter !== undefined || filter.header !== undefined || filter.postParameter !== undefined || filter.default !== undefined || filter.mandatory;
@@ -509,7 +622,8 @@ class Reader {
   }
 
   child(place: ArrayPlace, parentKeys: ColumnDef[], a: ArrayEntry): TableDef {
-    const name = this.names.take(a.sqlName !== undefined ? sanitizeName(a.sqlName) : childTableName(this.options.qualifyNames, place));
+    const rule = a.map ? mapTableName(this.options.qualifyNames, place) : childTableName(this.options.qualifyNames, place);
+    const name = this.names.take(a.sqlName !== undefined ? sanitizeName(a.sqlName) : rule);
     const names = new NameSet();
     const lead = childLeadNames(place.parent, parentKeys.map((k) => k.name), names);
     const refs: ColumnDef[] = parentKeys.map((k, i) => ({ name: lead.refs[i]!, path: [], type: k.type, key: true, source: 'parent' as const }));
@@ -518,7 +632,7 @@ class Reader {
     const arrays: ArrayEntry[] = [];
     if (a.map) columns.push({ name: names.take(sanitizeName(a.map.keyName)), path: [], type: a.map.keyType, key: true, source: 'mapkey' });
     if (a.node.type === 'object') {
-      this.collect(this.members(a.node), [], names, columns, arrays);
+      this.collect(this.members(a.node), { path: [], name: [], inPositions: false }, names, columns, arrays);
     } else if (a.node.type === 'string') {
       // An array of scalars: the value in a column named after the array field.
       const t = this.typeString(a.node, a.node.value as string);
@@ -535,7 +649,7 @@ class Reader {
 interface ArrayEntry {
   readonly field: string;
   readonly sqlName?: string;
-  readonly path: string[];
+  readonly path: PathStep[];
   readonly node: Node;
   readonly keyNode: Node;
   /** A map (object with data as member names) rather than an array. */
@@ -544,7 +658,7 @@ interface ArrayEntry {
 
 
 /** Offset of the first `{` or `[` that opens level `max + 1`, found by jsonc-parser's scanner without recursion. */
-function tooDeepAt(text: string, max: number): number | undefined {
+export function tooDeepAt(text: string, max: number): number | undefined {
   const scanner = createScanner(text, true);
   let depth = 0;
   for (let kind = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
@@ -603,29 +717,44 @@ export function parseModelFile(source: string, file: string, options: ModelFileO
   let http: HttpRule[] | undefined;
   let hostName = options.hostName;
   for (const [key, keyNode, value] of entries) {
-    const k = key.toLowerCase();
-    if (NOT_YET[key] ?? NOT_YET[k]) {
-      throw new RestSqlError('CONFIG_UNSUPPORTED', `${file}:${position(text, keyNode.offset).line}:${position(text, keyNode.offset).column}: ${NOT_YET[key] ?? NOT_YET[k]} ('${key}') are not supported by this version of restsql yet.`, {
-        hint: 'Remove the entry; use AuthenticationMethod and the connection options for authentication.',
-        details: { file },
-      });
-    }
-    if (!key.startsWith('#')) continue;
-    if (k === '#authentication' || k === '#reauthentication') {
-      // Custom authentication steps (AuthenticationMethod=29): strings and JSON objects.
-      if (value.type !== 'array' || (value.children ?? []).some((c) => c.type !== 'string' && c.type !== 'object')) {
-        r.fail(value, `${key} must be an array of steps (strings and JSON objects).`, 'Example: "#authentication": [{"user": "{user}"}, "POST https://{serverName}/login", "HEADER Authorization=Bearer {/token}"].');
-      }
+    if (!key.startsWith('#')) {
+      // Tables, except the vendor's reserved entries (routines).
+      const reserved = modelKey('file', key);
+      if (reserved?.behaviour === 'refused') r.refuse(keyNode, key, reserved);
       continue;
     }
-    if (k === '#headers') headers = r.headers(value, 'the model file');
-    else if (k === '#http') http = r.http(value);
-    else if (k === '#hostname') hostName = r.hostName(value, key);
-    else if (!(k in PAGING_KEYS)) r.unknownKey(keyNode, key, ['#http', '#headers', '#hostname', ...Object.values(PAGING_KEYS).map((f) => `#${f}`)], 'the model file');
+    const spec = r.setting('file', keyNode, key, 'the model file');
+    if (!spec || spec.group === 'Paging') continue;
+    switch (spec.key) {
+      case '#authentication':
+      case '#reauthentication':
+        // Custom authentication steps (AuthenticationMethod=29): strings and JSON objects.
+        if (value.type !== 'array' || (value.children ?? []).some((c) => c.type !== 'string' && c.type !== 'object')) {
+          r.fail(value, `${key} must be an array of steps (strings and JSON objects).`, 'Example: "#authentication": [{"user": "{user}"}, "POST https://{serverName}/login", "HEADER Authorization=Bearer {/token}"].');
+        }
+        break;
+      case '#headers':
+        headers = r.headers(value, 'the model file');
+        break;
+      case '#http':
+        http = r.http(value);
+        break;
+      case '#hostname':
+        hostName = r.hostName(value, key);
+        break;
+      case '#options':
+        // Connection options: read with the connection's other options (model-settings.ts).
+        if (value.type !== 'object') r.fail(value, '#options must be an object of connection option names and values.', 'Example: "#options": {"AuthenticationMethod": "OAuth2", "Scope": "read"}.');
+        break;
+      default:
+        // OAuth 2.0 settings (#tokenUri, ...) feed connection options (model-settings.ts).
+        if (!spec.option) r.unknownKey(keyNode, key, keysAt('file'), 'the model file');
+        if (value.type !== 'string' && value.type !== 'number' && value.type !== 'boolean') r.string(value, key);
+    }
   }
   const paging = r.paging(entries, undefined);
   const defaults = { headers, ...(paging ? { paging } : {}), ...(http ? { http } : {}), ...(hostName ? { hostName } : {}) };
   const tables = entries.filter(([k]) => !k.startsWith('#')).map(([name, keyNode, value]) => r.table(name, keyNode, value, defaults));
   if (tables.length === 0) r.fail(root, 'the model file defines no table.', 'Add at least one entry: "items": "https://api.example.com/v1/items".');
-  return { file, tables, names: r.names };
+  return { file, tables, names: r.names, notices: r.notices };
 }

@@ -7,6 +7,8 @@
  * among the names already taken in the same scope: table names across a model, column names
  * within a table.
  */
+import type { PathStep } from './types.js';
+
 
 /** QualifyNormalizedNames: how a child table made from a JSON array is named. */
 export type QualifyNames = 0 | 1 | 2;
@@ -46,8 +48,11 @@ export interface ArrayPlace {
   readonly root: string;
   /** The parent table's SQL name. */
   readonly parent: string;
-  /** The JSON fields from the root record to the array, through every array between (never empty). */
-  readonly pathFromRoot: readonly string[];
+  /**
+   * The JSON fields from the root record to the array, through every array between (never
+   * empty); a number is an array position of a model-file `field[N]`.
+   */
+  readonly pathFromRoot: readonly PathStep[];
 }
 
 /**
@@ -55,14 +60,48 @@ export interface ArrayPlace {
  * the full path from the root record (`users_orders_items` for users -> orders[] -> items[]).
  */
 export function childTableName(qualify: QualifyNames, place: ArrayPlace): string {
-  const field = place.pathFromRoot[place.pathFromRoot.length - 1]!;
-  const raw = qualify === 0 ? field : qualify === 1 ? `${place.parent}_${field}` : [place.root, ...place.pathFromRoot].join('_');
+  const field = String(place.pathFromRoot[place.pathFromRoot.length - 1]!);
+  const raw = qualify === 0 ? field : qualify === 1 ? `${place.parent}_${field}` : [place.root, ...place.pathFromRoot.map(stepName)].join('_');
   return sanitizeName(raw);
 }
 
-/** A column from a JSON value; nested objects flatten, so `address.city` is `address_city`. */
-export function columnName(path: readonly string[]): string {
-  return sanitizeName(path.join('_'));
+/** A path step in a name: a member's name, or an array position counted from 1 (`field[N]`). */
+function stepName(step: PathStep): string {
+  return typeof step === 'number' ? String(step + 1) : step;
+}
+
+/** Whether a JSON member name is already a SQL identifier (letters, digits, underscores). */
+export function isPlainName(field: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(field);
+}
+
+/**
+ * A member name as DataDirect compacts it into a table name: without its parenthesised parts and
+ * without the characters an identifier cannot hold (`Time Series (Daily)` is `TimeSeries`).
+ */
+export function compactName(field: string): string {
+  const s = field.replace(/\([^)]*\)/g, '').replace(/[^A-Za-z0-9_]+/g, '');
+  return s === '' ? sanitizeName(field) : s;
+}
+
+/**
+ * A map's child table (model-file `field{KeyType}`, `field<key:KeyType>`). A map whose field is a
+ * plain identifier is named as an array would be. One whose field holds spaces, dots or
+ * parentheses (`"Time Series (Daily){Date}"` in table StockDaily) is named as DataDirect's
+ * published samples show: the parent table, `_`, the compacted field (`StockDaily_TimeSeries`,
+ * which its sample queries read as STOCKDAILY_TIMESERIES); with QualifyNormalizedNames=2 the
+ * root table and every compacted step of the path.
+ */
+export function mapTableName(qualify: QualifyNames, place: ArrayPlace): string {
+  const field = String(place.pathFromRoot[place.pathFromRoot.length - 1]!);
+  if (isPlainName(field)) return childTableName(qualify, place);
+  if (qualify === 2) return sanitizeName([place.root, ...place.pathFromRoot.map((s) => (typeof s === 'number' ? String(s + 1) : compactName(s)))].join('_'));
+  return sanitizeName(`${place.parent}_${compactName(field)}`);
+}
+
+/** A column from a JSON value; nested objects flatten, so `address.city` is `address_city`; positions count from 1. */
+export function columnName(path: readonly PathStep[]): string {
+  return sanitizeName(path.map(stepName).join('_'));
 }
 
 /** A scalar array's value column: named after the array field. */

@@ -1,6 +1,6 @@
 import { formatElement } from './element.js';
-import { childTableName, columnName, type QualifyNames } from './naming.js';
-import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, PathDef, ResolvedModel, TableDef } from './types.js';
+import { childTableName, columnName, mapTableName, type QualifyNames } from './naming.js';
+import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, PathDef, PathStep, ResolvedModel, TableDef } from './types.js';
 
 /** Type names as DataDirect model files write them. */
 const REST_TYPE: Readonly<Record<ColumnType, string>> = {
@@ -65,27 +65,89 @@ function renamed(jsonName: string, sqlName: string, ruleName: string): string {
 interface Place {
   readonly qualify: QualifyNames;
   readonly root: string;
-  readonly pathFromRoot: readonly string[];
+  readonly pathFromRoot: readonly PathStep[];
+}
+
+/** The name the reader gives a column at `path`, with renamed segments (`field<prefix>[N]`) put in. */
+function ruleName(path: readonly PathStep[], subs: ReadonlyMap<number, string>, from = 0): string {
+  return columnName(path.map((step, i) => subs.get(i + from) ?? step));
+}
+
+/**
+ * The prefix a `field<prefix>[N]` group was read with: the segment that, put in place of the
+ * field (at `at - 1`), gives the group's columns their names; undefined when the field's own name
+ * does. Columns inside a nested group are checked by that group (its own prefix may differ).
+ */
+function groupPrefix(cols: readonly ColumnDef[], at: number, subs: ReadonlyMap<number, string>): string | undefined {
+  const direct = cols.filter((c) => !c.path.slice(at + 1).some((p) => typeof p === 'number'));
+  const c0 = direct[0] ?? cols[0]!;
+  const head = at > 1 ? `${ruleName(c0.path.slice(0, at - 1), subs)}_` : '';
+  if (!c0.name.startsWith(head)) return undefined;
+  let prefix: string;
+  if (direct.length > 0) {
+    if (direct.every((c) => c.name === ruleName(c.path, subs))) return undefined;
+    const tail = `_${ruleName(c0.path.slice(at), subs, at)}`;
+    if (!c0.name.endsWith(tail)) return undefined;
+    prefix = c0.name.slice(head.length, c0.name.length - tail.length);
+  } else {
+    // Only nested groups: the prefix ends where this group's position does.
+    const cut = c0.name.indexOf(`_${(c0.path[at] as number) + 1}_`, head.length);
+    if (cut < 0) return undefined;
+    prefix = c0.name.slice(head.length, cut);
+    if (prefix === ruleName([c0.path[at - 1]!], new Map())) return undefined;
+  }
+  const with_ = new Map(subs).set(at - 1, prefix);
+  return prefix !== '' && direct.every((c) => c.name === ruleName(c.path, with_)) ? prefix : undefined;
+}
+
+/**
+ * Columns as model-file members, from `base` (the path they share) down: nested objects, and
+ * `field[N]` groups for columns read by array position.
+ */
+function describeColumns(cols: readonly ColumnDef[], base: readonly PathStep[], subs: ReadonlyMap<number, string>): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  const groups = new Map<string, { at: number; cols: ColumnDef[] }>();
+  for (const c of cols) {
+    const rel = c.path.slice(base.length);
+    const k = rel.findIndex((p) => typeof p === 'number');
+    if (k < 0) {
+      const leaf = String(rel[rel.length - 1]!);
+      put(out, [...rel.slice(0, -1).map(String), renamed(leaf, c.name, ruleName(c.path, subs))], columnText(c));
+      continue;
+    }
+    const key = JSON.stringify(rel.slice(0, k));
+    const g = groups.get(key) ?? { at: base.length + k, cols: [] };
+    g.cols.push(c);
+    groups.set(key, g);
+  }
+  for (const [key, g] of groups) {
+    const relPrefix = (JSON.parse(key) as string[]).map(String);
+    const field = relPrefix[relPrefix.length - 1]!;
+    const count = Math.max(...g.cols.map((c) => c.path[g.at] as number)) + 1;
+    const prefix = groupPrefix(g.cols, g.at, subs);
+    const inner = prefix !== undefined ? new Map(subs).set(g.at - 1, prefix) : subs;
+    const first = g.cols.filter((c) => c.path[g.at] === 0);
+    const scalar = first.find((c) => c.path.length === g.at + 1);
+    const value = scalar ? columnText(scalar) : describeColumns(first, first[0]!.path.slice(0, g.at + 1), inner);
+    put(out, [...relPrefix.slice(0, -1), `${field}${prefix !== undefined ? `<${prefix}>` : ''}[${count}]`], value);
+  }
+  return out;
 }
 
 function describeTable(table: TableDef, at: Place): { [key: string]: Json } {
-  const out: { [key: string]: Json } = {};
-  for (const c of table.columns) {
-    if (c.source !== 'json' && c.source !== 'virtual') continue;
-    // Path parameters become virtual columns by themselves; the #path says them already.
-    if (c.path.length === 0) continue;
-    const leaf = c.path[c.path.length - 1]!;
-    put(out, [...c.path.slice(0, -1), renamed(leaf, c.name, columnName(c.path))], columnText(c));
-  }
+  // Path parameters become virtual columns by themselves; the #path says them already.
+  const out = describeColumns(table.columns.filter((c) => (c.source === 'json' || c.source === 'virtual') && c.path.length > 0), [], new Map());
   for (const child of table.children) {
-    const field = child.arrayPath[child.arrayPath.length - 1]!;
+    const arrayPath = child.arrayPath.map(String);
+    const field = arrayPath[arrayPath.length - 1]!;
     const mapKey = child.map ? child.columns.find((c) => c.source === 'mapkey') : undefined;
     const pathFromRoot = [...at.pathFromRoot, ...child.arrayPath];
-    const ruleName = childTableName(at.qualify, { root: at.root, parent: table.name, pathFromRoot });
+    const place = { root: at.root, parent: table.name, pathFromRoot };
+    const ruleTable = child.map ? mapTableName(at.qualify, place) : childTableName(at.qualify, place);
     // A map's <> holds its key column, so its table always has the rule's name.
-    const member = mapKey ? `${field}<${mapKey.name}:${REST_TYPE[mapKey.type]}>` : `${renamed(field, child.name, ruleName)}[]`;
+    const member = mapKey ? `${field}<${mapKey.name}:${REST_TYPE[mapKey.type]}>` : `${renamed(field, child.name, ruleTable)}[]`;
     const scalar = child.columns.find((c) => c.source === 'json' && c.path.length === 0);
-    put(out, [...child.arrayPath.slice(0, -1), member], scalar ? REST_TYPE[scalar.type] : describeTable(child, { ...at, pathFromRoot }));
+    put(out, [...arrayPath.slice(0, -1), member], scalar ? REST_TYPE[scalar.type] : describeTable(child, { ...at, pathFromRoot }));
   }
   return out;
 }

@@ -144,7 +144,7 @@ function chooseKey(columns: ColumnDef[], shape: Shape, recordCount: number): Col
   // of an integer or short-string type.
   for (const c of columns) {
     if (c.path.length !== 1 || !KEY_TYPES.has(c.type)) continue;
-    const f = shape.fields.get(c.path[0]!);
+    const f = shape.fields.get(String(c.path[0]!));
     if (!f || f.kinds.has('null') || f.values.length !== recordCount || recordCount === 0) continue;
     if (c.type === 'VARCHAR' && f.values.some((v) => String(v).length > MAX_KEY_STRING)) continue;
     if (new Set(f.values).size === recordCount) return c;

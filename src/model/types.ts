@@ -5,14 +5,21 @@
 export const COLUMN_TYPES = ['INTEGER', 'BIGINT', 'HUGEINT', 'DOUBLE', 'BOOLEAN', 'TIMESTAMP', 'DATE', 'UUID', 'VARCHAR', 'JSON'] as const;
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
+/**
+ * One step of a path into a record: a member name, or (model-file `field[N]`) the 0-based index
+ * of an array element.
+ */
+export type PathStep = string | number;
+
 export interface ColumnDef {
   /** SQL column name. */
   readonly name: string;
   /**
    * Where the value sits, relative to the record (or array element) the table's rows come from.
-   * Empty for the element itself (a scalar array's value column).
+   * Empty for the element itself (a scalar array's value column). A number indexes an array
+   * (model-file `field[N]` positions).
    */
-  readonly path: readonly string[];
+  readonly path: readonly PathStep[];
   readonly type: ColumnType;
   readonly key: boolean;
   /**
@@ -51,7 +58,7 @@ export interface TableDef {
   /** All columns in order: parent references and position first for child tables. */
   readonly columns: readonly ColumnDef[];
   /** For a child table: the path of the array inside its parent's element; empty for a root table. */
-  readonly arrayPath: readonly string[];
+  readonly arrayPath: readonly PathStep[];
   /** For a child table: its parent's name. */
   readonly parent?: string;
   /** Child tables made from arrays inside this table's elements. */

@@ -13,6 +13,11 @@ export interface OptionSources {
   readonly env?: NodeJS.ProcessEnv;
   /** Options that override both (for example `restsql sample URL` setting RestSamplePath). */
   readonly overrides?: readonly RawOption[];
+  /**
+   * The options written in the model file RestConfigFile names (its `#options` and OAuth
+   * entries): the lowest layer, under the DSN and the connection string.
+   */
+  readonly modelOptions?: (restConfigFile: string) => readonly RawOption[];
 }
 
 const DSN_OPTION = (OPTION_CATALOG as readonly OptionSpec[]).find((s) => s.key === 'dataSourceName')!;
@@ -35,5 +40,11 @@ export function loadOptions(sources: OptionSources): ConnectionOptions {
   if (dsn) layers.push(readDsn(dsn, { ...(sources.odbcIni ? { file: sources.odbcIni } : {}), env }));
   layers.push(fromString);
   if (sources.overrides) layers.push([...sources.overrides]);
+  if (sources.modelOptions) {
+    // Which model file: the options without the model's, before their cross-option checks.
+    const file = resolveOptions({ layers, env, checkCombination: false }).restConfigFile;
+    const fromModel = file !== undefined ? sources.modelOptions(file) : [];
+    if (fromModel.length > 0) layers.unshift([...fromModel]);
+  }
   return resolveOptions({ layers, env });
 }

@@ -135,6 +135,8 @@ export interface ResolveInput {
   /** Lists in increasing precedence: DSN entries first, then the connection string, then overrides. */
   readonly layers: readonly (readonly RawOption[])[];
   readonly env?: NodeJS.ProcessEnv;
+  /** false: skip the checks between options (a first pass that only needs RestConfigFile). */
+  readonly checkCombination?: boolean;
 }
 
 /** Maps raw keys to the catalog, rejects unknown and repeated options, expands `${NAME}`, converts and validates. */
@@ -181,7 +183,7 @@ export function resolveOptions(input: ResolveInput): ConnectionOptions {
     else if (spec.default !== undefined) out[spec.key] = spec.default;
   }
   const options = out as ConnectionOptions;
-  validateCombination(options);
+  if (input.checkCombination !== false) validateCombination(options);
   return Object.freeze(options);
 }
 

@@ -137,22 +137,22 @@ const QUOTES_MODEL = () =>
 
 test("a child table filtered by its parent's key reaches the parent's request (was: the default symbol, 0 rows)", async () => {
   const file = QUOTES_MODEL();
-  const tables = await runCli(['describe', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'Time_Series_Daily']);
+  const tables = await runCli(['describe', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'daily_TimeSeries']);
   assert.equal(tables.code, 0, tables.stderr);
   assert.match(tables.stdout, /daily_symbol,VARCHAR,true/);
   const mark = seen.length;
-  const r = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', "SELECT key, close FROM Time_Series_Daily WHERE daily_symbol = 'PRGS' ORDER BY key"]);
+  const r = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', "SELECT key, close FROM daily_TimeSeries WHERE daily_symbol = 'PRGS' ORDER BY key"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'key,close\r\n2024-01-02,53.1\r\n2024-01-03,52.4\r\n2024-01-04,52.95\r\n');
   assert.deepEqual(seen.slice(mark), ['/query?symbol=PRGS']);
   // Joins through the parent keep working, the condition on either side.
   for (const where of ["d.symbol = 'PRGS'", "t.daily_symbol = 'PRGS'"]) {
-    const j = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', `SELECT d.meta_symbol, count(*) AS n FROM daily d JOIN Time_Series_Daily t ON t.daily_symbol = d.symbol WHERE ${where} GROUP BY 1`]);
+    const j = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', `SELECT d.meta_symbol, count(*) AS n FROM daily d JOIN daily_TimeSeries t ON t.daily_symbol = d.symbol WHERE ${where} GROUP BY 1`]);
     assert.equal(j.code, 0, j.stderr);
     assert.equal(j.stdout, 'meta_symbol,n\r\nPRGS,3\r\n', where);
   }
   // No condition: the default.
-  const d = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT count(*) AS n FROM Time_Series_Daily']);
+  const d = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT count(*) AS n FROM daily_TimeSeries']);
   assert.equal(d.stdout, 'n\r\n2\r\n');
 });
 
@@ -264,7 +264,7 @@ test('review regressions: virtual conditions restsql cannot read are errors, par
   assert.match(script.stderr, /QUERY_MISSING_FILTER/);
   const conn = await connect(`RestConfigFile=${quotes}`);
   try {
-    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE daily_symbol = $1', ['PRGS'])).rows, [{ n: 3 }]);
+    assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n FROM daily_TimeSeries WHERE daily_symbol = $1', ['PRGS'])).rows, [{ n: 3 }]);
   } finally {
     await conn.close();
   }
@@ -289,8 +289,8 @@ test('a condition on a virtual column that restsql cannot send (IN a subquery, a
     const cases: [string, number][] = [
       // Right answers: PRGS has one daily row and 3 quotes.
       ["SELECT count(*)::INTEGER AS n FROM daily WHERE symbol IN (SELECT 'PRGS')", 1],
-      ["SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE daily_symbol IN (SELECT 'PRGS')", 3],
-      ["SELECT count(*)::INTEGER AS n FROM Time_Series_Daily WHERE upper(daily_symbol) = 'PRGS'", 3],
+      ["SELECT count(*)::INTEGER AS n FROM daily_TimeSeries WHERE daily_symbol IN (SELECT 'PRGS')", 3],
+      ["SELECT count(*)::INTEGER AS n FROM daily_TimeSeries WHERE upper(daily_symbol) = 'PRGS'", 3],
     ];
     for (const [sql, n] of cases) {
       const got = await conn.query(sql).then(

@@ -13,7 +13,9 @@ import fc from 'fast-check';
 import { RestSqlError } from '../../src/errors/index.js';
 import { MalformedJsonError, locateJsonValues } from '../../src/extract/raw-json.js';
 import { ElementSyntaxError, formatElement, parseElement } from '../../src/model/element.js';
+import { ElementKeySyntaxError, formatElementKey, parseElementKey } from '../../src/model/element-key.js';
 import { parseModelFile } from '../../src/model/model-file.js';
+import { readModelSettings } from '../../src/model/model-settings.js';
 import { parseConnectionString } from '../../src/options/connection-string.js';
 import { parseOdbcIni } from '../../src/options/odbc-ini.js';
 import { resolveOptions, type ConnectionOptions } from '../../src/options/resolve.js';
@@ -146,9 +148,27 @@ const MODEL = `// A model file with most of the grammar.
   },
 }`;
 
+/** The vendor's published shapes: names with spaces and parentheses, maps with precisions, positions, renamed tables, settings. */
+const VENDOR_MODEL = `{
+  "#authenticationMethod": "OAuth2", "#tokenUri": "http://127.0.0.1:9/token", "#scope": "read",
+  "#options": {"ClientID": "c", "WSTimeout": {"default": 30}},
+  "StockDaily": {
+    "#path": ["http://127.0.0.1:9/query"], "#firstrow": 0,
+    "Meta Data": {"2. Symbol": "VarChar(64),#key", "3. Last Refreshed": "Timestamp(0)"},
+    "Time Series (Daily){Date}": {"1. open": "Double", "5. volume": "Integer"},
+    "Time Series (5min)<ts:Timestamp(0)>": {"4. close": "Double"},
+    "symbol": {"#type": "VarChar(64),#key", "#virtual": true, "#default": "MSFT", "#eq": "symbol"}
+  },
+  "businesssearch<businesssearchroot>": {
+    "#path": "http://127.0.0.1:9/search", "#insert": "POST /x",
+    "businesses<businesssearch>[]": {"id": "VarChar,#notnull", "ids[2]": "Integer", "p<q>[1]": {"a": "VarChar", "b[2]": {"c": "Integer"}}}
+  }
+}`;
+
 const modelTexts = fc.oneof(
   anyText,
   mutated([MODEL], '{}[]":,#/\\\'<>(){} \n'),
+  mutated([VENDOR_MODEL], '{}[]":,#/\\\'<>(){}0123456789 .\n'),
   fc.json({ maxDepth: 6 }),
   fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('#path', '#headers', '#hostname', '#http', '#jsonRoot', '#nextPageElement', '#maximumPageSize', 'routines', '#authentication')), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 5 }).map((o) => JSON.stringify({ t: { '#path': 'http://127.0.0.1:9/t', ...o }, ...o })),
   fc.tuple(fc.integer({ min: 200, max: 3000 }), fc.constantFrom('{"a":', '[', '{"x":[')).map(([depth, open]) => `{"t": {"#path": "http://127.0.0.1:9/t", "c": ${open.repeat(depth)}`),
@@ -157,6 +177,42 @@ const modelTexts = fc.oneof(
 test('model files: parseModelFile ends in tables or a coded error (MODEL_INVALID, CONFIG_UNSUPPORTED)', () => {
   check(fc.tuple(modelTexts, fc.constantFrom(0, 1, 2), fc.option(url)), ([text, qualifyNames, hostName]) => {
     classified('parseModelFile', text, () => parseModelFile(text, 'fuzz.rest', { qualifyNames: qualifyNames as 0 | 1 | 2, ...(hostName !== null ? { hostName } : {}) }));
+  });
+});
+
+test('model-file settings: readModelSettings ends in settings or MODEL_INVALID, and each names file:line:column', () => {
+  check(modelTexts, (text) => {
+    classified('readModelSettings', text, () => {
+      for (const st of readModelSettings(text, 'fuzz.rest')) assert.match(st.source, /^fuzz\.rest:\d+:\d+$/);
+    });
+  });
+});
+
+test('model-file errors name the file, line and column', () => {
+  check(mutated([VENDOR_MODEL, MODEL], '{}[]":,#<>(){}0123456789 .\n'), (text) => {
+    try {
+      parseModelFile(text, 'fuzz.rest', { qualifyNames: 0 });
+    } catch (e) {
+      if (e instanceof RestSqlError && (e.code === 'MODEL_INVALID' || e.code === 'CONFIG_UNSUPPORTED')) assert.match(e.message, /^fuzz\.rest:\d+:\d+: /, e.message);
+      else throw e;
+    }
+  });
+});
+
+test('element keys: parseElementKey ends in a key or ElementKeySyntaxError, and formatElementKey reads back', () => {
+  const tricky = ['Time Series (5min){Timestamp(0)}', 'Meta Data', '2. Symbol', 'a<b>[]', 'a<b>[3]', 'a{Decimal(10,2)}', 'a<k:Date>', 'x<y>', '(a)[1]'];
+  check(fc.oneof(anyText, mutated(tricky, '<>[]{}():,. 0123456789a'), fc.string({ unit: fc.constantFrom('<', '>', '[', ']', '{', '}', '(', ')', ':', ' ', 'a', '1'), maxLength: 24 })), (raw) => {
+    classified('parseElementKey', raw, () => parseElementKey(raw), (e) => e instanceof ElementKeySyntaxError);
+  });
+  const field = fc.string({ maxLength: 10 }).filter((f) => f !== '' && !/[<>[\]{}]$/.test(f));
+  const sqlName = fc.string({ unit: fc.constantFrom('a', 'b', '_', '1', ' '), minLength: 1, maxLength: 6 }).filter((n) => n.trim() !== '' && n.trim() === n);
+  const keyType = fc.constantFrom('VarChar', 'Date', 'Timestamp(0)', 'Decimal(10,2)');
+  const key = fc.oneof(
+    fc.record({ field, sqlName: fc.option(sqlName, { nil: undefined }), shape: fc.oneof(fc.constant({ kind: 'plain' as const }), fc.constant({ kind: 'array' as const }), fc.integer({ min: 1, max: 1000 }).map((count) => ({ kind: 'positions' as const, count }))) }),
+    fc.record({ field, shape: fc.record({ kind: fc.constant('map' as const), keyType, keyName: fc.option(sqlName, { nil: undefined }) }) }),
+  ).map((k) => JSON.parse(JSON.stringify(k)) as ReturnType<typeof parseElementKey>);
+  check(key, (k) => {
+    assert.deepEqual(parseElementKey(formatElementKey(k)), k);
   });
 });
 
