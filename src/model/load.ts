@@ -36,6 +36,7 @@ function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, json
     ...(t.postBody !== undefined ? { postBody: t.postBody } : {}),
     ...(t.fieldListParameter ? { fieldListParameter: t.fieldListParameter } : {}),
     ...(t.http ? { http: t.http } : {}),
+    ...(t.format ? { format: t.format } : {}),
   };
 }
 
