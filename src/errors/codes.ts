@@ -82,6 +82,9 @@ export const ERROR_CODES = {
   SERVER_UNKNOWN_PORTAL: { category: 'query', sqlState: '34000', summary: 'A portal (cursor) name is not known in this session.' },
   SERVER_DUPLICATE_STATEMENT: { category: 'query', sqlState: '42P05', summary: 'A prepared statement of that name already exists in this session.' },
   SERVER_TRANSACTION_ABORTED: { category: 'query', sqlState: '25P02', summary: 'The transaction failed earlier; commands are ignored until ROLLBACK.' },
+  // Response formats (issue 15: XML, CSV and JSON Lines responses)
+  HTTP_MALFORMED_BODY: { category: 'remote', sqlState: '22P02', summary: 'A response body does not parse as its format (JSON Lines, CSV or XML); the message says where it breaks.' },
+  HTTP_BODY_REFUSED: { category: 'remote', sqlState: '0A000', summary: 'An XML response declares entities (a DTD), which restsql never expands (entity expansion and external entity attacks).' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
