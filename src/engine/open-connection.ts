@@ -14,7 +14,7 @@ import { readAuthSteps } from '../model/model-file.js';
 import { readModelFile } from '../model/read-file.js';
 import { sampleEndpoint } from '../model/sample-endpoint.js';
 import type { PrefetchedPage } from '../model/sample-source.js';
-import { deepFreeze, tablesOf, type EndpointDef, type ResolvedModel } from '../model/types.js';
+import { deepFreeze, tablesOf, type EndpointDef, type ResolvedModel, type ResponseFormat } from '../model/types.js';
 import { redactorFor, type ConnectionOptions } from '../options/index.js';
 import { SILENT_LOGGER, redactingLogger } from '../util/logger.js';
 import { authContext, type ConnectOptions } from './connect-options.js';
@@ -29,6 +29,9 @@ function customStepsOf(text: string): CustomSteps | undefined {
   const steps = readAuthSteps(text);
   return steps.authentication ? { authentication: steps.authentication, ...(steps.reauthentication ? { reauthentication: steps.reauthentication } : {}) } : undefined;
 }
+
+/** ResponseFormat's values (0, Auto: by Content-Type). */
+const RESPONSE_FORMAT_OPTION: Readonly<Record<number, ResponseFormat>> = { 1: 'json', 2: 'ndjson', 3: 'csv', 4: 'xml' };
 
 /**
  * The origins the connection is configured for (credentials go there), plus AllowedOrigins and
@@ -106,7 +109,8 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
       endpoints.push(...model.endpoints);
     } else if (options.restSamplePath !== undefined) {
       const url = resolveEndpointUrl(options.restSamplePath, options.hostName, options.portNumber);
-      const sampled = await sampleEndpoint(url, options.table, sampleSourceOf(http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, logger);
+      const format = RESPONSE_FORMAT_OPTION[options.responseFormat as number];
+      const sampled = await sampleEndpoint(url, options.table, sampleSourceOf(http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, logger, format ? { format } : undefined);
       endpoints.push(sampled.endpoint);
       prefetched.set(sampled.endpoint, sampled.first);
       model = deepFreeze({ endpoints });

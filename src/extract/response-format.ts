@@ -6,9 +6,10 @@
  * XML; else JSON, as DataDirect assumes.
  */
 import { TextDecoder } from 'node:util';
+import { parse as parseCsvRows } from 'csv-parse/sync';
 import { RestSqlError } from '../errors/index.js';
 import type { FormatDef, ResponseFormat } from '../model/types.js';
-import { parseCsv, type CsvDialect } from './csv.js';
+import { columnNames, countCsvRecords, dialectOf, parseCsv, type CsvDialect } from './csv.js';
 import { parseNdjson } from './ndjson.js';
 import { sampledTree } from './text-value.js';
 import { detectXmlRoot, parseXml } from './xml.js';
@@ -114,4 +115,26 @@ export function decodeBody(format: Exclude<ResponseFormat, 'json'>, bytes: Uint8
       throw new Error(`unhandled format ${String(never)}`);
     }
   }
+}
+
+/**
+ * A CSV page as bulk loading spools it: UTF-8 text without a byte order mark (transcoded only when
+ * the page is in another encoding), its columns (the header row, parsed alone) and dialect, and
+ * how many records it holds (counted, not parsed).
+ */
+export function csvSpoolPage(raw: Buffer, headers: Headers, def: FormatDef | undefined): { pieces: Buffer[]; columns: string[]; dialect: CsvDialect; count: number } {
+  const bom = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  const declared = def?.encoding ?? charsetOf(headers);
+  const utf8 = !(raw[0] === 0xff && raw[1] === 0xfe) && !(raw[0] === 0xfe && raw[1] === 0xff) && (bom || declared === undefined || /^utf-?8$/i.test(declared));
+  const bytes = utf8 ? (bom ? raw.subarray(3) : raw) : Buffer.from(decodeText(raw, headers, def, 'csv'), 'utf8');
+  const head = bytes.subarray(0, 65536).toString('utf8');
+  const dialect = dialectOf(head, def);
+  let first: string[] = [];
+  try {
+    first = (parseCsvRows(head, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.quote, to_line: 1, relax_column_count: true }) as string[][])[0] ?? [];
+  } catch {
+    // A header row that does not parse: the page loads row by row, which names the error.
+  }
+  const columns = dialect.headerRow ? columnNames(first) : first.map((_f, i) => `column${i + 1}`);
+  return { pieces: [bytes], columns, dialect, count: countCsvRecords(bytes, dialect) };
 }
