@@ -83,7 +83,7 @@ function malformed(e: Error & { code?: string; lines?: number; column?: number |
 }
 
 /** Parses a CSV body; `sampling` types the fields as sampling reads them. */
-export function parseCsv(text: string, def: FormatDef | undefined, sampling = false): ParsedCsv {
+export function parseCsv(text: string, def?: FormatDef, sampling = false): ParsedCsv {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const dialect = dialectOf(body, def);
   let rows: string[][];

@@ -3,15 +3,15 @@
  * Blank lines are skipped, CRLF line ends are fine, a record separator (0x1E) starting a line is
  * dropped. A line that does not parse is HTTP_MALFORMED_BODY with its line and column.
  */
+import { parse, type ParseError } from 'jsonc-parser';
 import { RestSqlError } from '../errors/index.js';
 import { parseJson, parseJsonForSampling } from '../util/json.js';
 
-/** Where JSON.parse stopped in a line, as a 1-based column (V8 says "at position N" or "(line 1 column N)"). */
-function columnOf(message: string): number | undefined {
-  const col = /column (\d+)/.exec(message);
-  if (col) return Number(col[1]);
-  const pos = /position (\d+)/.exec(message);
-  return pos ? Number(pos[1]) + 1 : undefined;
+/** Where a line stops being JSON, as a 1-based column (jsonc-parser in strict mode finds it; V8's message may not say). */
+function columnOf(line: string): number | undefined {
+  const errors: ParseError[] = [];
+  parse(line, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  return errors.length > 0 ? errors[0]!.offset + 1 : undefined;
 }
 
 /** The records of a JSON Lines body; `sampling` reads numbers as written (parseJsonForSampling). */
@@ -34,7 +34,7 @@ export function parseNdjson(text: string, sampling = false): unknown[] {
       } catch (e) {
         if (e instanceof RestSqlError) throw new RestSqlError(e.code, `line ${line}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, line } });
         const reason = (e as Error).message.split('\n')[0]!;
-        const column = columnOf(reason);
+        const column = columnOf(s);
         throw new RestSqlError('HTTP_MALFORMED_BODY', `the JSON Lines body breaks at line ${line}${column ? `, column ${column}` : ''}: ${reason}.`, {
           hint: 'Each line must be one complete JSON value. If the endpoint returns one JSON document, set "#format": "json" for the table (or ResponseFormat=json).',
           details: { format: 'ndjson', line, ...(column ? { column } : {}) },

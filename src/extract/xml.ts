@@ -105,8 +105,8 @@ function build(node: XmlNode, sig: Sig): unknown {
   return out;
 }
 
-/** Parses an XML document into `{ <document element>: value }` (see the file comment). */
-export function parseXml(text: string): Record<string, unknown> {
+/** Parses an XML document into `{ <document element>: value }` (see the file comment); `limits` are for tests. */
+export function parseXml(text: string, limits: { readonly depth: number; readonly elements: number } = { depth: XML_MAX_DEPTH, elements: XML_MAX_ELEMENTS }): Record<string, unknown> {
   // strictEntities: only XML's five entities (not HTML's), never a DTD's.
   const parser = sax.parser(true, { xmlns: true, strictEntities: true, position: true, trim: false, normalize: false } as sax.SAXOptions);
   const stack: XmlNode[] = [];
@@ -127,16 +127,16 @@ export function parseXml(text: string): Record<string, unknown> {
     }
   };
   parser.onopentag = (tag) => {
-    if (++elements > XML_MAX_ELEMENTS) {
-      throw new RestSqlError('HTTP_TOO_LARGE', `the XML body holds more than ${XML_MAX_ELEMENTS} elements (restsql's limit for one response).`, {
+    if (++elements > limits.elements) {
+      throw new RestSqlError('HTTP_TOO_LARGE', `the XML body holds more than ${limits.elements} elements (restsql's limit for one response).`, {
         hint: 'Ask for smaller pages (a page-size parameter in the model file).',
-        details: { format: 'xml', limit: XML_MAX_ELEMENTS, ...at() },
+        details: { format: 'xml', limit: limits.elements, ...at() },
       });
     }
-    if (stack.length >= XML_MAX_DEPTH) {
-      throw new RestSqlError('HTTP_TOO_LARGE', `the XML body nests elements more than ${XML_MAX_DEPTH} levels deep (at line ${at().line}).`, {
-        hint: `restsql reads XML nested up to ${XML_MAX_DEPTH} levels; ask the API for a flatter representation.`,
-        details: { format: 'xml', limit: XML_MAX_DEPTH, ...at() },
+    if (stack.length >= limits.depth) {
+      throw new RestSqlError('HTTP_TOO_LARGE', `the XML body nests elements more than ${limits.depth} levels deep (at line ${at().line}).`, {
+        hint: `restsql reads XML nested up to ${limits.depth} levels; ask the API for a flatter representation.`,
+        details: { format: 'xml', limit: limits.depth, ...at() },
       });
     }
     const t = tag as sax.QualifiedTag;
@@ -153,6 +153,7 @@ export function parseXml(text: string): Record<string, unknown> {
     const node: XmlNode = { name: t.local, attributes, children: [], text: '', nil };
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(node);
+    else if (root) throw malformed('a second document element (a document has one)', at().line, at().column);
     else root = node;
     stack.push(node);
   };
