@@ -86,6 +86,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       return send(res, 'application/csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csvOf(PEOPLE.slice(0, 3), '\t'))]));
     case '/csv/bad':
       return send(res, 'text/csv', 'id,name\n1,ok\n2,"never closed\n3,x\n');
+    case '/csv/mismatch':
+      // Page 2 has a score that is not a number: bulk loading falls back to row by row, which names it.
+      return send(res, 'text/csv', page === 1 ? 'id,score\n1,1.5\n2,2.5\n' : page === 2 ? 'id,score\n3,n/a\n' : 'id,score\n');
     case '/csv/short':
       return send(res, 'text/csv', 'id,name,city\n1,a,b\n2,c\n');
     // JSON Lines: Link header paging.
@@ -205,6 +208,16 @@ test('CSV: a quote never closed and a short row are errors naming the URL, the f
   assert.match(bad.stderr, /hint: .*#delimiter/);
   const short = await query(`RestSamplePath=${base}/csv/short`, 'SELECT * FROM short');
   assert.match(short.stderr, /error\[HTTP_MALFORMED_BODY\]: .*the CSV body breaks at line 3.*expect 3, got 2/);
+});
+
+test('CSV: a value that does not fit its declared column fails clearly whether bulk-loaded or not, never a wrong answer', async () => {
+  const model = `{"s": {"#path": "${base}/csv/mismatch", "#format": "csv", "#pageNumberParameter": "page", "#firstPageNumber": 1, "#maximumPageSize": 2, "id": "Integer,#key", "score": "Double"}}`;
+  for (const bulk of ['1', '0']) {
+    const r = await query(`RestConfigFile=${modelFile(model)};BulkLoad=${bulk}`, 'SELECT * FROM s', { RESTSQL_DEBUG: '1' });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error\[DATA_TYPE_MISMATCH\]: Table s, column score \(DOUBLE\): record 3 of http:\/\/127\.0\.0\.1:\d+\/csv\/mismatch\?page=2 has "n\/a"/, `BulkLoad=${bulk}`);
+    if (bulk === '1') assert.match(r.stderr, /DuckDB could not load the spooled pages .*loading them row by row/);
+  }
 });
 
 // ---- JSON Lines
