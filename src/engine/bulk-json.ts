@@ -45,7 +45,7 @@ const UUID_TEXT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
  * rounds 1.5 into a BIGINT, reads 12 as a BOOLEAN and '0x10' as 16. On an error the pages load
  * row by row, which converts what it may (numeric text, say) and names what it cannot.
  */
-function typed(e: string, t: ColumnType): string {
+function typed(e: string, t: ColumnType, text = false): string {
   const when = (accept: string, value: string) => `CASE WHEN ${e} IS NULL THEN NULL WHEN ${accept} THEN ${value} ELSE error('restsql: not a ${t}') END`;
   switch (t) {
     case 'INTEGER':
@@ -56,8 +56,11 @@ function typed(e: string, t: ColumnType): string {
     case 'DOUBLE':
       return when(`regexp_full_match(${e}, '${NUMBER_TEXT}')`, `${e}::DOUBLE`);
     case 'BOOLEAN':
-      return when(`${e} IN ('true', 'false')`, `${e} = 'true'`);
+      // Text (CSV) writes TRUE, True as often as true; row by row reads them too.
+      return text ? when(`lower(${e}) IN ('true', 'false')`, `lower(${e}) = 'true'`) : when(`${e} IN ('true', 'false')`, `${e} = 'true'`);
     case 'VARCHAR':
+      // Text read by read_csv is the field exactly as written.
+      if (text) return e;
       // A number with a fraction or an exponent reads as DuckDB prints the double ('1.0',
       // '300.0'), row by row as JavaScript does ('1', '300'): such pages load row by row. The
       // cheap range test keeps the pattern off text that does not start like a number.
@@ -178,4 +181,37 @@ export function bulkJsonPlan(root: TableDef, target: (table: string) => string =
   const rootInto = `INSERT INTO ${target(root.name)} SELECT `;
   inserts.unshift({ table: root.name, sql: (files, base) => `${rootInto}${rootExprs.map((e) => render(e, base)).join(', ')} FROM ${recordsFrom(record, numbered, files)}` });
   return { inserts };
+}
+
+/** What bulkCsvPlan needs of the spooled CSV pages. */
+export interface CsvLayout {
+  /** Column names in field order (the records' member names). */
+  readonly columns: readonly string[];
+  readonly dialect: { readonly delimiter: string; readonly quote: string; readonly headerRow: boolean };
+}
+
+/**
+ * The plan for CSV pages (the files are CSV text): DuckDB's read_csv with the dialect and every
+ * field as VARCHAR (never its own type detection), each column typed as JSON values are (`typed`:
+ * a text that does not fit fails, and the pages then load row by row, which names it). A column
+ * the header lacks is NULL, as a missing JSON member is. Only flat tables: CSV has no nesting.
+ */
+export function bulkCsvPlan(root: TableDef, csv: CsvLayout, target: (table: string) => string = ident): BulkJsonPlan | undefined {
+  if (root.children.length > 0 || csv.columns.length === 0) return undefined;
+  const exprs: Expr[] = [];
+  for (const c of root.columns) {
+    if (c.source === 'rowid') exprs.push(ROWID_SLOT);
+    else if (c.source === 'json' && c.path.length === 1 && typeof c.path[0] === 'string') {
+      const i = csv.columns.indexOf(c.path[0]);
+      exprs.push(i < 0 ? `NULL::${c.type === 'JSON' ? 'JSON' : c.type}` : typed(`r.c${i}`, c.type, true));
+    } else return undefined;
+  }
+  const numbered = root.columns.some((c) => c.source === 'rowid');
+  const d = csv.dialect;
+  const columns = `{${csv.columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
+  const options = `delim=${literal(d.delimiter)}, quote=${literal(d.quote)}, escape=${literal(d.quote)}, header=${d.headerRow ? 'true' : 'false'}, columns=${columns}, auto_detect=false, null_padding=false, ignore_errors=false, strict_mode=true`;
+  const into = `INSERT INTO ${target(root.name)} SELECT `;
+  return {
+    inserts: [{ table: root.name, sql: (files, base) => `${into}${exprs.map((e) => render(e, base)).join(', ')} FROM (SELECT ${numbered ? 'row_number() OVER () AS __n, ' : ''}* FROM read_csv(${files}, ${options})) AS r` }],
+  };
 }

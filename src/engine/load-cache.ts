@@ -18,7 +18,7 @@ import { planRequests, type RequestPlan } from '../scan/request-plan.js';
 import { scanEndpoint, type ScanProgress } from '../scan/scan.js';
 import { abortable } from '../util/abortable.js';
 import type { Logger } from '../util/logger.js';
-import { bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
+import { bulkCsvPlan, bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
 import type { Database } from './database.js';
 import { DeferredChildren } from './deferred-children.js';
 import type { Engine } from './duckdb.js';
@@ -329,7 +329,7 @@ export class LoadCache {
     const deferred = new DeferredChildren(replaces ? (bulkPlan?.inserts.slice(1).filter((ins) => !names.has(ins.table.toLowerCase())) ?? []) : []);
     let counts: Map<string, number>;
     try {
-      counts = await this.db.load(gen, tables, this.#fill(state, plan, replaces, signal, bulkPlan ? { plan: bulkPlan, deferred, names } : undefined), () => new Set(deferred.kept ? deferred.tables().map((t) => t.toLowerCase()) : []));
+      counts = await this.db.load(gen, tables, this.#fill(state, plan, replaces, signal, bulkPlan ? { plan: bulkPlan, deferred, names, target: (t) => this.db.storageName(t, gen) } : undefined), () => new Set(deferred.kept ? deferred.tables().map((t) => t.toLowerCase()) : []));
     } catch (e) {
       await deferred.remove();
       this.db.release(gen);
@@ -358,13 +358,19 @@ export class LoadCache {
   }
 
   /** What fills a generation: the endpoint's scan by `plan`, bulk-loaded where `bulk` says. */
-  #fill(state: EndpointState, plan: RequestPlan, first: boolean, signal: AbortSignal | undefined, bulk: { plan: BulkJsonPlan; deferred: DeferredChildren; names: ReadonlySet<string> } | undefined): Parameters<Database['load']>[2] {
+  #fill(state: EndpointState, plan: RequestPlan, first: boolean, signal: AbortSignal | undefined, bulk: { plan: BulkJsonPlan; deferred: DeferredChildren; names: ReadonlySet<string>; target: (table: string) => string } | undefined): Parameters<Database['load']>[2] {
     return async (append, bulkLoad) => {
       const stats = await scanEndpoint(state.endpoint, this.http, append, {
         bulk: {
           spoolDir: this.db.spoolDir,
           eligible: bulk !== undefined,
           load: async (spooled, rowidBase) => {
+            if (spooled.csv) {
+              // CSV pages: DuckDB's read_csv, for a table it can express and pages that agree.
+              const csvPlan = spooled.csv.mixed ? undefined : bulkCsvPlan(state.endpoint.table, spooled.csv, bulk!.target);
+              if (!csvPlan) throw new Error('the spooled CSV pages differ, or the table has more than flat columns');
+              return { records: await bulkLoad(csvPlan, spooled.files, rowidBase) };
+            }
             const records = await bulkLoad(bulk!.plan, spooled.files, rowidBase, bulk!.deferred.waiting ? bulk!.names : undefined);
             if (!bulk!.deferred.waiting) return { records };
             bulk!.deferred.keep(spooled, rowidBase);

@@ -27,6 +27,7 @@ function customStepsOf(text: string): CustomSteps | undefined {
   return steps.authentication ? { authentication: steps.authentication, ...(steps.reauthentication ? { reauthentication: steps.reauthentication } : {}) } : undefined;
 }
 
+
 /**
  * The origins the connection is configured for (credentials go there), plus AllowedOrigins and
  * CredentialedOrigins; the model file's #path origins are added as it is read.

@@ -17,7 +17,7 @@ import { mapFileFor, readMap, sha256, writeMap, type StoredMap, type StoredTable
 import { readModelFile } from '../model/read-file.js';
 import { sampleEndpoint, tableNameFromUrl } from '../model/sample-endpoint.js';
 import type { PrefetchedPage } from '../model/sample-source.js';
-import { allTables, deepFreeze, type EndpointDef, type ResolvedModel } from '../model/types.js';
+import { allTables, deepFreeze, type EndpointDef, type FormatDef, type ResolvedModel, type ResponseFormat } from '../model/types.js';
 import { OPTION_CATALOG, type ConnectionOptions, type OptionSpec } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
 import { stateDir } from '../util/state-dir.js';
@@ -120,9 +120,14 @@ async function fromModelFile(ctx: MapContext, text: string, reuse: StoredMap | u
   return loadModelFile(ctx.options, text, sampleSourceOf(ctx.http), ctx.logger, ctx.origins, reused);
 }
 
+/** ResponseFormat's values (0, Auto: by each response's Content-Type). */
+const RESPONSE_FORMAT_OPTION: Readonly<Record<number, ResponseFormat>> = { 1: 'json', 2: 'ndjson', 3: 'csv', 4: 'xml' };
+
 async function fromSamplePath(ctx: MapContext, reuse: StoredMap | undefined): Promise<Sampled> {
   const { options } = ctx;
   const url = resolveEndpointUrl(options.restSamplePath!, options.hostName, options.portNumber);
+  const chosen = RESPONSE_FORMAT_OPTION[options.responseFormat as number];
+  const format: FormatDef | undefined = chosen ? { format: chosen } : undefined;
   const name = options.table ?? tableNameFromUrl(url);
   if (reuse) {
     const stored = reuse.tables.length === 1 ? reuse.tables[0] : undefined;
@@ -132,10 +137,10 @@ async function fromSamplePath(ctx: MapContext, reuse: StoredMap | undefined): Pr
         details: { option: 'SchemaMap' },
       });
     }
-    const endpoint: EndpointDef = { url, method: 'GET', jsonRoot: stored.jsonRoot, table: stored.table, ...(stored.paging ? { paging: stored.paging } : {}) };
+    const endpoint: EndpointDef = { url, method: 'GET', jsonRoot: stored.jsonRoot, table: stored.table, ...(stored.paging ? { paging: stored.paging } : {}), ...(format ? { format } : {}) };
     return { model: deepFreeze({ endpoints: [endpoint] }), prefetched: new Map(), sampled: [stored] };
   }
-  const s = await sampleEndpoint(url, options.table, sampleSourceOf(ctx.http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, ctx.logger);
+  const s = await sampleEndpoint(url, options.table, sampleSourceOf(ctx.http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, ctx.logger, format);
   const e = s.endpoint;
   return {
     model: deepFreeze({ endpoints: [e] }),

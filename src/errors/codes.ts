@@ -95,6 +95,9 @@ export const ERROR_CODES = {
   // SQL written for DataDirect's driver: ODBC/JDBC escape sequences (engine/odbc-escapes.ts)
   QUERY_BAD_ESCAPE: { category: 'query', sqlState: '42601', summary: 'An ODBC/JDBC escape sequence ({fn ...}, {d ...}, {ts ...}, {oj ...}, ...) is malformed: unknown keyword or function, wrong arguments, bad literal or unclosed brace.' },
   QUERY_PROCEDURE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'A procedure call escape ({call ...}, {?= call ...}) was given; restsql has no procedures yet.' },
+  // Response formats (issue 15: XML, CSV and JSON Lines responses)
+  HTTP_MALFORMED_BODY: { category: 'remote', sqlState: '22P02', summary: 'A response body does not parse as its format (JSON Lines, CSV or XML); the message says where it breaks.' },
+  HTTP_BODY_REFUSED: { category: 'remote', sqlState: '0A000', summary: 'An XML response declares entities (a DTD), which restsql never expands (entity expansion and external entity attacks).' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -3,12 +3,11 @@
  * rules as RestSamplePath), recording how each sampling went for the `sampling_status` table.
  */
 import { RestSqlError, redactUrl, toRestSqlError } from '../errors/index.js';
-import { parseJsonForSampling } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
 import { detectJsonRoot, recordsAt } from './json-root.js';
 import { parseModelFile, type ModelTable } from './model-file.js';
 import type { PrefetchedPage, SampleSource } from './sample-source.js';
-import { inferTable } from './sampler.js';
+import { inferTable, textTable } from './sampler.js';
 import type { StoredTable } from './map-store.js';
 import { deepFreeze, type EndpointDef, type ResolvedModel, type SamplingStatus } from './types.js';
 
@@ -45,6 +44,7 @@ function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, json
     ...(t.postBody !== undefined ? { postBody: t.postBody } : {}),
     ...(t.fieldListParameter ? { fieldListParameter: t.fieldListParameter } : {}),
     ...(t.http ? { http: t.http } : {}),
+    ...(t.format ? { format: t.format } : {}),
   };
 }
 
@@ -115,12 +115,13 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
         headers: { ...t.headers, ...(t.postBody !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(t.postBody !== undefined ? { body: JSON.stringify(t.postBody) } : {}),
         rules: t.http ?? 'default',
-        notJsonHint: `Check the #path of table '${t.name}': restsql samples it to learn its columns, and it must return JSON.`,
+        notJsonHint: `Check the #path of table '${t.name}': restsql samples it to learn its columns, and it must return JSON (or set "#format" for XML, CSV or JSON Lines).`,
+        ...(t.format ? { format: t.format } : {}),
       });
-      const { text, json: body } = res;
-      const jsonRoot = t.jsonRoot.length > 0 ? t.jsonRoot : detectJsonRoot(body);
+      const { json: body } = res;
+      const jsonRoot = t.jsonRoot.length > 0 ? t.jsonRoot : [...(res.root ?? detectJsonRoot(body))];
       // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.
-      const records = recordsAt(parseJsonForSampling(text), jsonRoot);
+      const records = recordsAt(res.sampled, jsonRoot);
       if (records.length === 0) {
         throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records, so table '${t.name}' cannot be sampled.`, {
           hint: 'Sample with parameters that return at least one record ({name:sample} in the #path), or describe the columns in the model file.',
@@ -128,11 +129,12 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
         });
       }
       parsed.names.release(t.name);
-      const table = inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, parsed.names);
-      const endpoint = endpointOf(t, table, jsonRoot, true);
+      const table = textTable(inferTable(t.name, records, { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, parsed.names), res.format);
+      const format = res.format === 'json' || t.format?.format ? t.format : { ...t.format, format: res.format };
+      const endpoint = endpointOf({ ...t, ...(format ? { format } : {}) }, table, jsonRoot, true);
       endpoints.push(endpoint);
       sampled.push({ entry: t.name, jsonRoot, table });
-      if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, { body, headers: res.headers });
+      if (path === t.paths[0] && path.params.length === 0) prefetched.set(endpoint, { body, headers: res.headers, format: res.format });
       const keys = table.columns.filter((c) => c.key && c.source === 'json').map((c) => c.name);
       sampling.push({ table: t.name, uri: redactUrl(uri), success: true, httpStatus: res.status, message: `${records.length} records sampled`, keyCandidates: keys.join(', ') });
     } catch (e) {

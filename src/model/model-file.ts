@@ -14,10 +14,13 @@ import { childLeadNames, childTableName, columnName, MAP_KEY, mapTableName, Name
 import {
   FILTER_OPS,
   HTTP_ACTIONS,
+  RESPONSE_FORMATS,
   type ColumnDef,
   type ColumnFilter,
   type ColumnType,
   type FilterOp,
+  type FormatDef,
+  type ResponseFormat,
   type HttpAction,
   type HttpRule,
   type PagingDef,
@@ -39,6 +42,8 @@ export interface ModelTable {
   readonly postBody?: unknown;
   readonly fieldListParameter?: string;
   readonly http?: readonly HttpRule[];
+  /** `#format`, `#chunked`, `#delimiter`, `#quote`, `#headerRow`, `#encoding`: how responses are read. */
+  readonly format?: FormatDef;
 }
 
 export interface ParsedModelFile {
@@ -374,6 +379,41 @@ class Reader {
     });
   }
 
+  /** One response format setting of a table, added to `format`. */
+  formatSetting(format: FormatDef | undefined, k: string, key: string, v: Node): FormatDef {
+    const single = (what: string): string => {
+      const raw = this.string(v, key);
+      const c = raw === '\\t' || raw.toLowerCase() === 'tab' ? '\t' : raw;
+      if ([...c].length !== 1 || c === '\n' || c === '\r') this.fail(v, `${key} must be one character (${what}).`, `Write for example "${key}": "${k === '#quote' ? "'" : ';'}" (a tab: "\\t").`);
+      return c;
+    };
+    switch (k) {
+      case '#format': {
+        const f = this.string(v, key).trim().toLowerCase();
+        const name = f === 'jsonl' || f === 'jsonlines' ? 'ndjson' : f;
+        if (!(RESPONSE_FORMATS as readonly string[]).includes(name)) this.fail(v, `unknown ${key} '${f}'.${didYouMean(f, RESPONSE_FORMATS)}`, `Use one of: ${RESPONSE_FORMATS.join(', ')} (leave it out to go by the response's Content-Type).`);
+        return { ...format, format: name as ResponseFormat };
+      }
+      case '#chunked':
+        return this.boolean(v, key) ? { ...format, format: 'ndjson' } : { ...format };
+      case '#delimiter':
+        return { ...format, delimiter: single('the CSV field delimiter') };
+      case '#quote':
+        return { ...format, quote: single('the CSV quote character') };
+      case '#headerrow':
+        return { ...format, headerRow: this.boolean(v, key) };
+      default: {
+        const label = this.string(v, key).trim();
+        try {
+          new TextDecoder(label);
+        } catch {
+          this.fail(v, `${key} '${label}' is not a text encoding restsql knows.`, 'Use a WHATWG encoding label: utf-8, utf-16le, utf-16be, latin1 (windows-1252), iso-8859-15, shift_jis, ...');
+        }
+        return { ...format, encoding: label };
+      }
+    }
+  }
+
   /** `"Type(size),#key,#readonly,dateFormat"`. */
   typeString(node: Node, raw: string): { type: ColumnType; key: boolean; readonly: boolean } {
     // The type may carry a size or precision, "Decimal(10,2)", whose comma is not a separator.
@@ -416,6 +456,7 @@ class Reader {
     let postBody: unknown;
     let fieldList: string | undefined;
     let jsonRoot: readonly string[] | undefined;
+    let format: FormatDef | undefined;
     const columnEntries: [string, Node, Node][] = [];
     for (const entry of entries) {
       const [key, kn, v] = entry;
@@ -444,6 +485,14 @@ class Reader {
         case '#jsonRoot':
           jsonRoot = this.element(v, this.string(v, key), key);
           break;
+        case '#format':
+        case '#chunked':
+        case '#delimiter':
+        case '#quote':
+        case '#headerRow':
+        case '#encoding':
+          format = this.formatSetting(format, spec.key.toLowerCase(), key, v);
+          break;
         default:
           this.unknownKey(kn, key, keysAt('table'), `table '${name}'`);
       }
@@ -459,6 +508,7 @@ class Reader {
       ...(postBody !== undefined ? { postBody } : {}),
       ...(fieldList ? { fieldListParameter: fieldList } : {}),
       ...(http ? { http } : {}),
+      ...(format ? { format } : {}),
     };
     if (columnEntries.length === 0) return base;
     return { ...base, table: this.columns(tableName, columnEntries, paths) };

@@ -1,6 +1,6 @@
 import { formatElement } from './element.js';
 import { childTableName, columnName, mapTableName, type QualifyNames } from './naming.js';
-import type { ColumnDef, ColumnType, EndpointDef, PagingDef, ParamTemplate, PathDef, PathStep, ResolvedModel, TableDef } from './types.js';
+import type { ColumnDef, ColumnType, EndpointDef, FormatDef, PagingDef, ParamTemplate, PathDef, PathStep, ResolvedModel, TableDef } from './types.js';
 
 /** Type names as DataDirect model files write them. */
 const REST_TYPE: Readonly<Record<ColumnType, string>> = {
@@ -180,6 +180,18 @@ function pagingEntries(p: PagingDef | undefined): { [key: string]: Json } {
   return out;
 }
 
+/** `#format` and its settings, as the model-file reader takes them. */
+function formatEntries(f: FormatDef | undefined): { [key: string]: Json } {
+  if (!f) return {};
+  return {
+    ...(f.format ? { '#format': f.format } : {}),
+    ...(f.delimiter !== undefined ? { '#delimiter': f.delimiter } : {}),
+    ...(f.quote !== undefined ? { '#quote': f.quote } : {}),
+    ...(f.headerRow !== undefined ? { '#headerRow': f.headerRow } : {}),
+    ...(f.encoding !== undefined ? { '#encoding': f.encoding } : {}),
+  };
+}
+
 function endpointEntries(e: EndpointDef): { [key: string]: Json } {
   const paths = (e.paths ?? [{ url: e.url, method: e.method }]).map((p) => pathText(p, e.jsonRoot));
   return {
@@ -188,6 +200,7 @@ function endpointEntries(e: EndpointDef): { [key: string]: Json } {
     ...(e.headers && Object.keys(e.headers).length ? { '#headers': { ...e.headers } } : {}),
     ...(e.postBody !== undefined ? { '#post': e.postBody as Json } : {}),
     ...(e.fieldListParameter ? { '#fieldListParameter': e.fieldListParameter } : {}),
+    ...formatEntries(e.format),
     ...(e.http ? { '#http': e.http.map((r) => ({ '#code': r.code, '#action': r.action, ...(r.operation ? { '#operation': r.operation } : {}), ...(r.match ? { '#match': r.match } : {}), ...(r.message ? { '#message': r.message } : {}) })) } : {}),
   };
 }

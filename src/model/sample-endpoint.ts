@@ -3,12 +3,11 @@
  * its paging detected.
  */
 import { RestSqlError, redactUrl } from '../errors/index.js';
-import { parseJsonForSampling } from '../util/json.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { detectJsonRoot, recordsAt } from './json-root.js';
 import type { PrefetchedPage, SampleSource } from './sample-source.js';
-import { inferTable, sanitizeName, type SampleOptions } from './sampler.js';
-import type { EndpointDef } from './types.js';
+import { inferTable, sanitizeName, textTable, type SampleOptions } from './sampler.js';
+import type { EndpointDef, FormatDef } from './types.js';
 
 export interface SampledEndpoint {
   readonly endpoint: EndpointDef;
@@ -27,22 +26,24 @@ export function tableNameFromUrl(url: string): string {
  * Fetches one endpoint and infers its tables, with the paging its first response shows; `logger`
  * gets the warning when the response signals more pages in a way restsql does not recognise.
  */
-export async function sampleEndpoint(url: string, tableName: string | undefined, source: SampleSource, sampling: SampleOptions, logger: Logger = SILENT_LOGGER): Promise<SampledEndpoint> {
-  const response = await source.fetch({ url, method: 'GET' });
+export async function sampleEndpoint(url: string, tableName: string | undefined, source: SampleSource, sampling: SampleOptions, logger: Logger = SILENT_LOGGER, format?: FormatDef): Promise<SampledEndpoint> {
+  const response = await source.fetch({ url, method: 'GET', ...(format ? { format } : {}) });
   const json = response.json;
-  const jsonRoot = detectJsonRoot(json);
+  const jsonRoot = [...(response.root ?? detectJsonRoot(json))];
   // Inferred from the text as written: 1.0 and 1e20 are DOUBLE, long integers exact.
-  const records = recordsAt(parseJsonForSampling(response.text), jsonRoot);
+  const records = recordsAt(response.sampled, jsonRoot);
   if (records.length === 0) {
     throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)} returned no records to infer columns from${jsonRoot.length ? ` (at '${jsonRoot.join('.')}')` : ''}.`, {
       hint: 'Sample an endpoint (or query parameters) that returns at least one record, or describe the table in a model file.',
       details: { url: redactUrl(url) },
     });
   }
-  const table = inferTable(tableName ?? tableNameFromUrl(url), records, sampling);
+  const table = textTable(inferTable(tableName ?? tableNameFromUrl(url), records, sampling), response.format);
   const { paging, warning } = source.detectPaging({ body: json, jsonRoot, headers: response.headers, url });
   if (warning) logger.warn(warning);
   if (paging) logger.debug(`sample: ${redactUrl(url)}: paging detected: ${JSON.stringify(paging)}`);
-  const endpoint: EndpointDef = Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table, ...(paging ? { paging } : {}) });
-  return { endpoint, first: { body: json, headers: response.headers } };
+  // The format is kept when it is not JSON, so a model file written from this endpoint says it.
+  const kept: FormatDef | undefined = response.format === 'json' ? format : { ...format, format: response.format };
+  const endpoint: EndpointDef = Object.freeze({ url, method: 'GET' as const, jsonRoot: Object.freeze(jsonRoot), table, ...(paging ? { paging } : {}), ...(kept ? { format: kept } : {}) });
+  return { endpoint, first: { body: json, headers: response.headers, format: response.format } };
 }

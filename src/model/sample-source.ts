@@ -4,7 +4,7 @@
  * the paging a sampled page shows. Declared here and supplied by the engine, so model/ imports
  * neither http/ nor pagination/.
  */
-import type { HttpRule, PagingDef } from './types.js';
+import type { FormatDef, HttpRule, PagingDef, ResponseFormat } from './types.js';
 
 /** Response headers, names in lower case. */
 export type SampleHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -21,21 +21,29 @@ export interface SampleRequest {
    * from the JSON reader (nesting too deep, say) keeps its code, prefixed with the request.
    */
   readonly notJsonHint?: string;
+  /** How to read the body (`#format` and its settings); absent: by Content-Type. */
+  readonly format?: FormatDef;
 }
 
 export interface SampleResponse {
   readonly status: number;
   readonly headers: SampleHeaders;
-  /** The body as text (sampling infers types from the numbers as written). */
-  readonly text: string;
-  /** The body parsed. */
+  /** The format the body was read as. */
+  readonly format: ResponseFormat;
+  /** The body parsed (JSON Lines and CSV: the records; XML: the document as JSON, texts as strings). */
   readonly json: unknown;
+  /** The body as sampling reads it: numbers as written (1.0 and 1e20 are doubles), texts of CSV and XML typed. */
+  readonly sampled: unknown;
+  /** Where the records are when the format decides it (XML's detected element list; [] for JSON Lines and CSV); absent for JSON. */
+  readonly root?: readonly string[];
 }
 
 /** A first page fetched while sampling, kept so the first unfiltered scan need not fetch it again. */
 export interface PrefetchedPage {
   readonly body: unknown;
   readonly headers: SampleHeaders;
+  /** The format it was read as (absent: JSON). */
+  readonly format?: ResponseFormat;
 }
 
 /** A sampled first page, as paging detection reads it. */

@@ -1,6 +1,6 @@
 import { columnTypeFor, kindOf, type ValueKind } from './infer.js';
 import { childLeadNames, childTableName, columnName, NameSet, OVERFLOW, ROWID, sanitizeName, VALUE, valueColumnName, type QualifyNames } from './naming.js';
-import { deepFreeze, type ColumnDef, type ColumnType, type TableDef } from './types.js';
+import { deepFreeze, type ColumnDef, type ColumnType, type ResponseFormat, type TableDef } from './types.js';
 
 // The naming rules live in naming.ts; these stay importable from here for existing callers.
 export { NameSet, sanitizeName } from './naming.js';
@@ -198,4 +198,19 @@ export function inferTable(rawName: string, records: readonly unknown[], options
   const keys = [key];
   const children = pending.arrays.map((a) => buildChild(ctx, { name, keys }, a.path, a.path, a.shape));
   return deepFreeze({ name, columns, arrayPath: [], children });
+}
+
+/**
+ * A table sampled from text (CSV fields, XML texts and attributes): every value was text, so a
+ * column whose sampled values are of mixed kinds ("42" and "n/a") is VARCHAR, keeping each text as
+ * written, not JSON (which would turn "42" into a number). Other formats are returned as they are.
+ */
+export function textTable(table: TableDef, format: ResponseFormat): TableDef {
+  if (format !== 'csv' && format !== 'xml') return table;
+  const text = (t: TableDef): TableDef => ({
+    ...t,
+    columns: t.columns.map((c) => (c.type === 'JSON' ? { ...c, type: 'VARCHAR' as const } : c)),
+    children: t.children.map(text),
+  });
+  return deepFreeze(text(table));
 }

@@ -121,6 +121,29 @@ export interface HttpRule {
   readonly message?: string;
 }
 
+/** How a response body is read: JSON (DataDirect's), JSON Lines, CSV with a header row, or XML. */
+export const RESPONSE_FORMATS = ['json', 'ndjson', 'csv', 'xml'] as const;
+export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
+
+/**
+ * How a table's responses are read (model-file `#format`, `#chunked`, `#delimiter`, `#quote`,
+ * `#headerRow`, `#encoding`; the ResponseFormat option for RestSamplePath). Every member is
+ * optional: what is not given is taken from the response (Content-Type, its charset, a byte order
+ * mark) or detected (the CSV delimiter).
+ */
+export interface FormatDef {
+  /** Absent: chosen by the response's Content-Type (JSON when it names none of the others). */
+  readonly format?: ResponseFormat;
+  /** CSV: the field delimiter (one character). Absent: detected from the header row. */
+  readonly delimiter?: string;
+  /** CSV: the quote character. Default `"`. */
+  readonly quote?: string;
+  /** CSV: whether the first row names the columns (default true); without it columns are column1, column2, ... */
+  readonly headerRow?: boolean;
+  /** The text encoding (a WHATWG label: utf-8, utf-16le, latin1, windows-1252, ...). Absent: a byte order mark, the charset of Content-Type, else UTF-8. */
+  readonly encoding?: string;
+}
+
 export interface EndpointDef {
   /** The URL as configured (absolute; the first path's template for model files). */
   readonly url: string;
@@ -141,6 +164,8 @@ export interface EndpointDef {
   readonly http?: readonly HttpRule[];
   /** Model files: whether the columns came from sampling (a URL-only entry). */
   readonly sampled?: boolean;
+  /** How responses are read; absent: by Content-Type. */
+  readonly format?: FormatDef;
 }
 
 /** How sampling an endpoint went (the `sampling_status` table). */

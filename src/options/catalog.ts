@@ -164,6 +164,15 @@ export const OPTION_CATALOG = [
     doc: 'How child tables made from JSON arrays are named.' },
   { key: 'samplingFailureTolerance', name: 'SamplingFailureTolerance', aliases: [], kind: 'integer', group: 'Mapping', default: -1, min: -1, max: 1024,
     doc: 'How many endpoints may fail to be sampled before the connection fails. -1: fail only when every endpoint fails; 0: any failure fails the connection; N: up to N failures are tolerated. A tolerated failure leaves its table out, with a warning and a row in sampling_status saying why. A single RestSamplePath fails the connection either way, since nothing would be left to query.' },
+  { key: 'responseFormat', name: 'ResponseFormat', aliases: [], kind: 'enum', group: 'Mapping', default: 0,
+    choices: [
+      { value: 0, names: ['Auto'], doc: 'By the response\'s Content-Type (JSON Lines, CSV, XML and +xml types); a body of no stated type that starts with < is XML; anything else is JSON.' },
+      { value: 1, names: ['JSON'], doc: 'One JSON document.' },
+      { value: 2, names: ['NDJSON', 'JSONLines'], doc: 'JSON Lines: one JSON value per line, each a record.' },
+      { value: 3, names: ['CSV'], doc: 'CSV with a header row (delimiter detected, RFC 4180 quoting).' },
+      { value: 4, names: ['XML'], doc: 'XML: the first repeated element list is the records.' },
+    ],
+    doc: 'How the RestSamplePath endpoint\'s responses are read. A model file sets it per table ("#format"), with the CSV and encoding settings docs/model-file.md lists.' },
   // ---- HTTP
   { key: 'wsTimeout', name: 'WSTimeout', aliases: ['wst'], kind: 'integer', group: 'HTTP', default: 30, min: 0, max: 86400,
     doc: 'Deadline in seconds for each HTTP request: connecting (through a proxy too), the headers and the whole body must all be done within it, however slowly the server trickles bytes; past it the request fails with HTTP_TIMEOUT. Each retry (WSRetryCount) gets a fresh deadline, so one request waits at most (WSRetryCount + 1) times WSTimeout plus the backoffs. 0 waits forever.' },

@@ -7,11 +7,17 @@
  */
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CsvDialect } from '../extract/csv.js';
+import { parseCsv } from '../extract/csv.js';
+import { ndjsonAsArray } from '../extract/ndjson.js';
 import { MalformedJsonError, locateJsonValues, sliceChunks, type Located } from '../extract/raw-json.js';
+import { csvSpoolPage } from '../extract/response-format.js';
+import type { FormatDef } from '../model/types.js';
 import type { PageSeen } from '../pagination/paginator.js';
 import { parseJson } from '../util/json.js';
 import type { Logger } from '../util/logger.js';
-import { notJsonError } from '../http/response-body.js';
+import { isRestSqlError } from '../errors/index.js';
+import { atRequest, notJsonError } from '../http/response-body.js';
 import type { FetchedPage } from './fetch-page.js';
 import type { TableRequest } from './request-plan.js';
 
@@ -19,7 +25,16 @@ import type { TableRequest } from './request-plan.js';
 export interface SpooledFiles {
   readonly dir: string;
   readonly files: readonly string[];
+  /**
+   * CSV pages (the files are CSV text, not JSON arrays): the columns in field order and the
+   * dialect, the same for every page (`mixed` when pages differ, or were not all CSV: the loader
+   * then refuses them and they load row by row).
+   */
+  readonly csv?: { readonly columns: readonly string[]; readonly dialect: CsvDialect; readonly mixed: boolean };
 }
+
+/** What one spooled file holds. */
+type SpooledKind = 'json' | 'csv';
 
 /** The engine's side of bulk loading (see spool-sink.ts BulkPages). */
 export interface SpoolLoader {
@@ -35,8 +50,12 @@ const NULL_BYTE = 0x6e; // 'n' of null
 const OPEN_BRACKET = 0x5b;
 
 export class PageSpool {
-  readonly #slots: ({ path: string; url: string } | undefined)[] = [];
+  readonly #slots: ({ path: string; url: string; kind: SpooledKind } | undefined)[] = [];
   #kept = false;
+  /** The first CSV page's columns and dialect, and whether any page differs (another header, or JSON). */
+  #csv: { columns: readonly string[]; dialect: CsvDialect } | undefined;
+  readonly #kinds = new Set<SpooledKind>();
+  #csvDiffers = false;
 
   private constructor(
     private readonly dir: string,
@@ -48,14 +67,33 @@ export class PageSpool {
   }
 
   /** Writes page `index`'s records (located by locatePage) to its file. */
-  async write(index: number, page: FetchedPage, records: Located | undefined): Promise<void> {
+  async write(index: number, page: FetchedPage, located: LocatedPage): Promise<void> {
+    if (located.pieces) {
+      const kind: SpooledKind = located.csv ? 'csv' : 'json';
+      this.#kinds.add(kind);
+      if (located.csv) {
+        if (this.#csv && !sameCsv(this.#csv, located.csv)) this.#csvDiffers = true;
+        this.#csv ??= located.csv;
+      }
+      const path = join(this.dir, `${String(index).padStart(8, '0')}.${kind}`);
+      this.#slots[index] = { path, url: page.url, kind };
+      const fh = await open(path, 'wx', 0o600);
+      try {
+        await fh.writev(located.pieces);
+      } finally {
+        await fh.close();
+      }
+      return;
+    }
+    const records = located.records;
     if (!records || !page.raw) return;
+    this.#kinds.add('json');
     const pieces = sliceChunks(page.raw, records);
     const first = pieces[0]?.[0];
     if (first === undefined || first === NULL_BYTE) return;
     // Zero-padded page numbers; anything but an array (an object: one record) becomes an array of one.
     const path = join(this.dir, `${String(index).padStart(8, '0')}.json`);
-    this.#slots[index] = { path, url: page.url };
+    this.#slots[index] = { path, url: page.url, kind: 'json' };
     // One writev per page: the pieces go to the file as they are, never joined.
     const fh = await open(path, 'wx', 0o600);
     try {
@@ -73,7 +111,7 @@ export class PageSpool {
     const files = this.#slots.filter((f) => f !== undefined);
     const t0 = Date.now();
     try {
-      const r = await loader.load({ dir: this.dir, files: files.map((f) => f.path) }, rowidBase);
+      const r = await loader.load({ dir: this.dir, files: files.map((f) => f.path), ...(this.#csv ? { csv: { ...this.#csv, mixed: this.#csvDiffers || this.#kinds.size > 1 } } : {}) }, rowidBase);
       this.#kept = r.keep === true;
       logger?.debug(`scan: ${files.length} spooled page(s) loaded by DuckDB in ${Date.now() - t0} ms${this.#kept ? '; kept for child tables not yet queried' : ''}`);
       return { records: r.records, byEngine: true };
@@ -84,10 +122,18 @@ export class PageSpool {
     for (const f of files) {
       const raw = await readFile(f.path);
       let records: unknown;
-      try {
-        records = parseJson(raw.toString('utf8'));
-      } catch {
-        throw notJsonError(this.req.method, f.url, {}, raw);
+      if (f.kind === 'csv') {
+        try {
+          records = parseCsv(raw.toString('utf8'), this.#csv?.dialect).records;
+        } catch (e) {
+          throw isRestSqlError(e) ? atRequest(e, this.req.method, f.url) : e;
+        }
+      } else {
+        try {
+          records = parseJson(raw.toString('utf8'));
+        } catch {
+          throw notJsonError(this.req.method, f.url, {}, raw);
+        }
       }
       const list = records as unknown[];
       loadRecords(list, f.url);
@@ -106,6 +152,14 @@ export class PageSpool {
 export interface LocatedPage {
   readonly seen: PageSeen;
   readonly records: Located | undefined;
+  /** What to write instead of the located records (JSON Lines as an array; CSV text). */
+  readonly pieces?: readonly Buffer[];
+  /** CSV: the page's columns and dialect. */
+  readonly csv?: { readonly columns: readonly string[]; readonly dialect: CsvDialect };
+}
+
+function sameCsv(a: { columns: readonly string[]; dialect: CsvDialect }, b: { columns: readonly string[]; dialect: CsvDialect }): boolean {
+  return a.columns.length === b.columns.length && a.columns.every((c, i) => c === b.columns[i]) && a.dialect.delimiter === b.dialect.delimiter && a.dialect.quote === b.dialect.quote && a.dialect.headerRow === b.dialect.headerRow;
 }
 
 /**
@@ -113,8 +167,17 @@ export interface LocatedPage {
  * `elements`, from pagingElements), in one pass. Returns the page as the paginator needs it:
  * those members parsed, the records counted, not parsed.
  */
-export function locatePage(page: FetchedPage, req: TableRequest, elements: readonly (readonly string[])[]): LocatedPage {
+export function locatePage(page: FetchedPage, req: TableRequest, elements: readonly (readonly string[])[], format?: FormatDef): LocatedPage {
   if (!page.raw || page.bytes === 0) return { seen: page, records: undefined };
+  // JSON Lines and CSV have no members to read: their records are the whole page.
+  if (page.format === 'ndjson') {
+    const { pieces, count } = ndjsonAsArray(page.raw.length === 1 ? page.raw[0]! : Buffer.concat(page.raw));
+    return { seen: { records: [], recordCount: count, body: {}, headers: page.headers, url: page.url }, records: undefined, pieces };
+  }
+  if (page.format === 'csv') {
+    const { pieces, count, columns, dialect } = csvSpoolPage(page.raw.length === 1 ? page.raw[0]! : Buffer.concat(page.raw), page.headers, format);
+    return { seen: { records: [], recordCount: count, body: {}, headers: page.headers, url: page.url }, records: undefined, pieces, csv: { columns, dialect } };
+  }
   let found: (Located | undefined)[];
   try {
     found = locateJsonValues(page.raw, [req.jsonRoot, ...elements]);

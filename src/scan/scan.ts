@@ -6,12 +6,11 @@
 import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { HttpClient } from '../http/contract.js';
 import { newFlattenState, type RowSink } from '../extract/flatten.js';
-import { recordsAt } from '../model/json-root.js';
 import type { PrefetchedPage } from '../model/sample-source.js';
 import type { EndpointDef } from '../model/types.js';
 import { createPaginator } from '../pagination/paginator.js';
 import type { Logger } from '../util/logger.js';
-import { fetchPage, type FetchedPage } from './fetch-page.js';
+import { fetchPage, recordsOf, type FetchedPage } from './fetch-page.js';
 import { readPages, type PageSink } from './page-source.js';
 import { planRequests, type RequestPlan } from './request-plan.js';
 import { RowPageSink } from './row-sink.js';
@@ -57,15 +56,16 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
   const tally = new ScanTally(endpoint.table.name, plan.requests.length, o.onProgress);
   const { stats } = tally;
   const enough = () => plan.limit !== undefined && stats.records >= plan.limit;
-  // Bulk loading needs every page: not with a LIMIT that may stop early.
-  const bulk = o.bulk?.eligible && plan.limit === undefined ? o.bulk : undefined;
+  // Bulk loading needs every page: not with a LIMIT that may stop early. XML loads row by row
+  // (DuckDB has no XML reader).
+  const bulk = o.bulk?.eligible && plan.limit === undefined && endpoint.format?.format !== 'xml' ? o.bulk : undefined;
   let rowid = 1;
   for (const req of plan.requests) {
     if (enough()) break;
     const state = newFlattenState(req.virtuals);
     state.nextRowid = rowid;
     const rows = new RowPageSink(endpoint.table, state, sink, tally);
-    const spool = bulk ? new SpoolPageSink(bulk, req, endpoint.paging, tally) : undefined;
+    const spool = bulk ? new SpoolPageSink(bulk, req, endpoint.paging, tally, endpoint.format) : undefined;
     // Which sink takes a page. Listed pages all go one way, decided on the first page: spooled
     // when it came raw and lists more pages. Pages that lead to the next go to the spool when
     // they came raw (a first page sampling fetched, or an empty one, did not).
@@ -75,7 +75,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
     const parse = (index: number) => index === 0 || spool === undefined || listedToSpool === false;
     const first: FetchedPage | undefined =
       o.prefetched !== undefined && plan.complete && plan.requests.length === 1
-        ? { records: recordsAt(o.prefetched.body, req.jsonRoot), body: o.prefetched.body, headers: o.prefetched.headers, url: req.url, bytes: 0 }
+        ? { records: recordsOf(o.prefetched.body, req.jsonRoot, o.prefetched.format, endpoint.table), body: o.prefetched.body, headers: o.prefetched.headers, url: req.url, bytes: 0, ...(o.prefetched.format ? { format: o.prefetched.format } : {}) }
         : undefined;
     let pages: number;
     try {
@@ -94,7 +94,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
         },
         {
           start(page, listed) {
-            if (listed !== undefined) listedToSpool = spool !== undefined && listed > 0 && page.raw !== undefined;
+            if (listed !== undefined) listedToSpool = spool !== undefined && listed > 0 && page.raw !== undefined && page.format !== 'xml';
           },
           seen: (page, index) => {
             const to = sinkFor(page);

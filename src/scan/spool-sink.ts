@@ -3,7 +3,7 @@
  * parsed in Node; only the members its paging reads are), loaded by the engine in one pass once
  * the last page is in.
  */
-import type { PagingDef } from '../model/types.js';
+import type { FormatDef, PagingDef } from '../model/types.js';
 import { pagingElements, type PageSeen } from '../pagination/paginator.js';
 import type { Logger } from '../util/logger.js';
 import type { FetchedPage } from './fetch-page.js';
@@ -35,6 +35,7 @@ export class SpoolPageSink implements PageSink<FetchedPage> {
     private readonly req: TableRequest,
     paging: PagingDef | undefined,
     private readonly tally: ScanTally,
+    private readonly format?: FormatDef,
   ) {
     this.#elements = pagingElements(paging);
   }
@@ -46,20 +47,21 @@ export class SpoolPageSink implements PageSink<FetchedPage> {
 
   /** The first page was parsed (the paginator may read anything in it); the rest were not. */
   seen(page: FetchedPage, index: number): PageSeen {
-    const located = locatePage(page, this.req, this.#elements);
+    const located = locatePage(page, this.req, this.#elements, this.format);
     this.#located = { index, page: located };
     return index === 0 ? page : located.seen;
   }
 
   async take(page: FetchedPage, index: number): Promise<void> {
-    const { seen, records } = this.#located?.index === index ? this.#located.page : locatePage(page, this.req, this.#elements);
+    const located = this.#located?.index === index ? this.#located.page : locatePage(page, this.req, this.#elements, this.format);
+    const { seen } = located;
     this.#located = undefined;
     this.#spool ??= await PageSpool.open(this.loader, this.req);
     const n = seen.recordCount ?? seen.records.length;
     this.#spooled += n;
     this.tally.add(page.bytes, n);
     this.tally.report();
-    await this.#spool.write(index, page, records);
+    await this.#spool.write(index, page, located);
   }
 
   /**
