@@ -23,7 +23,7 @@ import { COLUMN_TYPES, type ColumnDef, type PagingDef, type PathStep, type Param
 /** The `format` member every map file starts with. */
 export const MAP_FORMAT = 'restsql-map';
 /** Bumped whenever the stored shape changes: a map of another version is rebuilt (or refused under CreateMap=No). */
-export const MAP_VERSION = 2;
+export const MAP_VERSION = 1;
 /** Largest map file read. */
 const MAX_MAP_BYTES = 64 * 1024 * 1024;
 /** Deepest table tree read (child tables of child tables ...). */

@@ -91,6 +91,7 @@ function values(): Record<string, { at?: string; off: string }> {
     QualifyNormalizedNames: { off: 'Field' },
     MaxColumns: { off: '1000' },
     FilterPushdown: { off: '1' },
+    ResponseFormat: { off: 'Auto' },
     // HTTP
     WSTimeout: { off: '60' },
     WSRetryCount: { off: '2' },
