@@ -15,6 +15,7 @@ import { writeRestModel } from '../model/rest-writer.js';
 import type { ResolvedModel } from '../model/types.js';
 import type { Logger } from '../util/logger.js';
 import { Connection, type SessionHost } from './connection.js';
+import { rewriteEscapes } from './odbc-escapes.js';
 import type { Database } from './database.js';
 import { createSession, type Engine } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
@@ -77,10 +78,18 @@ export class Hub implements SessionHost {
       });
     }
     const next = await this.rebuild();
-    let fresh: Engine;
+    let fresh: Engine | undefined;
     try {
       fresh = await createSession(next.db);
+      // The new session gets the connection's InitializationString, as every session does.
+      if (this.settings.initializationString !== undefined) {
+        const session = fresh;
+        const sql = rewriteEscapes(this.settings.initializationString);
+        await next.cache.prepare(session, sql);
+        await session.run(sql, undefined, (t) => next.cache.fetchTable(session, t));
+      }
     } catch (e) {
+      await fresh?.close().catch(() => undefined);
       await next.cache.close();
       await next.db.close();
       throw e;

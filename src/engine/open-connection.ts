@@ -101,6 +101,8 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
     try {
       for (const e of built.model.endpoints) for (const t of tablesOf(e.table)) await db.defineTable(t);
       await createInfoTables(db, built.model, redactor);
+      // The map is persisted only once its tables are built.
+      built.persist();
       const cache = new LoadCache(built.model, db, http, logger, built.prefetched, { maxPages: options.maxPages, concurrency: options.pageConcurrency, cacheTtlMs: options.cacheTtl * 1000, bulkLoad: options.bulkLoad, filterPushdown: options.filterPushdown, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
       return { model: built.model, db, cache };
     } catch (e) {

@@ -33,6 +33,11 @@ export interface BuiltModel {
   readonly mapFile?: string;
   /** Whether the model came from the persisted map (no sampling request was sent). */
   readonly reused: boolean;
+  /**
+   * Writes the map as CreateMap says: called once the tables are built from the model, so a
+   * connection or REFRESH MAP that fails after sampling leaves the persisted map as it was.
+   */
+  readonly persist: () => void;
 }
 
 export interface MapContext {
@@ -46,11 +51,14 @@ export interface MapContext {
 
 /**
  * Options whose value changes what sampling infers or which map applies: the Connection and
- * Mapping groups (model file, sample URL, HostName, naming, MaxColumns, tolerance ...) and User
- * (another account may see other fields), never a secret and never CreateMap or SchemaMap.
+ * Mapping groups (model file, sample URL, HostName, naming, MaxColumns, tolerance ...) and who
+ * signs in (User, the authentication method, ClientID, the API key header or parameter name, the
+ * AWS key and region: another account may see other fields), never a secret and never CreateMap
+ * or SchemaMap.
  */
+const IDENTITY_KEYS = new Set(['user', 'authenticationMethod', 'clientId', 'authHeader', 'authParam', 'accessKey', 'region', 'serviceName', 'claimsSubject']);
 const FINGERPRINTED: readonly OptionSpec[] = (OPTION_CATALOG as readonly OptionSpec[]).filter(
-  (s) => (s.group === 'Connection' || s.group === 'Mapping' || s.key === 'user') && s.kind !== 'secret' && s.key !== 'createMap' && s.key !== 'schemaMap',
+  (s) => (s.group === 'Connection' || s.group === 'Mapping' || IDENTITY_KEYS.has(s.key)) && s.kind !== 'secret' && s.key !== 'createMap' && s.key !== 'schemaMap',
 );
 
 /** The fingerprint a persisted map must carry to be used: the model file's text (or none) and the fingerprinted options. */
@@ -64,7 +72,8 @@ export function mapFingerprint(options: ConnectionOptions, modelText: string | u
 export function mapFileOf(options: ConnectionOptions, env: NodeJS.ProcessEnv): string {
   const source = options.restConfigFile ?? options.restSamplePath ?? '';
   const label = options.restConfigFile !== undefined ? options.restConfigFile.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '') : (options.table ?? 'sample');
-  const identity = JSON.stringify([options.restConfigFile !== undefined ? 'file' : 'sample', source, options.hostName ?? null, options.user ?? null]);
+  const o = options as unknown as Readonly<Record<string, unknown>>;
+  const identity = JSON.stringify([options.restConfigFile !== undefined ? 'file' : 'sample', source, options.hostName ?? null, ...[...IDENTITY_KEYS].map((k) => o[k] ?? null)]);
   return mapFileFor(options.schemaMap, `${stateDir(env)}/maps`, label, identity);
 }
 
@@ -95,18 +104,20 @@ export async function buildModel(ctx: MapContext, opts: { refresh: boolean; mode
   const built = modelText !== undefined ? await fromModelFile(ctx, modelText, reuse) : await fromSamplePath(ctx, reuse);
   const model = built.model;
   if (reuse) checkNames(model, file!);
-  if (file !== undefined && !reuse) {
-    writeMap(file, {
-      fingerprint,
-      source: modelText !== undefined ? options.restConfigFile! : ctx.redactor.url(resolveEndpointUrl(options.restSamplePath!, options.hostName, options.portNumber)),
-      tables: built.sampled,
-      sampling: (model.sampling ?? []).map((s) => ({ ...s, uri: ctx.redactor.url(s.uri), message: ctx.redactor.text(s.message) })),
-    });
-    ctx.logger.debug(`SchemaMap: the relational map is written to ${file}`);
-  } else if (reuse) {
-    ctx.logger.debug(`SchemaMap: the relational map is read from ${file}; nothing sampled`);
-  }
-  return { model, prefetched: built.prefetched, reused: reuse !== undefined, ...(file !== undefined ? { mapFile: file } : {}) };
+  const persist = (): void => {
+    if (file !== undefined && !reuse) {
+      writeMap(file, {
+        fingerprint,
+        source: modelText !== undefined ? options.restConfigFile! : ctx.redactor.url(resolveEndpointUrl(options.restSamplePath!, options.hostName, options.portNumber)),
+        tables: built.sampled,
+        sampling: (model.sampling ?? []).map((s) => ({ ...s, uri: ctx.redactor.url(s.uri), message: ctx.redactor.text(s.message) })),
+      });
+      ctx.logger.debug(`SchemaMap: the relational map is written to ${file}`);
+    } else if (reuse) {
+      ctx.logger.debug(`SchemaMap: the relational map is read from ${file}; nothing sampled`);
+    }
+  };
+  return { model, prefetched: built.prefetched, reused: reuse !== undefined, persist, ...(file !== undefined ? { mapFile: file } : {}) };
 }
 
 interface Sampled {

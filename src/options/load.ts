@@ -1,5 +1,6 @@
 import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
 import { parseConnectionString, type RawOption } from './connection-string.js';
+import { checkModelLayer } from './model-layer.js';
 import { readDsn } from './odbc-ini.js';
 import { resolveOptions, type ConnectionOptions } from './resolve.js';
 
@@ -43,7 +44,7 @@ export function loadOptions(sources: OptionSources): ConnectionOptions {
   if (sources.modelOptions) {
     // Which model file: the options without the model's, before their cross-option checks.
     const file = resolveOptions({ layers, env, checkCombination: false }).restConfigFile;
-    const fromModel = file !== undefined ? sources.modelOptions(file) : [];
+    const fromModel = file !== undefined ? checkModelLayer(sources.modelOptions(file)) : [];
     if (fromModel.length > 0) layers.unshift([...fromModel]);
   }
   return resolveOptions({ layers, env });

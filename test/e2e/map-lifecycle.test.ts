@@ -152,6 +152,10 @@ describe('CreateMap: how a second connection gets its map', () => {
     assert.deepEqual(JSON.parse(edited.stdout), [{ name: 'xd-2' }]);
     // d's first page, fetched to sample it, also answers the query.
     assert.deepEqual(takeCounts(), { '/xa': 1, '/xb': 1, '/xc': 1, '/xd': 1 });
+    // Another account (here another API key header name) may see other fields: never the old map.
+    const other = await cli(`RestConfigFile=${model};CreateMap=No;MaxColumns=500;AuthHeader=X-Tenant;SecurityToken=t1`, 'SELECT 1 AS one', h);
+    assert.equal(other.code, 2, other.stderr);
+    assert.match(other.stderr, /MODEL_MAP_MISSING/);
   });
 
   test('no credential of the model file or the URL reaches the persisted map', async () => {
@@ -280,6 +284,19 @@ describe('REFRESH MAP', () => {
     } finally {
       failing.clear();
       extraFrom.delete('/la');
+      await conn.close();
+    }
+  });
+
+  test('the session after REFRESH MAP runs InitializationString again, as every session does', async () => {
+    const model = modelFile(JSON.stringify({ a: '/ia' }));
+    const conn = await connect(`RestConfigFile=${model};HostName=${api.url};InitializationString=(SET VARIABLE restsql_init = 7)`, { env: { RESTSQL_HOME: home() } });
+    try {
+      assert.deepEqual((await conn.query(`SELECT getvariable('restsql_init')::INTEGER AS v`)).rows, [{ v: 7 }]);
+      await conn.query(`SET VARIABLE restsql_init = 8`);
+      await conn.query('REFRESH MAP');
+      assert.deepEqual((await conn.query(`SELECT getvariable('restsql_init')::INTEGER AS v`)).rows, [{ v: 7 }]);
+    } finally {
       await conn.close();
     }
   });

@@ -239,17 +239,17 @@ test('HubSpot: field<prefix>[N] reads the first N array elements as columns of t
   assert.deepEqual(r2.lines, r.lines, `${r2.stderr}\n${printed.stdout}`);
 });
 
-test('OAuth entries and #options in the model file feed the connection; the connection string wins; the secret from ${NAME} never shows', async () => {
+test('OAuth entries and #options in the model file feed the connection; the connection string wins; the secret (given in the connection string) never shows', async () => {
   const file = modelFile(`{
     "#authenticationMethod": "OAuth2",
     "#tokenUri": "${base}/oauth/token",
     "#scope": "read",
-    "#options": {"ClientID": "${CLIENT.id}", "ClientSecret": "\${ARC_SECRET}", "WSTimeout": {"default": 30, "choices": "30,60"}},
+    "#options": {"ClientID": "${CLIENT.id}", "WSTimeout": {"default": 30, "choices": "30,60"}},
     "items": {"#path": "${base}/secure/items", "id": "Integer,#key", "name": "VarChar"}
   }`);
   const env = { ARC_SECRET: CLIENT.secret, RESTSQL_DEBUG: '1' };
   let before = requests.length;
-  const r = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT id, name FROM items ORDER BY 1'], { env });
+  const r = await runCli(['query', '-c', `RestConfigFile=${file};ClientSecret=\${ARC_SECRET}`, '--format', 'csv', 'SELECT id, name FROM items ORDER BY 1'], { env });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'id,name\r\n1,one\r\n2,two\r\n');
   const token = requests.slice(before).find((q) => q.url === '/oauth/token');
@@ -259,7 +259,7 @@ test('OAuth entries and #options in the model file feed the connection; the conn
   // The connection string wins over the model file: Scope=write is what the token request asks for.
   before = requests.length;
   const home = tempDir(after, 'restsql-vendor-home-');
-  const w = await runCli(['query', '-c', `RestConfigFile=${file};Scope=write`, '--format', 'csv', 'SELECT count(*) AS n FROM items'], { env: { ...env, RESTSQL_HOME: home } });
+  const w = await runCli(['query', '-c', `RestConfigFile=${file};ClientSecret=\${ARC_SECRET};Scope=write`, '--format', 'csv', 'SELECT count(*) AS n FROM items'], { env: { ...env, RESTSQL_HOME: home } });
   assert.equal(w.code, 0, w.stderr);
   assert.equal(new URLSearchParams(requests.slice(before).find((q) => q.url === '/oauth/token')?.body).get('scope'), 'write');
 });
@@ -269,6 +269,12 @@ test('model-file errors name file:line:column: an unknown #options name (with a 
     [`{\n  "#options": {\n    "Scoep": "read"\n  },\n  "t": "${base}/secure/items"\n}`, /Unknown option 'Scoep' \(\S*v\d+\.rest:3:5\)\. Did you mean Scope\?/, 2],
     [`{\n  "t": "${base}/contacts",\n  "routines": []\n}`, /v\d+\.rest:3:3: 'routines': Not supported yet: restsql has no stored procedures/, 2],
     [`{\n  "#clientSecret": "x",\n  "t": "${base}/contacts"\n}`, /v\d+\.rest:2:3: '#clientSecret': Not read from the top of a model file/, 2],
+    // A shared model file may not set secrets, read the environment, or weaken TLS, proxy or origins.
+    [`{\n  "#options": {\n    "ClientSecret": "x"\n  },\n  "t": "${base}/contacts"\n}`, /v\d+\.rest:3:5: the model file sets ClientSecret, which a model file may not set: it is a secret/, 2],
+    [`{\n  "#options": {"Scope": "\${HOME}"},\n  "t": "${base}/contacts"\n}`, /v\d+\.rest:2:16: the model file's value of Scope reads an environment variable/, 2],
+    [`{\n  "#options": {"vsc": 0, "Scope": "read"},\n  "t": "${base}/contacts"\n}`, /the model file sets ValidateServerCertificate, which a model file may not set: TLS settings/, 2],
+    [`{\n  "#options": {"ProxyHost": "127.0.0.1"},\n  "t": "${base}/contacts"\n}`, /the model file sets ProxyHost, which a model file may not set: Proxy settings/, 2],
+    [`{\n  "#options": {"CredentialedOrigins": "http://127.0.0.1:9"},\n  "t": "${base}/contacts"\n}`, /the model file sets CredentialedOrigins, which a model file may not set: it widens/, 2],
     [`{"t": {"#path": "${base}/query",\n  "Time Series (5min){Timestamp(0}": {"a": "Double"}}}`, /v\d+\.rest:2:3: 'Time Series \(5min\)\{Timestamp\(0\}' has '\{Timestamp\(0\}', which is not a key type/, 2],
   ];
   for (const [model, want, code] of cases) {
