@@ -2,6 +2,7 @@ import { RestSqlError, redactUrl } from '../errors/index.js';
 import { INT128_MAX, INT128_MIN, INT64_MAX, INT64_MIN, TIMESTAMP_RE, UUID_RE, isIsoDate, validDate } from '../model/infer.js';
 import type { ColumnDef } from '../model/types.js';
 import { JsonFloat, stringifyJson } from '../util/json.js';
+import { BOOLEAN_TEXT, INTEGER_TEXT as STRICT_INTEGER_TEXT, NUMBER_TEXT as STRICT_NUMBER_TEXT } from './text-value.js';
 
 /** A value ready for the loader: the JS form the DuckDB appender takes for the column's type. */
 export type CellValue = null | boolean | number | bigint | string;
@@ -62,15 +63,27 @@ function integerIn(value: unknown, min: bigint, max: bigint): bigint | undefined
  * Converts one JSON value for `column`, or throws DATA_TYPE_MISMATCH. Declared (model-file) types
  * meet APIs that send numbers and booleans as text, and WHERE values arrive as text: numeric text
  * fills numeric columns and "true"/"false" boolean ones.
+ *
+ * `text`: the value was written as text (a CSV field, XML text or attribute), where every value is
+ * a string. It converts by the rules sampling types such text with (text-value.ts), as bulk
+ * loading does: integers as JSON writes them, JSON's number grammar, true/false. Anything else
+ * ("02134", "007", " 42", ".5", "1.") is a mismatch, never a changed value: sampling keeps such
+ * text VARCHAR, and a column typed from other pages must not silently drop a leading zero.
  */
-export function convertCell(value: unknown, column: ColumnDef, table: string, row: number, url?: string): CellValue {
+export function convertCell(value: unknown, column: ColumnDef, table: string, row: number, url?: string, text = false): CellValue {
   if (value === null || value === undefined) return null;
   if (value instanceof JsonFloat) value = value.value;
   if (typeof value === 'string' && value !== '') {
+    const integer = column.type === 'INTEGER' || column.type === 'BIGINT' || column.type === 'HUGEINT';
+    if (text) {
+      if (integer && STRICT_INTEGER_TEXT.test(value)) value = BigInt(value);
+      else if (column.type === 'DOUBLE' && STRICT_NUMBER_TEXT.test(value)) value = Number(value);
+      else if (column.type === 'BOOLEAN' && BOOLEAN_TEXT.test(value)) value = value.toLowerCase() === 'true';
+    }
     // Integer text keeps every digit; other numeric text only fills DOUBLE columns.
-    if ((column.type === 'INTEGER' || column.type === 'BIGINT' || column.type === 'HUGEINT') && INTEGER_TEXT.test(value)) value = BigInt(value.trim());
+    else if (integer && INTEGER_TEXT.test(value)) value = BigInt(value.trim());
     else if (column.type === 'DOUBLE' && NUMERIC_TEXT.test(value)) value = Number(value);
-    else if (column.type === 'BOOLEAN' && /^(true|false)$/i.test(value)) value = value.toLowerCase() === 'true';
+    else if (column.type === 'BOOLEAN' && BOOLEAN_TEXT.test(value)) value = value.toLowerCase() === 'true';
   }
   switch (column.type) {
     case 'JSON':

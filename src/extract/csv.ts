@@ -97,7 +97,8 @@ export function parseCsv(text: string, def?: FormatDef, sampling = false): Parse
   const records: Record<string, unknown>[] = [];
   for (let r = dialect.headerRow ? 1 : 0; r < rows.length; r++) {
     const row = rows[r]!;
-    const record: Record<string, unknown> = {};
+    // No prototype: a column named __proto__ or constructor is data like any other.
+    const record = Object.create(null) as Record<string, unknown>;
     for (let i = 0; i < columns.length; i++) {
       const v = row[i] ?? '';
       record[columns[i]!] = sampling ? sampledText(v) : v === '' ? null : v;

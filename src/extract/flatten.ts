@@ -14,6 +14,8 @@ export interface FlattenState {
   virtuals: Readonly<Record<string, string>>;
   /** The page the records came from, for error messages. */
   url?: string;
+  /** The records came from a text format (CSV, XML): their values convert as text (convertCell). */
+  text?: boolean;
 }
 
 export function newFlattenState(virtuals: Readonly<Record<string, string>> = {}): FlattenState {
@@ -34,6 +36,7 @@ export function flattenRecords(table: TableDef, records: readonly unknown[], sta
 
 function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[], position: number, rowNumber: number, sink: RowSink, state: FlattenState, mapKey?: string): void {
   const { virtuals, url } = state;
+  const text = state.text === true;
   const row: Row = [];
   let refIndex = 0;
   for (const column of table.columns) {
@@ -50,14 +53,15 @@ function emit(table: TableDef, element: unknown, parentKey: readonly CellValue[]
       case 'virtual': {
         // The record may echo the value itself; otherwise it is the value the request was made with.
         const own = column.path.length > 0 ? valueAt(element, column.path) : undefined;
-        row.push(convertCell(own ?? virtuals[column.name] ?? null, column, table.name, rowNumber, url));
+        const echoed = own !== undefined && own !== null;
+        row.push(convertCell(echoed ? own : (virtuals[column.name] ?? null), column, table.name, rowNumber, url, echoed && text));
         break;
       }
       case 'mapkey':
         row.push(convertCell(mapKey ?? null, column, table.name, rowNumber, url));
         break;
       case 'json':
-        row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber, url));
+        row.push(convertCell(column.path.length === 0 ? element : valueAt(element, column.path), column, table.name, rowNumber, url, text));
         break;
       default: {
         const never: never = column.source;

@@ -6,24 +6,28 @@
  * else is a string, which sampling may still read as a date, timestamp or UUID. So a zip code
  * "02134" or an id "007" stays VARCHAR: a number type would lose its leading zero.
  *
- * Loading reads the same texts as strings (extract/convert.ts takes integer, numeric and boolean
- * text into columns of those types), so a value is never turned into a number and back.
+ * Loading reads the same texts as strings and converts them by these same rules (extract/convert.ts,
+ * `text` mode), so a value is never turned into a number and back, and a page loads the same
+ * whether bulk-loaded or row by row: "02134" in an INTEGER column is an error, never 2134.
  */
 import { JsonFloat } from '../util/json.js';
 
-const INTEGER = /^-?(0|[1-9][0-9]*)$/;
-const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+/** Integer text as JSON writes it: no leading zero, no plus sign, no spaces. */
+export const INTEGER_TEXT = /^-?(0|[1-9][0-9]*)$/;
+/** Number text as JSON writes it (RFC 8259): no leading zero, no bare `.5` or `1.`, no spaces. */
+export const NUMBER_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+/** Boolean text: true or false, in any case. */
+export const BOOLEAN_TEXT = /^(true|false)$/i;
 
 /** A text as sampling reads it: null, boolean, number or bigint, JsonFloat, or the string. */
 export function sampledText(text: string | null | undefined): unknown {
   if (text === null || text === undefined || text === '') return null;
-  if (INTEGER.test(text)) {
+  if (INTEGER_TEXT.test(text)) {
     const n = Number(text);
     return Number.isSafeInteger(n) ? n : BigInt(text);
   }
-  if (NUMBER.test(text)) return new JsonFloat(Number(text));
-  const lower = text.length <= 5 ? text.toLowerCase() : '';
-  if (lower === 'true' || lower === 'false') return lower === 'true';
+  if (NUMBER_TEXT.test(text)) return new JsonFloat(Number(text));
+  if (BOOLEAN_TEXT.test(text)) return text.toLowerCase() === 'true';
   return text;
 }
 
@@ -32,7 +36,8 @@ export function sampledTree(value: unknown): unknown {
   if (typeof value === 'string') return sampledText(value);
   if (Array.isArray(value)) return value.map(sampledTree);
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    // No prototype: a member named __proto__ or constructor is data like any other.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = sampledTree(v);
     return out;
   }

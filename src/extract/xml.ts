@@ -87,11 +87,12 @@ function build(node: XmlNode, sig: Sig): unknown {
   if (node.nil) return null;
   if (!sig.complex) return node.text.trim() === '' ? null : node.text;
   if (node.attributes.length === 0 && node.children.length === 0 && node.text.trim() === '') return null;
-  const out: Record<string, unknown> = {};
+  // No prototype: elements and attributes named constructor, toString or __proto__ are data.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [name, value] of node.attributes) {
     let key = sig.children.has(name) ? `${name}_attr` : name;
     // The same local name twice (attributes of two namespaces), or a child named like the renamed one.
-    for (let k = 2; key in out || sig.children.has(key); k++) key = `${name}_attr${k}`;
+    for (let k = 2; Object.hasOwn(out, key) || sig.children.has(key); k++) key = `${name}_attr${k}`;
     out[key] = value;
   }
   for (const c of node.children) {
@@ -169,7 +170,9 @@ export function parseXml(text: string, limits: { readonly depth: number; readonl
   if (!root) throw malformed('the document has no element', at().line, at().column);
   const sig = newSig();
   survey(root, sig);
-  return { [root.name]: build(root, sig) };
+  const doc = Object.create(null) as Record<string, unknown>;
+  doc[root.name] = build(root, sig);
+  return doc;
 }
 
 function setIn(record: unknown, path: readonly PathStep[], f: (v: unknown) => unknown): void {
@@ -188,7 +191,7 @@ function setIn(record: unknown, path: readonly PathStep[], f: (v: unknown) => un
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** A scalar column met an element that has attributes on this page: its text. */
-const unwrapText = (v: unknown) => (isObject(v) && XML_TEXT in v ? v[XML_TEXT] : v);
+const unwrapText = (v: unknown) => (isObject(v) && Object.hasOwn(v, XML_TEXT) ? v[XML_TEXT] : v);
 
 /**
  * Records read from XML, made to fit the model's table (in place): a page may show an element

@@ -29,6 +29,16 @@ export function recordsOf(body: unknown, root: readonly string[], format: Respon
   return records;
 }
 
+/**
+ * Whether a body has the records' place. XML has no empty list: an empty collection (`<items/>`)
+ * never holds the repeated element, so its parent being there (null, an empty element, counts)
+ * is enough: the page has no records.
+ */
+function rootPresent(body: unknown, root: readonly string[], format: ResponseFormat | undefined): boolean {
+  if (valueAt(body, root) !== undefined) return true;
+  return format === 'xml' && valueAt(body, root.slice(0, -1)) !== undefined;
+}
+
 export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: TableRequest, page: PageRequest, first: boolean, parse = true, signal?: AbortSignal): Promise<FetchedPage> {
   const url = 'url' in page ? page.url : withQuery(req.url, page.params);
   const response: HttpResponse = await http.send({
@@ -63,7 +73,7 @@ export async function fetchPage(http: HttpClient, endpoint: EndpointDef, req: Ta
     }
   }
   const records = recordsOf(body, req.jsonRoot, format, endpoint.table);
-  if (first && records.length === 0 && req.jsonRoot.length > 0 && valueAt(body, req.jsonRoot) === undefined && !endpoint.paths) {
+  if (first && records.length === 0 && req.jsonRoot.length > 0 && !rootPresent(body, req.jsonRoot, format) && !endpoint.paths) {
     throw new RestSqlError('DATA_NO_RECORDS', `${redactUrl(url)}: the response has no '${req.jsonRoot.join('.')}' member to read records from.`, {
       hint: 'The response shape changed since sampling; sample the endpoint again.',
       details: { url: redactUrl(url) },

@@ -60,10 +60,12 @@ export class PageSpool {
   private constructor(
     private readonly dir: string,
     private readonly req: TableRequest,
+    /** The format settings the user gave (model file, ResponseFormat); CSV pages read row by row detect the rest. */
+    private readonly format: FormatDef | undefined,
   ) {}
 
-  static async open(loader: SpoolLoader, req: TableRequest): Promise<PageSpool> {
-    return new PageSpool(await mkdtemp(join(loader.spoolDir, 'scan-')), req);
+  static async open(loader: SpoolLoader, req: TableRequest, format?: FormatDef): Promise<PageSpool> {
+    return new PageSpool(await mkdtemp(join(loader.spoolDir, 'scan-')), req, format);
   }
 
   /** Writes page `index`'s records (located by locatePage) to its file. */
@@ -107,7 +109,7 @@ export class PageSpool {
    * Loads every page written, in page order, by the engine; when it cannot, `loadRecords` gets
    * them page by page (parsed). Returns the number of records and which way they went.
    */
-  async load(loader: SpoolLoader, rowidBase: number, loadRecords: (records: readonly unknown[], url: string) => void, logger?: Logger): Promise<{ records: number; byEngine: boolean }> {
+  async load(loader: SpoolLoader, rowidBase: number, loadRecords: (records: readonly unknown[], url: string, text: boolean) => void, logger?: Logger): Promise<{ records: number; byEngine: boolean }> {
     const files = this.#slots.filter((f) => f !== undefined);
     const t0 = Date.now();
     try {
@@ -124,7 +126,8 @@ export class PageSpool {
       let records: unknown;
       if (f.kind === 'csv') {
         try {
-          records = parseCsv(raw.toString('utf8'), this.#csv?.dialect).records;
+          // The dialect the user set, if any: each page detects its own (pages flagged mixed may differ).
+          records = parseCsv(raw.toString('utf8'), this.format).records;
         } catch (e) {
           throw isRestSqlError(e) ? atRequest(e, this.req.method, f.url) : e;
         }
@@ -136,7 +139,7 @@ export class PageSpool {
         }
       }
       const list = records as unknown[];
-      loadRecords(list, f.url);
+      loadRecords(list, f.url, f.kind === 'csv');
       n += list.length;
     }
     return { records: n, byEngine: false };

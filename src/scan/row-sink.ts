@@ -16,13 +16,17 @@ export class RowPageSink implements PageSink<FetchedPage> {
 
   async take(page: FetchedPage): Promise<void> {
     this.tally.add(page.bytes, page.records.length);
-    this.flatten(page.records, page.url);
+    this.flatten(page.records, page.url, page.format === 'csv' || page.format === 'xml');
     this.tally.report();
   }
 
-  /** Records into rows, without counting them as a page (spooled pages the engine could not load). */
-  flatten(records: readonly unknown[], url: string): void {
+  /**
+   * Records into rows, without counting them as a page (spooled pages the engine could not load);
+   * `text`: they came from CSV or XML, their values are texts (convertCell's text mode).
+   */
+  flatten(records: readonly unknown[], url: string, text: boolean): void {
     this.state.url = url;
+    this.state.text = text;
     flattenRecords(this.table, records, this.state, this.rows);
   }
 }

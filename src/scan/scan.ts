@@ -106,7 +106,7 @@ export async function scanEndpoint(endpoint: EndpointDef, http: HttpClient, sink
       // The count this debug line has always shown: listed pages count as their first page.
       pages = read.listed === undefined ? read.pages : 1;
       if (spool?.opened) {
-        const loaded = await spool.load(state.nextRowid, (records, url) => rows.flatten(records, url), o.logger);
+        const loaded = await spool.load(state.nextRowid, (records, url, text) => rows.flatten(records, url, text), o.logger);
         // Row by row, flattening numbered the rows; the engine numbered them from nextRowid.
         if (loaded.byEngine) state.nextRowid += loaded.records;
         stats.records += loaded.records - loaded.counted;

@@ -56,7 +56,7 @@ export class SpoolPageSink implements PageSink<FetchedPage> {
     const located = this.#located?.index === index ? this.#located.page : locatePage(page, this.req, this.#elements, this.format);
     const { seen } = located;
     this.#located = undefined;
-    this.#spool ??= await PageSpool.open(this.loader, this.req);
+    this.#spool ??= await PageSpool.open(this.loader, this.req, this.format);
     const n = seen.recordCount ?? seen.records.length;
     this.#spooled += n;
     this.tally.add(page.bytes, n);
@@ -69,7 +69,7 @@ export class SpoolPageSink implements PageSink<FetchedPage> {
    * number `rowidBase`; returns how many records were loaded, how many of them were counted as
    * pages came in, and which way they went.
    */
-  async load(rowidBase: number, flatten: (records: readonly unknown[], url: string) => void, logger?: Logger): Promise<{ records: number; counted: number; byEngine: boolean }> {
+  async load(rowidBase: number, flatten: (records: readonly unknown[], url: string, text: boolean) => void, logger?: Logger): Promise<{ records: number; counted: number; byEngine: boolean }> {
     const loaded = await this.#spool!.load(this.loader, rowidBase, flatten, logger);
     return { ...loaded, counted: this.#spooled };
   }

@@ -89,6 +89,20 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     case '/csv/mismatch':
       // Page 2 has a score that is not a number: bulk loading falls back to row by row, which names it.
       return send(res, 'text/csv', page === 1 ? 'id,score\n1,1.5\n2,2.5\n' : page === 2 ? 'id,score\n3,n/a\n' : 'id,score\n');
+    // Link header paging, three pages: the first (sampled) shows only zips without a leading zero.
+    case '/csv/zips': {
+      const pages = ['id,zip\n1,12345\n2,23456\n', 'id,zip\n3,34567\n', 'id,zip\n4,02134\n'];
+      const next: Record<string, string> = cursor + 1 < pages.length ? { link: `<${base}/csv/zips?cursor=${cursor + 1}>; rel="next"` } : {};
+      return send(res, 'text/csv', pages[cursor]!, next);
+    }
+    // Link header paging; the third page uses ';' (each page's own delimiter is detected).
+    case '/csv/delims': {
+      const pages = ['id,name\n1,a\n', 'id,name\n2,b\n', 'id;name\n3;c\n'];
+      const next: Record<string, string> = cursor + 1 < pages.length ? { link: `<${base}/csv/delims?cursor=${cursor + 1}>; rel="next"` } : {};
+      return send(res, 'text/csv', pages[cursor]!, next);
+    }
+    case '/csv/proto':
+      return send(res, 'text/csv', 'id,constructor,toString,valueOf,__proto__,hasOwnProperty\n1,c1,t1,v1,p1,h1\n2,c2,t2,v2,p2,h2\n');
     case '/csv/short':
       return send(res, 'text/csv', 'id,name,city\n1,a,b\n2,c\n');
     // JSON Lines: Link header paging.
@@ -103,6 +117,21 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       const next = cursor + SIZE < filtered.length ? `<next>${esc(`${base}/xml/next?cursor=${cursor + SIZE}`)}</next>` : '<next/>';
       return send(res, 'text/xml', `<response xmlns:p="urn:people">${next}<people>${filtered.slice(cursor, cursor + SIZE).map(xmlPerson).join('')}</people></response>`);
     }
+    case '/xml/zips': {
+      const pages = ['<r><z><id>1</id><zip>12345</zip></z><z><id>2</id><zip>23456</zip></z></r>', '<r><z><id>3</id><zip>34567</zip></z><z><id>4</id><zip>02134</zip></z></r>'];
+      const next: Record<string, string> = cursor + 1 < pages.length ? { link: `<${base}/xml/zips?cursor=${cursor + 1}>; rel="next"` } : {};
+      return send(res, 'application/xml', pages[cursor]!, next);
+    }
+    // An empty collection: the document element without the repeated element.
+    case '/xml/empty':
+      return send(res, 'application/xml', q.get('form') === 'attr' ? '<people count="0"/>' : q.get('form') === 'open' ? '<people>\n</people>' : '<people/>');
+    case '/xml/proto':
+      return send(
+        res,
+        'application/xml',
+        '<r><i constructor="c1" valueOf="v1"><id>1</id><toString>a</toString><toString>b</toString><__proto__>p1</__proto__><hasOwnProperty>h1</hasOwnProperty></i>' +
+          '<i constructor="c2" valueOf="v2"><id>2</id><toString>c</toString><__proto__>p2</__proto__><hasOwnProperty>h2</hasOwnProperty></i></r>',
+      );
     case '/xml/bad':
       return send(res, 'application/xml', '<people>\n  <person><id>1</id></person>\n  <person><id>2</id></persn>\n</people>');
     case '/xml/bomb': {
@@ -220,6 +249,44 @@ test('CSV: a value that does not fit its declared column fails clearly whether b
   }
 });
 
+test('CSV: a column sampled as INTEGER meets "02134" on a later page: an error either way, never 2134', async () => {
+  const connect = `RestSamplePath=${base}/csv/zips`;
+  // Sampling saw the first page alone: zip is INTEGER (the error names the type).
+  for (const bulk of ['1', '0']) {
+    const r = await query(`${connect};BulkLoad=${bulk}`, 'SELECT id, zip FROM zips ORDER BY id', { RESTSQL_DEBUG: '1' });
+    assert.equal(r.code, 1, `BulkLoad=${bulk}: ${r.stdout}`);
+    assert.match(r.stderr, /error\[DATA_TYPE_MISMATCH\]: Table zips, column zip \(INTEGER\): record 4 of http:\/\/127\.0\.0\.1:\d+\/csv\/zips\?cursor=2 has "02134"/, `BulkLoad=${bulk}`);
+    assert.doesNotMatch(r.stdout, /2134/);
+  }
+});
+
+test('CSV: spooled pages with another delimiter than the first load row by row, each page split on its own delimiter', async () => {
+  const model = `{"names": {"#path": "${base}/csv/delims", "#format": "csv", "#nextPageResponseHeader": "link", "id": "Integer,#key", "name": "VarChar"}}`;
+  const rows = await bothWays(`RestConfigFile=${modelFile(model)}`, 'SELECT id, name FROM names ORDER BY id', false);
+  assert.deepEqual(rows, [{ id: 1, name: 'a' }, { id: 2, name: 'b' }, { id: 3, name: 'c' }]);
+});
+
+test('CSV and XML: columns and elements named constructor, toString, valueOf, __proto__, hasOwnProperty are ordinary columns', async () => {
+  // Column names drop leading and trailing underscores: __proto__ is the column proto.
+  const csv = rowsOf(await query(`RestSamplePath=${base}/csv/proto`, 'SELECT id, "constructor", "toString", "valueOf", proto, "hasOwnProperty" FROM proto ORDER BY id'));
+  assert.deepEqual(csv, [
+    { id: 1, constructor: 'c1', toString: 't1', valueOf: 'v1', proto: 'p1', hasOwnProperty: 'h1' },
+    { id: 2, constructor: 'c2', toString: 't2', valueOf: 'v2', proto: 'p2', hasOwnProperty: 'h2' },
+  ]);
+  const connect = `RestSamplePath=${base}/xml/proto`;
+  const xml = rowsOf(await query(connect, 'SELECT id, "constructor", "valueOf", proto, "hasOwnProperty" FROM proto ORDER BY id'));
+  assert.deepEqual(xml, [
+    { id: 1, constructor: 'c1', valueOf: 'v1', proto: 'p1', hasOwnProperty: 'h1' },
+    { id: 2, constructor: 'c2', valueOf: 'v2', proto: 'p2', hasOwnProperty: 'h2' },
+  ]);
+  const repeated = rowsOf(await query(connect, 'SELECT position, "toString" FROM "toString" ORDER BY 1, 2'));
+  assert.deepEqual(repeated, [
+    { position: 0, toString: 'a' },
+    { position: 0, toString: 'c' },
+    { position: 1, toString: 'b' },
+  ]);
+});
+
 // ---- JSON Lines
 
 test('JSON Lines: RestSamplePath reads application/x-ndjson line by line (CRLF, blank lines), detects its Link header paging, arrays become a child table', async () => {
@@ -330,6 +397,20 @@ test('XML: a billion-laughs document and an external entity are refused before a
     assert.equal(r.code, 1, `${path}: ${r.stderr}`);
     assert.match(r.stderr, says, path);
     assert.doesNotMatch(r.stderr, /root:|lollol/, `${path}: nothing expanded`);
+  }
+});
+
+test('XML: a column sampled as INTEGER meets "02134" on a later page: an error, never 2134', async () => {
+  const r = await query(`RestSamplePath=${base}/xml/zips`, 'SELECT id, zip FROM zips ORDER BY id');
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /error\[DATA_TYPE_MISMATCH\]: Table zips, column zip \(INTEGER\): record 4 of http:\/\/127\.0\.0\.1:\d+\/xml\/zips\?cursor=1 has "02134"/);
+});
+
+test('XML: an empty collection (<people/>, an empty element, one with attributes only) is 0 rows', async () => {
+  // The first page of a sampled table is the one sampling fetched; fetchPage's own check is in test/unit/scan/fetch-page.test.ts.
+  for (const form of ['', 'open', 'attr']) {
+    const model = `{"people": {"#path": "${base}/xml/empty?form=${form} /people/person", "#format": "xml", "id": "Integer,#key", "name": "VarChar"}}`;
+    assert.deepEqual(rowsOf(await query(`RestConfigFile=${modelFile(model)}`, 'SELECT id, name FROM people')), [], form);
   }
 });
 

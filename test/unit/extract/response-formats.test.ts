@@ -16,6 +16,16 @@ import { alignToModel, detectXmlRoot, parseXml } from '../../../src/extract/xml.
 import { inferTable } from '../../../src/model/sampler.js';
 import { JsonFloat } from '../../../src/util/json.js';
 
+/**
+ * A parsed value with ordinary objects for comparing with literals (deepEqual compares
+ * prototypes, and records read from CSV and XML have none); class instances (JsonFloat) kept.
+ */
+function plainOf(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plainOf);
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plainOf(x)]));
+  return v;
+}
+
 function fails(fn: () => unknown, code: string, message: RegExp): void {
   assert.throws(fn, (e: unknown) => isRestSqlError(e) && e.code === code && message.test(e.message), `expected ${code} ${message}`);
 }
@@ -100,15 +110,15 @@ test('CSV: the delimiter is detected from the header row outside quotes; header 
 test('CSV: quoted fields (delimiters, quotes, line breaks inside), empty fields NULL, no header row, settings', () => {
   const { records, columns } = parseCsv('id,name,note\r\n1,"a, ""b""","line\nbreak"\r\n2,,\r\n\r\n');
   assert.deepEqual(columns, ['id', 'name', 'note']);
-  assert.deepEqual(records, [
+  assert.deepEqual(plainOf(records), [
     { id: '1', name: 'a, "b"', note: 'line\nbreak' },
     { id: '2', name: null, note: null },
   ]);
-  assert.deepEqual(parseCsv('1|x\n2|y\n', { delimiter: '|', headerRow: false }).records, [
+  assert.deepEqual(plainOf(parseCsv('1|x\n2|y\n', { delimiter: '|', headerRow: false }).records), [
     { column1: '1', column2: 'x' },
     { column1: '2', column2: 'y' },
   ]);
-  assert.deepEqual(parseCsv("id;v\n1;'a;b'\n", { quote: "'" }).records, [{ id: '1', v: 'a;b' }]);
+  assert.deepEqual(plainOf(parseCsv("id;v\n1;'a;b'\n", { quote: "'" }).records), [{ id: '1', v: 'a;b' }]);
 });
 
 test('CSV: malformed bodies name the line (and field) where they break', () => {
@@ -164,7 +174,7 @@ test('XML: elements, attributes, text beside attributes, namespaces, CDATA, enti
   </r:item>
   <r:item id="2"><price>7</price><tags><tag>y</tag><tag>z</tag></tags>mixed <b>in</b> text</r:item>
 </r:items>`);
-  assert.deepEqual(doc, {
+  assert.deepEqual(plainOf(doc), {
     items: {
       item: [
         { id_attr: '1', kind: 'a', id: 'one', name: 'A & B \u263a', note: '<b>bold</b>', price: { currency: 'EUR', text: '9.50' }, gone: null, empty: null, tags: { tag: ['x'] }, text: 'own text element' },
@@ -173,6 +183,22 @@ test('XML: elements, attributes, text beside attributes, namespaces, CDATA, enti
     },
   });
   assert.deepEqual(detectXmlRoot(doc), ['items', 'item']);
+});
+
+test('XML and CSV: elements, attributes and columns named like Object.prototype members (constructor, toString, __proto__) are data', () => {
+  // Expected values through JSON.parse: a `__proto__` key in an object literal sets the prototype.
+  const doc = parseXml('<r><i constructor="c" hasOwnProperty="h"><toString>a</toString><toString>b</toString><valueOf>v</valueOf><__proto__>p</__proto__></i><i constructor="d"><constructor>x</constructor><constructor>y</constructor><__proto__>q</__proto__></i></r>');
+  const items = (doc.r as { i: Record<string, unknown>[] }).i;
+  assert.equal(Object.getPrototypeOf(items[0]), null);
+  assert.deepEqual(plainOf(doc), JSON.parse('{"r":{"i":[{"constructor_attr":"c","hasOwnProperty":"h","toString":["a","b"],"valueOf":"v","__proto__":"p"},{"constructor_attr":"d","constructor":["x","y"],"__proto__":"q"}]}}'));
+  // An attribute whose name no child takes keeps it.
+  assert.deepEqual(plainOf(parseXml('<r><i constructor="c" toString="t"><id>1</id></i></r>')), { r: { i: { constructor: 'c', toString: 't', id: '1' } } });
+  const sampled = decodeBody('xml', Buffer.from('<r><i><__proto__>1</__proto__></i><i><__proto__>2</__proto__></i></r>'), {}, undefined, true);
+  assert.deepEqual(plainOf(sampled.sampled), JSON.parse('{"r":{"i":[{"__proto__":1},{"__proto__":2}]}}'));
+  const csv = parseCsv('id,__proto__,constructor,toString\n1,p,c,t\n');
+  assert.deepEqual(csv.columns, ['id', '__proto__', 'constructor', 'toString']);
+  assert.deepEqual(plainOf(csv.records), JSON.parse('[{"id":"1","__proto__":"p","constructor":"c","toString":"t"}]'));
+  assert.deepEqual(plainOf(parseCsv('id,__proto__\n1,2\n', undefined, true).records), JSON.parse('[{"id":1,"__proto__":2}]'));
 });
 
 test('XML: where the records are: the first element list breadth first, else the only child, else the document element', () => {
@@ -193,7 +219,7 @@ test('XML: entity declarations are refused before expansion, other entities and 
   fails(() => parseXml('<a><a><a><a/></a></a></a>', { depth: 3, elements: 100 }), 'HTTP_TOO_LARGE', /more than 3 levels deep/);
   fails(() => parseXml('<a><b/><b/><b/></a>', { depth: 10, elements: 3 }), 'HTTP_TOO_LARGE', /more than 3 elements/);
   // A plain DOCTYPE without entities is fine.
-  assert.deepEqual(parseXml('<!DOCTYPE r SYSTEM "r.dtd"><r><a>1</a></r>'), { r: { a: '1' } });
+  assert.deepEqual(plainOf(parseXml('<!DOCTYPE r SYSTEM "r.dtd"><r><a>1</a></r>')), { r: { a: '1' } });
 });
 
 test('XML: a later page is fitted to the sampled model: single elements where it has child tables, text where it reads <element>_text', () => {
@@ -205,7 +231,7 @@ test('XML: a later page is fitted to the sampled model: single elements where it
   const page = parseXml('<r><p><id>3</id><w>72</w><tags><t>d</t></tags></p><p><id>4</id><w u="lb">9</w></p></r>');
   const records = [(page.r as { p: unknown[] }).p].flat();
   alignToModel(table, records);
-  assert.deepEqual(records, [
+  assert.deepEqual(plainOf(records), [
     { id: '3', w: { text: '72' }, tags: { t: ['d'] } },
     { id: '4', w: { u: 'lb', text: '9' } },
   ]);
@@ -218,12 +244,12 @@ test('XML: a later page is fitted to the sampled model: single elements where it
 
 test('decodeBody: the load form keeps texts, the sampled form types them; CSV reports its columns and dialect', () => {
   const csv = decodeBody('csv', Buffer.from('id;zip\n1;02134\n'), { 'content-type': 'text/csv' }, undefined, true);
-  assert.deepEqual(csv.body, [{ id: '1', zip: '02134' }]);
-  assert.deepEqual(csv.sampled, [{ id: 1, zip: '02134' }]);
+  assert.deepEqual(plainOf(csv.body), [{ id: '1', zip: '02134' }]);
+  assert.deepEqual(plainOf(csv.sampled), [{ id: 1, zip: '02134' }]);
   assert.deepEqual(csv.csv, { columns: ['id', 'zip'], dialect: { delimiter: ';', quote: '"', headerRow: true } });
   const xml = decodeBody('xml', Buffer.from('<r><i><n>5</n></i><i><n>6</n></i></r>'), {}, undefined, true);
   assert.deepEqual(xml.root, ['r', 'i']);
-  assert.deepEqual(xml.body, { r: { i: [{ n: '5' }, { n: '6' }] } });
-  assert.deepEqual(xml.sampled, { r: { i: [{ n: 5 }, { n: 6 }] } });
+  assert.deepEqual(plainOf(xml.body), { r: { i: [{ n: '5' }, { n: '6' }] } });
+  assert.deepEqual(plainOf(xml.sampled), { r: { i: [{ n: 5 }, { n: 6 }] } });
   assert.equal(decodeBody('ndjson', Buffer.from('{"a":1}\n'), {}, undefined, false).sampled, undefined);
 });
