@@ -35,6 +35,12 @@ export interface HubState {
   readonly cache: LoadCache;
 }
 
+/** A failed InitializationString, named as the option at fault. */
+function initializationFailed(e: unknown): RestSqlError {
+  const err = toRestSqlError(e);
+  return new RestSqlError(err.code, `InitializationString failed: ${err.message}`, { ...(err.hint !== undefined ? { hint: err.hint } : {}), details: { ...err.details, option: 'InitializationString' }, cause: e });
+}
+
 export class Hub implements SessionHost {
   #closed = false;
   readonly #sessions = new Set<Connection>();
@@ -84,9 +90,13 @@ export class Hub implements SessionHost {
       // The new session gets the connection's InitializationString, as every session does.
       if (this.settings.initializationString !== undefined) {
         const session = fresh;
-        const sql = rewriteEscapes(this.settings.initializationString);
-        await next.cache.prepare(session, sql);
-        await session.run(sql, undefined, (t) => next.cache.fetchTable(session, t));
+        try {
+          const sql = rewriteEscapes(this.settings.initializationString);
+          await next.cache.prepare(session, sql);
+          await session.run(sql, undefined, (t) => next.cache.fetchTable(session, t));
+        } catch (e) {
+          throw initializationFailed(e);
+        }
       }
     } catch (e) {
       await fresh?.close().catch(() => undefined);
@@ -121,8 +131,7 @@ export class Hub implements SessionHost {
       } catch (e) {
         // The hub stays open for the caller to close (a connection that owns it closes it).
         await conn.close().catch(() => undefined);
-        const err = toRestSqlError(e);
-        throw new RestSqlError(err.code, `InitializationString failed: ${err.message}`, { ...(err.hint !== undefined ? { hint: err.hint } : {}), details: { ...err.details, option: 'InitializationString' }, cause: e });
+        throw initializationFailed(e);
       }
     }
     return conn;

@@ -326,3 +326,10 @@ export const OPTION_CATALOG = [
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionKey = (typeof OPTION_CATALOG)[number]['key'];
+
+const BY_NAME = new Map<string, OptionSpec>((OPTION_CATALOG as readonly OptionSpec[]).flatMap((s) => [s.name, ...s.aliases].map((n) => [n.toLowerCase(), s] as const)));
+
+/** The option written `name` (its name or any alias, in any case), if the catalog has one. */
+export function optionNamed(name: string): OptionSpec | undefined {
+  return BY_NAME.get(name.trim().toLowerCase());
+}

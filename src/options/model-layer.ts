@@ -7,14 +7,12 @@
  * from the DSN or the connection string only.
  */
 import { RestSqlError } from '../errors/index.js';
-import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
+import { optionNamed, type OptionSpec } from './catalog.js';
 import type { RawOption } from './connection-string.js';
 
 /** Options refused in a model file although their group is allowed. */
 const REFUSED_KEYS = new Set(['restConfigFile', 'restSamplePath', 'allowedOrigins', 'credentialedOrigins', 'createMap', 'schemaMap', 'initializationString', 'dataSourceName']);
 const REFUSED_GROUPS = new Set(['TLS', 'Proxy']);
-
-const BY_NAME = new Map((OPTION_CATALOG as readonly OptionSpec[]).flatMap((s) => [s.name, ...s.aliases].map((n) => [n.toLowerCase(), s] as const)));
 
 /** Why `spec` may not be set from a model file, or undefined when it may. */
 function refusal(spec: OptionSpec): string | undefined {
@@ -31,7 +29,7 @@ function refusal(spec: OptionSpec): string | undefined {
  */
 export function checkModelLayer(options: readonly RawOption[]): readonly RawOption[] {
   for (const o of options) {
-    const spec = BY_NAME.get(o.key.trim().toLowerCase());
+    const spec = optionNamed(o.key);
     const why = spec ? refusal(spec) : undefined;
     if (spec && why) {
       throw new RestSqlError('CONFIG_UNSUPPORTED', `${o.source}: the model file sets ${spec.name}, which a model file may not set: ${why}.`, {

@@ -2,7 +2,7 @@ import { RestSqlError, Secret } from '../errors/index.js';
 import { didYouMean } from '../util/did-you-mean.js';
 import { HEADER_NAME_HINT, isHeaderName } from '../util/header-name.js';
 import { authMethodByCode } from './auth-methods.js';
-import { OPTION_CATALOG, type OptionSpec } from './catalog.js';
+import { OPTION_CATALOG, optionNamed, type OptionSpec } from './catalog.js';
 import type { RawOption } from './connection-string.js';
 import { refusedOption } from './effects.js';
 
@@ -22,11 +22,6 @@ type ValueOf<S extends Catalog> = KindValue[S['kind']];
 export type ConnectionOptions = {
   readonly [S in Catalog as S['key']]: S extends { default: unknown } ? ValueOf<S> : ValueOf<S> | undefined;
 };
-
-const BY_NAME = new Map<string, OptionSpec>();
-for (const spec of OPTION_CATALOG as readonly OptionSpec[]) {
-  for (const n of [spec.name, ...spec.aliases]) BY_NAME.set(n.toLowerCase(), spec);
-}
 
 /**
  * `${NAME}` reads environment variable NAME; `$${` is a literal `${`. Lets secrets stay
@@ -148,7 +143,7 @@ export function resolveOptions(input: ResolveInput): ConnectionOptions {
     const seen = new Map<string, RawOption>();
     for (const raw of layer) {
       const lower = raw.key.trim().toLowerCase();
-      const spec = BY_NAME.get(lower);
+      const spec = optionNamed(lower);
       if (!spec && raw.afterSecret !== undefined) {
         // Most likely the rest of the secret's value, cut at an unbraced ';': not echoed.
         throw new RestSqlError('CONFIG_UNKNOWN_OPTION', `Unknown option right after the value of ${raw.afterSecret} (${raw.source}).`, {
@@ -299,7 +294,7 @@ function checkRedirectUri(value: string): void {
 }
 
 function optionKeyOf(name: string): string {
-  const spec = BY_NAME.get(name.toLowerCase());
+  const spec = optionNamed(name);
   if (!spec) throw new Error(`catalog has no option ${name}`);
   return spec.key;
 }
