@@ -39,7 +39,8 @@ export interface ConnectionSource extends ConnectOptions {
  * (`RestSamplePath=https://...;AuthenticationMethod=15`) and/or a DSN.
  */
 export async function connect(connectionString: string | undefined, options: ConnectionSource = {}): Promise<Connection> {
-  return openConnection(resolve(connectionString, options), options);
+  const { resolved, modelText } = resolveWithModel(connectionString, options);
+  return openConnection(resolved, options, modelText);
 }
 
 /**
@@ -49,10 +50,16 @@ export async function connect(connectionString: string | undefined, options: Con
  * runs on one. Close the hub when done (it closes its sessions).
  */
 export async function openHub(connectionString: string | undefined, options: ConnectionSource = {}): Promise<Hub> {
-  return openSharedHub(resolve(connectionString, options), options);
+  const { resolved, modelText } = resolveWithModel(connectionString, options);
+  return openSharedHub(resolved, options, modelText);
 }
 
-function resolve(connectionString: string | undefined, options: ConnectionSource): ConnectionOptions {
+/**
+ * The connection's options, and the text of the model file they name as it was read for its own
+ * options (#options, #tokenUri, ...), so the connection builds its tables from that same text.
+ */
+function resolveWithModel(connectionString: string | undefined, options: ConnectionSource): { resolved: ConnectionOptions; modelText?: { file: string; text: string } } {
+  let modelText: { file: string; text: string } | undefined;
   const sources: OptionSources = {
     ...(connectionString !== undefined ? { connect: connectionString } : {}),
     ...(options.dsn !== undefined ? { dsn: options.dsn } : {}),
@@ -62,9 +69,18 @@ function resolve(connectionString: string | undefined, options: ConnectionSource
       ? { overrides: Object.entries(options.overrides).map(([key, value]) => ({ key, value, source: 'override' })) }
       : {}),
     // Options written in the model file (#options, #tokenUri, ...): the DSN and the connection string win over them.
-    modelOptions: (file) => readModelSettings(readModelFile(file), file),
+    modelOptions: (file) => {
+      const text = readModelFile(file);
+      modelText = { file, text };
+      return readModelSettings(text, file);
+    },
   };
-  return loadOptions(sources);
+  const resolved = loadOptions(sources);
+  return { resolved, ...(modelText !== undefined ? { modelText } : {}) };
+}
+
+function resolve(connectionString: string | undefined, options: ConnectionSource): ConnectionOptions {
+  return resolveWithModel(connectionString, options).resolved;
 }
 
 async function withSession<T>(connectionString: string | undefined, options: ConnectionSource, fn: (s: OAuthSession) => Promise<T>): Promise<T> {

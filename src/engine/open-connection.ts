@@ -51,8 +51,8 @@ function connectionOrigins(options: ConnectionOptions): OriginPolicy {
 }
 
 /** Opens a connection: a hub of its own (openHub) with one session, closed with it. */
-export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Connection> {
-  const hub = await openHub(options, opts);
+export async function openConnection(options: ConnectionOptions, opts: ConnectOptions = {}, modelText?: ReadModelText): Promise<Connection> {
+  const hub = await openHub(options, opts, modelText);
   try {
     return await hub.session(true);
   } catch (e) {
@@ -61,11 +61,17 @@ export async function openConnection(options: ConnectionOptions, opts: ConnectOp
   }
 }
 
+/** A model file's text as read when the options were resolved (its #options). */
+export interface ReadModelText {
+  readonly file: string;
+  readonly text: string;
+}
+
 /**
  * Opens what sessions share: authenticates, builds the model (a model file, or sampling
  * RestSamplePath, or the persisted map: engine/relational-map.ts), the database and the load cache.
  */
-export async function openHub(options: ConnectionOptions, opts: ConnectOptions = {}): Promise<Hub> {
+export async function openHub(options: ConnectionOptions, opts: ConnectOptions = {}, readText?: ReadModelText): Promise<Hub> {
   // This connection's secrets, and no other's: the logger, errors and printed models mask them.
   const redactor = redactorFor(options, opts.env ?? process.env);
   const logger = redactingLogger(opts.logger ?? SILENT_LOGGER, redactor);
@@ -74,7 +80,8 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
   // AWS signing may take its service and region from the API's host name.
   const firstUrl = [options.hostName, options.restSamplePath].find((u) => u !== undefined && /^https?:\/\//i.test(u));
   // The model file is read once: for its tables, and for Custom authentication's (29) #authentication steps.
-  const modelText = options.restConfigFile !== undefined ? readModelFile(options.restConfigFile) : undefined;
+  // (Already read when the options were resolved: the same text gives the options and the tables.)
+  const modelText = options.restConfigFile === undefined ? undefined : readText?.file === options.restConfigFile ? readText.text : readModelFile(options.restConfigFile);
   const customSteps = options.authenticationMethod === 29 && modelText !== undefined ? customStepsOf(modelText) : undefined;
   const origins = connectionOrigins(options);
   // One transport (connection pool, host gate, limits) for the API and for obtaining credentials;
