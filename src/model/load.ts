@@ -45,6 +45,7 @@ function endpointOf(t: ModelTable, table: NonNullable<ModelTable['table']>, json
     ...(t.fieldListParameter ? { fieldListParameter: t.fieldListParameter } : {}),
     ...(t.http ? { http: t.http } : {}),
     ...(t.format ? { format: t.format } : {}),
+    ...(t.writes ? { writes: t.writes } : {}),
   };
 }
 

@@ -28,6 +28,11 @@ import {
   type PathDef,
   type PathStep,
   type TableDef,
+  type WriteDef,
+  type WriteKind,
+  type WriteMethod,
+  type WriteOperation,
+  WRITE_METHODS,
 } from './types.js';
 
 /** A table the file defines, before sampling fills the columns of URL-only entries. */
@@ -44,6 +49,8 @@ export interface ModelTable {
   readonly http?: readonly HttpRule[];
   /** `#format`, `#chunked`, `#delimiter`, `#quote`, `#headerRow`, `#encoding`: how responses are read. */
   readonly format?: FormatDef;
+  /** `#insert`, `#update`, `#delete`, `#sendOnlyUpdated`. */
+  readonly writes?: WriteDef;
 }
 
 export interface ParsedModelFile {
@@ -243,6 +250,37 @@ class Reader {
       this.fail(node, `#path '${raw}' is not a valid URL.`, 'Write an absolute http(s) URL, or a path relative to HostName.');
     }
     return { url, method, params, samples, ...(m[3] ? { jsonRoot: this.element(node, m[3], '#path') } : {}) };
+  }
+
+  /**
+   * A write directive: `"[METHOD] url"`, a trailing `[]` for an array body (DataDirect "Write
+   * operations"). The method defaults to POST for #insert, PUT for #update, DELETE for #delete.
+   */
+  writeOperation(node: Node, key: string, kind: WriteKind, hostName: string | undefined): WriteOperation {
+    const raw = this.string(node, key).trim();
+    const m = /^(?:([A-Za-z]+)\s+)?(\S+?)(\[\])?(?:\s+(\S+))?$/.exec(raw);
+    if (!m) this.fail(node, `${key} '${raw}' is not "[METHOD] url".`, `Example: "${key}": "${kind === 'insert' ? 'POST' : kind === 'update' ? 'PUT' : 'DELETE'} https://api.example.com/v1/items${kind === 'insert' ? '' : '/{id}'}".`);
+    const method = (m[1] ?? (kind === 'insert' ? 'POST' : kind === 'update' ? 'PUT' : 'DELETE')).toUpperCase();
+    if (!(WRITE_METHODS as readonly string[]).includes(method)) this.fail(node, `${key} uses method '${m[1]}', which does not write.${didYouMean(method, WRITE_METHODS)}`, `Use one of: ${WRITE_METHODS.join(', ')}.`);
+    if (m[3] && method === 'DELETE' && kind !== 'delete') this.fail(node, `${key} sends an array body with DELETE.`, 'Use POST, PUT or PATCH for an array body.');
+    let url = m[2]!;
+    if (!/^https?:\/\//i.test(url)) {
+      if (!hostName) this.fail(node, `${key} '${url}' is relative and no host is set.`, 'Set HostName in the connection string, "#hostname" in the model file, or write the full URL.');
+      url = `${hostName.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`;
+    }
+    const params: string[] = [];
+    for (const p of url.matchAll(/\{([^{}]*)\}/g)) {
+      if (!/^[A-Za-z_][\w.$-]*$/.test(p[1]!)) this.fail(node, `${key} has the placeholder '{${p[1]}}', which is not a column name.`, 'Write {column} with the name of a column of the table, e.g. {id}.');
+      params.push(p[1]!);
+    }
+    try {
+      const u = new URL(url.replace(/\{[^}]*\}/g, 'x'));
+      if (u.username || u.password) this.fail(node, `${key} carries user information in its URL.`, 'Give credentials with the connection options (User, Password, AuthenticationMethod), not in the URL.');
+    } catch (e) {
+      if (e instanceof RestSqlError) throw e;
+      this.fail(node, `${key} '${raw}' is not a valid URL.`, 'Write an absolute http(s) URL, or a path relative to HostName.');
+    }
+    return { method: method as WriteMethod, url, params, array: m[3] !== undefined, ...(m[4] ? { jsonRoot: this.element(node, m[4], key) } : {}) };
   }
 
   /** `#hostname`: an absolute http(s) URL that relative `#path`s are resolved against. */
@@ -457,6 +495,7 @@ class Reader {
     let fieldList: string | undefined;
     let jsonRoot: readonly string[] | undefined;
     let format: FormatDef | undefined;
+    const writes: { insert?: WriteOperation; update?: WriteOperation; delete?: WriteOperation; sendOnlyUpdated?: boolean } = {};
     const columnEntries: [string, Node, Node][] = [];
     for (const entry of entries) {
       const [key, kn, v] = entry;
@@ -485,6 +524,16 @@ class Reader {
         case '#jsonRoot':
           jsonRoot = this.element(v, this.string(v, key), key);
           break;
+        case '#insert':
+        case '#update':
+        case '#delete': {
+          const kind = spec.key.slice(1) as WriteKind;
+          writes[kind] = this.writeOperation(v, key, kind, defaults.hostName);
+          break;
+        }
+        case '#sendOnlyUpdated':
+          writes.sendOnlyUpdated = this.boolean(v, key);
+          break;
         case '#format':
         case '#chunked':
         case '#delimiter':
@@ -509,6 +558,7 @@ class Reader {
       ...(fieldList ? { fieldListParameter: fieldList } : {}),
       ...(http ? { http } : {}),
       ...(format ? { format } : {}),
+      ...(writes.insert || writes.update || writes.delete ? { writes: { ...writes, sendOnlyUpdated: writes.sendOnlyUpdated ?? false } satisfies WriteDef } : {}),
     };
     if (columnEntries.length === 0) return base;
     return { ...base, table: this.columns(tableName, columnEntries, paths) };

@@ -44,7 +44,6 @@ export interface ModelKeySpec {
 }
 
 const PAGING: readonly ModelKeyPlace[] = ['file', 'table'];
-const READ_ONLY = 'Accepted without effect: restsql is read-only for now, so INSERT, UPDATE and DELETE fail with READ_ONLY and this endpoint is not called.';
 const NO_CONSTRAINTS = 'Accepted without effect: restsql does not enforce constraints on what an API returns; a missing value reads as NULL.';
 
 export const MODEL_KEYS: readonly ModelKeySpec[] = [
@@ -80,10 +79,10 @@ export const MODEL_KEYS: readonly ModelKeySpec[] = [
   { key: '#quote', places: ['table'], behaviour: 'supported', group: 'Table', doc: 'CSV quote character; default `"`.' },
   { key: '#headerRow', places: ['table'], behaviour: 'supported', group: 'Table', doc: 'CSV: `false` when the first row is data (columns `column1`, `column2`, ...).' },
   { key: '#encoding', places: ['table'], behaviour: 'supported', group: 'Table', doc: 'Text encoding of the responses (a WHATWG label such as `utf-8`, `latin1`, `utf-16le`); a byte order mark wins.' },
-  { key: '#insert', places: ['table'], behaviour: 'ignored', group: 'Table', doc: 'Endpoint for INSERT.', why: READ_ONLY },
-  { key: '#update', places: ['table'], behaviour: 'ignored', group: 'Table', doc: 'Endpoint for UPDATE.', why: READ_ONLY },
-  { key: '#delete', places: ['table'], behaviour: 'ignored', group: 'Table', doc: 'Endpoint for DELETE.', why: READ_ONLY },
-  { key: '#sendOnlyUpdated', places: ['table'], behaviour: 'ignored', group: 'Table', doc: 'Send only the changed columns in an UPDATE.', why: READ_ONLY },
+  { key: '#insert', places: ['table'], behaviour: 'supported', group: 'Table', doc: '`"[METHOD] url"`: INSERT sends each row to it (POST by default); a trailing `[]` sends the rows as one JSON array (see "Writes").' },
+  { key: '#update', places: ['table'], behaviour: 'supported', group: 'Table', doc: '`"[METHOD] url"`: UPDATE sends each changed row to it (PUT by default; `{column}` placeholders take the row\'s values, usually its key).' },
+  { key: '#delete', places: ['table'], behaviour: 'supported', group: 'Table', doc: '`"[METHOD] url"`: DELETE sends a request per row (DELETE by default; the key fills `{column}` placeholders, else the body).' },
+  { key: '#sendOnlyUpdated', places: ['table'], behaviour: 'supported', group: 'Table', doc: '`true`: an UPDATE sends only the columns its SET assigns (suits PATCH); default `false`: every writable column of the row, read first.' },
   // ---- Paging
   { key: '#maximumPageSize', places: PAGING, behaviour: 'supported', group: 'Paging', doc: 'Rows per page (needed by row-offset and page-number paging).' },
   { key: '#pageSizeParameter', places: PAGING, behaviour: 'supported', group: 'Paging', doc: 'URI parameter for the page size.' },
@@ -101,7 +100,7 @@ export const MODEL_KEYS: readonly ModelKeySpec[] = [
   // ---- Column
   { key: '#type', places: ['column'], behaviour: 'supported', group: 'Column', doc: 'The column type, as in the string form (flags allowed: `"Integer,#key"`).' },
   { key: '#key', places: ['column', 'flag'], behaviour: 'supported', group: 'Column', doc: 'Part of the primary key; child tables reference it.' },
-  { key: '#readonly', places: ['column', 'flag'], behaviour: 'supported', group: 'Column', doc: 'Accepted and kept in the printed model; restsql only reads.' },
+  { key: '#readonly', places: ['column', 'flag'], behaviour: 'supported', group: 'Column', doc: 'INSERT and UPDATE never write the column: naming it with a value is an error. `#key` columns are read-only too.' },
   { key: '#virtual', places: ['column'], behaviour: 'supported', group: 'Column', doc: 'The column is not in the response: each row gets the value the request was made with.' },
   { key: '#default', places: ['column'], behaviour: 'supported', group: 'Column', doc: 'Value sent when the query gives none.' },
   { key: '#mandatory', places: ['column'], behaviour: 'supported', group: 'Column', doc: 'A query must give a value (unless there is a `#default`).' },
@@ -122,7 +121,7 @@ export const MODEL_KEYS: readonly ModelKeySpec[] = [
   // ---- HTTP status rules
   { key: '#code', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'The status code the rule applies to.' },
   { key: '#action', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'What to do: OK, ZERO_ROWS, REAUTHENTICATE, RESET, RETRY_AFTER, RETRY_ONCE, RETRY_FIXED, RETRY_GOOGLE, RETRY_AWS, FAIL.' },
-  { key: '#operation', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'Only for this operation (restsql only runs SELECT).' },
+  { key: '#operation', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'Only for this operation: `SELECT`, `INSERT`, `UPDATE` or `DELETE` (`CALL` for routines). A rule without it applies to reads only.' },
   { key: '#match', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'Only when the response body contains this text.' },
   { key: '#message', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'The error text for FAIL and failed retries.' },
 ];

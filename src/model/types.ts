@@ -29,7 +29,7 @@ export interface ColumnDef {
   readonly source: 'json' | 'parent' | 'position' | 'rowid' | 'virtual' | 'mapkey';
   /** Model files: how WHERE conditions on this column reach the request. */
   readonly filter?: ColumnFilter;
-  /** Model files: `#readonly` (kept for the .rest writer; restsql only reads). */
+  /** Model files: `#readonly`: INSERT and UPDATE never write it (`#key` columns are read-only too). */
   readonly readonly?: boolean;
 }
 
@@ -125,6 +125,38 @@ export interface HttpRule {
 export const RESPONSE_FORMATS = ['json', 'ndjson', 'csv', 'xml'] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
 
+/** The HTTP methods a write directive may use. */
+export const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type WriteMethod = (typeof WRITE_METHODS)[number];
+
+/** The SQL statements that write through an API table. */
+export type WriteKind = 'insert' | 'update' | 'delete';
+
+/**
+ * One write directive of a table (`#insert`, `#update`, `#delete`: `"[METHOD] url[[]]"`): the
+ * request each written row becomes.
+ */
+export interface WriteOperation {
+  readonly method: WriteMethod;
+  /** Absolute URL template; `{name}` placeholders take the row's column values. */
+  readonly url: string;
+  /** Placeholder names in the URL, in order (as written). */
+  readonly params: readonly string[];
+  /** A trailing `[]`: the rows go in one JSON array body (a request per batch), not one request each. */
+  readonly array: boolean;
+  /** `"POST url /result"`: where the written record sits in the response (absent: the response itself). */
+  readonly jsonRoot?: readonly string[];
+}
+
+/** A table's write directives. */
+export interface WriteDef {
+  readonly insert?: WriteOperation;
+  readonly update?: WriteOperation;
+  readonly delete?: WriteOperation;
+  /** `#sendOnlyUpdated`: an UPDATE sends only the columns its SET assigns (else every writable column of the row). */
+  readonly sendOnlyUpdated: boolean;
+}
+
 /**
  * How a table's responses are read (model-file `#format`, `#chunked`, `#delimiter`, `#quote`,
  * `#headerRow`, `#encoding`; the ResponseFormat option for RestSamplePath). Every member is
@@ -166,6 +198,8 @@ export interface EndpointDef {
   readonly sampled?: boolean;
   /** How responses are read; absent: by Content-Type. */
   readonly format?: FormatDef;
+  /** Model files: `#insert`, `#update`, `#delete`, `#sendOnlyUpdated` (absent: the table is read-only). */
+  readonly writes?: WriteDef;
 }
 
 /** How sampling an endpoint went (the `sampling_status` table). */
