@@ -78,7 +78,11 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
   const failures: { table: string; error: RestSqlError }[] = [];
   const tolerance = options.samplingFailureTolerance;
   // The #path URLs (resolved against #hostname or HostName) are origins the connection is configured for.
-  for (const t of parsed.tables) for (const p of t.paths) origins?.allow(p.url);
+  for (const t of parsed.tables) {
+    for (const p of t.paths) origins?.allow(p.url);
+    // Write directives name endpoints as #path does: the model file is trusted to name them.
+    for (const w of [t.writes?.insert, t.writes?.update, t.writes?.delete]) if (w) origins?.allow(w.url);
+  }
   for (const t of parsed.tables) {
     if (t.table) {
       endpoints.push(endpointOf(t, t.table, t.jsonRoot, false));
