@@ -7,11 +7,17 @@
 import { toRestSqlError, RestSqlError } from '../errors/index.js';
 import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js';
 import type { Redactor } from '../errors/index.js';
+import type { HttpClient } from '../http/contract.js';
+import { splitStatements } from '../sql/split.js';
+import type { Logger } from '../util/logger.js';
 import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
 import { literal } from './sql-text.js';
 import { rewriteEscapes } from './odbc-escapes.js';
 import type { JsonValue, ResultColumn } from './values.js';
+import { bindLiterals } from './write/bind-literals.js';
+import { describeWrite, runWrite, writeTarget, type WriteDone, type WriteSettings } from './write/write-runner.js';
+import { readWriteStatement, writeVerb, type WriteStatement } from './write/write-statement.js';
 
 export type { ConnectOptions } from './connect-options.js';
 
@@ -37,6 +43,11 @@ export interface SessionHost {
   restModel(): string;
   /** QueryTimeout in seconds (0 or less: none): how long one statement may run, its fetches included. */
   readonly queryTimeout?: number;
+  /** Sends the writes of INSERT, UPDATE and DELETE on API tables. */
+  readonly http: HttpClient;
+  readonly logger: Logger;
+  /** AllowFullTableWrites, WriteBatchSize, TransactionMode. */
+  readonly writeSettings: WriteSettings;
   /** The session closed. */
   detach(conn: Connection): void;
   /** REFRESH MAP: a new model, database and cache; `engine` is ended and the session's new engine returned. */
@@ -67,6 +78,14 @@ function refreshSummary(model: ResolvedModel): string {
 function plainParams(params: Params | undefined): readonly unknown[] {
   if (!params) return [];
   return Array.isArray(params) ? params : (params as Exclude<Params, readonly unknown[]>).values;
+}
+
+/** A cheap test: could `text` hold a statement that writes (before splitting it)? */
+const MAY_WRITE = /\b(?:insert|update|delete|merge|truncate)\b/i;
+
+/** An OpenStatement with no rows (a write without RETURNING). */
+function noRows(done: WriteDone): OpenStatement {
+  return { statementType: done.statementType, columns: [], resultColumns: [], rowsChanged: done.rowsChanged, next: () => Promise.resolve(undefined) };
 }
 
 /** An open restsql connection: the model, a session of the engine, and the hub's HTTP client and cache. */
@@ -146,11 +165,63 @@ export class Connection {
       const first = await this.queryAll(summary);
       return rest.trim() === '' || /^[\s;]*$/.test(rest) ? first : [...first, ...(await this.queryAll(rest, params))];
     }
+    // A script that writes to an API table runs one statement at a time (each write is sent before the next statement).
+    const script = params === undefined ? this.#writingScript(text) : undefined;
+    if (script) {
+      const out: StatementResult[] = [];
+      for (const part of script) out.push(...(await this.queryAll(part)));
+      return out;
+    }
     return this.#statement(async (signal) => {
       const sql = rewriteEscapes(text);
+      const write = this.#writeOf(sql, params);
+      if (write) {
+        const done = await this.#write(write, signal);
+        if (!done.returning) return [{ columns: [{ name: 'Count', type: 'BIGINT' }], rows: [{ Count: done.rowsChanged }], rowsChanged: done.rowsChanged }];
+        const results = await this.#engine.run(done.returning);
+        return [{ ...results[results.length - 1]!, rowsChanged: done.rowsChanged }];
+      }
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.run(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });
+  }
+
+  /** `sql` as a write to an API table, its parameters written in as literals; undefined when it is not one. */
+  #writeOf(sql: string, params: Params | undefined): { stmt: WriteStatement; sql: string } | undefined {
+    if (writeVerb(sql) === undefined) return undefined;
+    const model = this.model;
+    const isApi = (name: string): boolean => writeTarget(model, name) !== undefined;
+    if (!readWriteStatement(sql, isApi)) return undefined;
+    const bound = bindLiterals(sql, params);
+    return { stmt: readWriteStatement(bound, isApi)!, sql: bound };
+  }
+
+  #write(write: { stmt: WriteStatement; sql: string }, signal: AbortSignal): Promise<WriteDone> {
+    const hub = this.#hub;
+    return runWrite({ engine: this.#engine, cache: hub.cache, http: hub.http, logger: hub.logger, model: hub.model, settings: hub.writeSettings, signal }, write.stmt, write.sql);
+  }
+
+  /** The statements of a script (two or more) of which one writes to an API table; undefined otherwise. */
+  #writingScript(text: string): string[] | undefined {
+    if (!MAY_WRITE.test(text)) return undefined;
+    let parts: string[];
+    try {
+      parts = splitStatements(text).map((p) => p.sql);
+    } catch {
+      return undefined;
+    }
+    if (parts.length < 2) return undefined;
+    const model = this.model;
+    const isApi = (name: string): boolean => writeTarget(model, name) !== undefined;
+    const writes = (part: string): boolean => {
+      try {
+        return readWriteStatement(rewriteEscapes(part), isApi) !== undefined;
+      } catch {
+        // A refused write form: running it alone reports why.
+        return true;
+      }
+    };
+    return parts.some(writes) ? parts : undefined;
   }
 
   /** Runs `sql` (the last statement's result is returned). `params` bind `$1`, `$2`, ... or `?`. */
@@ -176,6 +247,22 @@ export class Connection {
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));
     }
+    let write: { stmt: WriteStatement; sql: string } | undefined;
+    try {
+      write = this.#writeOf(sql, params);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    }
+    if (write) {
+      const w = write;
+      const done = await this.#statement((signal) => this.#write(w, signal));
+      if (!done.returning) {
+        yield { columns: [{ name: 'Count', type: 'BIGINT' }], rows: [{ Count: done.rowsChanged }] };
+        return;
+      }
+      yield* this.#engine.stream(done.returning);
+      return;
+    }
     const gen = this.#engine.stream(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t));
     try {
       await this.#statement((signal) => this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal));
@@ -189,15 +276,23 @@ export class Connection {
    * Runs one statement: fetches the API tables it reads, then starts it; its rows are read
    * chunk by chunk (typed DuckDB values) from the result. interrupt() cancels it, fetches included.
    */
-  async open(text: string, params?: Params): Promise<OpenStatement> {
+  async open(text: string, params?: Params, options: { readonly readOnly?: boolean } = {}): Promise<OpenStatement> {
     this.#ensureOpen();
     const { refresh, rest } = splitRefresh(text);
     if (refresh) {
       const summary = await this.#refreshMap();
-      return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params);
+      return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params, options);
     }
     return this.#statement(async (signal) => {
       const sql = rewriteEscapes(text);
+      const write = this.#writeOf(sql, params);
+      if (write) {
+        if (options.readOnly) throw new RestSqlError('READ_ONLY', `cannot execute ${write.stmt.kind.toUpperCase()} in a read-only transaction`, { hint: 'BEGIN a transaction that is not READ ONLY.' });
+        const done = await this.#write(write, signal);
+        if (!done.returning) return noRows(done);
+        const o = await this.#engine.open(done.returning);
+        return { statementType: done.statementType, rowsChanged: done.rowsChanged, columns: o.columns, resultColumns: o.resultColumns, next: () => o.next() };
+      }
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.open(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });
@@ -214,7 +309,13 @@ export class Connection {
         this.#refreshAllowed();
         return await this.#engine.describe(/^[\s;]*$/.test(rest) ? refreshSummary(this.model) : rewriteEscapes(rest));
       }
-      return await this.#engine.describe(rewriteEscapes(sql));
+      const rewritten = rewriteEscapes(sql);
+      if (writeVerb(rewritten) !== undefined) {
+        const model = this.model;
+        const stmt = readWriteStatement(rewritten, (name) => writeTarget(model, name) !== undefined);
+        if (stmt) return await describeWrite(this.#engine, model, stmt, rewritten);
+      }
+      return await this.#engine.describe(rewritten);
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));
     }

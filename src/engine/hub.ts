@@ -19,6 +19,7 @@ import { rewriteEscapes } from './odbc-escapes.js';
 import type { Database } from './database.js';
 import { createSession, type Engine } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
+import { DEFAULT_WRITE_SETTINGS, type WriteSettings } from './write/write-runner.js';
 
 /** Per-session settings from the connection options. */
 export interface SessionSettings {
@@ -26,6 +27,8 @@ export interface SessionSettings {
   readonly queryTimeout?: number;
   /** InitializationString: statements run at the start of every session. */
   readonly initializationString?: string;
+  /** AllowFullTableWrites, WriteBatchSize, TransactionMode. */
+  readonly writes?: WriteSettings;
 }
 
 /** What a refresh replaces together: the model, the database its tables are defined in, and the cache of their rows. */
@@ -111,6 +114,10 @@ export class Hub implements SessionHost {
     await old.cache.close();
     await old.db.close();
     return fresh;
+  }
+
+  get writeSettings(): WriteSettings {
+    return this.settings.writes ?? DEFAULT_WRITE_SETTINGS;
   }
 
   get queryTimeout(): number {

@@ -22,7 +22,7 @@ import { bulkCsvPlan, bulkJsonPlan, type BulkJsonPlan } from './bulk-json.js';
 import type { Database } from './database.js';
 import { DeferredChildren } from './deferred-children.js';
 import type { Engine } from './duckdb.js';
-import { EMPTY_PLAN, planStatements, tableRefs } from './planner.js';
+import { EMPTY_PLAN, planStatements, tableRefs, type QueryPlan } from './planner.js';
 import { endpointPushdown, virtualColumns } from './pushdown.js';
 
 /** Connection-level limits for scans. */
@@ -125,28 +125,60 @@ export class LoadCache {
     // Asked once per statement (two DuckDB queries), not per endpoint.
     const inTransaction = await session.inTransaction();
     for (const state of needed) {
-      const pushdown = endpointPushdown(state.endpoint, query, { filters: this.limits.filterPushdown, userObjects });
-      if (pushdown.held) this.logger.debug(`pushdown: ${state.endpoint.table.name}: conditions kept in DuckDB: ${pushdown.held}`);
-      let plan: RequestPlan;
-      try {
-        plan = planRequests(state.endpoint, pushdown.conditions, pushdown.limit);
-        // A #default sent in place of a condition the statement gives would answer from the wrong rows.
-        const overridden = pushdown.heldColumns?.find((c) => plan.defaulted.includes(c));
-        if (overridden) {
-          throw new RestSqlError('QUERY_MISSING_FILTER', `Table '${state.endpoint.table.name}' sends #default for '${overridden}' when a statement gives no value it can send, and this statement's condition on it was not sent (${pushdown.held}).`, {
-            hint: `Give the condition in a statement that reads ${state.endpoint.table.name} once, in the top-level WHERE${this.limits.filterPushdown ? '' : ', with FilterPushdown=1'}.`,
-            details: { table: state.endpoint.table.name, column: overridden },
-          });
-        }
-      } catch (e) {
-        // The table needs a value the statement gives, but it could not be sent safely.
-        if (pushdown.held && e instanceof RestSqlError && e.code === 'QUERY_MISSING_FILTER') {
-          throw new RestSqlError('QUERY_MISSING_FILTER', `${e.message} The statement's condition was not sent: ${pushdown.held}.`, { hint: e.hint ?? '', details: e.details, cause: e });
-        }
-        throw e;
-      }
+      const plan = this.#requestPlan(state, query, userObjects);
       await this.#provide(session, state, plan, names, signal, inTransaction);
     }
+  }
+
+  /** The requests that fetch `state`'s endpoint for a statement with plan `query` (pushdown decided per endpoint). */
+  #requestPlan(state: EndpointState, query: QueryPlan, userObjects: boolean): RequestPlan {
+    const pushdown = endpointPushdown(state.endpoint, query, { filters: this.limits.filterPushdown, userObjects });
+    if (pushdown.held) this.logger.debug(`pushdown: ${state.endpoint.table.name}: conditions kept in DuckDB: ${pushdown.held}`);
+    let plan: RequestPlan;
+    try {
+      plan = planRequests(state.endpoint, pushdown.conditions, pushdown.limit);
+      // A #default sent in place of a condition the statement gives would answer from the wrong rows.
+      const overridden = pushdown.heldColumns?.find((c) => plan.defaulted.includes(c));
+      if (overridden) {
+        throw new RestSqlError('QUERY_MISSING_FILTER', `Table '${state.endpoint.table.name}' sends #default for '${overridden}' when a statement gives no value it can send, and this statement's condition on it was not sent (${pushdown.held}).`, {
+          hint: `Give the condition in a statement that reads ${state.endpoint.table.name} once, in the top-level WHERE${this.limits.filterPushdown ? '' : ', with FilterPushdown=1'}.`,
+          details: { table: state.endpoint.table.name, column: overridden },
+        });
+      }
+    } catch (e) {
+      // The table needs a value the statement gives, but it could not be sent safely.
+      if (pushdown.held && e instanceof RestSqlError && e.code === 'QUERY_MISSING_FILTER') {
+        throw new RestSqlError('QUERY_MISSING_FILTER', `${e.message} The statement's condition was not sent: ${pushdown.held}.`, { hint: e.hint ?? '', details: e.details, cause: e });
+      }
+      throw e;
+    }
+    return plan;
+  }
+
+  /**
+   * Whether reading `table` for the one SELECT `sql` would fetch it unnarrowed (every row):
+   * nothing is fetched. A write asks this before it reads the rows it changes.
+   */
+  async readsWholeTable(session: Engine, sql: string, table: string): Promise<boolean> {
+    const state = this.#byTable.get(table.toLowerCase());
+    if (!state) return false;
+    const tree = await session.serialize(sql);
+    if (!isOneSelect(tree)) return true;
+    const query = state.endpoint.paths !== undefined ? planStatements(tree, (t) => this.#columns.get(t), []) : EMPTY_PLAN;
+    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects() : false;
+    return this.#requestPlan(state, query, userObjects).complete;
+  }
+
+  /** Forgets the rows of `table`'s endpoint (a write changed them): the next statement reading it fetches again. */
+  async invalidate(session: Engine, table: string): Promise<void> {
+    const state = this.#byTable.get(table.toLowerCase());
+    if (!state) return;
+    await this.#exclusive(state, undefined, async () => {
+      state.prefetched = undefined;
+      await this.#forget(state);
+    });
+    this.#own.get(session)?.delete(state);
+    await session.hide(tablesOf(state.endpoint.table).map((t) => t.name));
   }
 
   /**

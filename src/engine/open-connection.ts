@@ -128,7 +128,11 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
         throw redactor.error(toRestSqlError(e));
       }
     };
-    return new Hub(state, http, logger, redactor, closeAuth, rebuild, { queryTimeout: options.queryTimeout, ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}) });
+    return new Hub(state, http, logger, redactor, closeAuth, rebuild, {
+      queryTimeout: options.queryTimeout,
+      ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}),
+      writes: { allowFullTableWrites: options.allowFullTableWrites, batchSize: options.writeBatchSize, transactionMode: options.transactionMode },
+    });
   } catch (e) {
     await closeAuth();
     throw redactor.error(toRestSqlError(e));

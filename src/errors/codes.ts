@@ -95,6 +95,15 @@ export const ERROR_CODES = {
   // SQL written for DataDirect's driver: ODBC/JDBC escape sequences (engine/odbc-escapes.ts)
   QUERY_BAD_ESCAPE: { category: 'query', sqlState: '42601', summary: 'An ODBC/JDBC escape sequence ({fn ...}, {d ...}, {ts ...}, {oj ...}, ...) is malformed: unknown keyword or function, wrong arguments, bad literal or unclosed brace.' },
   QUERY_PROCEDURE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'A procedure call escape ({call ...}, {?= call ...}) was given; restsql has no procedures yet.' },
+  WRITE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'The statement writes to an API table in a form restsql cannot send (ON CONFLICT, INSERT OR REPLACE, MERGE, TRUNCATE, a WITH before the verb, SET (a, b) = ...).' },
+  WRITE_NOT_ENABLED: { category: 'query', sqlState: '55000', summary: 'INSERT, UPDATE or DELETE on an API table whose model file entry has no #insert, #update or #delete (or a child table, written through its parent).' },
+  WRITE_READONLY_COLUMN: { category: 'query', sqlState: '428C9', summary: 'INSERT or UPDATE gives a value to a #readonly or #key column, which the API does not take.' },
+  WRITE_NEEDS_KEY: { category: 'query', sqlState: '42P10', summary: 'UPDATE or DELETE on an API table would have to read the whole table to find its rows (no = or IN condition on the key); AllowFullTableWrites=1 allows it.' },
+  WRITE_NULL_KEY: { category: 'query', sqlState: '23502', summary: 'A row to write has no value for a column the write URL needs ({placeholder}).' },
+  WRITE_IN_TRANSACTION: { category: 'query', sqlState: '25001', summary: 'A write to an API table inside a transaction: the API cannot take part in it (TransactionMode=Ignore sends it at once).' },
+  WRITE_REJECTED: { category: 'remote', sqlState: '23514', summary: 'The API refused a row of the write (4xx); the rows before it were written.' },
+  WRITE_CONFLICT: { category: 'remote', sqlState: '23505', summary: 'The API refused a row of the write as a conflict (409); the rows before it were written.' },
+  WRITE_FAILED: { category: 'remote', sqlState: '08006', summary: 'A write request failed (5xx, network, timeout); the rows before it were written, the failed one may or may not have been.' },
   // Response formats (issue 15: XML, CSV and JSON Lines responses)
   HTTP_MALFORMED_BODY: { category: 'remote', sqlState: '22P02', summary: 'A response body does not parse as its format (JSON Lines, CSV or XML); the message says where it breaks.' },
   HTTP_BODY_REFUSED: { category: 'remote', sqlState: '0A000', summary: 'An XML response declares entities (a DTD), which restsql never expands (entity expansion and external entity attacks).' },

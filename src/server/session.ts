@@ -25,7 +25,7 @@ import { classify, type Command, type CopyOptions } from './sql/command.js';
 import { copyHeader, copyRowFormatter } from './sql/copy-format.js';
 import { SessionSettings } from './sql/settings.js';
 import { parseCursorCommand, type CursorCommand } from './sql/cursor-command.js';
-import { firstWords, splitStatements } from './sql/split.js';
+import { firstWords, splitStatements } from '../sql/split.js';
 import { binaryEncoder, decodeParam, duckdbTypeForOid, pgTypeOf, textEncoder } from './types/index.js';
 import { tokens } from '../sql/lexer.js';
 import { CATALOG_SETTINGS, type Catalog, type CatalogSession } from './catalog/catalog.js';
@@ -953,7 +953,7 @@ export class Session {
     await this.#guard(async () => {
       let state = portal?.running;
       if (!state) {
-        const open = await this.#connection().open(s.sql, params.values.length > 0 ? params : undefined);
+        const open = await this.#connection().open(s.sql, params.values.length > 0 ? params : undefined, { readOnly: this.#readOnly });
         const rows = returnsRows(open.statementType, s.sql, open.columns.length);
         if (this.#readOnly && !READ_TYPES.has(open.statementType)) {
           throw new RestSqlError('READ_ONLY', `cannot execute ${firstWords(s.sql, 1)[0] ?? 'this statement'} in a read-only transaction`, { hint: 'BEGIN a transaction that is not READ ONLY.' });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { RestSqlError, type ErrorCode } from '../../../src/errors/index.js';
 import { classify, type Command, type CopyOptions } from '../../../src/server/sql/command.js';
 import { SessionSettings } from '../../../src/server/sql/settings.js';
-import { splitStatements } from '../../../src/server/sql/split.js';
+import { splitStatements } from '../../../src/sql/split.js';
 
 /**
  * Error messages and positions marked "PG" are PostgreSQL 15.18's for the same statement (read on

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { splitStatements } from '../../../src/server/sql/split.js';
+import { splitStatements } from '../../../src/sql/split.js';
 
 /**
  * Random statement lists joined with semicolons split back to the same list. Statements are built

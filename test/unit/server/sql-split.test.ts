@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RestSqlError } from '../../../src/errors/index.js';
-import { firstWords, splitStatements } from '../../../src/server/sql/split.js';
+import { firstWords, splitStatements } from '../../../src/sql/split.js';
 
 type Case = readonly [name: string, text: string, expected: readonly (readonly [sql: string, offset: number])[]];
 
