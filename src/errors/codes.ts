@@ -107,6 +107,8 @@ export const ERROR_CODES = {
   // Response formats (issue 15: XML, CSV and JSON Lines responses)
   HTTP_MALFORMED_BODY: { category: 'remote', sqlState: '22P02', summary: 'A response body does not parse as its format (JSON Lines, CSV or XML); the message says where it breaks.' },
   HTTP_BODY_REFUSED: { category: 'remote', sqlState: '0A000', summary: 'An XML response declares entities (a DTD), which restsql never expands (entity expansion and external entity attacks).' },
+  // Writes through APIs (issue 16: #insert, #update, #delete)
+  HTTP_WRITE_UNCERTAIN: { category: 'remote', sqlState: '08007', summary: 'The connection failed after a write request that is not idempotent may have reached the API: the API may or may not have applied it, so restsql did not send it again.' },
   // Bugs (exit 1)
   INTERNAL: { category: 'internal', sqlState: 'XX000', summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -13,7 +13,7 @@ import type { OriginPolicy } from './origins.js';
 import type { Authenticator, DeriveOptions, HttpClient, HttpRequest, HttpResponse, SharedHttpClient } from './contract.js';
 import { atRequest, bodyText, headerValue, MIB, notJsonError } from './response-body.js';
 import { originOf } from './url.js';
-import { decide, policyFor, type Decision, type Outcome } from './retry-policy.js';
+import { decide, policyFor, requestKind, type Decision, type Outcome } from './retry-policy.js';
 import { tlsSettingsFor, type TlsSettings } from './tls.js';
 import { tlsFailure } from './tls-failure.js';
 import { createTlsAlerts, type TlsAlerts } from './tls-alerts.js';
@@ -174,6 +174,13 @@ async function readBody(body: Dispatcher.ResponseData['body'], headers: HttpResp
   return chunks;
 }
 
+/** `req` with `content-type: application/json` when it has a body, a method other than GET, and no Content-Type of its own (in any case). */
+export function withContentType(req: HttpRequest): HttpRequest {
+  if (req.body === undefined || (req.method ?? 'GET') === 'GET') return req;
+  if (Object.keys(req.headers ?? {}).some((name) => name.toLowerCase() === 'content-type')) return req;
+  return { ...req, headers: { ...req.headers, 'content-type': 'application/json' } };
+}
+
 /** A response whose `body` is joined from `chunks` only when someone reads it. */
 function responseOf(url: string, status: number, headers: HttpResponse['headers'], chunks: readonly Buffer[]): HttpResponse {
   let body: Buffer | undefined;
@@ -291,7 +298,9 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
     }
   }
 
-  async function send(original: HttpRequest): Promise<HttpResponse> {
+  async function send(request: HttpRequest): Promise<HttpResponse> {
+    // Before the authenticator signs it (AWS SigV4 signs the headers it sees).
+    const original = withContentType(request);
     if (options.tls?.requireTls && /^http:/i.test(original.url)) {
       throw new RestSqlError('CONFIG_CONFLICT', `EncryptionMethod=1 (SSL) asks for TLS on every request, but ${original.method ?? 'GET'} ${redactUrl(original.url)} is a plain http:// URL.`, {
         hint: 'Use the https:// URL of the service (in RestSamplePath, HostName, the model file or the OAuth options), or set EncryptionMethod=0 to let each URL\'s scheme decide.',
@@ -302,6 +311,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
     const access = own.origins ? own.origins.check(original.url, original.method) : 'credentials';
     const authenticator = access === 'credentials' ? own.authenticator : undefined;
     const policy = policyFor(original.rules);
+    const reqKind = requestKind(original);
     // The client's signal (the connection's) and the request's own (a scan that stopped early).
     const cancel = options.signal && original.signal ? AbortSignal.any([options.signal, original.signal]) : (options.signal ?? original.signal);
     let reauthenticated = false;
@@ -320,7 +330,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
       try {
         const outcome = await attemptOnce(req, shown, original.anyStatus, ticket, cancel);
         const limits = { retries: own.retries, maxBackoffMs: shared.maxBackoffMs, timeoutSeconds: options.timeoutSeconds };
-        let d: Decision = decide(outcome, policy, attempt, { ...limits, canReauthenticate: authenticator !== undefined && !reauthenticated });
+        let d: Decision = decide(outcome, policy, attempt, { ...limits, canReauthenticate: authenticator !== undefined && !reauthenticated }, reqKind);
         if (d.kind === 'reauthenticate' && outcome.kind === 'response') {
           reauthenticated = true;
           // Obtaining new credentials may need a slot for this very origin (a token endpoint or a
@@ -332,7 +342,7 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
             attempt++;
             continue;
           }
-          d = decide(outcome, policy, attempt, { ...limits, canReauthenticate: false });
+          d = decide(outcome, policy, attempt, { ...limits, canReauthenticate: false }, reqKind);
         }
         switch (d.kind) {
           case 'ok':

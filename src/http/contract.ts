@@ -7,11 +7,33 @@
 import type { HttpRule } from '../model/types.js';
 import type { OriginPolicy } from './origins.js';
 
+/** The methods restsql sends: GET and POST to read, POST, PUT, PATCH and DELETE to write. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a request does, as `#http` rules name it (`#operation`): a read (SELECT), a write, or a routine. */
+export type HttpOperation = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'CALL';
+
 export interface HttpRequest {
   readonly url: string;
-  readonly method?: 'GET' | 'POST';
+  /** Absent: GET. */
+  readonly method?: HttpMethod;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Sent as is. With a method other than GET and no Content-Type among `headers` (in any case),
+   * the client sends `content-type: application/json`.
+   */
   readonly body?: string;
+  /** What the request does, for `#http` rules with `#operation` and for retries. Absent: SELECT (a read, also by POST). */
+  readonly operation?: HttpOperation;
+  /**
+   * Whether sending the request twice does no more than sending it once (RFC 9110 §9.2.2), so a
+   * failed try may be sent again. Absent: true for GET, PUT and DELETE; for POST and PATCH true
+   * only for a read (operation SELECT or absent). A request that is not idempotent is never sent
+   * twice after it may have reached the API (a reset or timeout ends it as HTTP_WRITE_UNCERTAIN),
+   * and is retried on a status only by an `#http` rule that names its `#operation`;
+   * re-authentication after a 401 (the API refused it) is still allowed.
+   */
+  readonly idempotent?: boolean;
   /** Return any status instead of failing on non-2xx (the caller reads protocol errors itself). */
   readonly anyStatus?: boolean;
   /**
@@ -33,7 +55,10 @@ export interface HttpResponse {
    * does (a fresh buffer per page costs page faults: 0.24 s for 103 MB).
    */
   readonly chunks?: readonly Buffer[];
-  /** An `#http` rule said ZERO_ROWS: the request succeeded and has no rows to read. */
+  /**
+   * An `#http` rule said ZERO_ROWS: a read has no rows to read; a write (a DELETE, or an INSERT or
+   * UPDATE by a rule naming its `#operation`) touched no row.
+   */
   readonly zeroRows?: boolean;
 }
 

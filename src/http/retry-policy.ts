@@ -9,10 +9,15 @@
  * default: 401 re-authenticates once, 429 and 503-with-Retry-After slow the host down and retry
  * (RFC 6585 §4, RFC 9110 §10.2.3), 502/503/504 retry with exponential backoff, each up to
  * WSRetryCount times.
+ *
+ * A request that is not idempotent (a write by POST or PATCH, RFC 9110 §9.2.2) is never sent a
+ * second time unless a rule says so: after a network failure that may have come after the API
+ * received it, it fails as HTTP_WRITE_UNCERTAIN; a status is retried only by a rule naming its
+ * `#operation`. Re-authentication stays: the API refused the first try.
  */
 import { RestSqlError, redactText, redactUrl } from '../errors/index.js';
 import type { HttpAction, HttpRule } from '../model/types.js';
-import type { HttpResponse } from './contract.js';
+import type { HttpMethod, HttpOperation, HttpRequest, HttpResponse } from './contract.js';
 import { headerValue } from './response-body.js';
 
 /** An `#http` action, or BACKOFF: exponential backoff honouring Retry-After, up to WSRetryCount tries (the default policy's 502/503/504). */
@@ -23,7 +28,10 @@ export interface RetryRule {
   readonly action: RetryAction;
   /** Only when the response carries this header (lower case). */
   readonly withHeader?: string;
-  /** `#operation`: only for this operation (restsql only reads: SELECT). */
+  /**
+   * `#operation` (upper case): only for this operation; SELECT, GET and READ all name reads.
+   * Absent: every operation, except that ZERO_ROWS then applies to reads and DELETE only.
+   */
   readonly operation?: string;
   /** `#match`: only when the body contains this text. */
   readonly match?: string;
@@ -74,8 +82,44 @@ export function policyFor(rules: readonly HttpRule[] | 'default' | undefined): R
   return { rules: rules === 'default' ? DEFAULT_HTTP_RULES : rules, otherwise: 'fail', fromModel: rules !== 'default' };
 }
 
+/** What a request is, as the retry decision needs it. */
+export interface RequestKind {
+  readonly method: HttpMethod;
+  readonly operation: HttpOperation;
+  /** See HttpRequest.idempotent. */
+  readonly idempotent: boolean;
+}
+
+/** A GET that reads: what `decide` assumes when not told. */
+export const READ_REQUEST: RequestKind = Object.freeze({ method: 'GET', operation: 'SELECT', idempotent: true });
+
+/**
+ * The request's method, operation and idempotence, with the defaults filled in: GET, SELECT, and
+ * idempotent for GET, PUT and DELETE (RFC 9110 §9.2.2) and for a read by POST or PATCH.
+ */
+export function requestKind(req: Pick<HttpRequest, 'method' | 'operation' | 'idempotent'>): RequestKind {
+  const method = req.method ?? 'GET';
+  const operation = req.operation ?? 'SELECT';
+  const idempotent = req.idempotent ?? (method === 'POST' || method === 'PATCH' ? operation === 'SELECT' : true);
+  return { method, operation, idempotent };
+}
+
+/** A rule's `#operation` as the operation it names (GET and READ: SELECT), upper case. */
+export function ruleOperation(operation: string): string {
+  const op = operation.trim().toUpperCase();
+  return op === 'GET' || op === 'READ' ? 'SELECT' : op;
+}
+
 /** Passing network failures worth another try; a refused connection or an unknown host is not passing. */
 export const RETRY_CODES: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+
+/**
+ * Network failures that end a try before any of the request was sent: no connection (refused,
+ * unreachable, timed out connecting) or no address. Every other failure (a reset, a broken pipe,
+ * a timeout waiting for the answer, an unknown code) may come after the API received the
+ * request: a request that is not idempotent is not sent again after one of those.
+ */
+export const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** What one try came to. */
 export type Outcome =
@@ -145,14 +189,17 @@ export function backoffMs(attempt: number, retryAfter: number | undefined, limit
 }
 
 /**
- * The first rule that takes the response (rules are read in order; `#match` looks for text in the
- * body; restsql only runs SELECTs, so `#operation` other than SELECT never matches).
+ * The first rule that takes the response of a request doing `operation` (rules are read in
+ * order; `#match` looks for text in the body). A rule with `#operation` takes only that
+ * operation's responses; one without takes every operation's, except ZERO_ROWS, which then takes
+ * only reads' and DELETEs': "no rows" for an INSERT or UPDATE would count a refused write as
+ * done, so the next rule (or the policy's default) decides instead.
  */
-export function matchRetryRule(rules: readonly RetryRule[], res: HttpResponse): RetryRule | undefined {
+export function matchRetryRule(rules: readonly RetryRule[], res: HttpResponse, operation: HttpOperation = 'SELECT'): RetryRule | undefined {
   let text: string | undefined;
   for (const r of rules) {
     if (r.code !== res.status) continue;
-    if (r.operation && !['SELECT', 'GET', 'READ'].includes(r.operation)) continue;
+    if (r.operation ? ruleOperation(r.operation) !== operation : r.action === 'ZERO_ROWS' && operation !== 'SELECT' && operation !== 'DELETE') continue;
     if (r.withHeader !== undefined && headerValue(res.headers, r.withHeader) === undefined) continue;
     if (r.match !== undefined) {
       text ??= res.body.toString('utf8');
@@ -164,13 +211,14 @@ export function matchRetryRule(rules: readonly RetryRule[], res: HttpResponse): 
 }
 
 /**
- * The decision for one try's outcome. `attempt` counts the tries made so far (0 for the first).
- * Pure: the same inputs give the same decision (time and jitter come from `limits`).
+ * The decision for one try's outcome of `request` (default: a read by GET). `attempt` counts the
+ * tries made so far (0 for the first). Pure: the same inputs give the same decision (time and
+ * jitter come from `limits`).
  */
-export function decide(outcome: Outcome, policy: RetryPolicy, attempt: number, limits: RetryLimits): Decision {
-  if (outcome.kind === 'network') return decideNetwork(outcome, attempt, limits);
+export function decide(outcome: Outcome, policy: RetryPolicy, attempt: number, limits: RetryLimits, request: RequestKind = READ_REQUEST): Decision {
+  if (outcome.kind === 'network') return decideNetwork(outcome, attempt, limits, request);
   const res = outcome.response;
-  const rule = matchRetryRule(policy.rules, res);
+  const rule = matchRetryRule(policy.rules, res, request.operation);
   const retryAfter = retryAfterMs(headerValue(res.headers, 'retry-after'), (limits.now ?? Date.now)());
   const retries = limits.retries;
   const giveUp = (slowDownMs?: number): Decision => {
@@ -178,9 +226,19 @@ export function decide(outcome: Outcome, policy: RetryPolicy, attempt: number, l
     const is2xx = res.status >= 200 && res.status < 300;
     if (policy.otherwise === 'status' && (is2xx || outcome.anyStatus)) return { kind: 'ok', ...extra };
     if (policy.otherwise === 'fail' && is2xx && rule === undefined) return { kind: 'ok', ...extra };
-    return { kind: 'fail', error: statusError(outcome.shown, res, rule?.message, policy.fromModel && rule === undefined), ...extra };
+    const unlisted = policy.fromModel && rule === undefined;
+    const hint = unlisted && request.operation !== 'SELECT' ? unlistedWriteHint(res.status, request.operation) : undefined;
+    return { kind: 'fail', error: statusError(outcome.shown, res, rule?.message, unlisted, hint), ...extra };
   };
   const retry = (delayMs: number, counted = true, slowDown = false): Decision => ({ kind: 'retry', delayMs, slowDown, counted, why: String(res.status) });
+  // A request that is not idempotent is sent again on a status only when a rule naming its
+  // operation says so: the API may have applied it before answering 429 or 503.
+  if (rule && !request.idempotent && !rule.operation && RETRYING_ACTIONS.has(rule.action)) {
+    const slowDownMs = rule.action === 'RETRY_AFTER' ? backoffMs(attempt, retryAfter, limits) : undefined;
+    const extra = slowDownMs !== undefined ? { slowDownMs } : {};
+    if (policy.otherwise === 'status' && outcome.anyStatus) return { kind: 'ok', ...extra };
+    return { kind: 'fail', error: statusError(outcome.shown, res, rule.message, false, notRetriedHint(res.status, rule.action, request)), ...extra };
+  }
   switch (rule?.action) {
     case undefined:
     case 'FAIL':
@@ -213,13 +271,36 @@ export function decide(outcome: Outcome, policy: RetryPolicy, attempt: number, l
   }
 }
 
-function decideNetwork(o: Extract<Outcome, { kind: 'network' }>, attempt: number, limits: RetryLimits): Decision {
+/** The actions that send a request again after a status (REAUTHENTICATE and RESET send it with new credentials: the API refused it). */
+const RETRYING_ACTIONS: ReadonlySet<RetryAction> = new Set(['RETRY_AFTER', 'RETRY_ONCE', 'RETRY_FIXED', 'RETRY_GOOGLE', 'RETRY_AWS', 'BACKOFF']);
+
+/** `an INSERT`, `a DELETE`. */
+function withArticle(operation: HttpOperation): string {
+  return `${/^[AEIOU]/.test(operation) ? 'an' : 'a'} ${operation}`;
+}
+
+/** Why a status ended a request that is not idempotent at once, and the rule that would retry it. */
+function notRetriedHint(status: number, action: RetryAction, request: RequestKind): string {
+  const suggested = action === 'BACKOFF' ? 'RETRY_AFTER' : action;
+  return (
+    `restsql does not send ${withArticle(request.operation)} (${request.method}) again after ${status}: the API may have applied it, and a second one could apply it twice. ` +
+    `If the API never applies a request it answers ${status} to, add a rule to the table's #http, such as {"#code": ${status}, "#action": "${suggested}", "#operation": "${request.operation}"}, to let restsql retry it.`
+  );
+}
+
+/** The hint for a status no `#http` rule takes for a write or a routine (an unscoped ZERO_ROWS does not take an INSERT's or UPDATE's). */
+function unlistedWriteHint(status: number, operation: HttpOperation): string {
+  return `The model file's #http rules have no entry for ${status} that applies to ${withArticle(operation)}${operation === 'DELETE' ? '' : ' (a ZERO_ROWS rule without #operation applies to reads and DELETE only)'}; add one (for example {"#code": ${status}, "#action": "OK", "#operation": "${operation}"}) if it is expected.`;
+}
+
+function decideNetwork(o: Extract<Outcome, { kind: 'network' }>, attempt: number, limits: RetryLimits, request: RequestKind): Decision {
   const code = o.code;
-  if (RETRY_CODES.has(code) && attempt < limits.retries) return { kind: 'retry', delayMs: backoffMs(attempt, undefined, limits), slowDown: false, counted: true, why: code };
   const timedOut = /TIMEOUT|TIMEDOUT/.test(code);
   const what = timedOut
     ? `no complete answer (headers and body) within WSTimeout=${limits.timeoutSeconds}s${attempt > 0 ? ` on any of ${attempt + 1} tries` : ''}`
     : redactText(o.error.message || code);
+  if (!request.idempotent && !NOT_SENT_CODES.has(code)) return { kind: 'fail', error: uncertainWrite(o, what, timedOut, request) };
+  if (RETRY_CODES.has(code) && attempt < limits.retries) return { kind: 'retry', delayMs: backoffMs(attempt, undefined, limits), slowDown: false, counted: true, why: code };
   return {
     kind: 'fail',
     error: new RestSqlError(timedOut ? 'HTTP_TIMEOUT' : 'HTTP_UNREACHABLE', `${o.shown} failed: ${what}${code && !timedOut ? ` (${code})` : ''}.`, {
@@ -230,6 +311,20 @@ function decideNetwork(o: Extract<Outcome, { kind: 'network' }>, attempt: number
   };
 }
 
+/** A request that is not idempotent failed after it may have reached the API: it is not sent again. */
+function uncertainWrite(o: Extract<Outcome, { kind: 'network' }>, what: string, timedOut: boolean, request: RequestKind): RestSqlError {
+  const code = o.code;
+  return new RestSqlError(
+    'HTTP_WRITE_UNCERTAIN',
+    `${o.shown} failed after it may have reached the API: ${what}${code && !timedOut ? ` (${code})` : ''}. The API may or may not have applied the ${request.operation}; restsql did not send it again.`,
+    {
+      hint: `Check in the API whether the ${request.operation} was applied before running the statement again${timedOut ? ' (raise WSTimeout if the API is slow to answer writes)' : ''}.`,
+      details: { url: redactUrl(o.url), code, method: request.method, operation: request.operation },
+      cause: o.error,
+    },
+  );
+}
+
 function statusHint(status: number): string {
   if (status === 401 || status === 403) return 'The API refused the request: check AuthenticationMethod and the credentials it needs.';
   if (status === 404) return 'Check the URL (RestSamplePath, HostName or the model file path).';
@@ -238,8 +333,8 @@ function statusHint(status: number): string {
   return 'Check the request the URL describes.';
 }
 
-/** The error for a status that ends a request; the response hangs off it (non-enumerable). */
-export function statusError(shown: string, res: HttpResponse, message?: string, unlisted = false): RestSqlError {
+/** The error for a status that ends a request; the response hangs off it (non-enumerable). `hint` replaces the hint the status gets. */
+export function statusError(shown: string, res: HttpResponse, message?: string, unlisted = false, hint?: string): RestSqlError {
   const text = res.body.toString('utf8');
   let detail = text.slice(0, 200).replace(/\s+/g, ' ').trim();
   try {
@@ -252,7 +347,7 @@ export function statusError(shown: string, res: HttpResponse, message?: string, 
   }
   const code = res.status === 401 || res.status === 403 ? 'AUTH_FAILED' : res.status === 429 ? 'HTTP_RATE_LIMITED' : 'HTTP_STATUS';
   const err = new RestSqlError(code, message ? `${shown} answered ${res.status}: ${message}` : `${shown} answered ${res.status}${detail ? `: ${detail}` : ''}.`, {
-    hint: unlisted ? `The model file's #http rules have no entry for ${res.status}; add one (for example {"#code": ${res.status}, "#action": "ZERO_ROWS"}) if it is expected.` : statusHint(res.status),
+    hint: hint ?? (unlisted ? `The model file's #http rules have no entry for ${res.status}; add one (for example {"#code": ${res.status}, "#action": "ZERO_ROWS"}) if it is expected.` : statusHint(res.status)),
     details: { url: redactUrl(res.url), status: res.status },
   });
   return err.attach('response', res);
