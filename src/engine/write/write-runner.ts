@@ -434,18 +434,17 @@ class WriteRun {
   #request(b: Batch): HttpRequest {
     const { op, endpoint, stmt } = this;
     const body = op.array ? b.bodies : b.bodies[0];
+    // The client adds content-type: application/json to a write with a body unless #headers sets one.
     const headers: Record<string, string> = { ...(endpoint.headers ?? {}) };
-    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    const req = {
+    return {
       url: b.url,
       method: op.method,
       headers,
       ...(body !== undefined ? { body: stringifyJson(body) } : {}),
       rules: endpoint.http ?? 'default',
-      operation: stmt.kind.toUpperCase(),
+      operation: stmt.kind === 'insert' ? 'INSERT' : stmt.kind === 'update' ? 'UPDATE' : 'DELETE',
       signal: this.host.signal,
     };
-    return req as unknown as HttpRequest;
   }
 
   /** The error for a request that failed, saying how far the statement got. */
@@ -455,7 +454,7 @@ class WriteRun {
       return new RestSqlError(err.code, `${err.message} ${written} row(s) of the ${this.stmt.kind.toUpperCase()} were written before it stopped; the request in flight may or may not have been applied.`, { hint: err.hint ?? '', details: { ...err.details, rowsWritten: written }, cause: e });
     }
     const status = typeof err.details?.['status'] === 'number' ? (err.details['status'] as number) : undefined;
-    const code = err.code === 'AUTH_FAILED' ? 'AUTH_FAILED' : status === 409 ? 'WRITE_CONFLICT' : status !== undefined && status >= 400 && status < 500 ? 'WRITE_REJECTED' : 'WRITE_FAILED';
+    const code = err.code === 'AUTH_FAILED' || err.code === 'HTTP_WRITE_UNCERTAIN' ? err.code : status === 409 ? 'WRITE_CONFLICT' : status !== undefined && status >= 400 && status < 500 ? 'WRITE_REJECTED' : 'WRITE_FAILED';
     const which = b.rows.length === 1 ? `row ${b.first}` : `rows ${b.first}-${b.first + b.rows.length - 1} (one request)`;
     const after = total - (b.first - 1) - b.rows.length;
     return new RestSqlError(code, `${this.stmt.kind.toUpperCase()} on ${this.table.name} stopped at ${which} of ${total}: ${written} row(s) before it were written${after > 0 ? `, ${after} after it were not sent` : ''}. ${err.message}`, {
