@@ -288,8 +288,8 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
   };
 
   const readOnly = (table: string) =>
-    new RestSqlError('READ_ONLY', `'${table}' is an API table: INSERT, UPDATE, DELETE and DDL on it are refused, since restsql does not send writes to the API yet and will not change its local copy only.`, {
-      hint: `Copy the rows into a table of your own first: CREATE TEMP TABLE my_${table} AS SELECT * FROM ${ident(table)}.`,
+    new RestSqlError('READ_ONLY', `'${table}' is an API table: DDL on it, and writes in a form restsql does not send to the API, are refused; restsql never changes its local copy only.`, {
+      hint: `INSERT, UPDATE and DELETE reach the API when the model file gives the table #insert, #update or #delete (docs/sql.md "Writes"); to change a copy, make your own: CREATE TEMP TABLE my_${table} AS SELECT * FROM ${ident(table)}.`,
       details: { table },
     });
 

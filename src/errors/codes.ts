@@ -56,7 +56,7 @@ export const ERROR_CODES = {
   QUERY_UNKNOWN_COLUMN: { category: 'query', sqlState: '42703', summary: 'The SQL names a column that does not exist.' },
   QUERY_MISSING_FILTER: { category: 'query', sqlState: '42P10', summary: 'The table needs a WHERE condition the query does not give (a path parameter or #mandatory column).' },
   QUERY_FAILED: { category: 'query', sqlState: '42000', summary: 'The SQL could not be run.' },
-  READ_ONLY: { category: 'query', sqlState: '25006', summary: 'The statement would change an API table; restsql does not write to APIs yet.' },
+  READ_ONLY: { category: 'query', sqlState: '25006', summary: 'The statement would change restsql\'s copy of an API table (DDL, or a write in a form restsql does not send), or writes in a READ ONLY transaction.' },
   QUERY_TABLES_UNKNOWN: { category: 'query', sqlState: '0A000', summary: 'restsql cannot tell which API tables the statement reads, so it does not run it on tables it has not fetched.' },
   QUERY_NOT_ALLOWED: { category: 'query', sqlState: '42501', summary: 'The SQL tries something restsql does not allow (files, extensions, settings).' },
   CONNECTION_CLOSED: { category: 'query', sqlState: '08003', summary: 'The connection is closed.' },

@@ -1,6 +1,6 @@
 import { formatElement } from './element.js';
 import { childTableName, columnName, mapTableName, type QualifyNames } from './naming.js';
-import type { ColumnDef, ColumnType, EndpointDef, FormatDef, PagingDef, ParamTemplate, PathDef, PathStep, ResolvedModel, TableDef } from './types.js';
+import type { ColumnDef, ColumnType, EndpointDef, FormatDef, PagingDef, ParamTemplate, PathDef, PathStep, ResolvedModel, TableDef, WriteDef, WriteOperation } from './types.js';
 
 /** Type names as DataDirect model files write them. */
 const REST_TYPE: Readonly<Record<ColumnType, string>> = {
@@ -202,6 +202,19 @@ function endpointEntries(e: EndpointDef): { [key: string]: Json } {
     ...(e.fieldListParameter ? { '#fieldListParameter': e.fieldListParameter } : {}),
     ...formatEntries(e.format),
     ...(e.http ? { '#http': e.http.map((r) => ({ '#code': r.code, '#action': r.action, ...(r.operation ? { '#operation': r.operation } : {}), ...(r.match ? { '#match': r.match } : {}), ...(r.message ? { '#message': r.message } : {}) })) } : {}),
+    ...writeEntries(e.writes),
+  };
+}
+
+/** `#insert`, `#update`, `#delete` and `#sendOnlyUpdated`, as the model-file reader takes them. */
+function writeEntries(w: WriteDef | undefined): { [key: string]: Json } {
+  if (!w) return {};
+  const text = (op: WriteOperation): string => `${op.method} ${op.url}${op.array ? '[]' : ''}${op.jsonRoot?.length ? ` /${formatElement(op.jsonRoot)}` : ''}`;
+  return {
+    ...(w.insert ? { '#insert': text(w.insert) } : {}),
+    ...(w.update ? { '#update': text(w.update) } : {}),
+    ...(w.delete ? { '#delete': text(w.delete) } : {}),
+    ...(w.sendOnlyUpdated ? { '#sendOnlyUpdated': true } : {}),
   };
 }
 
