@@ -127,6 +127,8 @@ function values(): Record<string, { at?: string; off: string }> {
     InitializationString: { off: '(CREATE TEMP TABLE init_marker AS SELECT 42 AS v;SELECT 1)' },
     FetchSize: { at: '100', off: '0' },
     TransactionMode: { at: '3', off: 'Ignore' },
+    AllowFullTableWrites: { at: '0', off: '1' },
+    WriteBatchSize: { at: '100', off: '10' },
     ApplicationUsingThreads: { at: '1', off: '0' },
     IANAAppCodePage: { off: '106' },
     ReportCodepageConversionErrors: { at: '0', off: '2' },

@@ -235,9 +235,10 @@ const REFUSED: [sql: string, code: string][] = [
   ["COMMENT ON COLUMN public.items.id IS 'x'", 'READ_ONLY'],
   ['DROP SCHEMA public CASCADE', 'READ_ONLY'],
   ['DROP SCHEMA restsql CASCADE', 'READ_ONLY'],
-  ["INSERT INTO public.items (id) VALUES (99)", 'READ_ONLY'],
-  ["UPDATE public.items SET name = 'x'", 'READ_ONLY'],
-  ['DELETE FROM "public"."items"', 'READ_ONLY'],
+  // API tables without #insert, #update, #delete: nothing is sent and nothing changes locally.
+  ["INSERT INTO public.items (id) VALUES (99)", 'WRITE_NOT_ENABLED'],
+  ["UPDATE public.items SET name = 'x'", 'WRITE_NOT_ENABLED'],
+  ['DELETE FROM "public"."items"', 'WRITE_NOT_ENABLED'],
   ['DELETE FROM restsql.sampling_status', 'READ_ONLY'],
   // DataDirect's schema name is restsql's too.
   ['CREATE TABLE autorest.mine (x INTEGER)', 'QUERY_NOT_ALLOWED'],
@@ -246,7 +247,7 @@ const REFUSED: [sql: string, code: string][] = [
   ['DROP VIEW autorest.items', 'READ_ONLY'],
   ['DROP VIEW "AUTOREST"."_configuration"', 'READ_ONLY'],
   ['DROP SCHEMA autorest CASCADE', 'READ_ONLY'],
-  ['INSERT INTO AUTOREST.items (id) VALUES (99)', 'READ_ONLY'],
+  ['INSERT INTO AUTOREST.items (id) VALUES (99)', 'WRITE_NOT_ENABLED'],
   ['DELETE FROM autorest._configuration', 'READ_ONLY'],
 ];
 

@@ -48,10 +48,10 @@ test('a notice for each option without effect given a value other than its defau
   const env = {};
   const atDefault = loadOptions({ connect: 'rsp=https://h/x;WSPoolSize=1;TransactionMode=Full;ApplicationUsingThreads=true;FetchSize=100;Description=My API;Driver={DataDirect 8.0 Autonomous REST Connector}', env });
   assert.deepEqual(inertOptionNotices(atDefault), []);
-  const changed = loadOptions({ connect: 'rsp=https://h/x;wsps=4;tm=0;aut=false;LogConfigFile=/etc/log.xml;SpyAttributes=(log=(file)spy.log)', env });
+  const changed = loadOptions({ connect: 'rsp=https://h/x;wsps=4;fs=0;aut=false;LogConfigFile=/etc/log.xml;SpyAttributes=(log=(file)spy.log)', env });
   const notices = inertOptionNotices(changed);
   assert.equal(notices.length, 5, notices.join('\n'));
-  for (const [name, what] of [['WSPoolSize', /web service sessions/], ['TransactionMode', /transaction calls/], ['ApplicationUsingThreads', /several threads/], ['LogConfigFile', /logging/], ['SpyAttributes', /DataDirect Spy/]] as const) {
+  for (const [name, what] of [['WSPoolSize', /web service sessions/], ['FetchSize', /result rows/], ['ApplicationUsingThreads', /several threads/], ['LogConfigFile', /logging/], ['SpyAttributes', /DataDirect Spy/]] as const) {
     const line = notices.find((n) => n.startsWith(`${name} has no effect in restsql: in DataDirect's driver it `));
     assert.ok(line, name);
     assert.match(line, what);
