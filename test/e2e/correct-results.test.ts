@@ -156,12 +156,16 @@ test("a child table filtered by its parent's key reaches the parent's request (w
   assert.equal(d.stdout, 'n\r\n2\r\n');
 });
 
-test('writes and DDL on API tables are READ_ONLY and change nothing; a statement without rows runs once', async () => {
+test('writes and DDL on API tables without write directives are refused and change nothing; a statement without rows runs once', async () => {
   const file = USERS_MODEL();
+  // Writes reach the API or fail: this table has no #insert, #update or #delete.
+  const writes = ["INSERT INTO users VALUES (99, 'x', true, 'west')", "UPDATE users SET name = 'x' WHERE id = 1", 'DELETE FROM users'];
+  for (const sql of writes) {
+    const r = await runCli(['query', '-c', `RestConfigFile=${file}`, sql]);
+    assert.equal(r.code, 1, sql);
+    assert.match(r.stderr, /error\[WRITE_NOT_ENABLED\]: (INSERT|UPDATE|DELETE) on users: the model file's entry for users has no #(insert|update|delete)/, sql);
+  }
   const cases = [
-    "INSERT INTO users VALUES (99, 'x', true, 'west')",
-    "UPDATE users SET name = 'x' WHERE id = 1",
-    'DELETE FROM users',
     'DROP VIEW users',
     'DROP TABLE users',
     'ALTER VIEW users RENAME TO u2',
@@ -180,6 +184,7 @@ test('writes and DDL on API tables are READ_ONLY and change nothing; a statement
   const conn = await connect(`RestConfigFile=${file}`);
   try {
     for (const sql of cases) await assert.rejects(conn.query(sql), (e: unknown) => (e as { code?: string }).code === 'READ_ONLY', sql);
+    for (const sql of writes) await assert.rejects(conn.query(sql), (e: unknown) => (e as { code?: string }).code === 'WRITE_NOT_ENABLED', sql);
     assert.deepEqual((await conn.query('SELECT count(*)::INTEGER AS n, max(name) AS m FROM users')).rows, [{ n: 20, m: 'u9' }]);
     // A temp table of one's own is writable.
     await conn.query('CREATE TEMP TABLE mine AS SELECT * FROM users WHERE id <= 3; DELETE FROM mine WHERE id = 1');
