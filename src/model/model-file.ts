@@ -528,7 +528,8 @@ class Reader {
         case '#update':
         case '#delete': {
           const kind = spec.key.slice(1) as WriteKind;
-          writes[kind] = this.writeOperation(v, key, kind, defaults.hostName);
+          // Relative to #hostname (or HostName), else to the origin of the table's first #path.
+          writes[kind] = this.writeOperation(v, key, kind, defaults.hostName ?? new URL(paths[0]!.url.replace(/\{[^}]*\}/g, 'x')).origin);
           break;
         }
         case '#sendOnlyUpdated':

@@ -284,7 +284,7 @@ test('model-file errors name file:line:column: an unknown #options name (with a 
   }
 });
 
-test('write endpoints and constraint flags of vendor files are accepted without effect, each said once on stderr', async () => {
+test('vendor files with write endpoints load (relative ones on the #path\'s origin); constraint flags are accepted without effect, each said once on stderr', async () => {
   const file = modelFile(`{
     "#version": "v3",
     "items": {"#path": "${base}/contacts /contacts", "#insert": "POST /contacts", "#update": "PATCH /contacts/{vid}", "#sendOnlyUpdated": true,
@@ -293,8 +293,12 @@ test('write endpoints and constraint flags of vendor files are accepted without 
   const r = await csv(file, 'SELECT vid FROM items ORDER BY 1');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.lines, ['vid', '101', '102']);
-  assert.match(r.stderr, /warning: .*v\d+\.rest:3:\d+: '#insert': Accepted without effect: restsql is read-only for now/);
+  assert.doesNotMatch(r.stderr, /'#(insert|update|sendOnlyUpdated)'/, 'write directives have an effect now');
   assert.match(r.stderr, /'#version': Accepted without effect: informational/);
   assert.match(r.stderr, /'#notnull': Accepted without effect: restsql does not enforce constraints/);
-  assert.equal(r.stderr.match(/'#insert'/g)?.length, 1, 'each key is said once');
+  assert.equal(r.stderr.match(/'#notnull'/g)?.length, 1, 'each key is said once');
+  // The relative #insert is sent to the #path's origin.
+  const printed = await runCli(['sample', '-c', `RestConfigFile=${file}`]);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.match(printed.stdout, new RegExp(`"#insert": "POST ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/contacts"`));
 });

@@ -132,7 +132,10 @@ function aliasAt(toks: readonly Token[], i: number): { alias?: string; next: num
 export function readWriteStatement(sql: string, isApiTable: (name: string, schema: string | undefined) => boolean): WriteStatement | undefined {
   const verb = writeVerb(sql);
   if (verb === undefined) return undefined;
-  const toks = [...tokens(sql)].filter((t) => !(t.kind === 'punct' && t.text === ';'));
+  const all = [...tokens(sql)];
+  while (all.length > 0 && isPunct(all[all.length - 1], ';')) all.pop();
+  const semicolon = all.find((t) => isPunct(t, ';'));
+  const toks = semicolon ? all.slice(0, all.indexOf(semicolon)) : all;
   const api = (n: { name: string; schema?: string } | undefined): boolean => n !== undefined && (n.schema === undefined || SCHEMAS.has(n.schema)) && isApiTable(n.name, n.schema);
   const first = toks[0]!;
   if (verb === 'with' || verb === 'merge' || verb === 'truncate' || verb === 'upsert' || verb === 'replace' || first.kind === 'punct') {
@@ -145,9 +148,11 @@ export function readWriteStatement(sql: string, isApiTable: (name: string, schem
     return undefined;
   }
   if (firstWord(toks) === undefined) return undefined;
-  if (verb === 'insert') return readInsert(sql, toks, api);
-  if (verb === 'update') return readUpdate(sql, toks, api);
-  return readDelete(sql, toks, api);
+  const stmt = verb === 'insert' ? readInsert(sql, toks, api) : verb === 'update' ? readUpdate(sql, toks, api) : readDelete(sql, toks, api);
+  if (stmt && semicolon) {
+    throw unsupported(sql, semicolon.start, `A write to the API table '${stmt.table}' must be a statement of its own when parameters are bound.`, 'Send the statements one at a time (a script without parameters runs statement by statement).');
+  }
+  return stmt;
 }
 
 /** The target of a WITH ... INSERT/UPDATE/DELETE, MERGE INTO, TRUNCATE [TABLE]. */
@@ -259,7 +264,6 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
   const assigned: { column: string; expr: Span; at: number }[] = [];
   const stopAt = Math.min(...[rest.joinsAt, rest.whereAt, rest.returningAt].filter((x): x is number => x !== undefined), sql.length);
   let current: { column: string; exprStart: number; at: number } | undefined;
-  let last = toks[i]!.end;
   const close = (end: number): void => {
     if (current) assigned.push({ column: current.column, expr: { start: current.exprStart, end }, at: current.at });
     current = undefined;
@@ -283,9 +287,7 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
       close(t.start);
       expectColumn = true;
     }
-    last = t.end;
   }
-  void last;
   close(stopAt === sql.length ? toks[toks.length - 1]!.end : stopAt);
   if (assigned.length === 0) throw new RestSqlError('QUERY_SYNTAX', `syntax error: UPDATE ${n.name} SET assigns no column.`, { hint: 'Write SET col = value.', details: position(sql, toks[i]!.start) });
   return {
