@@ -984,8 +984,10 @@ export class Session {
         portal.running = undefined;
         portal.done = true;
       }
-      // The rows of this Execute (PostgreSQL's tag after a suspended portal counts only those).
-      this.#send(be.commandComplete(`SELECT ${sent}`));
+      // The rows of this Execute (PostgreSQL's tag after a suspended portal counts only those); for
+      // INSERT, UPDATE, DELETE with RETURNING the command's own tag (INSERT 0 n), as PostgreSQL sends it.
+      const type = state.open.statementType;
+      this.#send(be.commandComplete(DML_TYPES.has(type) ? tagOf(s.sql, s.command, type, sent) : `SELECT ${sent}`));
     });
   }
 

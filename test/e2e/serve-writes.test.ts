@@ -144,6 +144,17 @@ describe('psql', () => {
     assert.ok(!s.api.orders.has(2) && !s.api.orders.has(3));
   });
 
+  test('psql: INSERT ... RETURNING shows the row the API answered (its id and defaults), then INSERT 0 1; UPDATE ... RETURNING then UPDATE 1', async () => {
+    s.api.clear();
+    const put = wholeRow(s.api, 1, { total: 11 });
+    const r = await q(["INSERT INTO orders (name, total) VALUES ('psql returned', 3) RETURNING id, name, status, total", "UPDATE orders SET total = 11 WHERE id = 1 RETURNING id, total"], { stop: true, flags: ['-A'] });
+    assert.equal(r.code, 0, r.stderr);
+    const id = idOf(s.api, 'psql returned');
+    // As psql prints DML with RETURNING from PostgreSQL: the rows, the row count, then the command's tag.
+    assert.equal(r.stdout, `id|name|status|total\n${id}|psql returned|new|3\n(1 row)\nINSERT 0 1\nid|total\n1|11\n(1 row)\nUPDATE 1\n`);
+    assert.deepEqual(requests(s.api.writes()), [post({ name: 'psql returned', total: 3 }), `PUT /orders/1 ${put}`]);
+  });
+
   test('psql: a row the API refuses half-way is ERROR 23514 (422) or 23505 (409) saying how many rows were written; the rows after it are not sent; the session goes on', async () => {
     s.api.clear();
     const put = wholeRow(s.api, 1, { name: 'reject' });
@@ -400,8 +411,7 @@ describe('psycopg', () => {
       const checks = await writeClient([driver, s.conninfo(), 'writes', String(updateId), String(deleteId)]);
       const returned = idOf(s.api, `${driver} returned`);
       assert.deepEqual(fields(checks, 'insert'), { one: { rowcount: 1, status: 'INSERT 0 1' }, two: { rowcount: 2, status: 'INSERT 0 2' } });
-      const returning = fields(checks, 'returning');
-      assert.deepEqual([returning['row'], returning['more'], returning['rowcount']], [[['int', String(returned)], ['str', `${driver} returned`], ['str', 'new'], ['float', '7.25']], 0, 1]);
+      assert.deepEqual(fields(checks, 'returning'), { row: [['int', String(returned)], ['str', `${driver} returned`], ['str', 'new'], ['float', '7.25']], more: 0, rowcount: 1, status: 'INSERT 0 1' });
       assert.deepEqual(fields(checks, 'change'), { update: { rowcount: 1, status: 'UPDATE 1' }, delete: { rowcount: 1, status: 'DELETE 1' }, missing: { rowcount: 0, status: 'DELETE 0' } });
       const refused = checks.get('refused') as { error: { type: string; pgcode: string; message: string }; usable: number };
       assert.equal(refused.error.pgcode, '23514');
