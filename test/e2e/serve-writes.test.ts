@@ -184,6 +184,27 @@ describe('psql', () => {
     assert.ok(!requests(s.api.received).some((l) => l.includes('psql read only')));
   });
 
+  test('psql: SET default_transaction_read_only = on (or SET SESSION CHARACTERISTICS ... READ ONLY) refuses INSERT, UPDATE and DELETE outside a transaction with 25006; nothing is sent', async () => {
+    s.api.clear();
+    const r = await q(
+      [
+        'SET default_transaction_read_only = on',
+        "INSERT INTO orders (name) VALUES ('psql default read only')",
+        "UPDATE orders SET status = 'x' WHERE id = 1",
+        'RESET default_transaction_read_only',
+        'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY',
+        'DELETE FROM orders WHERE id = 1',
+        'SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE',
+        "INSERT INTO orders (name) VALUES ('psql read write')",
+      ],
+      { flags: ['-At'] },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stderr.match(/^ERROR: .*$/gm), ['ERROR:  25006: cannot execute INSERT in a read-only transaction', 'ERROR:  25006: cannot execute UPDATE in a read-only transaction', 'ERROR:  25006: cannot execute DELETE in a read-only transaction']);
+    assert.equal(r.stdout, 'SET\nRESET\nSET\nSET\nINSERT 0 1\n');
+    assert.deepEqual(requests(s.api.received), [post({ name: 'psql read write' })]);
+  });
+
   test('psql: BEGIN; INSERT is ERROR 25001 (the API cannot take part in a transaction) and nothing is sent; ROLLBACK, and the next INSERT is sent', async () => {
     s.api.clear();
     const r = await q(['BEGIN', "INSERT INTO orders (name) VALUES ('psql in transaction')", 'SELECT 1', 'ROLLBACK', 'BEGIN', "UPDATE orders SET status = 'x' WHERE id = 1", 'ROLLBACK', "INSERT INTO orders (name) VALUES ('psql after')"], { flags: ['-At'] });
