@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.Arrays;
 import java.util.Properties;
+import org.postgresql.PGStatement;
 
 /**
  * pgjdbc writing through restsql serve, for test/e2e/serve-writes.test.ts. One JVM serves the
@@ -139,24 +140,25 @@ public final class WriteClient {
     await("described");
   }
 
-  /** One INSERT with setString, setDouble, setInt and setNull; its types described before anything is bound. */
+  /**
+   * One INSERT with setString, setDouble, setInt and setNull, its types described before anything
+   * is bound, then run 6 times: from the 5th run (prepareThreshold) pgjdbc uses a named server-side
+   * statement and sends the int4 and float8 parameters in binary.
+   */
   private static void insert(Connection conn) throws Exception {
     try (PreparedStatement ps = conn.prepareStatement("INSERT INTO orders (name, status, total, priority, customer_name) VALUES (?, ?, ?, ?, ?)")) {
       out.println("insert params " + paramTypes(ps));
       await("described");
-      ps.setString(1, "jdbc one");
-      ps.setString(2, "new");
-      ps.setDouble(3, 12.5);
-      ps.setInt(4, 7);
-      ps.setNull(5, Types.VARCHAR);
-      out.println("insert count " + ps.executeUpdate());
-      // The same statement again, other values (pgjdbc reuses the statement).
-      ps.setString(1, "jdbc two");
-      ps.setString(2, "open");
-      ps.setDouble(3, -0.25);
-      ps.setInt(4, -3);
-      ps.setString(5, "Zoë");
-      out.println("insert count " + ps.executeUpdate());
+      for (int run = 1; run <= 6; run++) {
+        ps.setString(1, "jdbc " + run);
+        ps.setString(2, run % 2 == 0 ? "open" : "new");
+        ps.setDouble(3, run * 2.5 - 5.25);
+        ps.setInt(4, run * -7);
+        if (run % 2 == 0) ps.setString(5, "Zoë " + run);
+        else ps.setNull(5, Types.VARCHAR);
+        int count = ps.executeUpdate();
+        out.println("insert run " + run + " " + ps.unwrap(PGStatement.class).isUseServerPrepare() + " " + count);
+      }
     }
   }
 

@@ -5,7 +5,7 @@ test/e2e/serve-writes.test.ts.
 
 Usage: write_client.py DRIVER CONNINFO MODE [UPDATE_ID DELETE_ID]
   DRIVER: psycopg or psycopg2.
-  MODE writes: INSERT, RETURNING, UPDATE, DELETE and refused rows with autocommit on, then a write
+  MODE writes: INSERT, executemany, RETURNING, UPDATE, DELETE and refused rows with autocommit on, then a write
     with autocommit off (the drivers' default), which must be refused.
   MODE describe (psycopg only): Parse and Describe of writes through libpq's PQprepare and
     PQdescribePrepared, nothing executed.
@@ -46,6 +46,14 @@ def writes(driver, conninfo, update_id, delete_id):
         return {"one": one, "two": two}
 
     check("insert", insert)
+
+    def executemany():
+        # psycopg 3 sends the three in one pipeline (Parse, Bind, Execute each, one Sync); psycopg2 one by one.
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO orders (name, priority) VALUES (%s, %s)", [(f"{label} many {i}", i) for i in (1, 2, 3)])
+            return {"rowcount": cur.rowcount}
+
+    check("executemany", executemany)
 
     def returning():
         with conn.cursor() as cur:
