@@ -953,7 +953,10 @@ export class Session {
     await this.#guard(async () => {
       let state = portal?.running;
       if (!state) {
-        const open = await this.#connection().open(s.sql, params.values.length > 0 ? params : undefined, { readOnly: this.#readOnly });
+        // A write to an API table is refused before anything is sent in a read-only transaction,
+        // including the one-statement transaction of autocommit when default_transaction_read_only is on.
+        const readOnly = this.#readOnly || (this.#status === 'I' && this.#settings!.readOnlyDefault);
+        const open = await this.#connection().open(s.sql, params.values.length > 0 ? params : undefined, { readOnly });
         const rows = returnsRows(open.statementType, s.sql, open.columns.length);
         if (this.#readOnly && !READ_TYPES.has(open.statementType)) {
           throw new RestSqlError('READ_ONLY', `cannot execute ${firstWords(s.sql, 1)[0] ?? 'this statement'} in a read-only transaction`, { hint: 'BEGIN a transaction that is not READ ONLY.' });
@@ -984,8 +987,10 @@ export class Session {
         portal.running = undefined;
         portal.done = true;
       }
-      // The rows of this Execute (PostgreSQL's tag after a suspended portal counts only those).
-      this.#send(be.commandComplete(`SELECT ${sent}`));
+      // The rows of this Execute (PostgreSQL's tag after a suspended portal counts only those); for
+      // INSERT, UPDATE, DELETE with RETURNING the command's own tag (INSERT 0 n), as PostgreSQL sends it.
+      const type = state.open.statementType;
+      this.#send(be.commandComplete(DML_TYPES.has(type) ? tagOf(s.sql, s.command, type, sent) : `SELECT ${sent}`));
     });
   }
 
