@@ -95,14 +95,14 @@ const post = (body: Record<string, unknown>) => `POST /orders ${canonical(body)}
 
 /**
  * The body of a whole-row PUT of order `id` (#sendOnlyUpdated is off): the API's current record
- * with `changes`, every column of the table (priority null: the API's records have none). Taken
- * before the statement runs.
+ * with `changes`: every column the record holds (priority is left out when the record has none and
+ * SET does not give it). Taken before the statement runs.
  */
 function wholeRow(api: WriteApi, id: number, changes: Record<string, unknown>): string {
   const o = api.orders.get(id) as (Order & { priority?: number }) | undefined;
   assert.ok(o, `the API has no order ${id}`);
   const { city, zip } = o.customer.address;
-  return canonical({ name: o.name, status: o.status, total: o.total, customer: { name: o.customer.name, address: { city, zip } }, priority: o.priority ?? null, items: o.items.map(({ sku, qty }) => ({ sku, qty })), ...changes });
+  return canonical({ name: o.name, status: o.status, total: o.total, customer: { name: o.customer.name, address: { city, zip } }, ...(o.priority !== undefined ? { priority: o.priority } : {}), items: o.items.map(({ sku, qty }) => ({ sku, qty })), ...changes });
 }
 
 /** The id the API gave the order named `name` (the only one). */

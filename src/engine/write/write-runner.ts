@@ -391,7 +391,9 @@ class WriteRun {
     const keys = op.params.length === 0 ? address.filter(recordColumn) : [];
     if (stmt.kind === 'delete') return keys.length > 0 || op.array ? recordOf(table, row, keys, []) : undefined;
     const sendOnly = this.endpoint.writes?.sendOnlyUpdated === true;
-    const cols = sendOnly ? assigned.flatMap((a) => (a.column ? [a.column] : [])) : table.columns.filter((c) => writableColumn(c) && !c.key);
+    const set = new Set(assigned.flatMap((a) => (a.column ? [a.column] : [])));
+    // A whole record leaves out what the API's record does not hold (NULL) unless SET gives it.
+    const cols = sendOnly ? [...set] : table.columns.filter((c) => writableColumn(c) && !c.key && (set.has(c) || (row[c.name] !== null && row[c.name] !== undefined)));
     const children = sendOnly ? assigned.flatMap((a) => (a.child ? [a.child] : [])) : inlineChildren(table);
     return recordOf(table, row, [...keys, ...cols.filter((c) => !keys.includes(c))], children);
   }
@@ -457,8 +459,16 @@ class WriteRun {
     const code = err.code === 'AUTH_FAILED' || err.code === 'HTTP_WRITE_UNCERTAIN' ? err.code : status === 409 ? 'WRITE_CONFLICT' : status !== undefined && status >= 400 && status < 500 ? 'WRITE_REJECTED' : 'WRITE_FAILED';
     const which = b.rows.length === 1 ? `row ${b.first}` : `rows ${b.first}-${b.first + b.rows.length - 1} (one request)`;
     const after = total - (b.first - 1) - b.rows.length;
+    const hint =
+      code === 'WRITE_REJECTED' || code === 'WRITE_CONFLICT'
+        ? `The API refused ${b.rows.length === 1 ? 'the row' : 'these rows'} (its message is above): fix ${b.rows.length === 1 ? 'it' : 'them'} and run the statement again for the rows not written${written > 0 ? `; the ${written} written before stay written` : ''}.`
+        : code === 'WRITE_FAILED'
+          ? `${err.hint ?? 'Try again later.'} Check the API for the failed row before sending it again${written > 0 ? `; the ${written} written before stay written` : ''}.`
+          : (err.hint ?? '');
+    // A hint about the #http rules (a status they do not list, a retry a rule could allow) still applies.
+    const rules = err.hint !== undefined && /#(http|code|operation)/.test(err.hint) && hint !== err.hint ? ` ${err.hint}` : '';
     return new RestSqlError(code, `${this.stmt.kind.toUpperCase()} on ${this.table.name} stopped at ${which} of ${total}: ${written} row(s) before it were written${after > 0 ? `, ${after} after it were not sent` : ''}. ${err.message}`, {
-      hint: err.hint ?? 'Fix the row and run the statement again for the rows not written.',
+      hint: hint + rules,
       details: { ...err.details, table: this.table.name, rowsWritten: written, failedRow: b.first, rows: total, cause: err.code },
       cause: e,
     });
