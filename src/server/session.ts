@@ -27,7 +27,7 @@ import { SessionSettings } from './sql/settings.js';
 import { parseCursorCommand, type CursorCommand } from './sql/cursor-command.js';
 import { firstWords, splitStatements } from './sql/split.js';
 import { binaryEncoder, decodeParam, duckdbTypeForOid, pgTypeOf, textEncoder } from './types/index.js';
-import { tokens } from './sql/lexer.js';
+import { tokens } from '../sql/lexer.js';
 import { CATALOG_SETTINGS, type Catalog, type CatalogSession } from './catalog/catalog.js';
 import { withResultFormats, fieldCount } from './catalog/pg-messages.js';
 import type { Routed, SetConfigCall } from './catalog/route.js';

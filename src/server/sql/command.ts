@@ -1,5 +1,5 @@
 import { RestSqlError } from '../../errors/index.js';
-import { tokens, type Token } from './lexer.js';
+import { tokens, type Token } from '../../sql/lexer.js';
 import { parseCopy, type CopyOptions } from './copy-command.js';
 import { quoteIdentifier } from './quote-identifier.js';
 import { listStyle } from './settings-catalog.js';

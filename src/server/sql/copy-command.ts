@@ -1,5 +1,5 @@
 import { RestSqlError, type ErrorCode } from '../../errors/index.js';
-import type { Token } from './lexer.js';
+import type { Token } from '../../sql/lexer.js';
 import type { TokenCursor } from './token-cursor.js';
 
 /** How COPY ... TO STDOUT writes rows (PostgreSQL 15 sql-copy, "Parameters" and "File Formats"). */

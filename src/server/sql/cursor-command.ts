@@ -7,7 +7,7 @@
  * absolute one is refused with a message saying so.
  */
 import { RestSqlError } from '../../errors/index.js';
-import { tokens, type Token } from './lexer.js';
+import { tokens, type Token } from '../../sql/lexer.js';
 
 export type CursorCommand =
   | { readonly kind: 'declare'; readonly name: string; readonly query: string; readonly binary: boolean; readonly hold: boolean }

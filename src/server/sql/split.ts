@@ -1,4 +1,4 @@
-import { tokens, type Token } from './lexer.js';
+import { tokens, type Token } from '../../sql/lexer.js';
 
 /** One statement of a simple-query string. */
 export interface SqlStatement {

@@ -1,5 +1,5 @@
 import { RestSqlError, type ErrorCode } from '../../errors/index.js';
-import { charPosition, syntaxErrorAt, type Token } from './lexer.js';
+import { charPosition, syntaxErrorAt, type Token } from '../../sql/lexer.js';
 
 /**
  * A read position over one statement's tokens, for the small recursive-descent parsers of the

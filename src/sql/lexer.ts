@@ -1,4 +1,4 @@
-import { RestSqlError } from '../../errors/index.js';
+import { RestSqlError } from '../errors/index.js';
 
 /**
  * PostgreSQL's lexical rules, as far as the server needs them to find statement boundaries and to
