@@ -11,6 +11,7 @@ import type { Engine, OpenStatement, Params, StatementResult, StatementShape } f
 import type { LoadCache } from './load-cache.js';
 import { literal } from './sql-text.js';
 import { rewriteEscapes } from './odbc-escapes.js';
+import { RoutineSession } from './routines/session.js';
 import type { JsonValue, ResultColumn } from './values.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -83,12 +84,23 @@ export class Connection {
   /** Statements still running: close() interrupts them and waits (closing DuckDB under one crashes the process). */
   readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
+  /** CALL, and routines the session defines (engine/routines/session.ts): they run their statements through this connection. */
+  readonly #routines: RoutineSession;
 
   /** @internal use connect(). */
   constructor(hub: SessionHost, engine: Engine, ownsHub: boolean) {
     this.#hub = hub;
     this.#engine = engine;
     this.#ownsHub = ownsHub;
+    this.#routines = new RoutineSession({
+      model: () => this.model,
+      engine: () => this.#engine,
+      queryAll: (sql, params) => this.queryAll(sql, params),
+      open: (sql, params) => this.open(sql, params),
+      stream: (sql, params) => this.stream(sql, params),
+      describe: (sql) => this.describe(sql),
+      error: (e) => this.#hub.redactor.error(toRestSqlError(e)),
+    });
   }
 
   /** The model this connection answers over (a new one after REFRESH MAP). */
@@ -146,6 +158,8 @@ export class Connection {
       const first = await this.queryAll(summary);
       return rest.trim() === '' || /^[\s;]*$/.test(rest) ? first : [...first, ...(await this.queryAll(rest, params))];
     }
+    const routine = this.#routines.intercept(text, params);
+    if (routine) return routine.all();
     return this.#statement(async (signal) => {
       const sql = rewriteEscapes(text);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
@@ -169,6 +183,8 @@ export class Connection {
       yield* this.stream(/^[\s;]*$/.test(rest) ? summary : rest, params);
       return;
     }
+    const routine = this.#routines.intercept(text, params);
+    if (routine) return yield* routine.stream();
     while (this.#refreshing) await this.#refreshing;
     let sql: string;
     try {
@@ -196,6 +212,8 @@ export class Connection {
       const summary = await this.#refreshMap();
       return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params);
     }
+    const routine = this.#routines.intercept(text, params);
+    if (routine) return routine.open();
     return this.#statement(async (signal) => {
       const sql = rewriteEscapes(text);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
@@ -214,6 +232,8 @@ export class Connection {
         this.#refreshAllowed();
         return await this.#engine.describe(/^[\s;]*$/.test(rest) ? refreshSummary(this.model) : rewriteEscapes(rest));
       }
+      const routine = this.#routines.intercept(sql);
+      if (routine) return await routine.describe();
       return await this.#engine.describe(rewriteEscapes(sql));
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));

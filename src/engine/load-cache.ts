@@ -121,7 +121,7 @@ export class LoadCache {
     const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
     const query = planned ? planStatements(tree, (t) => this.#columns.get(t), params) : EMPTY_PLAN;
     if (!isOneSelect(tree)) for (const state of needed) refuseUnreadVirtual(state.endpoint, sql);
-    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects() : false;
+    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects(sql) : false;
     // Asked once per statement (two DuckDB queries), not per endpoint.
     const inTransaction = await session.inTransaction();
     for (const state of needed) {
