@@ -132,7 +132,8 @@ export async function callShape(ctx: CallContext, form: CallForm): Promise<State
   }
   checkArity(def, form.args);
   if (def.kind === 'function') return { ...(await ctx.host.describe(functionCallSql(def, form.args))), statementType: CALL };
-  const args = def.params.length > 0 ? await ctx.host.describe(argumentsSql(def, form.args)) : undefined;
+  // The arguments as their parameters' types (DuckDB infers a bare parameter's type from its CAST).
+  const args = def.params.length > 0 ? await ctx.host.describe(`SELECT ${def.params.map((p, i) => `CAST((${form.args[i]}\n) AS ${p.type.sql}) AS a${i + 1}`).join(', ')}`) : undefined;
   const statements = bodyWith(def, (i) => typedLiteral(null, def.params[i]!.type.sql));
   const last = statements[statements.length - 1]!;
   const result = await ctx.host.describe(returnsRows(last) ? last : callSummarySql(def.name, statements.length, 0));

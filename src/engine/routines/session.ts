@@ -127,6 +127,11 @@ export class RoutineSession {
     }
   }
 
+  /** Reads a definition step (throwing its error) before anything of the script runs, as DuckDB parses a whole script first. */
+  check(step: Step): void {
+    if (step.kind === 'define') this.#parse(step);
+  }
+
   /** A step's shape, without running it. */
   async shape(step: Step): Promise<StatementShape> {
     switch (step.kind) {
@@ -238,6 +243,7 @@ export class RoutineStatement {
   }
 
   #paramsFor(): Params | undefined {
+    for (const step of this.steps) this.session.check(step);
     if (this.params === undefined) return undefined;
     const n = Array.isArray(this.params) ? this.params.length : (this.params as Exclude<Params, readonly unknown[]>).values.length;
     if (n > 0 && this.steps.length > 1) {
