@@ -14,6 +14,7 @@ import type { Engine, OpenStatement, Params, StatementResult, StatementShape } f
 import type { LoadCache } from './load-cache.js';
 import { literal } from './sql-text.js';
 import { rewriteEscapes } from './odbc-escapes.js';
+import { RoutineSession } from './routines/session.js';
 import type { JsonValue, ResultColumn } from './values.js';
 import { bindLiterals } from './write/bind-literals.js';
 import { describeWrite, runWrite, writeTarget, type WriteDone, type WriteSettings } from './write/write-runner.js';
@@ -102,12 +103,23 @@ export class Connection {
   /** Statements still running: close() interrupts them and waits (closing DuckDB under one crashes the process). */
   readonly #inFlight = new Set<Promise<void>>();
   #closed = false;
+  /** CALL, and routines the session defines (engine/routines/session.ts): they run their statements through this connection. */
+  readonly #routines: RoutineSession;
 
   /** @internal use connect(). */
   constructor(hub: SessionHost, engine: Engine, ownsHub: boolean) {
     this.#hub = hub;
     this.#engine = engine;
     this.#ownsHub = ownsHub;
+    this.#routines = new RoutineSession({
+      model: () => this.model,
+      engine: () => this.#engine,
+      queryAll: (sql, params) => this.queryAll(sql, params),
+      open: (sql, params) => this.open(sql, params),
+      stream: (sql, params) => this.stream(sql, params),
+      describe: (sql) => this.describe(sql),
+      error: (e) => this.#hub.redactor.error(toRestSqlError(e)),
+    });
   }
 
   /** The model this connection answers over (a new one after REFRESH MAP). */
@@ -165,6 +177,8 @@ export class Connection {
       const first = await this.queryAll(summary);
       return rest.trim() === '' || /^[\s;]*$/.test(rest) ? first : [...first, ...(await this.queryAll(rest, params))];
     }
+    const routine = this.#routines.intercept(text, params);
+    if (routine) return routine.all();
     // A script that writes to an API table runs one statement at a time (each write is sent before the next statement).
     const script = params === undefined ? this.#writingScript(text) : undefined;
     if (script) {
@@ -240,6 +254,8 @@ export class Connection {
       yield* this.stream(/^[\s;]*$/.test(rest) ? summary : rest, params);
       return;
     }
+    const routine = this.#routines.intercept(text, params);
+    if (routine) return yield* routine.stream();
     while (this.#refreshing) await this.#refreshing;
     let sql: string;
     try {
@@ -283,6 +299,14 @@ export class Connection {
       const summary = await this.#refreshMap();
       return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params, options);
     }
+    const routine = this.#routines.intercept(text, params);
+    if (routine) {
+      // A procedure may write (to the API): a READ ONLY transaction refuses it before it runs.
+      if (options.readOnly && /^\s*call\b/i.test(text.replace(/^\s*\{\s*/, ''))) {
+        throw this.#hub.redactor.error(new RestSqlError('READ_ONLY', 'cannot execute CALL in a read-only transaction', { hint: 'BEGIN a transaction that is not READ ONLY.' }));
+      }
+      return routine.open();
+    }
     return this.#statement(async (signal) => {
       const sql = rewriteEscapes(text);
       const write = this.#writeOf(sql, params);
@@ -309,6 +333,8 @@ export class Connection {
         this.#refreshAllowed();
         return await this.#engine.describe(/^[\s;]*$/.test(rest) ? refreshSummary(this.model) : rewriteEscapes(rest));
       }
+      const routine = this.#routines.intercept(sql);
+      if (routine) return await routine.describe();
       const rewritten = rewriteEscapes(sql);
       if (writeVerb(rewritten) !== undefined) {
         const model = this.model;

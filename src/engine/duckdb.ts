@@ -104,8 +104,12 @@ export interface Engine {
   flushDrops(): Promise<void>;
   /** Loads a generation on this session's own connection, inside its user's transaction (the rows are this session's alone). */
   loadHere(gen: number, tables: readonly TableDef[], fill: Parameters<Database['load']>[2]): Promise<Map<string, number>>;
-  /** The session has views or macros of its own (they may read API tables where the planner cannot see). */
-  hasUserObjects(): Promise<boolean>;
+  /**
+   * The session has views or macros of its own (they may read API tables where the planner cannot
+   * see); with `sql`, only those the text names count (a view or macro is read only by a
+   * statement naming it, or naming a view or macro that reads it).
+   */
+  hasUserObjects(sql?: string): Promise<boolean>;
   /** DuckDB's getTableNames for `sql` (empty when it does not parse; running it reports why). */
   tableNames(sql: string): string[];
   /** DuckDB's parse tree of `sql` (json_serialize_sql), or undefined when it is not one SELECT. */
@@ -518,13 +522,14 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       ensureOpen();
       return db.load(gen, tables, fill, undefined, conn);
     },
-    async hasUserObjects() {
+    async hasUserObjects(sql) {
       ensureOpen();
       const api = [...apiTables.keys()].map(literal).join(', ') || "''";
       const r = await conn.runAndReadAll(
-        `SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal AND lower(view_name) NOT IN (${api})) + (SELECT count(*) FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro'))`,
+        `SELECT view_name FROM duckdb_views() WHERE NOT internal AND lower(view_name) NOT IN (${api}) UNION ALL SELECT function_name FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro')`,
       );
-      return Number(r.getRows()[0]?.[0] ?? 0) > 0;
+      const names = r.getRows().map(([name]) => String(name));
+      return sql === undefined ? names.length > 0 : names.some((name) => new RegExp(`(?<![A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_$])`, 'i').test(sql));
     },
 
     async serialize(sql) {

@@ -20,6 +20,7 @@ import type { Database } from './database.js';
 import { createSession, type Engine } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
 import { DEFAULT_WRITE_SETTINGS, type WriteSettings } from './write/write-runner.js';
+import { installRoutines } from './routines/install.js';
 
 /** Per-session settings from the connection options. */
 export interface SessionSettings {
@@ -90,6 +91,7 @@ export class Hub implements SessionHost {
     let fresh: Engine | undefined;
     try {
       fresh = await createSession(next.db);
+      await installRoutines(fresh, next.model.routines);
       // The new session gets the connection's InitializationString, as every session does.
       if (this.settings.initializationString !== undefined) {
         const session = fresh;
@@ -132,6 +134,11 @@ export class Hub implements SessionHost {
     const engine = await createSession(this.db);
     const conn = new Connection(this, engine, ownsHub);
     this.#sessions.add(conn);
+    // The model file's functions, in every session.
+    await installRoutines(engine, this.model.routines).catch(async (e: unknown) => {
+      await conn.close().catch(() => undefined);
+      throw e;
+    });
     if (this.settings.initializationString !== undefined) {
       try {
         await conn.queryAll(this.settings.initializationString);

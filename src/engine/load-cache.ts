@@ -24,6 +24,7 @@ import { DeferredChildren } from './deferred-children.js';
 import type { Engine } from './duckdb.js';
 import { EMPTY_PLAN, planStatements, tableRefs, type QueryPlan } from './planner.js';
 import { endpointPushdown, virtualColumns } from './pushdown.js';
+import { routineTables } from './routines/routine-tables.js';
 
 /** Connection-level limits for scans. */
 export interface ScanLimits {
@@ -72,6 +73,8 @@ export class LoadCache {
   readonly #own = new WeakMap<Engine, Map<EndpointState, OwnLoad>>();
   /** Lower-case column names per lower-case table name (for placing unqualified columns). */
   readonly #columns: Map<string, Set<string>>;
+  /** The API tables each of the model file's functions reads (lower-case names). */
+  readonly #routineTables: Map<string, Set<string>>;
 
   constructor(
     model: ResolvedModel,
@@ -84,6 +87,7 @@ export class LoadCache {
     this.#endpoints = model.endpoints.map((endpoint) => ({ endpoint, prefetched: prefetched.get(endpoint), loadedComplete: false }));
     for (const s of this.#endpoints) for (const t of tablesOf(s.endpoint.table)) this.#byTable.set(t.name.toLowerCase(), s);
     this.#columns = new Map(model.endpoints.flatMap((e) => tablesOf(e.table)).map((t) => [t.name.toLowerCase(), new Set(t.columns.map((c) => c.name.toLowerCase()))]));
+    this.#routineTables = routineTables(model.routines, new Set(this.#byTable.keys()));
   }
 
   /**
@@ -113,6 +117,8 @@ export class LoadCache {
     // runs, so a transaction or a PIVOT never meets an unfetched one. A table the text does not
     // name (dynamic SQL) is fetched when DuckDB reads it, outside transactions.
     if (!isOneSelect(tree)) for (const name of this.#byTable.keys()) if (mentions(sql, name)) names.add(name);
+    // So are the tables of the model file's functions it names (engine/routines/routine-tables.ts).
+    if (!isOneSelect(tree)) for (const [routine, tables] of this.#routineTables) if (mentions(sql, routine)) for (const t of tables) names.add(t);
     for (const name of names) {
       const state = this.#byTable.get(name);
       if (state) needed.add(state);
@@ -121,7 +127,7 @@ export class LoadCache {
     const planned = [...needed].some((s) => s.endpoint.paths !== undefined);
     const query = planned ? planStatements(tree, (t) => this.#columns.get(t), params) : EMPTY_PLAN;
     if (!isOneSelect(tree)) for (const state of needed) refuseUnreadVirtual(state.endpoint, sql);
-    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects() : false;
+    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects(sql) : false;
     // Asked once per statement (two DuckDB queries), not per endpoint.
     const inTransaction = await session.inTransaction();
     for (const state of needed) {
@@ -165,7 +171,7 @@ export class LoadCache {
     const tree = await session.serialize(sql);
     if (!isOneSelect(tree)) return true;
     const query = state.endpoint.paths !== undefined ? planStatements(tree, (t) => this.#columns.get(t), []) : EMPTY_PLAN;
-    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects() : false;
+    const userObjects = query.conditions.length > 0 || query.limit ? await session.hasUserObjects(sql) : false;
     return this.#requestPlan(state, query, userObjects).complete;
   }
 

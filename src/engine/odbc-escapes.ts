@@ -10,7 +10,8 @@
  * | `{oj join}` | the join |
  * | `{escape 'c'}` | `ESCAPE 'c'` |
  * | `{limit n [offset m]}` | `LIMIT n [OFFSET m]` |
- * | `{call ...}`, `{?= call ...}` | error QUERY_PROCEDURE_UNSUPPORTED |
+ * | `{call name(args)}` | `CALL name(args)` (a procedure or function: engine/routines/procedure-call.ts) |
+ * | `{?= call name(args)}` | `SELECT name(args)` (a function's value) |
  *
  * Keywords and function names are case-insensitive; escapes nest (`{fn UCASE({fn LEFT(name, 2)})}`).
  * Nothing is rewritten inside string literals (`'...'` with `''`, `E'...'` with backslashes,
@@ -34,7 +35,7 @@ const VENDOR_STATUS = /(?:information_schema|"information_schema")\s*\.\s*(?:sys
 const WORD_CHAR = /[\w$\u0080-\uffff]/;
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/y;
 
-/** Returns `sql` with its escape sequences rewritten (see the file comment); throws QUERY_BAD_ESCAPE or QUERY_PROCEDURE_UNSUPPORTED. */
+/** Returns `sql` with its escape sequences rewritten (see the file comment); throws QUERY_BAD_ESCAPE. */
 export function rewriteEscapes(sql: string): string {
   // Fast path: no brace and no vendor name, nothing to do.
   if (!sql.includes('{') && !/system_sampling_status/i.test(sql)) return sql;
@@ -261,11 +262,15 @@ class Rewriter {
         return keyword === 'oj' ? body.trim() : `${keyword.toUpperCase()} ${body.trim()}`;
       }
       case 'call':
-      case '?=call':
-        throw new RestSqlError('QUERY_PROCEDURE_UNSUPPORTED', `Procedure calls (${what} ...}) are not supported: restsql has no stored procedures yet (at position ${this.position(open)}).`, {
-          hint: 'Query the API tables with SELECT instead.',
-          details: { position: this.position(open) },
-        });
+      case '?=call': {
+        const body = this.text(new Set(['}'])).trim();
+        const form = keyword === 'call' ? '{call name(arguments)}' : '{?= call name(arguments)}';
+        if (!/^(?:[A-Za-z_][\w$]*|"(?:[^"]|"")+")/.test(body)) this.fail(`The escape ${what} needs the name of a routine`, open, `Write ${form}.`);
+        this.close(open, what);
+        if (keyword === 'call') return `CALL ${body}`;
+        // A function's value; `{?= call f}` calls it without arguments.
+        return `SELECT ${/\(/.test(body) ? body : `${body}()`}`;
+      }
       default:
         return undefined;
     }

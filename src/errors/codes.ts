@@ -66,6 +66,14 @@ export const ERROR_CODES = {
   SETTING_UNKNOWN: { category: 'query', sqlState: '42704', summary: 'SHOW names a setting that does not exist.' },
   SETTING_READ_ONLY: { category: 'query', sqlState: '55P02', summary: 'The setting is fixed by the server and cannot be changed.' },
   SAVEPOINT_UNKNOWN: { category: 'query', sqlState: '3B001', summary: 'The savepoint named does not exist in this transaction.' },
+  // Routines (issue 16: DataDirect's user-defined functions and procedures, CALL)
+  ROUTINE_INVALID: { category: 'query', sqlState: '42P13', summary: 'A routine definition (CREATE FUNCTION or CREATE PROCEDURE in DataDirect\'s syntax) is malformed: a missing or misplaced clause, an unknown type, RETURNS and RETURN that do not agree, a name that is a DuckDB function.' },
+  ROUTINE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'A routine uses what restsql cannot run: LANGUAGE JAVA, EXTERNAL NAME, compound statements (DECLARE, SET, IF, WHILE, FOR, SIGNAL, ...), OUT or INOUT parameters.' },
+  ROUTINE_DUPLICATE: { category: 'query', sqlState: '42723', summary: 'CREATE FUNCTION or CREATE PROCEDURE names a routine that already exists (in the model file or in this session).' },
+  ROUTINE_UNKNOWN: { category: 'query', sqlState: '42883', summary: 'CALL or DROP names a routine that is not defined, neither in the model file nor in this session.' },
+  ROUTINE_ARGUMENTS: { category: 'query', sqlState: '42883', summary: 'A routine was called with more or fewer arguments than it has parameters.' },
+  ROUTINE_ARGUMENT_VALUE: { category: 'query', sqlState: '22023', summary: 'An argument of CALL does not convert to its parameter\'s type.' },
+  ROUTINE_NESTING: { category: 'query', sqlState: '54001', summary: 'Procedures call procedures deeper than restsql allows (a procedure that calls itself without end).' },
   // The PostgreSQL-wire server (restsql serve)
   SERVER_PROTOCOL: { category: 'query', sqlState: '08P01', summary: 'A client broke the PostgreSQL wire protocol (malformed, truncated or oversize message, unknown protocol version).' },
   SERVER_LOGIN_FAILED: { category: 'auth', sqlState: '28P01', summary: 'The password given to restsql serve is wrong.' },
@@ -94,7 +102,6 @@ export const ERROR_CODES = {
   MAP_REFRESH_SHARED: { category: 'query', sqlState: '0A000', summary: 'REFRESH MAP was sent on a session that shares its map with others (restsql serve).' },
   // SQL written for DataDirect's driver: ODBC/JDBC escape sequences (engine/odbc-escapes.ts)
   QUERY_BAD_ESCAPE: { category: 'query', sqlState: '42601', summary: 'An ODBC/JDBC escape sequence ({fn ...}, {d ...}, {ts ...}, {oj ...}, ...) is malformed: unknown keyword or function, wrong arguments, bad literal or unclosed brace.' },
-  QUERY_PROCEDURE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'A procedure call escape ({call ...}, {?= call ...}) was given; restsql has no procedures yet.' },
   WRITE_UNSUPPORTED: { category: 'query', sqlState: '0A000', summary: 'The statement writes to an API table in a form restsql cannot send (ON CONFLICT, INSERT OR REPLACE, MERGE, TRUNCATE, a WITH before the verb, SET (a, b) = ...).' },
   WRITE_NOT_ENABLED: { category: 'query', sqlState: '55000', summary: 'INSERT, UPDATE or DELETE on an API table whose model file entry has no #insert, #update or #delete (or a child table, written through its parent).' },
   WRITE_READONLY_COLUMN: { category: 'query', sqlState: '428C9', summary: 'INSERT or UPDATE gives a value to a #readonly or #key column, which the API does not take.' },

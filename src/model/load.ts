@@ -153,7 +153,7 @@ export async function loadModelFile(options: ModelLoadOptions, text: string, sou
     }
   }
   if (tolerance < 0 && failures.length > 0 && failures.length === parsed.tables.length) throw beyondTolerance(failures, tolerance);
-  return { model: deepFreeze({ endpoints, file, sampling }), prefetched, sampled };
+  return { model: deepFreeze({ endpoints, file, sampling, ...(parsed.routines.length > 0 ? { routines: parsed.routines } : {}) }), prefetched, sampled };
 }
 
 /**

@@ -11,6 +11,7 @@ import { ElementSyntaxError, parseElement } from './element.js';
 import { ElementKeySyntaxError, parseElementKey, type ElementKey } from './element-key.js';
 import { isPagingKey, keysAt, modelKey, type ModelKeyPlace, type ModelKeySpec } from './model-keys.js';
 import { childLeadNames, childTableName, columnName, MAP_KEY, mapTableName, NameSet, ROWID, sanitizeName, valueColumnName, type ArrayPlace, type QualifyNames } from './naming.js';
+import { parseRoutine } from './routine-parse.js';
 import {
   FILTER_OPS,
   HTTP_ACTIONS,
@@ -27,6 +28,7 @@ import {
   type ParamTemplate,
   type PathDef,
   type PathStep,
+  type RoutineDef,
   type TableDef,
   type WriteDef,
   type WriteKind,
@@ -60,6 +62,8 @@ export interface ParsedModelFile {
   readonly names: NameSet;
   /** One line per key the file uses that restsql accepts without effect, saying why (for the log). */
   readonly notices: readonly string[];
+  /** `routines` (`#routines`): the functions and procedures defined in the file. */
+  readonly routines: readonly RoutineDef[];
 }
 
 export interface ModelFileOptions {
@@ -377,6 +381,39 @@ class Reader {
   /** A header name (RFC 9110 §5.1 token). */
   headerName(node: Node, name: string, where: string): void {
     if (!isHeaderName(name)) this.fail(node, `'${name}' in ${where} is not a valid HTTP header name.`, HEADER_NAME_HINT);
+  }
+
+  /**
+   * `routines` (`#routines`): an array of strings, each one CREATE FUNCTION or CREATE PROCEDURE
+   * statement (model/routine-parse.ts). A definition's error names the line and column in the
+   * file where it goes wrong.
+   */
+  routines(node: Node, key: string): RoutineDef[] {
+    const example = 'Example: "routines": ["CREATE FUNCTION fullName(first VARCHAR(50), last VARCHAR(50)) RETURNS VARCHAR(101) RETURN first || \' \' || last"].';
+    if (node.type !== 'array') this.fail(node, `'${key}' must be an array of strings, each a CREATE FUNCTION or CREATE PROCEDURE statement.`, example);
+    const out: RoutineDef[] = [];
+    for (const entry of node.children ?? []) {
+      if (entry.type !== 'string') this.fail(entry, `each entry of '${key}' must be a string holding one CREATE FUNCTION or CREATE PROCEDURE statement.`, example);
+      const at = position(this.text, entry.offset);
+      let def: RoutineDef;
+      try {
+        def = parseRoutine(entry.value as string);
+      } catch (e) {
+        if (!(e instanceof RestSqlError)) throw e;
+        const where = position(this.text, stringOffset(this.text, entry, typeof e.details.position === 'number' ? e.details.position : 1));
+        const { position: _inDefinition, ...details } = e.details;
+        // A model file's problem, as its other errors are: MODEL_INVALID, or CONFIG_UNSUPPORTED for what restsql cannot run.
+        throw new RestSqlError(e.code === 'ROUTINE_UNSUPPORTED' ? 'CONFIG_UNSUPPORTED' : 'MODEL_INVALID', `${this.file}:${where.line}:${where.column}: ${e.message}`, {
+          hint: e.hint ?? example,
+          details: { ...details, file: this.file, line: where.line, column: where.column, key, routineError: e.code },
+          cause: e,
+        });
+      }
+      const twin = out.find((d) => d.name.toLowerCase() === def.name.toLowerCase());
+      if (twin) this.fail(entry, `routine '${def.name}' is defined twice (first at line ${twin.origin?.line}).`, 'Give each routine its own name: restsql does not overload routines.');
+      out.push({ ...def, origin: { file: this.file, line: at.line, column: at.column } });
+    }
+    return out;
   }
 
   http(node: Node): HttpRule[] {
@@ -758,6 +795,26 @@ interface ArrayEntry {
 }
 
 
+/**
+ * The offset in the file of the character at 1-based code-point `position` of the JSON string
+ * `node` holds (its escapes, `\n` or `\u00e9`, count as the one character they stand for).
+ */
+function stringOffset(text: string, node: Node, position: number): number {
+  const value = node.value as string;
+  // The UTF-16 index of that code point in the value.
+  let units = 0;
+  let points = 1;
+  for (const ch of value) {
+    if (points >= position) break;
+    units += ch.length;
+    points++;
+  }
+  let i = node.offset + 1;
+  const end = node.offset + node.length - 1;
+  for (let u = 0; u < units && i < end; u++) i += text[i] !== '\\' ? 1 : text[i + 1] === 'u' ? 6 : 2;
+  return Math.min(i, end);
+}
+
 /** Offset of the first `{` or `[` that opens level `max + 1`, found by jsonc-parser's scanner without recursion. */
 export function tooDeepAt(text: string, max: number): number | undefined {
   const scanner = createScanner(text, true);
@@ -817,11 +874,19 @@ export function parseModelFile(source: string, file: string, options: ModelFileO
   let headers: Record<string, string> = {};
   let http: HttpRule[] | undefined;
   let hostName = options.hostName;
+  let routines: RoutineDef[] = [];
+  let routinesKey: string | undefined;
+  const readRoutines = (key: string, keyNode: Node, value: Node) => {
+    if (routinesKey !== undefined) r.fail(keyNode, `'${key}' repeats '${routinesKey}': both name the file's routines.`, 'Keep one of them and put every routine in it.');
+    routinesKey = key;
+    routines = r.routines(value, key);
+  };
   for (const [key, keyNode, value] of entries) {
     if (!key.startsWith('#')) {
       // Tables, except the vendor's reserved entries (routines).
       const reserved = modelKey('file', key);
       if (reserved?.behaviour === 'refused') r.refuse(keyNode, key, reserved);
+      if (reserved?.key === 'routines') readRoutines(key, keyNode, value);
       continue;
     }
     const spec = r.setting('file', keyNode, key, 'the model file');
@@ -843,6 +908,9 @@ export function parseModelFile(source: string, file: string, options: ModelFileO
       case '#hostname':
         hostName = r.hostName(value, key);
         break;
+      case 'routines':
+        readRoutines(key, keyNode, value);
+        break;
       case '#options':
         // Connection options: read with the connection's other options (model-settings.ts).
         if (value.type !== 'object') r.fail(value, '#options must be an object of connection option names and values.', 'Example: "#options": {"AuthenticationMethod": "OAuth2", "Scope": "read"}.');
@@ -855,7 +923,7 @@ export function parseModelFile(source: string, file: string, options: ModelFileO
   }
   const paging = r.paging(entries, undefined);
   const defaults = { headers, ...(paging ? { paging } : {}), ...(http ? { http } : {}), ...(hostName ? { hostName } : {}) };
-  const tables = entries.filter(([k]) => !k.startsWith('#')).map(([name, keyNode, value]) => r.table(name, keyNode, value, defaults));
+  const tables = entries.filter(([k]) => !k.startsWith('#') && modelKey('file', k) === undefined).map(([name, keyNode, value]) => r.table(name, keyNode, value, defaults));
   if (tables.length === 0) r.fail(root, 'the model file defines no table.', 'Add at least one entry: "items": "https://api.example.com/v1/items".');
-  return { file, tables, names: r.names, notices: r.notices };
+  return { file, tables, names: r.names, notices: r.notices, routines };
 }

@@ -55,7 +55,7 @@ export const MODEL_KEYS: readonly ModelKeySpec[] = [
   { key: '#version', places: ['file'], behaviour: 'ignored', group: 'File', doc: 'The API version the file describes.', why: 'Accepted without effect: informational; the `#path`s say which URLs are called.' },
   { key: '#description', places: ['file'], behaviour: 'ignored', group: 'File', doc: 'A description of the file.', why: 'Accepted without effect: informational.' },
   { key: '#components', places: ['file'], behaviour: 'refused', group: 'File', doc: 'Shared definitions that tables include with `$ref`.', why: 'Not supported yet: shared definitions ($ref) are not expanded; write the members in place in each table.' },
-  { key: 'routines', places: ['file'], behaviour: 'refused', group: 'File', doc: 'Stored procedures and functions the driver exposes.', why: 'Not supported yet: restsql has no stored procedures or functions (routines); remove the entry.' },
+  { key: 'routines', aliases: ['#routines'], places: ['file'], behaviour: 'supported', group: 'File', doc: 'User-defined functions and procedures: an array of strings, each one `CREATE FUNCTION` or `CREATE PROCEDURE` statement in DataDirect\'s syntax (HyperSQL\'s), run over the tables; every session has them (see "Routines"). `#routines` is the same entry.' },
   // ---- Authentication
   { key: '#authentication', places: ['file'], behaviour: 'supported', group: 'Authentication', doc: 'Custom authentication steps, used with AuthenticationMethod=29 (see docs/auth.md).' },
   { key: '#reauthentication', places: ['file'], behaviour: 'supported', group: 'Authentication', doc: 'Custom steps run again when a request is refused (AuthenticationMethod=29).' },

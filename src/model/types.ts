@@ -217,7 +217,70 @@ export interface ResolvedModel {
   /** Model files: the file it came from. */
   readonly file?: string;
   readonly sampling?: readonly SamplingStatus[];
+  /** Model files: `routines` (`#routines`), the functions and procedures every session has. */
+  readonly routines?: readonly RoutineDef[];
 }
+
+/** A parameter's, result's or result column's type in a routine: as written, and as DuckDB has it. */
+export interface RoutineType {
+  /** As written (`VARCHAR(50)`, `DECIMAL(10,2)`). */
+  readonly written: string;
+  /** The DuckDB type (`VARCHAR`, `DECIMAL(10,2)`). */
+  readonly sql: string;
+}
+
+/** A routine's parameter (IN: the only mode restsql runs) or a table function's result column. */
+export interface RoutineField {
+  readonly name: string;
+  readonly type: RoutineType;
+}
+
+/** Where a routine was defined: a model file's entry (its string's position), or absent for a session's own. */
+export interface RoutineOrigin {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+interface RoutineBase {
+  /** As written; routines are matched by name case-insensitively. */
+  readonly name: string;
+  /** `SPECIFIC name`. */
+  readonly specific?: string;
+  readonly params: readonly RoutineField[];
+  /** `[NOT] DETERMINISTIC`, when given. */
+  readonly deterministic?: boolean;
+  /** `NO SQL`, `CONTAINS SQL`, `READS SQL DATA` or `MODIFIES SQL DATA`, when given (informational). */
+  readonly dataAccess?: 'NO SQL' | 'CONTAINS SQL' | 'READS SQL DATA' | 'MODIFIES SQL DATA';
+  /** The definition as written. */
+  readonly source: string;
+  readonly origin?: RoutineOrigin;
+}
+
+/**
+ * `CREATE FUNCTION`: a scalar function returns the value of one expression (`RETURN expr`), a
+ * table function the rows of one query (`RETURNS TABLE (...) ... RETURN TABLE (query)`).
+ */
+export interface FunctionDef extends RoutineBase {
+  readonly kind: 'function';
+  readonly returns: { readonly kind: 'scalar'; readonly type: RoutineType } | { readonly kind: 'table'; readonly columns: readonly RoutineField[] };
+  /** `RETURNS NULL ON NULL INPUT`: NULL (no rows, for a table function) when an argument is NULL. */
+  readonly nullOnNullInput: boolean;
+  /** The expression (scalar) or the query (table), as written; parameters are named in it. */
+  readonly body: string;
+}
+
+/** `CREATE PROCEDURE`: SQL statements run in order by CALL. */
+export interface ProcedureDef extends RoutineBase {
+  readonly kind: 'procedure';
+  /** The body's statements, as written (without their `;`). */
+  readonly statements: readonly string[];
+  /** `DYNAMIC RESULT SETS n` (0 when not given). */
+  readonly resultSets: number;
+}
+
+/** A user-defined function or procedure (DataDirect's routines, HyperSQL's syntax). */
+export type RoutineDef = FunctionDef | ProcedureDef;
 
 /** Every table of an endpoint, parents before children. */
 export function tablesOf(table: TableDef): TableDef[] {

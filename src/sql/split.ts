@@ -22,6 +22,10 @@ export interface SqlStatement {
  *
  * Throws QUERY_SYNTAX for an unterminated quote or comment anywhere in the text, before any
  * statement is returned: PostgreSQL lexes the whole string first and runs none of it then.
+ *
+ * A routine's `BEGIN ATOMIC ... END` body keeps its `;`s, as PostgreSQL's grammar reads it (SQL
+ * standard function bodies, CREATE FUNCTION): inside a statement that starts with CREATE, BEGIN
+ * ATOMIC opens a block its END closes (CASE ... END and nested BEGIN ... END counted).
  */
 export function splitStatements(text: string): SqlStatement[] {
   const out: SqlStatement[] = [];
@@ -37,15 +41,28 @@ export function splitStatements(text: string): SqlStatement[] {
     }
     return points;
   };
+  let blocks = 0;
+  let cases = 0;
   const flush = (): void => {
     if (first !== undefined && last !== undefined) out.push({ sql: text.slice(first.start, last.end), offset: pointsBefore(first.start) });
     first = undefined;
     last = undefined;
+    blocks = 0;
+    cases = 0;
   };
   for (const t of tokens(text)) {
-    if (t.kind === 'punct' && t.text === ';') {
+    if (t.kind === 'punct' && t.text === ';' && blocks === 0) {
       flush();
       continue;
+    }
+    if (first?.kind === 'word' && first.value === 'create' && t.kind === 'word') {
+      if (t.value === 'atomic' && last?.kind === 'word' && last.value === 'begin' && blocks === 0) blocks = 1;
+      else if (blocks > 0 && t.value === 'begin') blocks++;
+      else if (blocks > 0 && t.value === 'case') cases++;
+      else if (blocks > 0 && t.value === 'end') {
+        if (cases > 0) cases--;
+        else blocks--;
+      }
     }
     first ??= t;
     last = t;

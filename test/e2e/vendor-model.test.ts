@@ -267,7 +267,7 @@ test('OAuth entries and #options in the model file feed the connection; the conn
 test('model-file errors name file:line:column: an unknown #options name (with a suggestion), routines, a client secret at the top, a bad map key type', async () => {
   const cases: [string, RegExp, number][] = [
     [`{\n  "#options": {\n    "Scoep": "read"\n  },\n  "t": "${base}/secure/items"\n}`, /Unknown option 'Scoep' \(\S*v\d+\.rest:3:5\)\. Did you mean Scope\?/, 2],
-    [`{\n  "t": "${base}/contacts",\n  "routines": []\n}`, /v\d+\.rest:3:3: 'routines': Not supported yet: restsql has no stored procedures/, 2],
+    [`{\n  "t": "${base}/contacts",\n  "routines": ["CREATE PROCEDURE p(OUT x INT) SELECT 1"]\n}`, /v\d+\.rest:3:36: routine 'p': OUT parameter 'x': restsql runs IN parameters only/, 2],
     [`{\n  "#clientSecret": "x",\n  "t": "${base}/contacts"\n}`, /v\d+\.rest:2:3: '#clientSecret': Not read from the top of a model file/, 2],
     // A shared model file may not set secrets, read the environment, or weaken TLS, proxy or origins.
     [`{\n  "#options": {\n    "ClientSecret": "x"\n  },\n  "t": "${base}/contacts"\n}`, /v\d+\.rest:3:5: the model file sets ClientSecret, which a model file may not set: it is a secret/, 2],

@@ -106,14 +106,14 @@ test('CLI: every kind of escape over an API table ({fn} nested, {d}, {t}, {ts}, 
   assert.deepEqual(await query("SELECT '{fn UCASE(x)}' AS s /* {d 'not a date'} */"), [{ s: '{fn UCASE(x)}' }]);
 });
 
-test('CLI: malformed escapes and procedure calls are errors with a code and the SQL position', async () => {
+test('CLI: malformed escapes and calls of unknown procedures are errors with a code (and the SQL position)', async () => {
   const cases: [string, string, RegExp][] = [
     ['SELECT {fn NOPE(1)} FROM customers', 'QUERY_BAD_ESCAPE', /NOPE.*position 12/],
     ["SELECT {d '2024-02-30'}", 'QUERY_BAD_ESCAPE', /2024-02-30.*not a date.*position 11/],
     ['SELECT {fn UCASE(name) FROM customers', 'QUERY_BAD_ESCAPE', /not closed|where '}' should close/],
     ["SELECT {fn LEFT('abc')}", 'QUERY_BAD_ESCAPE', /takes 2 arguments/],
-    ['{call refresh_all(1)}', 'QUERY_PROCEDURE_UNSUPPORTED', /not supported/],
-    ['{?= call f(1)}', 'QUERY_PROCEDURE_UNSUPPORTED', /not supported/],
+    ['{call refresh_all(1)}', 'ROUTINE_UNKNOWN', /CALL refresh_all: no procedure or function of that name/],
+    ['{call (1)}', 'QUERY_BAD_ESCAPE', /needs the name of a routine.*position 1/],
   ];
   for (const [sql, code, message] of cases) {
     const r = await runCli(['query', '-c', conn, sql]);

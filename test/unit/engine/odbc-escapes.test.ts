@@ -37,6 +37,10 @@ const REWRITES: [input: string, output: string][] = [
   ['SELECT {fn UCASE(f(a, (b), [c]))}', 'SELECT upper((f(a, (b), [c])))'],
   ['SELECT * FROM INFORMATION_SCHEMA.SYSTEM_SAMPLING_STATUS', 'SELECT * FROM restsql.system_sampling_status'],
   ['SELECT * FROM "information_schema" . "SYSTEM_SAMPLING_STATUS" s', 'SELECT * FROM restsql.system_sampling_status s'],
+  ['{call p(1, {d \'2024-01-31\'})}', "CALL p(1, DATE '2024-01-31')"],
+  ['{ CALL closeOrder }', 'CALL closeOrder'],
+  ['{?= call f(?, $2)}', 'SELECT f(?, $2)'],
+  ['{? = CALL "Full Name"}', 'SELECT "Full Name"()'],
 ];
 
 const UNCHANGED = [
@@ -70,8 +74,9 @@ const ERRORS: [input: string, code: string, position: number, message: RegExp][]
   ['SELECT {fn EXTRACT(x)}', 'QUERY_BAD_ESCAPE', 20, /FROM value/],
   ['SELECT {fn CURRENT_TIMESTAMP(12)}', 'QUERY_BAD_ESCAPE', 30, /precision from 0 to 9/],
   ['SELECT {oj }', 'QUERY_BAD_ESCAPE', 8, /empty/],
-  ['{call p(1)}', 'QUERY_PROCEDURE_UNSUPPORTED', 1, /not supported/],
-  ['SELECT 1; {? = call f(?)}', 'QUERY_PROCEDURE_UNSUPPORTED', 11, /not supported/],
+  ['{call }', 'QUERY_BAD_ESCAPE', 1, /needs the name of a routine/],
+  ['SELECT 1; {? = call (1)}', 'QUERY_BAD_ESCAPE', 11, /needs the name of a routine/],
+  ['{call p(1)', 'QUERY_BAD_ESCAPE', 1, /not closed/],
 ];
 
 test('each escape becomes its DuckDB SQL', () => {
@@ -82,7 +87,7 @@ test("DuckDB's own braces, literals, identifiers and comments are left alone", (
   for (const sql of UNCHANGED) assert.equal(rewriteEscapes(sql), sql);
 });
 
-test('malformed escapes and procedure calls: a stable code, the 1-based position, a message saying what is wrong', () => {
+test('malformed escapes: a stable code, the 1-based position, a message saying what is wrong', () => {
   for (const [input, code, position, message] of ERRORS) {
     assert.throws(
       () => rewriteEscapes(input),

@@ -38,6 +38,15 @@ const CASES: readonly Case[] = [
   ['leading and trailing comments are not part of the statement', '/* hint */ SELECT 1 /* tail */ -- end\n; -- x\nSELECT 2 -- y', [['SELECT 1', 11], ['SELECT 2', 45]]],
   ['-- inside an operator starts a comment', 'SELECT 1 +-- c;\n 2; SELECT 3', [['SELECT 1 +-- c;\n 2', 0], ['SELECT 3', 20]]],
   ['a statement spanning lines', 'SELECT\n  1,\n  2;\nSELECT 3', [['SELECT\n  1,\n  2', 0], ['SELECT 3', 17]]],
+  [
+    "a routine's BEGIN ATOMIC ... END keeps its ; (CASE ... END counted); BEGIN alone is a transaction",
+    'CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; SELECT CASE WHEN 1 = 1 THEN 2 END; END; BEGIN; CALL p()',
+    [
+      ['CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; SELECT CASE WHEN 1 = 1 THEN 2 END; END', 0],
+      ['BEGIN', 84],
+      ['CALL p()', 91],
+    ],
+  ],
   // Positions count characters (code points), as PostgreSQL's do: 😀 is two UTF-16 units, one character.
   ['offset in characters after an emoji', "SELECT '😀'; SELECT 2", [["SELECT '😀'", 0], ['SELECT 2', 12]]],
 ];
