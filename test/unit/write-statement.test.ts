@@ -160,6 +160,17 @@ test('DELETE: alias, USING, WHERE and RETURNING', () => {
   assert.equal(w.where, undefined);
 });
 
+test('end: the statement without a trailing semicolon or comments', () => {
+  const cases: [string, string][] = [
+    ["UPDATE orders SET status = 'x' WHERE id = 1;", "UPDATE orders SET status = 'x' WHERE id = 1"],
+    ["UPDATE orders SET status = 'x' WHERE id = 1 -- note", "UPDATE orders SET status = 'x' WHERE id = 1"],
+    ['DELETE FROM orders WHERE id = 1 /* x */ ;  ', 'DELETE FROM orders WHERE id = 1'],
+    ["INSERT INTO tags VALUES ('a', 'b');\n-- done\n", "INSERT INTO tags VALUES ('a', 'b')"],
+    ['DELETE FROM orders WHERE id = 1 RETURNING id; ', 'DELETE FROM orders WHERE id = 1 RETURNING id'],
+  ];
+  for (const [sql, statement] of cases) assert.equal(sql.slice(0, read(sql).end), statement, sql);
+});
+
 test('forms restsql cannot send to an API table: WRITE_UNSUPPORTED at the right position', () => {
   const cases: [sql: string, at: string, message: RegExp][] = [
     ["INSERT INTO orders (id, name) VALUES (1, 'x') ON CONFLICT DO NOTHING", 'ON CONFLICT', /ON CONFLICT.*'orders'/],

@@ -172,10 +172,10 @@ class WriteRun {
     return this.stmt.alias === undefined ? ` AS ${ident(this.table.name)}` : '';
   }
 
-  /** The statement with its target replaced by `scratch` (aliased as the table when it had no alias), up to RETURNING. */
+  /** The statement with its target replaced by `scratch` (aliased as the table when it had no alias), up to RETURNING (or its end: a trailing `;` or comment would swallow what is appended). */
   #onScratch(scratch: string): string {
     const s = this.stmt;
-    return `${this.sql.slice(0, s.target.start)}${ident(scratch)}${this.#targetName}${this.sql.slice(s.target.end, s.returningAt ?? this.sql.length)}`;
+    return `${this.sql.slice(0, s.target.start)}${ident(scratch)}${this.#targetName}${this.sql.slice(s.target.end, s.returningAt ?? s.end)}`;
   }
 
   async run(): Promise<WriteDone> {

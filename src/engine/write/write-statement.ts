@@ -38,6 +38,8 @@ export interface WriteStatement {
   readonly returning?: Span;
   /** Where the RETURNING keyword starts (the statement without it ends here). */
   readonly returningAt?: number;
+  /** Where the statement ends: past its last token, before a trailing `;` and comments. */
+  readonly end: number;
 }
 
 const SCHEMAS = new Set(['main', 'public', 'restsql', 'autorest', 'temp']);
@@ -145,9 +147,8 @@ export function readWriteStatement(sql: string, isApiTable: (name: string, schem
     return undefined;
   }
   if (firstWord(toks) === undefined) return undefined;
-  if (verb === 'insert') return readInsert(sql, toks, api);
-  if (verb === 'update') return readUpdate(sql, toks, api);
-  return readDelete(sql, toks, api);
+  const read = verb === 'insert' ? readInsert(sql, toks, api) : verb === 'update' ? readUpdate(sql, toks, api) : readDelete(sql, toks, api);
+  return read && { ...read, end: toks[toks.length - 1]!.end };
 }
 
 /** The target of a WITH ... INSERT/UPDATE/DELETE, MERGE INTO, TRUNCATE [TABLE]. */
@@ -172,7 +173,7 @@ function targetOfOther(toks: readonly Token[], verb: string): { name: { name: st
   return n ? { name: n, at: toks[j]!.start } : undefined;
 }
 
-function readInsert(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): WriteStatement | undefined {
+function readInsert(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): Omit<WriteStatement, 'end'> | undefined {
   let i = 1;
   if (isWord(toks[i], 'or')) {
     const n = tableName(toks, i + 3);
@@ -245,7 +246,7 @@ function tail(toks: readonly Token[], from: number, joinWord: string): { where?:
   return out;
 }
 
-function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): WriteStatement | undefined {
+function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): Omit<WriteStatement, 'end'> | undefined {
   let i = 1;
   if (isWord(toks[i], 'only')) i++;
   const n = tableName(toks, i);
@@ -300,7 +301,7 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
   };
 }
 
-function readDelete(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): WriteStatement | undefined {
+function readDelete(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): Omit<WriteStatement, 'end'> | undefined {
   let i = 1;
   if (isWord(toks[i], 'from')) i++;
   if (isWord(toks[i], 'only')) i++;
