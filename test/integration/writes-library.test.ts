@@ -91,6 +91,8 @@ test('INSERT without a column list gives every column in table order; NULL keys 
 
 test('INSERT ... DEFAULT VALUES sends an empty record: the API picks every value', async () => {
   await withApi({}, async (conn, api) => {
+    const shape = await conn.describe('INSERT INTO orders DEFAULT VALUES RETURNING id, status, total');
+    assert.deepEqual(shape.columns.map((c) => c.name), ['id', 'status', 'total']);
     const r = await conn.query('INSERT INTO orders DEFAULT VALUES RETURNING id, status, total');
     assert.deepEqual(r.rows, [{ id: 100, status: 'new', total: 0 }]);
     assert.deepEqual(received(api), [['POST /orders', {}]]);

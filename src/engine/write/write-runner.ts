@@ -208,15 +208,16 @@ class WriteRun {
     const scratch = this.#newScratch();
     const defs = [...table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`), ...children.map((c) => `${ident(c.name)} JSON`)];
     await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${defs.join(', ')})`);
-    const list = named ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
+    // DEFAULT VALUES takes no column list.
+    const list = named || stmt.defaultValues ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
     const s = stmt.source!;
     const source = this.sql.slice(s.start, s.end);
     // The rows' source is read like any SELECT (its API tables fetched with its conditions).
     if (/^\s*\(?\s*(select|with|from)\b/i.test(source)) await this.host.cache.prepare(this.#engine, source.trim().replace(/^\((.*)\)$/s, '$1'), [], this.host.signal);
     const insert = `${this.sql.slice(0, stmt.target.start)}${ident(scratch)}${this.sql.slice(stmt.target.end, s.start)}${list} ${source} RETURNING *`;
     const rows = (await this.#query(insert, false)).rows;
-    // Which columns the statement gives: those listed, else every column (NULL keys left to the API).
-    const given = named ? new Set(named) : undefined;
+    // Which columns the statement gives: those listed (none for DEFAULT VALUES: the API picks every value), else every column (NULL keys left to the API).
+    const given = named ? new Set(named) : stmt.defaultValues ? new Set<string>() : undefined;
     const send = table.columns.filter((c) => writableColumn(c) && (given ? given.has(c.name.toLowerCase()) : true));
     const sendChildren = children.filter((c) => (given ? given.has(c.name.toLowerCase()) : false));
     if (!given) {
@@ -540,7 +541,7 @@ export async function describeWrite(engine: Engine, model: ResolvedModel, stmt: 
     const end = stmt.returningAt ?? sql.length;
     let text: string;
     if (stmt.kind === 'insert') {
-      const list = stmt.columns ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
+      const list = stmt.columns || stmt.defaultValues ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
       text = `${sql.slice(0, stmt.target.start)}${ident(scratch)}${sql.slice(stmt.target.end, stmt.source!.start)}${list} ${sql.slice(stmt.source!.start, end)}`;
     } else {
       text = `${sql.slice(0, stmt.target.start)}${ident(scratch)}${alias}${sql.slice(stmt.target.end, end)}`;
