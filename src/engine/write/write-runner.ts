@@ -359,7 +359,11 @@ class WriteRun {
     if (links.length !== keys.length || links.length === 0) return;
     const parents = (await this.#query(`SELECT ${keys.map((k) => ident(k.name)).join(', ')} FROM ${ident(scratch)}`, false)).rows;
     if (parents.length === 0) return;
-    const match = parents.map((p) => `(${links.map((l, i) => `c.${ident(l.name)} = ${sqlValue(p[keys[i]!.name], keys[i]!)}`).join(' AND ')})`).join(' OR ');
+    // One key: an IN list, which reaches the API as one request per parent (an OR of equalities would read the whole table).
+    const match =
+      links.length === 1
+        ? `c.${ident(links[0]!.name)} IN (${parents.map((p) => sqlValue(p[keys[0]!.name], keys[0]!)).join(', ')})`
+        : parents.map((p) => `(${links.map((l, i) => `c.${ident(l.name)} = ${sqlValue(p[keys[i]!.name], keys[i]!)}`).join(' AND ')})`).join(' OR ');
     // Read like a SELECT of the child rows of these parents (their keys reach the API as the parent's would).
     await this.host.cache.prepare(this.#engine, `SELECT * FROM ${ident(child.name)} AS c WHERE ${match}`, [], this.host.signal);
     const fields = child.columns.filter(recordColumn).map((c) => `${literal(c.name)}, c.${ident(c.name)}`).join(', ');
