@@ -246,6 +246,16 @@ test('keyCondition: column = value, value = column, column IN (values), qualifie
     ['id = other', { column: 'id', values: ['other'] }],
     ['f(id) = 1', undefined],
     ["'unterminated", undefined],
+    // The value is not everything after `=` when an operator that binds less tightly follows:
+    // `id = 3 IS NOT NULL` is `(id = 3) IS NOT NULL`, true for every row.
+    ['id = 3 IS NOT NULL', undefined],
+    ['id = 2 OR TRUE', undefined],
+    ['id = 1 OR id = 2', undefined],
+    ['id = 1 = TRUE', undefined],
+    ['id = 1 <> FALSE', undefined],
+    ['NOT id = 1', undefined],
+    ['TRUE OR 1 = id', undefined],
+    ['id IN (1, 2) OR TRUE', undefined],
   ];
   for (const [condition, expected] of cases) assert.deepEqual(keyCondition(condition), expected, condition);
 });

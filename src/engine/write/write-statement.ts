@@ -372,7 +372,10 @@ export function keyCondition(text: string): { column: string; qualifier?: string
   const left = column(0);
   if (left && left.next < toks.length) {
     const op = toks[left.next]!;
-    if (op.kind === 'operator' && op.text === '=' && left.next + 1 < toks.length) return { column: left.column, ...(left.qualifier ? { qualifier: left.qualifier } : {}), values: [slice(left.next + 1, toks.length)] };
+    if (op.kind === 'operator' && op.text === '=' && left.next + 1 < toks.length) {
+      if (!oneOperand(toks.slice(left.next + 1))) return undefined;
+      return { column: left.column, ...(left.qualifier ? { qualifier: left.qualifier } : {}), values: [slice(left.next + 1, toks.length)] };
+    }
     if (isWord(op, 'in') && isPunct(toks[left.next + 1], '(') && closes(toks, left.next + 1) === toks.length - 1) {
       if (isWord(toks[left.next + 2], 'select', 'with', 'values', 'from')) return undefined;
       const values: string[] = [];
@@ -392,9 +395,22 @@ export function keyCondition(text: string): { column: string; qualifier?: string
   if (eq.length === 1) {
     const k = eq[0]![1];
     const right = column(k + 1);
-    if (right && right.next === toks.length && k > 0) return { column: right.column, ...(right.qualifier ? { qualifier: right.qualifier } : {}), values: [slice(0, k)] };
+    if (right && right.next === toks.length && k > 0 && oneOperand(toks.slice(0, k))) return { column: right.column, ...(right.qualifier ? { qualifier: right.qualifier } : {}), values: [slice(0, k)] };
   }
   return undefined;
+}
+
+/** Words and operators that bind no tighter than `=` (PostgreSQL's precedence, which DuckDB follows). */
+const LOOSER_WORDS = ['or', 'and', 'not', 'is', 'isnull', 'notnull', 'between', 'in', 'like', 'ilike', 'similar', 'glob'];
+const COMPARISONS = new Set(['=', '==', '<', '>', '<=', '>=', '<>', '!=']);
+
+/**
+ * Whether `toks` are one operand of `=`: nothing at depth 0 binds less tightly. `id = 3 IS NOT
+ * NULL` is `(id = 3) IS NOT NULL` and `id = 2 OR TRUE` is `(id = 2) OR TRUE`, neither a key value.
+ */
+function oneOperand(toks: readonly Token[]): boolean {
+  for (const [t] of topLevel(toks)) if (isWord(t, ...LOOSER_WORDS) || (t.kind === 'operator' && COMPARISONS.has(t.text))) return false;
+  return true;
 }
 
 /** The index of the parenthesis closing the one at `open`. */
