@@ -179,6 +179,21 @@ test('values in the API\'s forms: big integers with every digit, timestamps ISO 
   });
 });
 
+test('JSON column values set by UPDATE are sent as JSON with every digit, with and without reading the row', async () => {
+  await withApi({ orders: (api) => ({ ...PATCH(api), meta: 'Json' }) }, async (conn, api) => {
+    await conn.query(`UPDATE orders SET meta = '{"n": 9007199254740993}' WHERE id = 1`);
+    await conn.query(`UPDATE orders SET meta = '"just text"', total = total + 1 WHERE id = 2`);
+    assert.deepEqual(
+      api.writes().map((r) => [`${r.method} ${r.path}`, r.text]),
+      [
+        ['PATCH /orders/1', '{"meta":{"n":9007199254740993}}'],
+        ['PATCH /orders/2', '{"meta":"just text","total":21}'],
+      ],
+    );
+    assert.deepEqual(api.lines(), ['PATCH /orders/1', 'GET /orders/2', 'PATCH /orders/2']);
+  });
+});
+
 test('JSON given as a library parameter (object or array) is sent as that JSON', async () => {
   await withApi({ orders: { meta: 'Json' } }, async (conn, api) => {
     await conn.query('INSERT INTO orders (name, meta) VALUES ($1, $2)', ['o', { a: [1, "b'c"], n: null }]);

@@ -172,6 +172,16 @@ class WriteRun {
     return this.stmt.alias === undefined ? ` AS ${ident(this.table.name)}` : '';
   }
 
+  /**
+   * RETURNING of the scratch rows to send: every column, JSON columns and inline child rows as
+   * their text (parsed when the body is made), so big integers in them keep every digit and a
+   * JSON string stays a string.
+   */
+  #returningAll(): string {
+    const columns = [...this.table.columns.map((c) => [c.name, c.type === 'JSON'] as const), ...inlineChildren(this.table).map((c) => [c.name, true] as const)];
+    return `RETURNING ${columns.map(([name, json]) => (json ? `CAST(${ident(name)} AS VARCHAR) AS ${ident(name)}` : ident(name))).join(', ')}`;
+  }
+
   /** The statement with its target replaced by `scratch` (aliased as the table when it had no alias), up to RETURNING (or its end: a trailing `;` or comment would swallow what is appended). */
   #onScratch(scratch: string): string {
     const s = this.stmt;
@@ -214,7 +224,7 @@ class WriteRun {
     const source = this.sql.slice(s.start, s.end);
     // The rows' source is read like any SELECT (its API tables fetched with its conditions).
     if (/^\s*\(?\s*(select|with|from)\b/i.test(source)) await this.host.cache.prepare(this.#engine, source.trim().replace(/^\((.*)\)$/s, '$1'), [], this.host.signal);
-    const insert = `${this.sql.slice(0, stmt.target.start)}${ident(scratch)}${this.sql.slice(stmt.target.end, s.start)}${list} ${source} RETURNING *`;
+    const insert = `${this.sql.slice(0, stmt.target.start)}${ident(scratch)}${this.sql.slice(stmt.target.end, s.start)}${list} ${source} ${this.#returningAll()}`;
     const rows = (await this.#query(insert, false)).rows;
     // Which columns the statement gives: those listed (none for DEFAULT VALUES: the API picks every value), else every column (NULL keys left to the API).
     const given = named ? new Set(named) : stmt.defaultValues ? new Set<string>() : undefined;
@@ -251,7 +261,9 @@ class WriteRun {
 
   /** The value of a constant expression cast to `c`'s type, or undefined when it is not a constant (it names a column). */
   async #constant(expr: string, c: ColumnDef | undefined): Promise<{ value: JsonValue } | undefined> {
-    const sql = `SELECT ${c ? `CAST((${expr}) AS ${SQL_TYPE[c.type]})` : `(${expr})`} AS v`;
+    const cast = c ? `CAST((${expr}) AS ${SQL_TYPE[c.type]})` : `(${expr})`;
+    // JSON as its text (see #returningAll).
+    const sql = `SELECT ${c?.type === 'JSON' ? `CAST(${cast} AS VARCHAR)` : cast} AS v`;
     try {
       await this.#engine.describe(sql);
     } catch {
@@ -346,7 +358,7 @@ class WriteRun {
     await this.#query(`CREATE TEMP TABLE ${ident(scratch)} AS SELECT q.*${pseudo} FROM (${read}) AS q`, false);
     // A whole-row UPDATE sends the records' arrays too: their current rows, read with the parents.
     if (update && !sendOnly) for (const child of children) await this.#fillChild(scratch, child);
-    const rows = (await this.#query(`${this.#onScratch(scratch)} RETURNING *`, false)).rows;
+    const rows = (await this.#query(`${this.#onScratch(scratch)} ${this.#returningAll()}`, false)).rows;
     return this.#send(rows, (row) => this.#bodyFor(row, address, assigned));
   }
 
