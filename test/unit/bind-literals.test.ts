@@ -29,6 +29,8 @@ test('plain values become literals of their kind', () => {
     ['', "''"],
     [new Date('2026-12-03T10:00:00.250Z'), "'2026-12-03T10:00:00.250Z'::TIMESTAMPTZ"],
     [new Uint8Array([0, 255, 16]), "from_hex('00ff10')"],
+    [{ a: [1, "b'c"] }, `'{"a":[1,"b''c"]}'::JSON`],
+    [[1, 2], "'[1,2]'::JSON"],
   ];
   for (const [value, literal] of cases) assert.equal(bindLiterals('SELECT $1', [value]), `SELECT ${literal}`, String(value));
 });
