@@ -183,6 +183,8 @@ test('forms restsql cannot send to an API table: WRITE_UNSUPPORTED at the right 
     ["WITH q AS (SELECT 'x' AS n) INSERT INTO orders (name) SELECT n FROM q", 'orders (', /WITH clause/],
     ['WITH q AS (SELECT 1 AS id) DELETE FROM orders WHERE id IN (SELECT id FROM q)', 'orders WHERE', /WITH clause/],
     ['MERGE INTO orders USING tags ON false WHEN NOT MATCHED THEN INSERT VALUES (1)', 'orders USING', /MERGE/],
+    ["UPDATE orders SET (name, status) = ('a', 'b') WHERE id = 1", '(name', /SET \(a, b\)/],
+    ["UPDATE orders SET total = 1, (name, status) = ROW('a', 'b') WHERE id = 1", '(name', /SET \(a, b\)/],
   ];
   for (const [sql, at, message] of cases) {
     assert.throws(

@@ -266,9 +266,13 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
     current = undefined;
   };
   let expectColumn = true;
+  // The SET keyword or the comma before the assignment read next (a parenthesis after it is not yielded by topLevel).
+  let separator = i;
   for (const [t, k] of topLevel(toks, i + 1)) {
     if (t.start >= stopAt) break;
     if (expectColumn) {
+      const open = toks[separator + 1]!;
+      if (isPunct(open, '(')) throw unsupported(sql, open.start, `UPDATE ${n.name} SET (a, b) = (...) is not supported on an API table.`, 'Assign each column on its own: SET a = ..., b = ...');
       if (t.kind === 'punct') throw unsupported(sql, t.start, `UPDATE ${n.name} SET (a, b) = (...) is not supported on an API table.`, 'Assign each column on its own: SET a = ..., b = ...');
       let c = nameOf(t);
       let eqAt = k + 1;
@@ -283,6 +287,7 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
     } else if (isPunct(t, ',')) {
       close(t.start);
       expectColumn = true;
+      separator = k;
     }
     last = t.end;
   }
