@@ -3,7 +3,8 @@
  * (CLI, library, restsql serve): `orders` with server-assigned ids, nested `customer.address`
  * and an inline `items` array; `tags` written as JSON arrays (`[]`); `notes` keyed by a
  * string code in the URL (notesTable). Rows whose name (a tag's tag, a note's text) is `reject`
- * are refused with 422, `conflict` with 409, `bad` with 400 and `unavailable` with 503. An
+ * are refused with 422, `conflict` with 409, `bad` with 400, `forbidden` with 403 and `unavailable`
+ * with 503. An
  * order can also be deleted by `DELETE /orders` with its key in the body ({"id": 1}).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -92,6 +93,10 @@ export async function startWriteApi(): Promise<WriteApi> {
       }
       if (o.name === 'bad') {
         send(res, 400, { message: 'name "bad" is malformed' });
+        return true;
+      }
+      if (o.name === 'forbidden') {
+        send(res, 403, { message: 'this key may not write orders' });
         return true;
       }
       if (o.name === 'unavailable') {
