@@ -14,6 +14,9 @@ import { connect, isRestSqlError, type Connection } from '../../src/index.js';
 import { notesTable, startWriteApi, writeModel, type WriteApi } from '../support/write-api.js';
 import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
 
+// Not UTC (DuckDB takes the zone when the first database opens): values must reach the API in UTC all the same.
+process.env.TZ = 'America/New_York';
+
 const dir = tempDir(after, 'restsql-writes-lib-');
 let files = 0;
 
@@ -191,6 +194,19 @@ test('JSON column values set by UPDATE are sent as JSON with every digit, with a
       ],
     );
     assert.deepEqual(api.lines(), ['PATCH /orders/1', 'GET /orders/2', 'PATCH /orders/2']);
+  });
+});
+
+test('a Date bound by the library is sent as its instant in UTC, whatever the process\'s time zone', async () => {
+  await withApi({ orders: { due_at: 'Timestamp' } }, async (conn, api) => {
+    const zone = await conn.query("SELECT current_setting('TimeZone') AS tz");
+    assert.deepEqual(zone.rows, [{ tz: 'America/New_York' }], 'the test runs in a zone that is not UTC');
+    await conn.query('INSERT INTO orders (name, due_at) VALUES ($1, $2)', ['d', new Date('2026-05-01T12:30:00.250Z')]);
+    await conn.query('UPDATE orders SET due_at = ? WHERE id = ?', [new Date('2026-12-31T23:59:59.000Z'), 1]);
+    assert.deepEqual(
+      api.writes().map((r) => (r.body as { due_at: string }).due_at),
+      ['2026-05-01T12:30:00.25Z', '2026-12-31T23:59:59Z'],
+    );
   });
 });
 

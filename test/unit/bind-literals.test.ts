@@ -27,7 +27,7 @@ test('plain values become literals of their kind', () => {
     ["it's", "'it''s'"],
     ['$1 ? -- /*', "'$1 ? -- /*'"],
     ['', "''"],
-    [new Date('2026-12-03T10:00:00.250Z'), "'2026-12-03T10:00:00.250Z'::TIMESTAMPTZ"],
+    [new Date('2026-12-03T10:00:00.250Z'), "'2026-12-03T10:00:00.250Z'::TIMESTAMP"],
     [new Uint8Array([0, 255, 16]), "from_hex('00ff10')"],
     [{ a: [1, "b'c"] }, `'{"a":[1,"b''c"]}'::JSON`],
     [[1, 2], "'[1,2]'::JSON"],

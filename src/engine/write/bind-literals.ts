@@ -19,7 +19,9 @@ function plainLiteral(v: unknown): string {
     return `${literal(String(v))}::DOUBLE`;
   }
   if (typeof v === 'string') return literal(v);
-  if (v instanceof Date) return `${literal(v.toISOString())}::TIMESTAMPTZ`;
+  // The instant as UTC wall time: restsql's TIMESTAMP columns hold UTC, and a TIMESTAMPTZ would be
+  // turned into the process's local time when stored in one.
+  if (v instanceof Date) return `${literal(v.toISOString())}::TIMESTAMP`;
   if (v instanceof Uint8Array) return `from_hex(${literal(Buffer.from(v).toString('hex'))})`;
   return `${literal(JSON.stringify(v))}::JSON`;
 }
