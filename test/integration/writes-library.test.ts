@@ -449,6 +449,19 @@ test('UPDATE and DELETE fill the URL template from the row: a string key percent
   });
 });
 
+test('a write URL with a placeholder takes each row\'s value; a row without one is WRITE_NULL_KEY and nothing of the statement is sent', async () => {
+  await withApi({ orders: (api) => ({ '#insert': `POST ${api.url}/orders?by={customer_name}&n={total} /result` }) }, async (conn, api) => {
+    await conn.query("INSERT INTO orders (name, customer_name, total) VALUES ('a', 'Ada L/1', 1.5), ('b', 'Bo', 2)");
+    assert.deepEqual(received(api), [
+      ['POST /orders?by=Ada%20L%2F1&n=1.5', { name: 'a', customer: { name: 'Ada L/1' }, total: 1.5 }],
+      ['POST /orders?by=Bo&n=2', { name: 'b', customer: { name: 'Bo' }, total: 2 }],
+    ]);
+    api.clear();
+    await assert.rejects(conn.query("INSERT INTO orders (name, customer_name, total) VALUES ('c', 'Cy', 1), ('d', NULL, 2)"), failsWith('WRITE_NULL_KEY', /no value for 'customer_name'/, /#insert URL/));
+    assert.deepEqual(received(api), []);
+  });
+});
+
 // ---- DELETE
 
 test('DELETE by key and by IN list: one request per key, no read, no body', async () => {
