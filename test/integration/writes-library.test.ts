@@ -707,6 +707,24 @@ test('a script "INSERT ...; SELECT ..." runs both in order: the SELECT sees the 
   });
 });
 
+test('a write to an API table followed by another statement in one text with parameters is WRITE_UNSUPPORTED: nothing sent, nothing else run', async () => {
+  await withApi({}, async (conn, api) => {
+    await conn.query('CREATE TEMP TABLE mine AS SELECT * FROM tags');
+    api.clear();
+    // Once, the second statement ran against the scratch copy's RETURNING, and the rows it returned (mine's) were POSTed.
+    await assert.rejects(conn.queryAll('INSERT INTO tags VALUES ($1, $2); DELETE FROM mine', ['a', 'b']), failsWith('WRITE_UNSUPPORTED', /followed by another statement/));
+    await assert.rejects(conn.queryAll('DELETE FROM orders WHERE id = $1; SELECT 1', [2]), failsWith('WRITE_UNSUPPORTED', /followed by another statement/));
+    await assert.rejects(async () => {
+      for await (const b of conn.stream("UPDATE orders SET status = 'x' WHERE id = 1; DELETE FROM orders WHERE id = 2")) void b;
+    }, failsWith('WRITE_UNSUPPORTED'));
+    assert.deepEqual(received(api), []);
+    assert.deepEqual((await conn.query('SELECT tag FROM mine')).rows, [{ tag: 'red' }]);
+    // A trailing semicolon is not another statement.
+    await conn.query('DELETE FROM orders WHERE id = $1;', [2]);
+    assert.deepEqual(api.lines(), ['DELETE /orders/2']);
+  });
+});
+
 test('stream(), open() and describe() write the same way; describe sends and reads nothing', async () => {
   await withApi({}, async (conn, api) => {
     const shape = await conn.describe("INSERT INTO orders (name, total) VALUES ($1, $2) RETURNING id, name");

@@ -40,6 +40,9 @@ test('writeVerb: the first word past parentheses and comments, for write verbs o
 
 test('statements that are not writes to an API table are left to DuckDB (undefined)', () => {
   for (const sql of [
+    // The first statement decides: DuckDB answers a text of several statements as before.
+    'INSERT INTO mine VALUES (1); DELETE FROM orders WHERE id = 1',
+    'SELECT 1; INSERT INTO orders VALUES (1)',
     'SELECT * FROM orders',
     'INSERT INTO mine VALUES (1)',
     'UPDATE mine SET a = 1 WHERE id = 1',
@@ -184,6 +187,8 @@ test('forms restsql cannot send to an API table: WRITE_UNSUPPORTED at the right 
     ['WITH q AS (SELECT 1 AS id) DELETE FROM orders WHERE id IN (SELECT id FROM q)', 'orders WHERE', /WITH clause/],
     ['MERGE INTO orders USING tags ON false WHEN NOT MATCHED THEN INSERT VALUES (1)', 'orders USING', /MERGE/],
     ["UPDATE orders SET (name, status) = ('a', 'b') WHERE id = 1", '(name', /SET \(a, b\)/],
+    ["INSERT INTO tags VALUES ('a', 'b'); DELETE FROM mine", 'DELETE FROM mine', /INSERT on the API table 'tags' is followed by another statement/],
+    ['DELETE FROM orders WHERE id = 1;; SELECT 1', 'SELECT 1', /DELETE on the API table 'orders' is followed by another statement/],
     ["UPDATE orders SET total = 1, (name, status) = ROW('a', 'b') WHERE id = 1", '(name', /SET \(a, b\)/],
   ];
   for (const [sql, at, message] of cases) {

@@ -129,12 +129,17 @@ function aliasAt(toks: readonly Token[], i: number): { alias?: string; next: num
  * Reads `sql` as a write statement whose target `isApiTable` accepts. Undefined when `sql` is not
  * an INSERT, UPDATE or DELETE, or its target is not an API table (DuckDB runs it as before).
  * Throws WRITE_UNSUPPORTED for forms restsql cannot send (ON CONFLICT, INSERT OR REPLACE, a WITH
- * before the verb, MERGE or TRUNCATE of an API table).
+ * before the verb, MERGE or TRUNCATE of an API table), and for a write to an API table followed
+ * by another statement in the same text.
  */
 export function readWriteStatement(sql: string, isApiTable: (name: string, schema: string | undefined) => boolean): WriteStatement | undefined {
   const verb = writeVerb(sql);
   if (verb === undefined) return undefined;
-  const toks = [...tokens(sql)].filter((t) => !(t.kind === 'punct' && t.text === ';'));
+  // The first statement's tokens; another statement after it is refused below when this one writes to an API table.
+  const all = [...tokens(sql)];
+  const semicolon = all.findIndex((t) => isPunct(t, ';'));
+  const next = semicolon < 0 ? undefined : all.slice(semicolon + 1).find((t) => !isPunct(t, ';'));
+  const toks = semicolon < 0 ? all : all.slice(0, semicolon);
   const api = (n: { name: string; schema?: string } | undefined): boolean => n !== undefined && (n.schema === undefined || SCHEMAS.has(n.schema)) && isApiTable(n.name, n.schema);
   const first = toks[0]!;
   if (verb === 'with' || verb === 'merge' || verb === 'truncate' || verb === 'upsert' || verb === 'replace' || first.kind === 'punct') {
@@ -148,6 +153,10 @@ export function readWriteStatement(sql: string, isApiTable: (name: string, schem
   }
   if (firstWord(toks) === undefined) return undefined;
   const read = verb === 'insert' ? readInsert(sql, toks, api) : verb === 'update' ? readUpdate(sql, toks, api) : readDelete(sql, toks, api);
+  if (read && next) {
+    // Scripts are split before they get here; a text that still holds two statements (bound parameters, stream(), open()) cannot be sent as one write.
+    throw unsupported(sql, next.start, `${verb.toUpperCase()} on the API table '${read.table}' is followed by another statement in the same text; a write to an API table must be a statement of its own here.`, 'Run the statements one at a time (bound parameters, stream() and open() take one statement), or run the script without parameters.');
+  }
   return read && { ...read, end: toks[toks.length - 1]!.end };
 }
 
