@@ -8,6 +8,7 @@
  *   condition whose value is followed by an operator that binds less tightly (`id = 1 OR x`);
  * - readWriteStatement() finds the target, alias, columns, SET, source, WHERE and RETURNING as
  *   the very pieces the statement was assembled from, whatever trails it (`;`, comments).
+ *   A second statement after it is refused, never read as part of the first.
  * Seeded and bounded; the seed is printed on failure (RESTSQL_FC_SEED replays it).
  */
 import assert from 'node:assert/strict';
@@ -266,6 +267,21 @@ test('INSERT: target, column list, source (VALUES or SELECT), RETURNING and the 
       assert.equal(text(sql, w.returning), s.returning);
       assert.equal(sql.slice(0, w.end), statement);
     },
+  );
+});
+
+test('a write followed by another statement in the same text is refused, wherever the semicolon hides in it', () => {
+  check(
+    fc.tuple(target, where, fc.option(returning, { nil: undefined }), ws, fc.constantFrom('SELECT 1', 'DELETE FROM mine', "INSERT INTO orders VALUES (1)", '-- c\nUPDATE mine SET a = 1')),
+    ([t, w, r, space, second]) => {
+      const sql = `DELETE FROM ${t} WHERE ${w.text}${r ? ` RETURNING ${r}` : ''};${space}${second}`;
+      assert.throws(
+        () => readWriteStatement(sql, isApi),
+        (e: unknown) => (e as { code?: string }).code === 'WRITE_UNSUPPORTED' && /followed by another statement/.test((e as Error).message),
+        sql,
+      );
+    },
+    100,
   );
 });
 
