@@ -3,9 +3,9 @@
  * (CLI, library, restsql serve): `orders` with server-assigned ids, nested `customer.address`
  * and an inline `items` array; `tags` written as JSON arrays (`[]`); `notes` keyed by a
  * string code in the URL (notesTable). Rows whose name (a tag's tag, a note's text) is `reject`
- * are refused with 422, `conflict` with 409, `bad` with 400, `forbidden` with 403 and `unavailable`
- * with 503. An
- * order can also be deleted by `DELETE /orders` with its key in the body ({"id": 1}).
+ * are refused with 422, `conflict` with 409, `bad` with 400, `forbidden` with 403 and
+ * `unavailable` with 503. An order can also be deleted by `DELETE /orders` with its key in the
+ * body ({"id": 1}).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startHttpServer, type Listening } from './loopback-server.js';
