@@ -19,7 +19,9 @@ function plainLiteral(v: unknown): string {
     return `${literal(String(v))}::DOUBLE`;
   }
   if (typeof v === 'string') return literal(v);
-  if (v instanceof Date) return `${literal(v.toISOString())}::TIMESTAMPTZ`;
+  // The instant as UTC wall time: restsql's TIMESTAMP columns hold UTC, and a TIMESTAMPTZ would be
+  // turned into the process's local time when stored in one.
+  if (v instanceof Date) return `${literal(v.toISOString())}::TIMESTAMP`;
   if (v instanceof Uint8Array) return `from_hex(${literal(Buffer.from(v).toString('hex'))})`;
   return `${literal(JSON.stringify(v))}::JSON`;
 }
@@ -44,7 +46,8 @@ export function bindLiterals(sql: string, params: Params | undefined): string {
     if (n < 1 || n > values.length) {
       throw new RestSqlError('QUERY_BAD_PARAMETER', `The statement uses parameter ${n === 0 ? '?' : `$${n}`} but ${values.length} value${values.length === 1 ? ' was' : 's were'} bound.`, { hint: 'Bind one value per parameter.', details: { position: at + 1 } });
     }
-    return typedLiteral(values[n - 1], types[n - 1]);
+    // The library's plain values (objects and arrays are JSON); restsql serve's DuckDB values with their types.
+    return Array.isArray(params) ? plainLiteral(values[n - 1]) : typedLiteral(values[n - 1], types[n - 1]);
   };
   let out = '';
   let at = 0;

@@ -172,10 +172,20 @@ class WriteRun {
     return this.stmt.alias === undefined ? ` AS ${ident(this.table.name)}` : '';
   }
 
-  /** The statement with its target replaced by `scratch` (aliased as the table when it had no alias), up to RETURNING. */
+  /**
+   * RETURNING of the scratch rows to send: every column, JSON columns and inline child rows as
+   * their text (parsed when the body is made), so big integers in them keep every digit and a
+   * JSON string stays a string.
+   */
+  #returningAll(): string {
+    const columns = [...this.table.columns.map((c) => [c.name, c.type === 'JSON'] as const), ...inlineChildren(this.table).map((c) => [c.name, true] as const)];
+    return `RETURNING ${columns.map(([name, json]) => (json ? `CAST(${ident(name)} AS VARCHAR) AS ${ident(name)}` : ident(name))).join(', ')}`;
+  }
+
+  /** The statement with its target replaced by `scratch` (aliased as the table when it had no alias), up to RETURNING (or its end: a trailing `;` or comment would swallow what is appended). */
   #onScratch(scratch: string): string {
     const s = this.stmt;
-    return `${this.sql.slice(0, s.target.start)}${ident(scratch)}${this.#targetName}${this.sql.slice(s.target.end, s.returningAt ?? this.sql.length)}`;
+    return `${this.sql.slice(0, s.target.start)}${ident(scratch)}${this.#targetName}${this.sql.slice(s.target.end, s.returningAt ?? s.end)}`;
   }
 
   async run(): Promise<WriteDone> {
@@ -208,15 +218,16 @@ class WriteRun {
     const scratch = this.#newScratch();
     const defs = [...table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`), ...children.map((c) => `${ident(c.name)} JSON`)];
     await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${defs.join(', ')})`);
-    const list = named ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
+    // DEFAULT VALUES takes no column list.
+    const list = named || stmt.defaultValues ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
     const s = stmt.source!;
     const source = this.sql.slice(s.start, s.end);
     // The rows' source is read like any SELECT (its API tables fetched with its conditions).
     if (/^\s*\(?\s*(select|with|from)\b/i.test(source)) await this.host.cache.prepare(this.#engine, source.trim().replace(/^\((.*)\)$/s, '$1'), [], this.host.signal);
-    const insert = `${this.sql.slice(0, stmt.target.start)}${ident(scratch)}${this.sql.slice(stmt.target.end, s.start)}${list} ${source} RETURNING *`;
+    const insert = `${this.sql.slice(0, stmt.target.start)}${ident(scratch)}${this.sql.slice(stmt.target.end, s.start)}${list} ${source} ${this.#returningAll()}`;
     const rows = (await this.#query(insert, false)).rows;
-    // Which columns the statement gives: those listed, else every column (NULL keys left to the API).
-    const given = named ? new Set(named) : undefined;
+    // Which columns the statement gives: those listed (none for DEFAULT VALUES: the API picks every value), else every column (NULL keys left to the API).
+    const given = named ? new Set(named) : stmt.defaultValues ? new Set<string>() : undefined;
     const send = table.columns.filter((c) => writableColumn(c) && (given ? given.has(c.name.toLowerCase()) : true));
     const sendChildren = children.filter((c) => (given ? given.has(c.name.toLowerCase()) : false));
     if (!given) {
@@ -250,7 +261,9 @@ class WriteRun {
 
   /** The value of a constant expression cast to `c`'s type, or undefined when it is not a constant (it names a column). */
   async #constant(expr: string, c: ColumnDef | undefined): Promise<{ value: JsonValue } | undefined> {
-    const sql = `SELECT ${c ? `CAST((${expr}) AS ${SQL_TYPE[c.type]})` : `(${expr})`} AS v`;
+    const cast = c ? `CAST((${expr}) AS ${SQL_TYPE[c.type]})` : `(${expr})`;
+    // JSON as its text (see #returningAll).
+    const sql = `SELECT ${c?.type === 'JSON' ? `CAST(${cast} AS VARCHAR)` : cast} AS v`;
     try {
       await this.#engine.describe(sql);
     } catch {
@@ -345,7 +358,7 @@ class WriteRun {
     await this.#query(`CREATE TEMP TABLE ${ident(scratch)} AS SELECT q.*${pseudo} FROM (${read}) AS q`, false);
     // A whole-row UPDATE sends the records' arrays too: their current rows, read with the parents.
     if (update && !sendOnly) for (const child of children) await this.#fillChild(scratch, child);
-    const rows = (await this.#query(`${this.#onScratch(scratch)} RETURNING *`, false)).rows;
+    const rows = (await this.#query(`${this.#onScratch(scratch)} ${this.#returningAll()}`, false)).rows;
     return this.#send(rows, (row) => this.#bodyFor(row, address, assigned));
   }
 
@@ -358,7 +371,11 @@ class WriteRun {
     if (links.length !== keys.length || links.length === 0) return;
     const parents = (await this.#query(`SELECT ${keys.map((k) => ident(k.name)).join(', ')} FROM ${ident(scratch)}`, false)).rows;
     if (parents.length === 0) return;
-    const match = parents.map((p) => `(${links.map((l, i) => `c.${ident(l.name)} = ${sqlValue(p[keys[i]!.name], keys[i]!)}`).join(' AND ')})`).join(' OR ');
+    // One key: an IN list, which reaches the API as one request per parent (an OR of equalities would read the whole table).
+    const match =
+      links.length === 1
+        ? `c.${ident(links[0]!.name)} IN (${parents.map((p) => sqlValue(p[keys[0]!.name], keys[0]!)).join(', ')})`
+        : parents.map((p) => `(${links.map((l, i) => `c.${ident(l.name)} = ${sqlValue(p[keys[i]!.name], keys[i]!)}`).join(' AND ')})`).join(' OR ');
     // Read like a SELECT of the child rows of these parents (their keys reach the API as the parent's would).
     await this.host.cache.prepare(this.#engine, `SELECT * FROM ${ident(child.name)} AS c WHERE ${match}`, [], this.host.signal);
     const fields = child.columns.filter(recordColumn).map((c) => `${literal(c.name)}, c.${ident(c.name)}`).join(', ');
@@ -550,7 +567,7 @@ export async function describeWrite(engine: Engine, model: ResolvedModel, stmt: 
     const end = stmt.returningAt ?? sql.length;
     let text: string;
     if (stmt.kind === 'insert') {
-      const list = stmt.columns ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
+      const list = stmt.columns || stmt.defaultValues ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
       text = `${sql.slice(0, stmt.target.start)}${ident(scratch)}${sql.slice(stmt.target.end, stmt.source!.start)}${list} ${sql.slice(stmt.source!.start, end)}`;
     } else {
       text = `${sql.slice(0, stmt.target.start)}${ident(scratch)}${alias}${sql.slice(stmt.target.end, end)}`;

@@ -38,6 +38,8 @@ export interface WriteStatement {
   readonly returning?: Span;
   /** Where the RETURNING keyword starts (the statement without it ends here). */
   readonly returningAt?: number;
+  /** Where the statement ends: past its last token, before a trailing `;` and comments. */
+  readonly end: number;
 }
 
 const SCHEMAS = new Set(['main', 'public', 'restsql', 'autorest', 'temp']);
@@ -127,15 +129,17 @@ function aliasAt(toks: readonly Token[], i: number): { alias?: string; next: num
  * Reads `sql` as a write statement whose target `isApiTable` accepts. Undefined when `sql` is not
  * an INSERT, UPDATE or DELETE, or its target is not an API table (DuckDB runs it as before).
  * Throws WRITE_UNSUPPORTED for forms restsql cannot send (ON CONFLICT, INSERT OR REPLACE, a WITH
- * before the verb, MERGE or TRUNCATE of an API table).
+ * before the verb, MERGE or TRUNCATE of an API table), and for a write to an API table followed
+ * by another statement in the same text.
  */
 export function readWriteStatement(sql: string, isApiTable: (name: string, schema: string | undefined) => boolean): WriteStatement | undefined {
   const verb = writeVerb(sql);
   if (verb === undefined) return undefined;
+  // The first statement's tokens; another statement after it is refused below when this one writes to an API table.
   const all = [...tokens(sql)];
-  while (all.length > 0 && isPunct(all[all.length - 1], ';')) all.pop();
-  const semicolon = all.find((t) => isPunct(t, ';'));
-  const toks = semicolon ? all.slice(0, all.indexOf(semicolon)) : all;
+  const semicolon = all.findIndex((t) => isPunct(t, ';'));
+  const next = semicolon < 0 ? undefined : all.slice(semicolon + 1).find((t) => !isPunct(t, ';'));
+  const toks = semicolon < 0 ? all : all.slice(0, semicolon);
   const api = (n: { name: string; schema?: string } | undefined): boolean => n !== undefined && (n.schema === undefined || SCHEMAS.has(n.schema)) && isApiTable(n.name, n.schema);
   const first = toks[0]!;
   if (verb === 'with' || verb === 'merge' || verb === 'truncate' || verb === 'upsert' || verb === 'replace' || first.kind === 'punct') {
@@ -148,11 +152,12 @@ export function readWriteStatement(sql: string, isApiTable: (name: string, schem
     return undefined;
   }
   if (firstWord(toks) === undefined) return undefined;
-  const stmt = verb === 'insert' ? readInsert(sql, toks, api) : verb === 'update' ? readUpdate(sql, toks, api) : readDelete(sql, toks, api);
-  if (stmt && semicolon) {
-    throw unsupported(sql, semicolon.start, `A write to the API table '${stmt.table}' must be a statement of its own when parameters are bound.`, 'Send the statements one at a time (a script without parameters runs statement by statement).');
+  const read = verb === 'insert' ? readInsert(sql, toks, api) : verb === 'update' ? readUpdate(sql, toks, api) : readDelete(sql, toks, api);
+  if (read && next) {
+    // Scripts are split before they get here; a text that still holds two statements (bound parameters, stream(), open()) cannot be sent as one write.
+    throw unsupported(sql, next.start, `${verb.toUpperCase()} on the API table '${read.table}' is followed by another statement in the same text; a write to an API table must be a statement of its own here.`, 'Run the statements one at a time (bound parameters, stream() and open() take one statement), or run the script without parameters.');
   }
-  return stmt;
+  return read && { ...read, end: toks[toks.length - 1]!.end };
 }
 
 /** The target of a WITH ... INSERT/UPDATE/DELETE, MERGE INTO, TRUNCATE [TABLE]. */
@@ -177,7 +182,7 @@ function targetOfOther(toks: readonly Token[], verb: string): { name: { name: st
   return n ? { name: n, at: toks[j]!.start } : undefined;
 }
 
-function readInsert(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): WriteStatement | undefined {
+function readInsert(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): Omit<WriteStatement, 'end'> | undefined {
   let i = 1;
   if (isWord(toks[i], 'or')) {
     const n = tableName(toks, i + 3);
@@ -250,7 +255,7 @@ function tail(toks: readonly Token[], from: number, joinWord: string): { where?:
   return out;
 }
 
-function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): WriteStatement | undefined {
+function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): Omit<WriteStatement, 'end'> | undefined {
   let i = 1;
   if (isWord(toks[i], 'only')) i++;
   const n = tableName(toks, i);
@@ -269,9 +274,13 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
     current = undefined;
   };
   let expectColumn = true;
+  // The SET keyword or the comma before the assignment read next (a parenthesis after it is not yielded by topLevel).
+  let separator = i;
   for (const [t, k] of topLevel(toks, i + 1)) {
     if (t.start >= stopAt) break;
     if (expectColumn) {
+      const open = toks[separator + 1]!;
+      if (isPunct(open, '(')) throw unsupported(sql, open.start, `UPDATE ${n.name} SET (a, b) = (...) is not supported on an API table.`, 'Assign each column on its own: SET a = ..., b = ...');
       if (t.kind === 'punct') throw unsupported(sql, t.start, `UPDATE ${n.name} SET (a, b) = (...) is not supported on an API table.`, 'Assign each column on its own: SET a = ..., b = ...');
       let c = nameOf(t);
       let eqAt = k + 1;
@@ -286,6 +295,7 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
     } else if (isPunct(t, ',')) {
       close(t.start);
       expectColumn = true;
+      separator = k;
     }
   }
   close(stopAt === sql.length ? toks[toks.length - 1]!.end : stopAt);
@@ -302,7 +312,7 @@ function readUpdate(sql: string, toks: readonly Token[], api: (n: { name: string
   };
 }
 
-function readDelete(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): WriteStatement | undefined {
+function readDelete(sql: string, toks: readonly Token[], api: (n: { name: string; schema?: string }) => boolean): Omit<WriteStatement, 'end'> | undefined {
   let i = 1;
   if (isWord(toks[i], 'from')) i++;
   if (isWord(toks[i], 'only')) i++;
@@ -373,7 +383,10 @@ export function keyCondition(text: string): { column: string; qualifier?: string
   const left = column(0);
   if (left && left.next < toks.length) {
     const op = toks[left.next]!;
-    if (op.kind === 'operator' && op.text === '=' && left.next + 1 < toks.length) return { column: left.column, ...(left.qualifier ? { qualifier: left.qualifier } : {}), values: [slice(left.next + 1, toks.length)] };
+    if (op.kind === 'operator' && op.text === '=' && left.next + 1 < toks.length) {
+      if (!oneOperand(toks.slice(left.next + 1))) return undefined;
+      return { column: left.column, ...(left.qualifier ? { qualifier: left.qualifier } : {}), values: [slice(left.next + 1, toks.length)] };
+    }
     if (isWord(op, 'in') && isPunct(toks[left.next + 1], '(') && closes(toks, left.next + 1) === toks.length - 1) {
       if (isWord(toks[left.next + 2], 'select', 'with', 'values', 'from')) return undefined;
       const values: string[] = [];
@@ -393,9 +406,22 @@ export function keyCondition(text: string): { column: string; qualifier?: string
   if (eq.length === 1) {
     const k = eq[0]![1];
     const right = column(k + 1);
-    if (right && right.next === toks.length && k > 0) return { column: right.column, ...(right.qualifier ? { qualifier: right.qualifier } : {}), values: [slice(0, k)] };
+    if (right && right.next === toks.length && k > 0 && oneOperand(toks.slice(0, k))) return { column: right.column, ...(right.qualifier ? { qualifier: right.qualifier } : {}), values: [slice(0, k)] };
   }
   return undefined;
+}
+
+/** Words and operators that bind no tighter than `=` (PostgreSQL's precedence, which DuckDB follows). */
+const LOOSER_WORDS = ['or', 'and', 'not', 'is', 'isnull', 'notnull', 'between', 'in', 'like', 'ilike', 'similar', 'glob'];
+const COMPARISONS = new Set(['=', '==', '<', '>', '<=', '>=', '<>', '!=']);
+
+/**
+ * Whether `toks` are one operand of `=`: nothing at depth 0 binds less tightly. `id = 3 IS NOT
+ * NULL` is `(id = 3) IS NOT NULL` and `id = 2 OR TRUE` is `(id = 2) OR TRUE`, neither a key value.
+ */
+function oneOperand(toks: readonly Token[]): boolean {
+  for (const [t] of topLevel(toks)) if (isWord(t, ...LOOSER_WORDS) || (t.kind === 'operator' && COMPARISONS.has(t.text))) return false;
+  return true;
 }
 
 /** The index of the parenthesis closing the one at `open`. */
