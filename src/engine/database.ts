@@ -211,6 +211,9 @@ export async function createDatabase(): Promise<Database> {
     admin = await instance.connect();
     await admin.run(`SET allowed_directories=[${literal(`${loadDir}/`)}]`);
     await admin.run('SET enable_external_access=false');
+    // restsql's TIMESTAMP columns hold UTC: TIMESTAMPTZ values (literals, now(), restsql serve's
+    // timestamptz parameters) convert to them in UTC, never in the process's local zone.
+    await admin.run("SET GLOBAL TimeZone = 'UTC'");
     await admin.run('SET lock_configuration=true');
   } catch (e) {
     instance.closeSync();

@@ -197,10 +197,16 @@ test('JSON column values set by UPDATE are sent as JSON with every digit, with a
   });
 });
 
-test('a Date bound by the library is sent as its instant in UTC, whatever the process\'s time zone', async () => {
+test('a Date bound by the library, and a TIMESTAMPTZ, are sent as their instant in UTC, whatever the process\'s time zone', async () => {
   await withApi({ orders: { due_at: 'Timestamp' } }, async (conn, api) => {
+    assert.equal(new Date(2026, 0, 1).getTimezoneOffset() !== 0, true, 'the test runs in a zone that is not UTC');
+    // The engine works in UTC (restsql's TIMESTAMP columns hold UTC), not in the process's zone.
     const zone = await conn.query("SELECT current_setting('TimeZone') AS tz");
-    assert.deepEqual(zone.rows, [{ tz: 'America/New_York' }], 'the test runs in a zone that is not UTC');
+    assert.deepEqual(zone.rows, [{ tz: 'UTC' }]);
+    await conn.query("UPDATE orders SET due_at = TIMESTAMPTZ '2026-07-01 12:00:00+02' WHERE id = 2");
+    assert.equal((api.writes()[0]!.body as { due_at: string }).due_at, '2026-07-01T10:00:00Z');
+    assert.deepEqual((await conn.query("SELECT count(*)::INTEGER AS n FROM orders WHERE created_at < TIMESTAMPTZ '2026-01-02 10:00:00+00'")).rows, [{ n: 1 }]);
+    api.clear();
     await conn.query('INSERT INTO orders (name, due_at) VALUES ($1, $2)', ['d', new Date('2026-05-01T12:30:00.250Z')]);
     await conn.query('UPDATE orders SET due_at = ? WHERE id = ?', [new Date('2026-12-31T23:59:59.000Z'), 1]);
     assert.deepEqual(
