@@ -273,6 +273,22 @@ class WriteRun {
     return { value: rows[0]?.['v'] ?? null };
   }
 
+  /** The values of constant expressions cast to `c`'s type (one statement for a whole IN list), or undefined when one is not a constant. */
+  async #constants(exprs: readonly string[], c: ColumnDef): Promise<JsonValue[] | undefined> {
+    const cast = (expr: string): string => {
+      const typed = `CAST((${expr}) AS ${SQL_TYPE[c.type]})`;
+      return c.type === 'JSON' ? `CAST(${typed} AS VARCHAR)` : typed;
+    };
+    const sql = `SELECT ${exprs.map((e, i) => `${cast(e)} AS v${i}`).join(', ')}`;
+    try {
+      await this.#engine.describe(sql);
+    } catch {
+      return undefined;
+    }
+    const row = (await this.#query(sql)).rows[0] ?? {};
+    return exprs.map((_, i) => row[`v${i}`] ?? null);
+  }
+
   /** `where`'s `key = v` and `key IN (...)` conditions: the values per address column, and whether every condition was one. */
   async #keyValues(address: readonly ColumnDef[]): Promise<{ values: Map<string, JsonValue[]>; onlyKeys: boolean }> {
     const { stmt, sql, table } = this;
@@ -286,16 +302,10 @@ class WriteRun {
         onlyKeys = false;
         continue;
       }
+      const evaluated = await this.#constants(k.values, c);
+      const constant = evaluated !== undefined;
       const vs: JsonValue[] = [];
-      let constant = true;
-      for (const expr of k.values) {
-        const v = await this.#constant(expr, c);
-        if (!v) {
-          constant = false;
-          break;
-        }
-        if (v.value !== null && !vs.some((x) => JSON.stringify(x) === JSON.stringify(v.value))) vs.push(v.value);
-      }
+      for (const v of evaluated ?? []) if (v !== null && !vs.some((x) => JSON.stringify(x) === JSON.stringify(v))) vs.push(v);
       if (!constant) {
         onlyKeys = false;
         continue;
