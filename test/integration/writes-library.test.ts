@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { connect, isRestSqlError, type Connection } from '../../src/index.js';
 import { notesTable, startWriteApi, writeModel, type WriteApi } from '../support/write-api.js';
 import { ownSpoolFolders, tempDir } from '../support/temp-dir.js';
+import { startHttpServer } from '../support/loopback-server.js';
 
 // Not UTC (DuckDB takes the zone when the first database opens): values must reach the API in UTC all the same.
 process.env.TZ = 'America/New_York';
@@ -748,4 +749,52 @@ test('stream(), open() and describe() write the same way; describe sends and rea
     assert.equal(await o.next(), undefined);
     assert.deepEqual(api.writes().map((x) => `${x.method} ${x.path}`), ['POST /orders', 'PUT /orders/2']);
   });
+});
+
+test('a whole-record UPDATE of a table with a composite key reads each parent\'s child rows by its own key, never the whole table', async () => {
+  const runs = new Map([
+    ['r1/1', { report: 'r1', run: 1, state: 'done', steps: [{ name: 'a' }] }],
+    ['r1/2', { report: 'r1', run: 2, state: 'done', steps: [{ name: 'b' }, { name: 'c' }] }],
+    ['r2/1', { report: 'r2', run: 1, state: 'done', steps: [] as { name: string }[] }],
+  ]);
+  const seen: string[] = [];
+  const server = await startHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push(`${req.method} ${req.url}${body ? ` ${body}` : ''}`);
+      const m = /^\/runs\/([^/]+)\/([^/]+)$/.exec(req.url ?? '');
+      const key = m ? `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}` : '';
+      if (req.method === 'GET' && req.url === '/runs') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([...runs.values()]));
+      if (req.method === 'GET' && runs.has(key)) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(runs.get(key)));
+      if (req.method === 'PUT' && runs.has(key)) return void res.writeHead(204).end();
+      res.writeHead(404).end();
+    });
+  });
+  try {
+    const file = join(tempDir({ after }), 'runs.rest');
+    writeFileSync(file, JSON.stringify({
+      runs: {
+        '#path': [`${server.url}/runs/{report}/{run}`, `${server.url}/runs`],
+        '#update': `PUT ${server.url}/runs/{report}/{run}`,
+        report: 'VarChar(8),#key', run: 'Integer,#key', state: 'VarChar(8)',
+        'steps[]': { name: 'VarChar(8)' },
+      },
+    }));
+    const conn = await connect(`RestConfigFile=${file}`);
+    try {
+      const r = await conn.query("UPDATE runs SET state = 'again' WHERE report = 'r1' AND run IN (1, 2)");
+      assert.deepEqual(r.rows, [{ Count: 2 }]);
+    } finally {
+      await conn.close();
+    }
+    assert.ok(!seen.includes('GET /runs'), `the whole table was read: ${seen.join(' | ')}`);
+    assert.deepEqual(seen.filter((s) => s.startsWith('PUT')).sort(), [
+      'PUT /runs/r1/1 {"state":"again","steps":[{"name":"a"}]}',
+      'PUT /runs/r1/2 {"state":"again","steps":[{"name":"b"},{"name":"c"}]}',
+    ]);
+  } finally {
+    await server.close();
+  }
 });

@@ -381,19 +381,25 @@ class WriteRun {
     if (links.length !== keys.length || links.length === 0) return;
     const parents = (await this.#query(`SELECT ${keys.map((k) => ident(k.name)).join(', ')} FROM ${ident(scratch)}`, false)).rows;
     if (parents.length === 0) return;
-    // One key: an IN list, which reaches the API as one request per parent (an OR of equalities would read the whole table).
-    const match =
-      links.length === 1
-        ? `c.${ident(links[0]!.name)} IN (${parents.map((p) => sqlValue(p[keys[0]!.name], keys[0]!)).join(', ')})`
-        : parents.map((p) => `(${links.map((l, i) => `c.${ident(l.name)} = ${sqlValue(p[keys[i]!.name], keys[i]!)}`).join(' AND ')})`).join(' OR ');
-    // Read like a SELECT of the child rows of these parents (their keys reach the API as the parent's would).
-    await this.host.cache.prepare(this.#engine, `SELECT * FROM ${ident(child.name)} AS c WHERE ${match}`, [], this.host.signal);
     const fields = child.columns.filter(recordColumn).map((c) => `${literal(c.name)}, c.${ident(c.name)}`).join(', ');
     const scalar = child.columns.filter(recordColumn).length === 1 && child.columns.find(recordColumn)!.path.length === 0;
     const element = scalar ? `c.${ident(child.columns.find(recordColumn)!.name)}` : `json_object(${fields})`;
     const order = position ? ` ORDER BY c.${ident(position.name)}` : '';
     const same = links.map((l, i) => `c.${ident(l.name)} = s.${ident(keys[i]!.name)}`).join(' AND ');
-    await this.#query(`UPDATE ${ident(scratch)} AS s SET ${ident(child.name)} = (SELECT COALESCE(to_json(list(${element}${order})), '[]') FROM ${ident(child.name)} AS c WHERE ${same})`, false);
+    // Read like a SELECT of the child rows of these parents (their keys reach the API as the
+    // parent's would): one key is an IN list (a request per parent); a composite key is read
+    // parent by parent (an OR of conjunctions would read the whole table).
+    const groups =
+      links.length === 1
+        ? [{ match: `c.${ident(links[0]!.name)} IN (${parents.map((p) => sqlValue(p[keys[0]!.name], keys[0]!)).join(', ')})`, only: '' }]
+        : parents.map((p) => ({
+            match: links.map((l, i) => `c.${ident(l.name)} = ${sqlValue(p[keys[i]!.name], keys[i]!)}`).join(' AND '),
+            only: ` WHERE ${keys.map((k) => `s.${ident(k.name)} = ${sqlValue(p[k.name], k)}`).join(' AND ')}`,
+          }));
+    for (const g of groups) {
+      await this.host.cache.prepare(this.#engine, `SELECT * FROM ${ident(child.name)} AS c WHERE ${g.match}`, [], this.host.signal);
+      await this.#query(`UPDATE ${ident(scratch)} AS s SET ${ident(child.name)} = (SELECT COALESCE(to_json(list(${element}${order})), '[]') FROM ${ident(child.name)} AS c WHERE ${same})${g.only}`, false);
+    }
   }
 
   #needsKey(address: readonly ColumnDef[], addressed: boolean, sendOnly: boolean): RestSqlError {
