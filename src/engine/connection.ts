@@ -10,14 +10,14 @@ import type { Redactor } from '../errors/index.js';
 import type { HttpClient } from '../http/contract.js';
 import { splitStatements } from '../sql/split.js';
 import type { Logger } from '../util/logger.js';
-import type { Engine, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
+import type { Engine, FetchTable, OpenStatement, Params, StatementResult, StatementShape } from './duckdb.js';
 import type { LoadCache } from './load-cache.js';
 import { literal } from './sql-text.js';
 import { rewriteEscapes } from './odbc-escapes.js';
 import { RoutineSession } from './routines/session.js';
 import type { JsonValue, ResultColumn } from './values.js';
 import { bindLiterals } from './write/bind-literals.js';
-import { describeWrite, runWrite, writeTarget, type WriteDone, type WriteSettings } from './write/write-runner.js';
+import { afterWrite, describeWrite, runWrite, writeTarget, type WriteDone, type WriteSettings } from './write/write-runner.js';
 import { readWriteStatement, writeVerb, type WriteStatement } from './write/write-statement.js';
 
 export type { ConnectOptions } from './connect-options.js';
@@ -192,7 +192,7 @@ export class Connection {
       if (write) {
         const done = await this.#write(write, signal);
         if (!done.returning) return [{ columns: [{ name: 'Count', type: 'BIGINT' }], rows: [{ Count: done.rowsChanged }], rowsChanged: done.rowsChanged }];
-        const results = await this.#engine.run(done.returning);
+        const results = await this.#returned(write, done, signal, (sql, fetch) => this.#engine.run(sql, undefined, fetch));
         return [{ ...results[results.length - 1]!, rowsChanged: done.rowsChanged }];
       }
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
@@ -208,6 +208,16 @@ export class Connection {
     if (!readWriteStatement(sql, isApi)) return undefined;
     const bound = bindLiterals(sql, params);
     return { stmt: readWriteStatement(bound, isApi)!, sql: bound };
+  }
+
+  /** Runs `run` on RETURNING's SELECT, its API tables fetched first; an error says the write itself was sent. */
+  async #returned<T>(write: { stmt: WriteStatement }, done: WriteDone, signal: AbortSignal, run: (sql: string, fetch: FetchTable) => Promise<T>): Promise<T> {
+    try {
+      await this.#hub.cache.prepare(this.#engine, done.returning!, [], signal);
+      return await run(done.returning!, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
+    } catch (e) {
+      throw afterWrite(e, write.stmt.kind, write.stmt.table, done.rowsChanged);
+    }
   }
 
   #write(write: { stmt: WriteStatement; sql: string }, signal: AbortSignal): Promise<WriteDone> {
@@ -276,7 +286,14 @@ export class Connection {
         yield { columns: [{ name: 'Count', type: 'BIGINT' }], rows: [{ Count: done.rowsChanged }] };
         return;
       }
-      yield* this.#engine.stream(done.returning);
+      const returning = done.returning;
+      // Its API tables fetched here; the rows are streamed below.
+      await this.#statement((signal) => this.#returned(w, done, signal, () => Promise.resolve()));
+      try {
+        yield* this.#engine.stream(returning, undefined, (t) => this.#hub.cache.fetchTable(this.#engine, t));
+      } catch (e) {
+        throw this.#hub.redactor.error(afterWrite(e, w.stmt.kind, w.stmt.table, done.rowsChanged));
+      }
       return;
     }
     const gen = this.#engine.stream(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t));
@@ -302,8 +319,8 @@ export class Connection {
     const routine = this.#routines.intercept(text, params);
     if (routine) {
       // A procedure may write (to the API): a READ ONLY transaction refuses it before it runs.
-      if (options.readOnly && /^\s*call\b/i.test(text.replace(/^\s*\{\s*/, ''))) {
-        throw this.#hub.redactor.error(new RestSqlError('READ_ONLY', 'cannot execute CALL in a read-only transaction', { hint: 'BEGIN a transaction that is not READ ONLY.' }));
+      if (options.readOnly && routine.mayWrite((sql) => writeVerb(sql) !== undefined)) {
+        throw this.#hub.redactor.error(new RestSqlError('READ_ONLY', 'cannot execute CALL, CREATE or DROP of a routine, or a write in a read-only transaction', { hint: 'BEGIN a transaction that is not READ ONLY.' }));
       }
       return routine.open();
     }
@@ -314,7 +331,7 @@ export class Connection {
         if (options.readOnly) throw new RestSqlError('READ_ONLY', `cannot execute ${write.stmt.kind.toUpperCase()} in a read-only transaction`, { hint: 'BEGIN a transaction that is not READ ONLY.' });
         const done = await this.#write(write, signal);
         if (!done.returning) return noRows(done);
-        const o = await this.#engine.open(done.returning);
+        const o = await this.#returned(write, done, signal, (sql, fetch) => this.#engine.open(sql, undefined, fetch));
         return { statementType: done.statementType, rowsChanged: done.rowsChanged, columns: o.columns, resultColumns: o.resultColumns, next: () => o.next() };
       }
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);

@@ -7,6 +7,7 @@ import { createDatabase, SQL_TYPE, TABLE_SCHEMAS, type Database, type Generation
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
+import { tokens } from '../sql/lexer.js';
 
 // require, not import: the package is CommonJS, and importing it makes Node lex its sources for
 // named exports first (0.11 s of every start-up, measured).
@@ -528,8 +529,16 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       const r = await conn.runAndReadAll(
         `SELECT view_name FROM duckdb_views() WHERE NOT internal AND lower(view_name) NOT IN (${api}) UNION ALL SELECT function_name FROM duckdb_functions() WHERE NOT internal AND function_type IN ('macro', 'table_macro')`,
       );
-      const names = r.getRows().map(([name]) => String(name));
-      return sql === undefined ? names.length > 0 : names.some((name) => new RegExp(`(?<![A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_$])`, 'i').test(sql));
+      const names = r.getRows().map(([name]) => String(name).toLowerCase());
+      if (sql === undefined || names.length === 0) return names.length > 0;
+      // The names the statement writes, as identifiers (a quoted "a""b" is a"b); text that does not lex counts as naming them all.
+      const written = new Set<string>();
+      try {
+        for (const t of tokens(sql)) if (t.kind === 'word' || t.kind === 'quotedIdent') written.add(t.value.toLowerCase());
+      } catch {
+        return true;
+      }
+      return names.some((name) => written.has(name));
     },
 
     async serialize(sql) {

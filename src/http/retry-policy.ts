@@ -30,7 +30,7 @@ export interface RetryRule {
   readonly withHeader?: string;
   /**
    * `#operation` (upper case): only for this operation; SELECT, GET and READ all name reads.
-   * Absent: every operation, except that ZERO_ROWS then applies to reads and DELETE only.
+   * Absent: every operation, except that ZERO_ROWS then applies to reads and to a DELETE's 404 only.
    */
   readonly operation?: string;
   /** `#match`: only when the body contains this text. */
@@ -192,14 +192,14 @@ export function backoffMs(attempt: number, retryAfter: number | undefined, limit
  * The first rule that takes the response of a request doing `operation` (rules are read in
  * order; `#match` looks for text in the body). A rule with `#operation` takes only that
  * operation's responses; one without takes every operation's, except ZERO_ROWS, which then takes
- * only reads' and DELETEs': "no rows" for an INSERT or UPDATE would count a refused write as
- * done, so the next rule (or the policy's default) decides instead.
+ * only reads' and a DELETE's 404 (the row is not there): "no rows" for any other write would
+ * count a refused write as done, so the next rule (or the policy's default) decides instead.
  */
 export function matchRetryRule(rules: readonly RetryRule[], res: HttpResponse, operation: HttpOperation = 'SELECT'): RetryRule | undefined {
   let text: string | undefined;
   for (const r of rules) {
     if (r.code !== res.status) continue;
-    if (r.operation ? ruleOperation(r.operation) !== operation : r.action === 'ZERO_ROWS' && operation !== 'SELECT' && operation !== 'DELETE') continue;
+    if (r.operation ? ruleOperation(r.operation) !== operation : r.action === 'ZERO_ROWS' && operation !== 'SELECT' && !(operation === 'DELETE' && res.status === 404)) continue;
     if (r.withHeader !== undefined && headerValue(res.headers, r.withHeader) === undefined) continue;
     if (r.match !== undefined) {
       text ??= res.body.toString('utf8');
@@ -290,7 +290,7 @@ function notRetriedHint(status: number, action: RetryAction, request: RequestKin
 
 /** The hint for a status no `#http` rule takes for a write or a routine (an unscoped ZERO_ROWS does not take an INSERT's or UPDATE's). */
 function unlistedWriteHint(status: number, operation: HttpOperation): string {
-  return `The model file's #http rules have no entry for ${status} that applies to ${withArticle(operation)}${operation === 'DELETE' ? '' : ' (a ZERO_ROWS rule without #operation applies to reads and DELETE only)'}; add one (for example {"#code": ${status}, "#action": "OK", "#operation": "${operation}"}) if it is expected.`;
+  return `The model file's #http rules have no entry for ${status} that applies to ${withArticle(operation)} (a ZERO_ROWS rule without #operation applies to reads, and to a DELETE answered 404, only); add one (for example {"#code": ${status}, "#action": "OK", "#operation": "${operation}"}) if it is expected.`;
 }
 
 function decideNetwork(o: Extract<Outcome, { kind: 'network' }>, attempt: number, limits: RetryLimits, request: RequestKind): Decision {

@@ -121,7 +121,7 @@ export const MODEL_KEYS: readonly ModelKeySpec[] = [
   // ---- HTTP status rules
   { key: '#code', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'The status code the rule applies to.' },
   { key: '#action', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'What to do: OK, ZERO_ROWS, REAUTHENTICATE, RESET, RETRY_AFTER, RETRY_ONCE, RETRY_FIXED, RETRY_GOOGLE, RETRY_AWS, FAIL.' },
-  { key: '#operation', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'Only for this operation: `SELECT`, `INSERT`, `UPDATE` or `DELETE`. A rule without it applies to every operation, except that `ZERO_ROWS` then applies only to SELECT and DELETE (a refused INSERT or UPDATE is never "0 rows"). A retry repeats a POST or PATCH write only when its rule names the operation.' },
+  { key: '#operation', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'Only for this operation: `SELECT`, `INSERT`, `UPDATE` or `DELETE`. A rule without it applies to every operation, except that `ZERO_ROWS` then applies only to SELECT and to a DELETE answered 404 (a write the API refuses is never "0 rows"). A retry repeats a POST or PATCH write only when its rule names the operation.' },
   { key: '#match', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'Only when the response body contains this text.' },
   { key: '#message', places: ['rule'], behaviour: 'supported', group: 'HTTP status rules', doc: 'The error text for FAIL and failed retries.' },
 ];

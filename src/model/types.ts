@@ -114,7 +114,7 @@ export type HttpAction = (typeof HTTP_ACTIONS)[number];
 export interface HttpRule {
   readonly code: number;
   readonly action: HttpAction;
-  /** `#operation`: only for this operation (SELECT, INSERT, UPDATE, DELETE); absent: every operation (ZERO_ROWS: reads and DELETE only). */
+  /** `#operation`: only for this operation (SELECT, INSERT, UPDATE, DELETE); absent: every operation (ZERO_ROWS: reads, and a DELETE's 404, only). */
   readonly operation?: string;
   /** `#match`: only when the response body contains this text. */
   readonly match?: string;

@@ -1049,7 +1049,7 @@ export class Session {
   async #copyOut(query: string, options: CopyOptions): Promise<void> {
     if (options.format === 'binary') throw new RestSqlError('SERVER_UNSUPPORTED', 'COPY ... TO STDOUT in binary format is not supported', { hint: 'Use FORMAT text or FORMAT csv.' });
     await this.#guard(async () => {
-      const open = await this.#connection().open(query);
+      const open = await this.#connection().open(query, undefined, { readOnly: this.#readOnly });
       const encoders = open.columns.map((c) => this.#encoder(c.type, 0) as (v: DuckDBValue) => string);
       const format = copyRowFormatter(options, open.columns.map((c) => c.name));
       this.#send(be.copyOutResponse(0, open.columns.map(() => 0)));

@@ -585,7 +585,7 @@ test('#http rules on writes: a rule scoped to DELETE turns 404 into 0 rows; an u
     });
     assert.deepEqual(api.lines(), ['POST /orders']);
   });
-  // Without #http the documented defaults hold: 400 and 404 are ZERO_ROWS for reads and DELETE only.
+  // Without #http the documented defaults hold: 400 and 404 are ZERO_ROWS for reads, 404 for DELETE too.
   await withApi({}, async (conn, api) => {
     await assert.rejects(conn.query("INSERT INTO orders (name) VALUES ('bad')"), failsWith('WRITE_REJECTED'));
     const r = await conn.queryAll('DELETE FROM orders WHERE id = 999');
@@ -797,4 +797,54 @@ test('a whole-record UPDATE of a table with a composite key reads each parent\'s
   } finally {
     await server.close();
   }
+});
+
+test('review: the rows sent are the rows the SQL means (negative parameters, non-integer key values, subqueries in SET, volatile SET per row, malformed statements)', async () => {
+  await withApi({}, async (conn, api) => {
+    // `1-$1` with -2 is 3, not `1--2` (a comment) and row 1.
+    await conn.queryAll('DELETE FROM orders WHERE id = 1-$1', [-2]);
+    assert.deepEqual(api.lines(), ['DELETE /orders/3']);
+    api.clear();
+    // 1.7 is no INTEGER key: nothing matches, nothing is sent (a cast would have rounded it to 2).
+    assert.equal((await conn.queryAll('DELETE FROM orders WHERE id = 1.7'))[0]!.rowsChanged, 0);
+    assert.deepEqual((await conn.queryAll('DELETE FROM orders WHERE id IN (1, 2.5)'))[0]!.rowsChanged, 1);
+    assert.deepEqual(api.lines(), ['DELETE /orders/1']);
+    api.clear();
+    // A subquery in SET reads the whole table it names, not the row fetched for the WHERE.
+    await conn.query('UPDATE orders SET total = (SELECT max(total) FROM orders) WHERE id = 2');
+    const put = api.writes().find((r) => r.path === '/orders/2');
+    assert.equal((put?.body as { total: number }).total, 20, 'orders 1 and 3 are deleted: the largest total left is order 2\'s own 20');
+    api.clear();
+    // A malformed statement is DuckDB's syntax error, and nothing is sent.
+    await assert.rejects(conn.query('DELETE FROM orders o o2 WHERE id = 2'), (e: unknown) => isRestSqlError(e));
+    await assert.rejects(conn.query('INSERT INTO orders (name) VALUES ($1) RETURNING idd', ['typo']), (e: unknown) => isRestSqlError(e) && e.code === 'QUERY_UNKNOWN_COLUMN');
+    assert.deepEqual(api.writes(), [], 'nothing was sent for a malformed statement or a RETURNING that cannot run');
+  });
+  await withApi({ orders: PATCH }, async (conn, api) => {
+    await conn.query('UPDATE orders SET name = CAST(gen_random_uuid() AS VARCHAR) WHERE id IN (1, 2)');
+    const names = api.writes().map((r) => (r.body as { name: string }).name);
+    assert.equal(names.length, 2);
+    assert.notEqual(names[0], names[1], 'a volatile SET is evaluated per row');
+  });
+});
+
+test('review: a key of "." or ".." is refused (it would move the request to another path); a view named with "" still holds pushdown', async () => {
+  await withApi({ tables: notesTable }, async (conn, api) => {
+    for (const code of ['.', '..']) {
+      await assert.rejects(conn.queryAll('DELETE FROM notes WHERE code = $1', [code]), (e: unknown) => isRestSqlError(e) && e.code === 'WRITE_UNSUPPORTED');
+    }
+    assert.deepEqual(api.writes(), []);
+    await conn.query('CREATE TEMP VIEW "a""b" AS SELECT * FROM orders');
+    const r = await conn.query('SELECT (SELECT count(*)::INTEGER FROM "a""b") AS n, id FROM orders WHERE id = 1');
+    assert.deepEqual(r.rows, [{ n: 3, id: 1 }]);
+  });
+});
+
+test('review: a READ ONLY caller (open with readOnly) cannot CALL a procedure that writes, even behind a comment', async () => {
+  await withApi({}, async (conn, api) => {
+    await conn.query('CREATE PROCEDURE delo(IN i INTEGER) MODIFIES SQL DATA BEGIN ATOMIC DELETE FROM orders WHERE id = i; END');
+    await assert.rejects(conn.open('/* c */ CALL delo(1)', undefined, { readOnly: true }), (e: unknown) => isRestSqlError(e) && e.code === 'READ_ONLY');
+    await assert.rejects(conn.open('{call delo(2)}', undefined, { readOnly: true }), (e: unknown) => isRestSqlError(e) && e.code === 'READ_ONLY');
+    assert.deepEqual(api.writes(), []);
+  });
 });

@@ -16,13 +16,13 @@ test('plain values become literals of their kind', () => {
     [undefined, 'NULL'],
     [true, 'TRUE'],
     [false, 'FALSE'],
-    [0, '0'],
-    [-42, '-42'],
-    [1.5, '1.5::DOUBLE'],
-    [-1e-7, '-1e-7::DOUBLE'],
+    [0, '(0)'],
+    [-42, '(-42)'],
+    [1.5, '(1.5::DOUBLE)'],
+    [-1e-7, '(-1e-7::DOUBLE)'],
     [Number.NaN, "'NaN'::DOUBLE"],
     [Number.POSITIVE_INFINITY, "'Infinity'::DOUBLE"],
-    [12345678901234567890n, '12345678901234567890'],
+    [12345678901234567890n, '(12345678901234567890)'],
     ['plain', "'plain'"],
     ["it's", "'it''s'"],
     ['$1 ? -- /*', "'$1 ? -- /*'"],
@@ -37,13 +37,15 @@ test('plain values become literals of their kind', () => {
 
 test('$n by number (reused, any order) and ? in order; markers in strings, identifiers, comments and dollar quotes stay', () => {
   assert.equal(bindLiterals('VALUES ($2, $1, $2)', ['a', 'b']), "VALUES ('b', 'a', 'b')");
-  assert.equal(bindLiterals('VALUES (?, ?, ?)', [1, 2, 3]), 'VALUES (1, 2, 3)');
-  assert.equal(bindLiterals('SELECT $1::INTEGER + $1', [7]), 'SELECT 7::INTEGER + 7');
+  assert.equal(bindLiterals('VALUES (?, ?, ?)', [1, 2, 3]), 'VALUES ((1), (2), (3))');
+  // A negative number after a minus is not a comment: `1-$1` with -2 is `1-(-2)`.
+  assert.equal(bindLiterals('SELECT 1-$1', [-2]), 'SELECT 1-(-2)');
+  assert.equal(bindLiterals('SELECT $1::INTEGER + $1', [7]), 'SELECT (7)::INTEGER + (7)');
   const sql = `INSERT INTO t (a, "$1", b) VALUES ($1, '$1 ?', $$ ? $2 $$) -- ? $1\n/* $1 ? */ RETURNING ?`;
-  assert.equal(bindLiterals(sql, [9]), `INSERT INTO t (a, "$1", b) VALUES (9, '$1 ?', $$ ? $2 $$) -- ? $1\n/* $1 ? */ RETURNING 9`);
+  assert.equal(bindLiterals(sql, [9]), `INSERT INTO t (a, "$1", b) VALUES ((9), '$1 ?', $$ ? $2 $$) -- ? $1\n/* $1 ? */ RETURNING (9)`);
   assert.equal(bindLiterals('SELECT 1', undefined), 'SELECT 1');
   // More values than markers: the others are not used.
-  assert.equal(bindLiterals('SELECT $1', [1, 2]), 'SELECT 1');
+  assert.equal(bindLiterals('SELECT $1', [1, 2]), 'SELECT (1)');
 });
 
 test('typed values (restsql serve) are cast to their type; NULL keeps its type', () => {
@@ -51,7 +53,7 @@ test('typed values (restsql serve) are cast to their type; NULL keeps its type',
   const params = { values: ['5', null, new Date('2026-01-02T03:04:05.000Z'), new Uint8Array([1]), 5], types: [type('INTEGER'), type('VARCHAR'), type('TIMESTAMP'), type('BLOB'), undefined] } as unknown as Params;
   assert.equal(
     bindLiterals('VALUES ($1, $2, $3, $4, $5)', params),
-    "VALUES (CAST('5' AS INTEGER), CAST(NULL AS VARCHAR), CAST('2026-01-02T03:04:05.000Z' AS TIMESTAMP), CAST(from_hex('01') AS BLOB), 5)",
+    "VALUES (CAST('5' AS INTEGER), CAST(NULL AS VARCHAR), CAST('2026-01-02T03:04:05.000Z' AS TIMESTAMP), CAST(from_hex('01') AS BLOB), (5))",
   );
 });
 

@@ -175,7 +175,8 @@ async function argumentValues(host: RoutineHost, def: ProcedureDef, args: readon
 
 /** A statement's error, naming the procedure and which of its statements failed. */
 function inStatement(def: ProcedureDef, i: number, e: unknown): unknown {
-  if (!(e instanceof RestSqlError) || e.code === 'ABORTED' || e.code === 'QUERY_TIMEOUT' || e.code === 'CONNECTION_CLOSED') return e;
+  // The nesting limit is said once, by the innermost CALL (not once per level on the way out).
+  if (!(e instanceof RestSqlError) || e.code === 'ABORTED' || e.code === 'QUERY_TIMEOUT' || e.code === 'CONNECTION_CLOSED' || e.code === 'ROUTINE_NESTING') return e;
   // A position would point into the procedure's statement, not into the CALL.
   const { position: _inBody, ...details } = e.details;
   const n = def.statements.length;

@@ -242,6 +242,14 @@ export class RoutineStatement {
     return this.session.host;
   }
 
+  /**
+   * Whether running it may change something: a CALL (a procedure may write to the API), a
+   * definition or a DROP, or a statement of the script that `writes` says is a write.
+   */
+  mayWrite(writes: (sql: string) => boolean): boolean {
+    return this.steps.some((s) => s.kind !== 'sql' || writes(s.text));
+  }
+
   #paramsFor(): Params | undefined {
     for (const step of this.steps) this.session.check(step);
     if (this.params === undefined) return undefined;

@@ -12,10 +12,11 @@ import { literal } from '../sql-text.js';
 function plainLiteral(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v === 'bigint') return `${v}`;
+  // Numbers in parentheses: `1-$1` with -2 must not become `1--2`, a comment.
+  if (typeof v === 'bigint') return `(${v})`;
   if (typeof v === 'number') {
-    if (Number.isInteger(v)) return `${v}`;
-    if (Number.isFinite(v)) return `${v}::DOUBLE`;
+    if (Number.isInteger(v)) return `(${v})`;
+    if (Number.isFinite(v)) return `(${v}::DOUBLE)`;
     return `${literal(String(v))}::DOUBLE`;
   }
   if (typeof v === 'string') return literal(v);

@@ -140,6 +140,13 @@ export function writeUrl(table: TableDef, op: WriteOperation, row: RowValues, ki
         details: { table: table.name, column: name },
       });
     }
+    // `.` and `..` would move the request to another path of the origin (URL parsers resolve them).
+    if (v === '.' || v === '..') {
+      throw new RestSqlError('WRITE_UNSUPPORTED', `${kind.toUpperCase()} on ${table.name}: '${v}' cannot be sent as {${name}} of the #${kind} URL: it would change the request's path; nothing was sent.`, {
+        hint: `Give ${name} a real value.`,
+        details: { table: table.name, column: name },
+      });
+    }
     return encodeURIComponent(v);
   });
 }

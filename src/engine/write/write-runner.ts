@@ -189,9 +189,20 @@ class WriteRun {
   }
 
   async run(): Promise<WriteDone> {
-    const kind = this.stmt.kind;
+    const { kind, returning: ret } = this.stmt;
+    // RETURNING is checked before anything is sent: a mistake in it must not follow a write.
+    if (ret) {
+      const check = this.#newScratch();
+      await this.#engine.run(`CREATE TEMP TABLE ${ident(check)} (${this.table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
+      await this.#engine.describe(`SELECT ${this.sql.slice(ret.start, ret.end)} FROM ${ident(check)} AS ${ident(this.stmt.alias ?? this.table.name)}`);
+    }
     const done = kind === 'insert' ? await this.#insert() : await this.#changeOrDelete();
-    const returning = this.stmt.returning ? await this.#returning(done.rows) : undefined;
+    let returning: string | undefined;
+    try {
+      returning = ret ? await this.#returning(done.rows) : undefined;
+    } catch (e) {
+      throw afterWrite(e, kind, this.table.name, done.count);
+    }
     return { statementType: STATEMENT_TYPE[kind], rowsChanged: done.count, ...(returning !== undefined ? { returning } : {}) };
   }
 
@@ -225,6 +236,8 @@ class WriteRun {
     // The rows' source is read like any SELECT (its API tables fetched with its conditions).
     if (/^\s*\(?\s*(select|with|from)\b/i.test(source)) await this.host.cache.prepare(this.#engine, source.trim().replace(/^\((.*)\)$/s, '$1'), [], this.host.signal);
     const insert = `${this.sql.slice(0, stmt.target.start)}${ident(scratch)}${this.sql.slice(stmt.target.end, s.start)}${list} ${source} ${this.#returningAll()}`;
+    // VALUES may hold subqueries: their API tables are fetched as any statement's are.
+    if (!/^\s*\(?\s*(select|with|from)\b/i.test(source) && /\bselect\b/i.test(source)) await this.host.cache.prepare(this.#engine, `SELECT * FROM (${source}) AS v`, [], this.host.signal);
     const rows = (await this.#query(insert, false)).rows;
     // Which columns the statement gives: those listed (none for DEFAULT VALUES: the API picks every value), else every column (NULL keys left to the API).
     const given = named ? new Set(named) : stmt.defaultValues ? new Set<string>() : undefined;
@@ -337,21 +350,18 @@ class WriteRun {
     const addressed = address.every((c) => keyed.values.has(c.name));
     const sendOnly = !update || endpoint.writes?.sendOnlyUpdated === true;
     // Without reading: the key values say which rows, and the write needs nothing else of them.
-    if (addressed && keyed.onlyKeys && !stmt.joins && !stmt.returning && sendOnly) {
-      const setValues: Record<string, JsonValue> = {};
-      let constant = true;
-      for (const a of assigned) {
-        const v = await this.#constant(this.sql.slice(a.expr.start, a.expr.end), a.column);
-        if (!v) {
-          constant = false;
-          break;
-        }
-        setValues[(a.column ?? a.child)!.name] = v.value;
+    // The statement still runs, on scratch rows holding just those keys: DuckDB's WHERE decides
+    // which of them it means (1.7 is no INTEGER key), and SET is evaluated per row.
+    if (addressed && keyed.onlyKeys && !stmt.joins && !stmt.returning && sendOnly && (await this.#constantSet(assigned))) {
+      const scratch = this.#newScratch();
+      await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${this.#scratchColumns().join(', ')})`);
+      const keyRows = product(address.map((c) => [c.name, keyed.values.get(c.name)!] as const));
+      for (let i = 0; i < keyRows.length; i += 500) {
+        const values = keyRows.slice(i, i + 500).map((r) => `(${address.map((c) => sqlValue(r[c.name], c)).join(', ')})`);
+        await this.#engine.run(`INSERT INTO ${ident(scratch)} (${address.map((c) => ident(c.name)).join(', ')}) VALUES ${values.join(', ')}`);
       }
-      if (constant) {
-        const rows = product(address.map((c) => [c.name, keyed.values.get(c.name)!] as const)).map((r) => ({ ...r, ...setValues }));
-        return this.#send(rows, (row) => this.#bodyFor(row, address, assigned));
-      }
+      const rows = await this.#runOnScratch(scratch);
+      return this.#send(rows, (row) => this.#bodyFor(row, address, assigned));
     }
     // The rows are read first: by the requests a SELECT with this WHERE makes, unless that is the whole table.
     const from = `FROM ${this.sql.slice(stmt.target.start, stmt.target.end)}${stmt.alias ? ` AS ${ident(stmt.alias)}` : ''}`;
@@ -368,8 +378,50 @@ class WriteRun {
     await this.#query(`CREATE TEMP TABLE ${ident(scratch)} AS SELECT q.*${pseudo} FROM (${read}) AS q`, false);
     // A whole-row UPDATE sends the records' arrays too: their current rows, read with the parents.
     if (update && !sendOnly) for (const child of children) await this.#fillChild(scratch, child);
-    const rows = (await this.#query(`${this.#onScratch(scratch)} ${this.#returningAll()}`, false)).rows;
+    const rows = await this.#runOnScratch(scratch);
     return this.#send(rows, (row) => this.#bodyFor(row, address, assigned));
+  }
+
+  /** The scratch table's columns: the table's, and a JSON column per inline child table. */
+  #scratchColumns(): string[] {
+    return [...this.table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`), ...inlineChildren(this.table).map((c) => `${ident(c.name)} JSON`)];
+  }
+
+  /** Whether every SET expression names no column (a describe, nothing runs: a sequence or a random value is not used up). */
+  async #constantSet(assigned: readonly { expr: Span }[]): Promise<boolean> {
+    for (const a of assigned) {
+      try {
+        await this.#engine.describe(`SELECT (${this.sql.slice(a.expr.start, a.expr.end)})`);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Runs the user's UPDATE or DELETE on `scratch` and returns the rows it touched. The API tables
+   * its subqueries read (SET, WHERE) are fetched first as any statement's are; the target's own
+   * name, standing for the scratch rows, does not count as a read of it.
+   */
+  async #runOnScratch(scratch: string): Promise<RowValues[]> {
+    const statement = this.#onScratch(scratch);
+    // Only a subquery or FROM/USING reads API tables here (a column named like a table does not).
+    if (this.stmt.joins || /\bselect\b/i.test(statement)) await this.host.cache.prepare(this.#engine, this.#withoutTargetName(statement), [], this.host.signal);
+    return (await this.#query(`${statement} ${this.#returningAll()}`, false)).rows;
+  }
+
+  /**
+   * `text` with the target's name where it stands for the scratch rows (the alias given to the
+   * scratch table, a qualifier `orders.col`) replaced, for finding the API tables it reads. A
+   * reference missed here is still fetched when DuckDB reads it (outside a transaction).
+   */
+  #withoutTargetName(text: string): string {
+    const alias = this.#targetName;
+    const at = alias === '' ? -1 : text.indexOf(alias);
+    const unaliased = at < 0 ? text : `${text.slice(0, at)} AS restsql_target${text.slice(at + alias.length)}`;
+    const name = this.table.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return unaliased.replace(new RegExp(`(?:"${name}"|(?<![\\w$"])${name}(?![\\w$]))(?=\\s*\\.\\s*[\\w"])`, 'gi'), 'restsql_target');
   }
 
   /** Sets `child`'s column of the scratch rows to their current child rows (a JSON array in position order). */
@@ -550,6 +602,16 @@ class WriteRun {
     }
     return `SELECT ${this.sql.slice(stmt.returning!.start, stmt.returning!.end)} FROM ${ident(name)} AS ${ident(stmt.alias ?? table.name)}`;
   }
+}
+
+/** An error after the rows were sent (RETURNING): it says that the write itself happened. */
+export function afterWrite(e: unknown, kind: WriteKind, table: string, count: number): RestSqlError {
+  const err = toRestSqlError(e);
+  return new RestSqlError(err.code, `${kind.toUpperCase()} on ${table} was sent and the API confirmed ${count} row(s), but RETURNING failed: ${err.message}`, {
+    hint: `Do not run the ${kind.toUpperCase()} again: its rows are written. ${err.hint ?? ''}`.trim(),
+    details: { ...err.details, table, rowsWritten: count },
+    cause: e,
+  });
 }
 
 /** A cell as a SQL literal of the column's type. */

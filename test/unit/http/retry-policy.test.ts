@@ -193,7 +193,7 @@ test('requestKind: the defaults of method, operation and idempotence', () => {
   assert.deepEqual(requestKind({}), READ_REQUEST);
 });
 
-test('matchRetryRule: #operation scopes a rule (SELECT, GET and READ name reads); an unscoped ZERO_ROWS takes only reads and DELETE', () => {
+test('matchRetryRule: #operation scopes a rule (SELECT, GET and READ name reads); an unscoped ZERO_ROWS takes only reads and a DELETE\'s 404', () => {
   const res = response(404).response;
   const cases: [string, readonly RetryRule[], HttpOperation | undefined, string | undefined][] = [
     ['unscoped OK: every operation', [{ code: 404, action: 'OK' }], 'INSERT', 'OK'],
@@ -273,6 +273,9 @@ test('writes: method x operation x idempotent x status x rules', () => {
     ['defaults: PUT UPDATE 404 fails', PUT_UPDATE, response(404), 'default', 0, {}, 'fail HTTP_STATUS'],
     ['defaults: POST CALL 400 fails', POST_CALL, response(400), 'default', 0, {}, 'fail HTTP_STATUS'],
     ['defaults: DELETE 404 no rows', DELETE, response(404), 'default', 0, {}, 'zero-rows'],
+    // The API refusing a DELETE (400: "has open invoices") is an error, not "DELETE 0".
+    ['defaults: DELETE 400 fails', DELETE, response(400), 'default', 0, {}, 'fail HTTP_STATUS'],
+    ['unscoped ZERO_ROWS: DELETE 400 fails', DELETE, response(400), [{ code: 400, action: 'ZERO_ROWS' }], 0, {}, 'fail HTTP_STATUS'],
     ['defaults: a read 400 no rows', GET, response(400), 'default', 0, {}, 'zero-rows'],
     ['defaults: POST INSERT 200', POST_INSERT, response(200), 'default', 0, {}, 'ok'],
     ['defaults: POST INSERT 201 (unlisted 2xx)', POST_INSERT, response(201), 'default', 0, {}, 'ok'],
@@ -301,7 +304,7 @@ test('a write not retried on a status says which #http rule would retry it', () 
   // An INSERT's 400 that only an unscoped ZERO_ROWS names: the hint says why that rule did not apply.
   const unlisted = decide(sent(response(400), POST_INSERT), policyFor([{ code: 400, action: 'ZERO_ROWS' }]), 0, limits, post);
   assert.ok(unlisted.kind === 'fail');
-  assert.match(unlisted.error.hint ?? '', /no entry for 400 that applies to an INSERT \(a ZERO_ROWS rule without #operation applies to reads and DELETE only\)/);
+  assert.match(unlisted.error.hint ?? '', /no entry for 400 that applies to an INSERT \(a ZERO_ROWS rule without #operation applies to reads, and to a DELETE answered 404, only\)/);
   assert.ok((unlisted.error.hint ?? '').includes('{"#code": 400, "#action": "OK", "#operation": "INSERT"}'));
   // Reads keep their hint.
   const read = decide(response(400), policyFor([{ code: 500, action: 'OK' }]), 0, limits);
