@@ -203,11 +203,9 @@ export class Connection {
   /** `sql` as a write to an API table, its parameters written in as literals; undefined when it is not one. */
   #writeOf(sql: string, params: Params | undefined): { stmt: WriteStatement; sql: string } | undefined {
     if (writeVerb(sql) === undefined) return undefined;
-    const model = this.model;
-    const isApi = (name: string): boolean => writeTarget(model, name) !== undefined;
-    if (!readWriteStatement(sql, isApi)) return undefined;
+    if (!readWriteStatement(sql, this.#isApiTable)) return undefined;
     const bound = bindLiterals(sql, params);
-    return { stmt: readWriteStatement(bound, isApi)!, sql: bound };
+    return { stmt: readWriteStatement(bound, this.#isApiTable)!, sql: bound };
   }
 
   /** Runs `run` on RETURNING's SELECT, its API tables fetched first; an error says the write itself was sent. */
@@ -219,6 +217,9 @@ export class Connection {
       throw afterWrite(e, write.stmt.kind, write.stmt.table, done.rowsChanged);
     }
   }
+
+  /** Whether `name` is an API table of the model (the one a REFRESH MAP left). */
+  readonly #isApiTable = (name: string): boolean => writeTarget(this.model, name) !== undefined;
 
   #write(write: { stmt: WriteStatement; sql: string }, signal: AbortSignal): Promise<WriteDone> {
     const hub = this.#hub;
@@ -235,11 +236,9 @@ export class Connection {
       return undefined;
     }
     if (parts.length < 2) return undefined;
-    const model = this.model;
-    const isApi = (name: string): boolean => writeTarget(model, name) !== undefined;
     const writes = (part: string): boolean => {
       try {
-        return readWriteStatement(rewriteEscapes(part), isApi) !== undefined;
+        return readWriteStatement(rewriteEscapes(part), this.#isApiTable) !== undefined;
       } catch {
         // A refused write form: running it alone reports why.
         return true;
@@ -354,9 +353,8 @@ export class Connection {
       if (routine) return await routine.describe();
       const rewritten = rewriteEscapes(sql);
       if (writeVerb(rewritten) !== undefined) {
-        const model = this.model;
-        const stmt = readWriteStatement(rewritten, (name) => writeTarget(model, name) !== undefined);
-        if (stmt) return await describeWrite(this.#engine, model, stmt, rewritten);
+        const stmt = readWriteStatement(rewritten, this.#isApiTable);
+        if (stmt) return await describeWrite(this.#engine, this.model, stmt, rewritten);
       }
       return await this.#engine.describe(rewritten);
     } catch (e) {

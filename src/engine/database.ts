@@ -47,6 +47,11 @@ export const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
   JSON: 'JSON',
 };
 
+/** `"name" TYPE, ...`: the column list of a table holding `columns`' rows (CREATE TABLE). */
+export function columnDefinitions(columns: readonly { readonly name: string; readonly type: ColumnType }[]): string {
+  return columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ');
+}
+
 /**
  * Loads record files (JSON arrays in the spool folder, in page order) by `plan` in one
  * transaction: the root table, and the child tables `children` names (lower case; all when
@@ -410,7 +415,7 @@ export async function createDatabase(): Promise<Database> {
         // it: the scan then loads those pages row by row). The tables are marked loaded last, so a
         // session that sees the mark sees every row (see loadedIn); a failed load is never marked.
         for (const t of defs) {
-          await conn.run(`CREATE TABLE ${storageName(t.name, gen)} (${t.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
+          await conn.run(`CREATE TABLE ${storageName(t.name, gen)} (${columnDefinitions(t.columns)})`);
           g.tables.add(t.name);
         }
         const appenders = new Map<string, Appender>();

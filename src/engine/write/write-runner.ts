@@ -20,7 +20,7 @@ import { valueAt } from '../../model/json-root.js';
 import { tablesOf, type ColumnDef, type EndpointDef, type ResolvedModel, type TableDef, type WriteKind, type WriteOperation } from '../../model/types.js';
 import { parseJson, stringifyJson } from '../../util/json.js';
 import type { Logger } from '../../util/logger.js';
-import { SQL_TYPE } from '../database.js';
+import { columnDefinitions, SQL_TYPE } from '../database.js';
 import type { Engine, StatementResult, StatementShape } from '../duckdb.js';
 import type { LoadCache } from '../load-cache.js';
 import { ident, literal } from '../sql-text.js';
@@ -66,6 +66,19 @@ const STATEMENT_TYPE: Record<WriteKind, number> = { insert: 2, update: 3, delete
 let scratchCounter = 0;
 /** Per engine: the table holding the last write's RETURNING rows (dropped by the next write). */
 const returnedTables = new WeakMap<Engine, string>();
+
+/** The columns of a scratch table for `table`: its own, and a JSON column per inline child table. */
+function scratchColumns(table: TableDef): string {
+  return [columnDefinitions(table.columns), ...inlineChildren(table).map((c) => `${ident(c.name)} JSON`)].join(', ');
+}
+
+/** Drops a scratch table (a failure to drop one loses nothing: it is a temporary table of the session). */
+function dropTemp(engine: Engine, name: string): Promise<void> {
+  return engine.run(`DROP TABLE IF EXISTS temp.main.${ident(name)}`).then(
+    () => undefined,
+    () => undefined,
+  );
+}
 
 /** The endpoint and table a write names. */
 export function writeTarget(model: ResolvedModel, name: string): { endpoint: EndpointDef; table: TableDef } | undefined {
@@ -163,7 +176,7 @@ class WriteRun {
   }
 
   async cleanup(): Promise<void> {
-    for (const name of this.#scratch) await this.#engine.run(`DROP TABLE IF EXISTS temp.main.${ident(name)}`).catch(() => undefined);
+    for (const name of this.#scratch) await dropTemp(this.#engine, name);
     // The rows the API changed are no longer the cached ones (even when the write stopped half-way).
     if (this.#sent) await this.host.cache.invalidate(this.#engine, this.table.name).catch((e: unknown) => this.host.logger.debug(`write: forgetting ${this.table.name}'s rows failed: ${String(e)}`));
   }
@@ -193,7 +206,7 @@ class WriteRun {
     // RETURNING is checked before anything is sent: a mistake in it must not follow a write.
     if (ret) {
       const check = this.#newScratch();
-      await this.#engine.run(`CREATE TEMP TABLE ${ident(check)} (${this.table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
+      await this.#engine.run(`CREATE TEMP TABLE ${ident(check)} (${columnDefinitions(this.table.columns)})`);
       await this.#engine.describe(`SELECT ${this.sql.slice(ret.start, ret.end)} FROM ${ident(check)} AS ${ident(this.stmt.alias ?? this.table.name)}`);
     }
     const done = kind === 'insert' ? await this.#insert() : await this.#changeOrDelete();
@@ -227,8 +240,7 @@ class WriteRun {
       }
     }
     const scratch = this.#newScratch();
-    const defs = [...table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`), ...children.map((c) => `${ident(c.name)} JSON`)];
-    await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${defs.join(', ')})`);
+    await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${scratchColumns(table)})`);
     // DEFAULT VALUES takes no column list.
     const list = named || stmt.defaultValues ? '' : ` (${table.columns.map((c) => ident(c.name)).join(', ')})`;
     const s = stmt.source!;
@@ -270,20 +282,6 @@ class WriteRun {
       });
     }
     return keys;
-  }
-
-  /** The value of a constant expression cast to `c`'s type, or undefined when it is not a constant (it names a column). */
-  async #constant(expr: string, c: ColumnDef | undefined): Promise<{ value: JsonValue } | undefined> {
-    const cast = c ? `CAST((${expr}) AS ${SQL_TYPE[c.type]})` : `(${expr})`;
-    // JSON as its text (see #returningAll).
-    const sql = `SELECT ${c?.type === 'JSON' ? `CAST(${cast} AS VARCHAR)` : cast} AS v`;
-    try {
-      await this.#engine.describe(sql);
-    } catch {
-      return undefined;
-    }
-    const rows = (await this.#query(sql)).rows;
-    return { value: rows[0]?.['v'] ?? null };
   }
 
   /** The values of constant expressions cast to `c`'s type (one statement for a whole IN list), or undefined when one is not a constant. */
@@ -354,7 +352,7 @@ class WriteRun {
     // which of them it means (1.7 is no INTEGER key), and SET is evaluated per row.
     if (addressed && keyed.onlyKeys && !stmt.joins && !stmt.returning && sendOnly && (await this.#constantSet(assigned))) {
       const scratch = this.#newScratch();
-      await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${this.#scratchColumns().join(', ')})`);
+      await this.#engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${scratchColumns(this.table)})`);
       const keyRows = product(address.map((c) => [c.name, keyed.values.get(c.name)!] as const));
       for (let i = 0; i < keyRows.length; i += 500) {
         const values = keyRows.slice(i, i + 500).map((r) => `(${address.map((c) => sqlValue(r[c.name], c)).join(', ')})`);
@@ -380,11 +378,6 @@ class WriteRun {
     if (update && !sendOnly) for (const child of children) await this.#fillChild(scratch, child);
     const rows = await this.#runOnScratch(scratch);
     return this.#send(rows, (row) => this.#bodyFor(row, address, assigned));
-  }
-
-  /** The scratch table's columns: the table's, and a JSON column per inline child table. */
-  #scratchColumns(): string[] {
-    return [...this.table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`), ...inlineChildren(this.table).map((c) => `${ident(c.name)} JSON`)];
   }
 
   /** Whether every SET expression names no column (a describe, nothing runs: a sequence or a random value is not used up). */
@@ -592,10 +585,10 @@ class WriteRun {
   async #returning(rows: RowValues[]): Promise<string> {
     const { table, stmt } = this;
     const previous = returnedTables.get(this.#engine);
-    if (previous) await this.#engine.run(`DROP TABLE IF EXISTS temp.main.${ident(previous)}`).catch(() => undefined);
+    if (previous) await dropTemp(this.#engine, previous);
     const name = `restsql_returning_${++scratchCounter}`;
     returnedTables.set(this.#engine, name);
-    await this.#engine.run(`CREATE TEMP TABLE ${ident(name)} (${table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
+    await this.#engine.run(`CREATE TEMP TABLE ${ident(name)} (${columnDefinitions(table.columns)})`);
     for (let i = 0; i < rows.length; i += 500) {
       const values = rows.slice(i, i + 500).map((r) => `(${table.columns.map((c) => sqlValue(r[c.name], c)).join(', ')})`);
       await this.#engine.run(`INSERT INTO ${ident(name)} VALUES ${values.join(', ')}`);
@@ -638,8 +631,7 @@ export async function describeWrite(engine: Engine, model: ResolvedModel, stmt: 
   const { table } = target;
   const children = inlineChildren(table);
   const scratch = `restsql_describe_${++scratchCounter}`;
-  const defs = [...table.columns.map((c) => `${ident(c.name)} ${SQL_TYPE[c.type]}`), ...children.map((c) => `${ident(c.name)} JSON`)];
-  await engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${defs.join(', ')})`);
+  await engine.run(`CREATE TEMP TABLE ${ident(scratch)} (${scratchColumns(table)})`);
   try {
     const alias = stmt.alias === undefined && stmt.kind !== 'insert' ? ` AS ${ident(table.name)}` : '';
     const end = stmt.returningAt ?? sql.length;
@@ -657,6 +649,6 @@ export async function describeWrite(engine: Engine, model: ResolvedModel, stmt: 
     const pseudo = new Set(children.map((c) => c.name.toLowerCase()));
     return { ...shape, columns: returning.columns.filter((c) => !pseudo.has(c.name.toLowerCase())) };
   } finally {
-    await engine.run(`DROP TABLE IF EXISTS temp.main.${ident(scratch)}`).catch(() => undefined);
+    await dropTemp(engine, scratch);
   }
 }
