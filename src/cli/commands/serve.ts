@@ -5,39 +5,17 @@
  * $RESTSQL_HOME), then logs one line per session and per failed login to stderr.
  */
 import { join } from 'node:path';
-import { RestSqlError } from '../errors/index.js';
-import type { Hub } from '../index.js';
-import { resolveServePassword } from '../server/auth/password.js';
-import { PASSWORD_METHODS, type PasswordMethod } from '../server/password-gate.js';
-import { isLoopback, startServer, type RunningServer } from '../server/server.js';
-import { serverTls } from '../server/tls.js';
-import { stateDir } from '../util/state-dir.js';
-import { escapeMessage } from '../util/terminal.js';
-
-export interface ServeFlags {
-  host: string;
-  port: string;
-  passwordFile?: string;
-  auth: string;
-  tls: boolean;
-  tlsCert?: string;
-  tlsKey?: string;
-  maxSessions: string;
-  maxMessageSize: string;
-  startupTimeout: string;
-  idleTimeout: string;
-}
-
-/** The serve flags' defaults (also shown in --help). */
-export const SERVE_DEFAULTS = {
-  host: '127.0.0.1',
-  port: '5433',
-  auth: 'scram-sha-256',
-  maxSessions: '64',
-  maxMessageSize: String(64 * 1024 * 1024),
-  startupTimeout: '10',
-  idleTimeout: '28800',
-} as const;
+import { RestSqlError } from '../../errors/index.js';
+import { openHub, type Hub } from '../../index.js';
+import { resolveServePassword } from '../../server/auth/password.js';
+import { PASSWORD_METHODS, type PasswordMethod } from '../../server/password-gate.js';
+import { isLoopback, startServer, type RunningServer } from '../../server/server.js';
+import { serverTls } from '../../server/tls.js';
+import { stateDir } from '../../util/state-dir.js';
+import { escapeMessage } from '../../util/terminal.js';
+import { connectionSource, type ConnFlags } from '../connect.js';
+import type { CliContext } from '../io.js';
+import type { ServeFlags } from '../serve-flags.js';
 
 export const SERVER_VERSION = '15.18 (restsql 0.1.0)';
 
@@ -121,4 +99,12 @@ export async function runServe(settings: ServeSettings, hub: Hub, io: { stderr: 
     else await hub.close();
   }
   log('stopped');
+}
+
+/** `restsql serve`: the flags checked before anything is opened, then the hub, then the server until a signal. */
+export async function runServeCommand(ctx: CliContext, flags: ConnFlags & ServeFlags): Promise<void> {
+  const settings = serveSettings(flags);
+  const hub = await openHub(...connectionSource(flags, ctx.io, ctx.signal, true));
+  // A signal is serve's normal end: it stops cleanly and exits 0.
+  await runServe(settings, hub, ctx.io, ctx.signal);
 }
