@@ -11,6 +11,8 @@
  *   w  the PostgreSQL wire: restsql serve next to a real PostgreSQL 15 (wire.ts; bench/results-wire.json)
  *   k  the catalog (pg_catalog, information_schema) of restsql serve next to a real PostgreSQL 15
  *      (catalog.ts; bench/results-catalog.json)
+ *   s  start-up: --help and queries that fetch nothing, whole processes next to `node -e 0`
+ *      (startup.ts; bench/results-startup.json)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../src/index.js';
 import { runCatalog } from './catalog.js';
+import { runStartup } from './startup.js';
 import { runWire } from './wire.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -30,12 +33,13 @@ const PAGE_SIZE = Number(process.env.BENCH_PAGE_SIZE ?? 2500);
 const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
 const ROWS = PAGES * PAGE_SIZE;
 /** BENCH_SCENARIOS=a (or b,c...) runs only those; the floor always runs with (a). */
-const ONLY = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,w,k').toLowerCase().split(',').map((x) => x.trim()));
+const ONLY = new Set((process.env.BENCH_SCENARIOS ?? 'a,b,c,d,e,w,k,s').toLowerCase().split(',').map((x) => x.trim()));
 const CITIES = ['Oslo', 'Lima', 'Pune', 'Kyiv', 'Accra'];
-/** The scenarios of this file (w is wire.ts's, k catalog.ts's, run first, before this file's API takes memory). */
+/** The scenarios of this file (w is wire.ts's, k catalog.ts's, s startup.ts's, run first, before this file's API takes memory). */
 const OWN = ['a', 'b', 'c', 'd', 'e'];
 if (ONLY.has('w') && !(await runWire({ root: ROOT }))) process.exitCode = 1;
 if (ONLY.has('k') && !(await runCatalog({ root: ROOT }))) process.exitCode = 1;
+if (ONLY.has('s') && !(await runStartup({ root: ROOT }))) process.exitCode = 1;
 if (!OWN.some((s) => ONLY.has(s))) process.exit();
 
 function record(i: number) {

@@ -1,6 +1,9 @@
 import { escapeMessage } from '../util/terminal.js';
-import { createInterface } from 'node:readline';
 import type { ConnectOptions } from '../engine/connection.js';
+import { lazyRequire } from '../util/lazy-require.js';
+
+/** node:readline, loaded when a login reads a pasted URL. */
+const readline = lazyRequire<typeof import('node:readline')>('node:readline');
 
 /** How the person at the terminal takes part in a login (flags shared by every connecting command). */
 export interface LoginFlags {
@@ -22,7 +25,7 @@ export interface LoginIo {
 function stdinLines(stdin: LoginIo['stdin']): () => AsyncIterable<string> {
   return () => ({
     [Symbol.asyncIterator](): AsyncIterator<string> {
-      const rl = createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
+      const rl = readline().createInterface({ input: stdin, terminal: false, crlfDelay: Infinity });
       const it = rl[Symbol.asyncIterator]();
       return {
         next: () => it.next(),

@@ -3,7 +3,7 @@
  * command's implementation is loaded when that command runs (`import()` in its action), so
  * `restsql --help` and a usage error load neither DuckDB, nor undici, nor the OAuth modules.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import type { Connection } from '../engine/connection.js';
 import { renderError } from './errors.js';
 import type { CliContext, CliIo } from './io.js';
@@ -12,6 +12,12 @@ import { FORMATS, type Format } from './format.js';
 import { SERVE_DEFAULTS, type ServeFlags } from './serve-flags.js';
 
 export type { CliIo } from './io.js';
+
+// require, not import: commander ships CommonJS, and importing it makes Node lex its source for
+// named exports first (8 ms of every command's start-up, measured).
+const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof import('commander');
+type Command = import('commander').Command;
+type Option = import('commander').Option;
 
 function withConnOptions(cmd: Command): Command {
   return cmd

@@ -20,19 +20,17 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestSqlError } from '../errors/index.js';
 import type { Row } from '../extract/flatten.js';
 import type { ColumnType, TableDef } from '../model/types.js';
 import type { BulkInsert, BulkJsonPlan } from './bulk-json.js';
+import { duckdb } from './duckdb-api.js';
 import { removeSpoolFolder, SPOOL_PREFIX, sweepSpools } from './spool-sweep.js';
 import { ident, literal } from './sql-text.js';
 
-// require, not import: the package is CommonJS, and importing it makes Node lex its sources for
-// named exports first (0.11 s of every start-up, measured).
-const { DuckDBInstance: Instance } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance: Instance } = duckdb;
 
 export const SQL_TYPE: Readonly<Record<ColumnType, string>> = {
   INTEGER: 'INTEGER',

@@ -1,17 +1,15 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBResult, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { createRequire } from 'node:module';
 import { RestSqlError } from '../errors/index.js';
 import type { TableDef } from '../model/types.js';
 import { parseJson } from '../util/json.js';
 import { createDatabase, SQL_TYPE, TABLE_SCHEMAS, type Database, type GenerationOwner } from './database.js';
+import { duckdb } from './duckdb-api.js';
 import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
 import { tokens } from '../sql/lexer.js';
 
-// require, not import: the package is CommonJS, and importing it makes Node lex its sources for
-// named exports first (0.11 s of every start-up, measured).
-const { JsonDuckDBValueConverter, VARCHAR } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { JsonDuckDBValueConverter, VARCHAR } = duckdb;
 
 export type { BulkLoader } from './database.js';
 

@@ -9,10 +9,13 @@
  * converts the texts to the column types (extract/convert.ts), sampling types them first
  * (text-value.ts).
  */
-import { parse } from 'csv-parse/sync';
+import { lazyRequire } from '../util/lazy-require.js';
 import { RestSqlError } from '../errors/index.js';
 import type { FormatDef } from '../model/types.js';
 import { sampledText } from './text-value.js';
+
+/** csv-parse, loaded when a CSV response is first read. */
+export const csvParse = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
 
 export interface CsvDialect {
   readonly delimiter: string;
@@ -88,7 +91,7 @@ export function parseCsv(text: string, def?: FormatDef, sampling = false): Parse
   const dialect = dialectOf(body, def);
   let rows: string[][];
   try {
-    rows = parse(body, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.quote, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    rows = csvParse().parse(body, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.quote, skip_empty_lines: true, relax_column_count: false }) as string[][];
   } catch (e) {
     throw malformed(e as Error);
   }

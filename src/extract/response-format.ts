@@ -6,10 +6,9 @@
  * XML; else JSON, as DataDirect assumes.
  */
 import { TextDecoder } from 'node:util';
-import { parse as parseCsvRows } from 'csv-parse/sync';
 import { RestSqlError } from '../errors/index.js';
 import type { FormatDef, ResponseFormat } from '../model/types.js';
-import { columnNames, countCsvRecords, dialectOf, parseCsv, type CsvDialect } from './csv.js';
+import { columnNames, countCsvRecords, csvParse, dialectOf, parseCsv, type CsvDialect } from './csv.js';
 import { parseNdjson } from './ndjson.js';
 import { sampledTree } from './text-value.js';
 import { detectXmlRoot, parseXml } from './xml.js';
@@ -131,7 +130,7 @@ export function csvSpoolPage(raw: Buffer, headers: Headers, def: FormatDef | und
   const dialect = dialectOf(head, def);
   let first: string[] = [];
   try {
-    first = (parseCsvRows(head, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.quote, to_line: 1, relax_column_count: true }) as string[][])[0] ?? [];
+    first = (csvParse().parse(head, { delimiter: dialect.delimiter, quote: dialect.quote, escape: dialect.quote, to_line: 1, relax_column_count: true }) as string[][])[0] ?? [];
   } catch {
     // A header row that does not parse: the page loads row by row, which names the error.
   }

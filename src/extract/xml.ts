@@ -22,10 +22,14 @@
  * time alignToModel makes each page fit the sampled model (a single element where the model has a
  * child table is an array of one), so the same data always lands in the same tables.
  */
-import sax from 'sax';
+import type sax from 'sax';
+import { lazyRequire } from '../util/lazy-require.js';
 import { RestSqlError } from '../errors/index.js';
 import { valueAt } from '../model/json-root.js';
 import type { PathStep, TableDef } from '../model/types.js';
+
+/** sax, loaded when an XML response is first read. */
+const saxModule = lazyRequire<typeof sax>('sax');
 
 /** How deeply elements may nest (the walkers that sample and flatten recurse once per level). */
 export const XML_MAX_DEPTH = 256;
@@ -109,7 +113,7 @@ function build(node: XmlNode, sig: Sig): unknown {
 /** Parses an XML document into `{ <document element>: value }` (see the file comment); `limits` are for tests. */
 export function parseXml(text: string, limits: { readonly depth: number; readonly elements: number } = { depth: XML_MAX_DEPTH, elements: XML_MAX_ELEMENTS }): Record<string, unknown> {
   // strictEntities: only XML's five entities (not HTML's), never a DTD's.
-  const parser = sax.parser(true, { xmlns: true, strictEntities: true, position: true, trim: false, normalize: false } as sax.SAXOptions);
+  const parser = saxModule().parser(true, { xmlns: true, strictEntities: true, position: true, trim: false, normalize: false } as sax.SAXOptions);
   const stack: XmlNode[] = [];
   let elements = 0;
   let root: XmlNode | undefined;

@@ -1,12 +1,13 @@
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBrotliDecompress, createGunzip, createInflate, type BrotliDecompress, type Gunzip, type Inflate } from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, Pool, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { BrotliDecompress, Gunzip, Inflate } from 'node:zlib';
+import type { Dispatcher } from 'undici';
 import { RestSqlError, redactUrl } from '../errors/index.js';
 import type { Redactor, Secret } from '../errors/index.js';
 import type { ConnectionOptions } from '../options/index.js';
 import { parseJson } from '../util/json.js';
 import { abortable } from '../util/abortable.js';
+import { lazyRequire } from '../util/lazy-require.js';
 import { SILENT_LOGGER, type Logger } from '../util/logger.js';
 import { createHostGate, type GateTicket } from './host-gate.js';
 import type { OriginPolicy } from './origins.js';
@@ -64,7 +65,13 @@ function proxyFromOptions(o: { proxyHost?: string; proxyPort?: number; proxyUser
   return o.proxyHost ? { proxy: { host: o.proxyHost, ...(o.proxyPort ? { port: o.proxyPort } : {}), ...(o.proxyUser ? { user: o.proxyUser } : {}), ...(o.proxyPassword ? { password: o.proxyPassword } : {}) } } : {};
 }
 
+/** undici, loaded by the first request (a command that fetches nothing never loads it). */
+const undici = lazyRequire<typeof import('undici')>('undici');
+/** node:zlib, loaded by the first compressed response. */
+const zlib = lazyRequire<typeof import('node:zlib')>('node:zlib');
+
 function makeDispatcher(o: HttpClientOptions, alerts: TlsAlerts): Dispatcher {
+  const { Agent, EnvHttpProxyAgent, Pool, ProxyAgent } = undici();
   const timeout = o.timeoutSeconds * 1000;
   // Every pool, direct or behind a proxy's tunnel, has its sockets watched for TLS alerts.
   const { factory } = alerts;
@@ -113,11 +120,11 @@ function decoderFor(encoding: string | undefined): Gunzip | Inflate | BrotliDeco
   switch ((encoding ?? '').trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return createGunzip({ chunkSize });
+      return zlib().createGunzip({ chunkSize });
     case 'deflate':
-      return createInflate({ chunkSize });
+      return zlib().createInflate({ chunkSize });
     case 'br':
-      return createBrotliDecompress({ chunkSize });
+      return zlib().createBrotliDecompress({ chunkSize });
     default:
       return undefined;
   }
@@ -225,7 +232,8 @@ export function httpClientFor(options: ConnectionOptions, ctx: { logger?: Logger
 interface Shared {
   readonly options: HttpClientOptions;
   readonly logger: Logger;
-  readonly dispatcher: Dispatcher;
+  /** The connection pools, made at the first request. */
+  dispatcher(): Dispatcher;
   readonly alerts: TlsAlerts;
   readonly gate: ReturnType<typeof createHostGate>;
   readonly maxBackoffMs: number;
@@ -235,10 +243,11 @@ interface Shared {
 
 export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
   const alerts = createTlsAlerts();
+  let pools: Dispatcher | undefined;
   const shared: Shared = {
     options,
     logger: options.logger ?? SILENT_LOGGER,
-    dispatcher: makeDispatcher(options, alerts),
+    dispatcher: () => (pools ??= makeDispatcher(options, alerts)),
     alerts,
     gate: createHostGate(options.hostConcurrency ?? 6),
     maxBackoffMs: options.maxBackoffMs ?? 30_000,
@@ -247,7 +256,9 @@ export function createHttpClient(options: HttpClientOptions): SharedHttpClient {
   };
   // destroy, not close: close waits for what is still pending, such as a proxy's CONNECT that a
   // WSTimeout deadline already gave up on (undici would hold it open for its own 10 s).
-  return clientOf(shared, { authenticator: options.authenticator, retries: options.retries, origins: options.origins }, () => shared.dispatcher.destroy());
+  return clientOf(shared, { authenticator: options.authenticator, retries: options.retries, origins: options.origins }, async () => {
+    if (pools) await pools.destroy();
+  });
 }
 
 function clientOf(shared: Shared, own: { authenticator: Authenticator | undefined; retries: number; origins: OriginPolicy | undefined }, close: () => Promise<void>): SharedHttpClient {
@@ -261,11 +272,11 @@ function clientOf(shared: Shared, own: { authenticator: Authenticator | undefine
   async function once(req: HttpRequest, shown: string, cancel: AbortSignal | undefined, deadline: AbortSignal | undefined): Promise<HttpResponse> {
     const signals = [cancel, deadline].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const sent = request(req.url, {
+    const sent = undici().request(req.url, {
       method: req.method ?? 'GET',
       headers: { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br', 'user-agent': 'restsql', ...req.headers },
       ...(req.body !== undefined ? { body: req.body } : {}),
-      dispatcher,
+      dispatcher: dispatcher(),
       ...(signal ? { signal } : {}),
     });
     const res = await abortable(sent, signal, (late) => late.body.destroy());

@@ -6,9 +6,13 @@
  * the user looking at the network instead of at KeyStore. The sockets of every pool are watched
  * here, and a request that failed that way asks whether its origin sent an alert during its try.
  */
-import { buildConnector, Pool, type Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher, Pool } from 'undici';
+import { lazyRequire } from '../util/lazy-require.js';
 
 type Connector = buildConnector.connector;
+
+/** undici, loaded when the first pool is made (by the first request). */
+const undici = lazyRequire<typeof import('undici')>('undici');
 
 export interface TlsAlerts {
   /** A `factory` for undici's Agent, ProxyAgent and EnvHttpProxyAgent: pools whose sockets are watched. */
@@ -40,8 +44,9 @@ export function createTlsAlerts(now: () => number = Date.now): TlsAlerts {
     factory(origin, opts) {
       const key = new URL(String(origin)).origin;
       const o = opts as Pool.Options;
+      const { buildConnector, Pool } = undici();
       const connect = typeof o.connect === 'function' ? o.connect : buildConnector({ ...(o.connect ?? {}) });
-      return new Pool(origin, { ...o, connect: watch(key, connect) });
+      return new Pool(origin, { ...o, connect: watch(key, connect) }) as Dispatcher;
     },
     since(origin, since) {
       const hit = latest.get(new URL(origin).origin);

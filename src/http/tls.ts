@@ -7,11 +7,15 @@
  * fails before any request.
  */
 import { isIP } from 'node:net';
-import { checkServerIdentity, type ConnectionOptions as TlsConnectOptions, type SecureVersion } from 'node:tls';
+import { lazyRequire } from '../util/lazy-require.js';
+import type { ConnectionOptions as TlsConnectOptions, SecureVersion } from 'node:tls';
 import { RestSqlError, type Secret } from '../errors/index.js';
 import { readKeyStore } from '../tls/key-store.js';
 import { readTrustStore } from '../tls/trust-store.js';
 import { didYouMean } from '../util/did-you-mean.js';
+
+/** node:tls, loaded when a connection checks a certificate's name. */
+const tlsModule = lazyRequire<typeof import('node:tls')>('node:tls');
 
 /** What the options asked for, so a TLS failure can say which option to change. */
 export interface TlsContext {
@@ -128,7 +132,7 @@ export function tlsSettingsFor(o: TlsOptions): TlsSettings {
       const name = o.hostNameInCertificate;
       checkHostName(name);
       if (isIP(name) === 0) connect.servername = name;
-      connect.checkServerIdentity = (_host, cert) => checkServerIdentity(name, cert);
+      connect.checkServerIdentity = (_host, cert) => tlsModule().checkServerIdentity(name, cert);
       context.hostName = name;
     }
   }

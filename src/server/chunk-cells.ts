@@ -5,10 +5,9 @@
  * JS string and encoding them back (the most of the work for a text-heavy result) is skipped.
  */
 import type { DuckDBDataChunk, DuckDBType, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
-import { createRequire } from 'node:module';
+import { duckdb } from '../engine/duckdb-api.js';
 
-const require = createRequire(import.meta.url);
-const { DuckDBTypeId } = require('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBTypeId } = duckdb;
 
 /** One cell: encoded text or bytes, or null for NULL. */
 export type Cell = Buffer | Uint8Array | string | null;

@@ -1,4 +1,7 @@
-import { spawn } from 'node:child_process';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+/** node:child_process, loaded when a browser is opened. */
+const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
 
 /** Opens a URL for the user to log in (injected, so tests and libraries can replace it). */
 export type OpenBrowser = (url: string) => Promise<void>;
@@ -35,7 +38,7 @@ export function systemBrowser(env: NodeJS.ProcessEnv = process.env): OpenBrowser
   return (url) =>
     new Promise((resolve, reject) => {
       const [cmd, ...args] = browserCommand(url, env);
-      const child = spawn(cmd!, args, { detached: true, stdio: 'ignore', env });
+      const child = childProcess().spawn(cmd!, args, { detached: true, stdio: 'ignore', env });
       child.once('error', reject);
       child.once('spawn', () => {
         child.unref();

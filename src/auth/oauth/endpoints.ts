@@ -1,4 +1,4 @@
-import * as oauth from 'oauth4webapi';
+import type { AuthorizationServer } from 'oauth4webapi';
 import { RestSqlError, redactUrl } from '../../errors/index.js';
 import type { HttpClient } from '../../http/contract.js';
 import { fetchThrough } from '../../http/fetch.js';
@@ -32,7 +32,9 @@ export function parseTokenUri(value: string): { method: 'GET' | 'POST'; url: str
  * through `http` (oauth4webapi's customFetch), so it honours the connection's proxy, WSTimeout,
  * response limits and origin policy.
  */
-export async function discover(issuer: string, http: HttpClient, signal?: AbortSignal): Promise<oauth.AuthorizationServer> {
+export async function discover(issuer: string, http: HttpClient, signal?: AbortSignal): Promise<AuthorizationServer> {
+  // Loaded when discovery runs, not at start-up.
+  const oauth = await import('oauth4webapi');
   const url = new URL(issuer);
   const insecure = url.protocol === 'http:' && LOOPBACK.test(url.hostname);
   const opts = { [oauth.customFetch]: fetchThrough(http), ...(insecure ? { [oauth.allowInsecureRequests]: true } : {}), ...(signal ? { signal } : {}) };

@@ -1,7 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { lazyRequire } from '../../util/lazy-require.js';
 import { RestSqlError } from '../../errors/index.js';
+
+const httpModule = lazyRequire<typeof import('node:http')>('node:http');
+const httpsModule = lazyRequire<typeof import('node:https')>('node:https');
 
 export interface CallbackExpectations {
   readonly state: string;
@@ -238,7 +241,8 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
     servers.push(server);
   }
   for (const { address, required } of o.listening ? [] : bindAddresses(target.hostname)) {
-    const server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : createHttpServer(onRequest);
+    // node:http and node:https load when a login listens, not at every start-up.
+    const server = o.tls ? httpsModule().createServer({ cert: o.tls.cert, key: o.tls.key }, onRequest) : httpModule().createServer(onRequest);
     try {
       await listen(server, port, address);
       servers.push(server);

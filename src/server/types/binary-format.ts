@@ -13,7 +13,7 @@ import type {
   DuckDBUUIDValue,
 } from '@duckdb/node-api';
 import { DATE_NEG_INF, DATE_POS_INF, TS_NEG_INF, TS_POS_INF } from './datetime-text.js';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../../engine/duckdb-api.js';
 import { jsonEncoder } from './json-text.js';
 import { numericBinary } from './numeric.js';
 import { isJsonWritten, pgTypeOf } from './pg-type.js';

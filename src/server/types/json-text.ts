@@ -21,7 +21,7 @@ import type {
   DuckDBVariantValue,
 } from '@duckdb/node-api';
 import { dateText, timeOfDayText, timestampTzWriter, timestampWriter, timeTzText } from './datetime-text.js';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../../engine/duckdb-api.js';
 import { float4Text, float8Text } from './float-text.js';
 import { intervalText } from './interval-text.js';
 import { decimalText } from './numeric.js';

@@ -4,7 +4,7 @@ import { RestSqlError } from '../../errors/index.js';
 import { parseArrayText, type ArrayTextNode } from './array-text.js';
 import { MICROS_PER_SECOND } from './datetime-text.js';
 import { parseDateText, parseTimestampText, parseTimeText } from './datetime-parse.js';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../../engine/duckdb-api.js';
 import { parseIntervalText } from './interval-parse.js';
 import { decimalText, numericFromBinary, numericFromText, type NumericValue } from './numeric.js';
 import { PG_OID, pgTypeByOid, pgTypeDisplayName } from './oids.js';

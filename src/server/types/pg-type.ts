@@ -1,5 +1,5 @@
 import type { DuckDBType } from '@duckdb/node-api';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../../engine/duckdb-api.js';
 import { PG_OID, pgTypeByOid, type PgTypeName } from './oids.js';
 
 const { DuckDBTypeId } = duckdb;

@@ -15,7 +15,7 @@ import type {
 } from '@duckdb/node-api';
 import { arrayElementText } from './array-text.js';
 import { dateText, timeOfDayText, timestampTzWriter, timestampWriter, timeTzText } from './datetime-text.js';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../../engine/duckdb-api.js';
 import { float4Text, float8Text } from './float-text.js';
 import { intervalText } from './interval-text.js';
 import { jsonEncoder } from './json-text.js';

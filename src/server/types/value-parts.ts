@@ -1,6 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { DuckDBTimestampMillisecondsValue, DuckDBTimestampNanosecondsValue, DuckDBTimestampSecondsValue, DuckDBTimestampValue } from '@duckdb/node-api';
-import { duckdb } from './duckdb-api.js';
+import { duckdb } from '../../engine/duckdb-api.js';
 import { TS_NEG_INF, TS_POS_INF } from './datetime-text.js';
 
 const { DuckDBTypeId } = duckdb;
