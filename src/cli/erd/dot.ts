@@ -9,15 +9,22 @@ import type { TableInfo } from '../../index.js';
 import { erdLinks, linkColumns, pairTexts } from './tables.js';
 
 /** Characters XML (and so an HTML-like label) cannot hold, lone surrogates included. */
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML = /[\ufffe\uffff]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** Control characters (C0, DEL, C1) and line separators, which a label would drop or show as spaces. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
- * Text for an HTML-like label: XML's special characters as entities, characters XML cannot hold
- * as U+FFFD, and tabs and line breaks (which a label would show as spaces) as U+FFFD too.
+ * Text for an HTML-like label, shown as it is: XML's special characters as entities; a backslash
+ * doubled, since Graphviz reads `\N`, `\G`, `\E` (the node, graph and edge names) and `\\` in label
+ * text; characters XML cannot hold and control characters as U+FFFD.
  */
 export function dotText(text: string): string {
-  return text.replace(NOT_XML, '\uFFFD').replace(/[\t\n\r]/g, '\uFFFD').replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!);
+  return text
+    .replace(NOT_XML, '\uFFFD')
+    .replace(CONTROL, '\uFFFD')
+    .replace(/\\/g, '\\\\')
+    .replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch]!);
 }
 
 const HEADER = '#dbe7f4';

@@ -40,10 +40,11 @@ export function mermaidQuoted(text: string): string {
 
 /**
  * An attribute's name or type as a Mermaid word (`[A-Za-z_][A-Za-z0-9_]*`, what Mermaid 10
- * accepts): other characters become `_`; `PK`, `FK` and `UK` alone are key markers, so get a `_`.
+ * accepts): runs of other characters become `_` (dropped at the ends: `DECIMAL(38,0)` is
+ * `DECIMAL_38_0`); `PK`, `FK` and `UK` alone are key markers, so get a `_`.
  */
 export function mermaidWord(text: string): string {
-  let w = text.replace(/[^A-Za-z0-9_]+/g, '_');
+  let w = text.replace(/^[^A-Za-z0-9_]+|[^A-Za-z0-9_]+$/g, '').replace(/[^A-Za-z0-9_]+/g, '_');
   if (w === '' || /^[0-9]/.test(w)) w = `_${w}`;
   if (/^(pk|fk|uk)$/i.test(w)) w = `${w}_`;
   return w;
