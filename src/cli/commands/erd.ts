@@ -34,7 +34,8 @@ export interface ErdFlags extends ConnFlags {
  */
 export function erdRequest(erd: string | true, table: string | undefined): { format: ErdFormat; table: string | undefined } {
   if (erd === true) return { format: 'mermaid', table };
-  if (isErdFormat(erd.toLowerCase())) return { format: erd.toLowerCase() as ErdFormat, table };
+  const word = erd.toLowerCase();
+  if (isErdFormat(word)) return { format: word, table };
   if (table === undefined) return { format: 'mermaid', table: erd };
   throw new RestSqlError('USAGE', `--erd draws ${ERD_FORMATS.join(', ')}, not '${erd}'.`, {
     hint: `restsql describe ${table} --erd svg -o ${table}.svg`,
