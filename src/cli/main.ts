@@ -80,12 +80,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
 
   withConnOptions(program.command('describe'))
-    .description('list the columns of a table')
-    .argument('<table>', 'table name')
+    .description('list the columns of a table; with --erd, draw the tables, their keys and child-to-parent links')
+    .argument('[table]', 'table name (with --erd: draw it with the tables above and below it; without a name, every table)')
     .addOption(formatOption())
-    .action(async (name: string, flags: ConnFlags & { format: Format }) => {
-      const { runDescribe } = await import('./commands/catalog.js');
-      await runDescribe(ctx, name, flags);
+    .option('--erd [format]', 'entity-relationship diagram: mermaid (default; for Markdown), dot (Graphviz) or svg')
+    .option('-o, --output <file>', 'write to FILE instead of standard output')
+    .action(async (name: string | undefined, flags: ConnFlags & { format: Format; erd?: string | true; output?: string }, cmd: Command) => {
+      if (flags.erd === undefined) {
+        const { runDescribe } = await import('./commands/catalog.js');
+        await runDescribe(ctx, name, flags);
+      } else {
+        const { runErd } = await import('./commands/erd.js');
+        await runErd(ctx, name, { ...flags, erd: flags.erd, formatGiven: cmd.getOptionValueSource('format') === 'cli' });
+      }
     });
 
   withConnOptions(program.command('sample'))

@@ -5,7 +5,7 @@
  * serve` alike) and has its ODBC/JDBC escapes rewritten first (engine/odbc-escapes.ts).
  */
 import { toRestSqlError, RestSqlError } from '../errors/index.js';
-import { tablesOf, type ColumnType, type ResolvedModel } from '../model/types.js';
+import { parentLinks, tablesOf, type ColumnType, type ResolvedModel, type TableDef } from '../model/types.js';
 import type { Redactor } from '../errors/index.js';
 import type { HttpClient } from '../http/contract.js';
 import { splitStatements } from '../sql/split.js';
@@ -33,6 +33,12 @@ export interface TableInfo {
   readonly parent: string | null;
   readonly endpoint: string;
   readonly columns: readonly { name: string; type: ColumnType; key: boolean }[];
+  /**
+   * For a child table, the columns that link each row to its parent row: each column copying part
+   * of the parent's key, with the parent's column it holds, in key order (`orders_id` holds the
+   * parent's `id`; `JOIN parent p ON c.orders_id = p.id`). Empty for a root table.
+   */
+  readonly parentKey: readonly { column: string; parentColumn: string }[];
 }
 
 /** What a Connection needs of the hub it is a session of (engine/hub.ts). */
@@ -422,14 +428,20 @@ export class Connection {
 
   async tables(): Promise<TableInfo[]> {
     this.#ensureOpen();
-    return this.model.endpoints.flatMap((e) =>
-      tablesOf(e.table).map((t) => ({
-        name: t.name,
-        parent: t.parent ?? null,
-        endpoint: this.#hub.redactor.url(e.url),
-        columns: t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key })),
-      })),
-    );
+    return this.model.endpoints.flatMap((e) => {
+      const parents = new Map<TableDef, TableDef>();
+      for (const t of tablesOf(e.table)) for (const c of t.children) parents.set(c, t);
+      return tablesOf(e.table).map((t) => {
+        const parent = parents.get(t);
+        return {
+          name: t.name,
+          parent: t.parent ?? null,
+          endpoint: this.#hub.redactor.url(e.url),
+          columns: t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key })),
+          parentKey: parent ? parentLinks(parent, t) : [],
+        };
+      });
+    });
   }
 
   /**

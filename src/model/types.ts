@@ -287,6 +287,21 @@ export function tablesOf(table: TableDef): TableDef[] {
   return [table, ...table.children.flatMap(tablesOf)];
 }
 
+/**
+ * How a child table's rows point at their parent row: its `parent` columns copy the parent's key
+ * columns (those marked `key`, in column order), the first to the first. A map child's own key
+ * column comes after the ones its children copy, so a child may copy fewer than the parent has.
+ */
+export function parentLinks(parent: TableDef, child: TableDef): { column: string; parentColumn: string }[] {
+  const keys = parent.columns.filter((c) => c.key);
+  return child.columns
+    .filter((c) => c.source === 'parent')
+    .flatMap((c, i) => {
+      const key = keys[i];
+      return key ? [{ column: c.name, parentColumn: key.name }] : [];
+    });
+}
+
 export function allTables(model: ResolvedModel): TableDef[] {
   return model.endpoints.flatMap((e) => tablesOf(e.table));
 }

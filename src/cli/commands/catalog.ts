@@ -1,5 +1,7 @@
 /** `restsql tables` and `restsql describe`: the tables and a table's columns. */
+import { writeFile } from 'node:fs/promises';
 import { RestSqlError } from '../../errors/index.js';
+import type { TableInfo } from '../../index.js';
 import { didYouMean } from '../../util/did-you-mean.js';
 import { useConnection, type ConnFlags } from '../connect.js';
 import { createFormatter, type Format } from '../format.js';
@@ -24,17 +26,44 @@ export async function runTables(ctx: CliContext, flags: ListFlags): Promise<void
   });
 }
 
-export async function runDescribe(ctx: CliContext, name: string, flags: ListFlags): Promise<void> {
+export interface DescribeFlags extends ListFlags {
+  output?: string;
+}
+
+/** The table named `name` (case-insensitively), or QUERY_UNKNOWN_TABLE naming the closest one. */
+export function findTable(tables: readonly TableInfo[], name: string): TableInfo {
+  const t = tables.find((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (t) return t;
+  throw new RestSqlError('QUERY_UNKNOWN_TABLE', `No table named '${name}'.${didYouMean(name, tables.map((x) => x.name))}`, {
+    hint: 'Run `restsql tables` to list the tables.',
+    details: { table: name },
+  });
+}
+
+/** Writes `text` to `file` (--output), or to standard output without one. */
+export async function writeOutput(ctx: CliContext, file: string | undefined, text: string): Promise<void> {
+  if (file === undefined) {
+    ctx.io.stdout.write(text);
+    return;
+  }
+  try {
+    await writeFile(file, text, { mode: 0o644 });
+  } catch (e) {
+    throw new RestSqlError('USAGE', `Cannot write ${file}: ${(e as Error).message}`, { hint: 'Check the --output path.', details: { file } });
+  }
+}
+
+export async function runDescribe(ctx: CliContext, name: string | undefined, flags: DescribeFlags): Promise<void> {
+  if (name === undefined) {
+    throw new RestSqlError('USAGE', 'Name the table to describe.', {
+      hint: 'restsql describe TABLE lists its columns (restsql tables lists the tables); restsql describe --erd draws every table.',
+    });
+  }
   await useConnection(ctx, flags, async (conn) => {
-    const tables = await conn.tables();
-    const t = tables.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!t) {
-      throw new RestSqlError('QUERY_UNKNOWN_TABLE', `No table named '${name}'.${didYouMean(name, tables.map((x) => x.name))}`, {
-        hint: 'Run `restsql tables` to list the tables.',
-        details: { table: name },
-      });
-    }
-    const f = createFormatter(flags.format, (s) => void ctx.io.stdout.write(s));
+    const t = findTable(await conn.tables(), name);
+    // Printed with this connection's secrets masked, to standard output as it comes, or to --output at the end.
+    let text = '';
+    const f = createFormatter(flags.format, (s) => void (flags.output === undefined ? ctx.io.stdout.write(conn.redact(s)) : (text += s)));
     f.begin([
       { name: 'column', type: 'VARCHAR' },
       { name: 'type', type: 'VARCHAR' },
@@ -42,6 +71,7 @@ export async function runDescribe(ctx: CliContext, name: string, flags: ListFlag
     ]);
     f.rows(t.columns.map((c) => ({ column: c.name, type: c.type, key: c.key })));
     f.end();
+    if (flags.output !== undefined) await writeOutput(ctx, flags.output, conn.redact(text));
   });
 }
 

@@ -65,6 +65,13 @@ test('tables() describes parents, children and keys', async () => {
   const tables = await conn.tables();
   assert.deepEqual(tables.map((t) => `${t.name}<${t.parent ?? ''}`), ['customers<', 'tags<customers', 'orders<customers', 'items<orders']);
   assert.deepEqual(tables[1]!.columns.map((c) => c.name), ['customers_id', 'position', 'tags']);
+  // parentKey: which columns link a child's rows to their parent row, and the parent columns they hold.
+  assert.deepEqual(tables[0]!.parentKey, []);
+  assert.deepEqual(tables[1]!.parentKey, [{ column: 'customers_id', parentColumn: 'id' }]);
+  assert.deepEqual(tables[3]!.parentKey, [
+    { column: 'orders_customers_id', parentColumn: 'customers_id' },
+    { column: 'orders_position', parentColumn: 'position' },
+  ]);
 });
 
 test('AuthHeader + SecurityToken go on every request; a 401 is an authentication error', async () => {
