@@ -1,23 +1,20 @@
+/**
+ * The output formats: `table` (and its expanded layout) for people, `csv`, `json` and `ndjson`
+ * for programs. This module stays light (main.ts imports FORMATS from it): the table code loads
+ * string-width only when a cell needs it (display-width.ts).
+ */
 import type { JsonValue, ResultColumn } from '../engine/values.js';
-import { escapeControls } from '../util/terminal.js';
+import { displayText } from './cells.js';
+import { csvFormatter, jsonFormatter, ndjsonFormatter } from './data-formats.js';
+import { loadDisplayWidth } from './display-width.js';
+import { renderExpanded } from './expanded.js';
+import { renderTable, tableCells, tableWidth, type LayoutOptions } from './table-layout.js';
 
-export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, type Format, type FormatOptions } from './output-options.js';
+import type { Format, FormatOptions } from './output-options.js';
 
 type Row = Record<string, JsonValue>;
 export type Write = (text: string) => void;
-
-/** Text of one cell for table and CSV output. */
-function text(v: JsonValue): string {
-  if (v === null) return '';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-function csvField(v: JsonValue): string {
-  const s = text(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 /**
  * Writes result rows as they come (batches), so csv/json/ndjson never hold the whole result.
@@ -31,43 +28,34 @@ export interface Formatter {
   end(): void;
 }
 
-const MAX_CELL = 40;
 
-export function createFormatter(format: Format, write: Write): Formatter {
-  let columns: readonly ResultColumn[] = [];
+/**
+ * A formatter writing to `write`. The table format measures non-ASCII text with string-width,
+ * which this synchronous function loads at the first such cell with require() (Node 20.19+);
+ * use `openFormatter`, which loads it beforehand where needed, unless you know the runtime.
+ */
+export function createFormatter(format: Format, write: Write, options: FormatOptions = {}): Formatter {
   switch (format) {
     case 'ndjson':
-      return { begin: (c) => void (columns = c), rows: (rs) => rs.forEach((r) => write(JSON.stringify(r) + '\n')), end: () => {} };
-    case 'json': {
-      let first = true;
-      return {
-        begin: () => write('['),
-        rows: (rs) => {
-          for (const r of rs) {
-            write((first ? '\n' : ',\n') + JSON.stringify(r));
-            first = false;
-          }
-        },
-        end: () => write(first ? ']\n' : '\n]\n'),
-      };
-    }
+      return ndjsonFormatter(write);
+    case 'json':
+      return jsonFormatter(write);
     case 'csv':
-      return {
-        begin: (c) => {
-          columns = c;
-          write(c.map((col) => csvField(col.name)).join(',') + '\r\n');
-        },
-        rows: (rs) => rs.forEach((r) => write(columns.map((c) => csvField(r[c.name] ?? null)).join(',') + '\r\n')),
-        end: () => {},
-      };
+      return csvFormatter(write, options.nullText ?? '', options.csvEol ?? '\n');
     case 'table': {
+      const layout: LayoutOptions = {
+        maxWidth: options.maxWidth,
+        nullText: displayText(options.nullText ?? 'NULL', options.terminal),
+        terminal: options.terminal ?? false,
+      };
+      let columns: readonly ResultColumn[] = [];
       const all: Row[] = [];
       return {
         begin: (c) => void (columns = c),
         rows: (rs) => {
           for (const r of rs) all.push(r);
         },
-        end: () => write(renderTable(columns, all)),
+        end: () => write(renderResult(columns, all, layout, options.expanded ?? false)),
       };
     }
     default: {
@@ -77,26 +65,16 @@ export function createFormatter(format: Format, write: Write): Formatter {
   }
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|DOUBLE|FLOAT|REAL|DECIMAL.*)$/;
-
-/** One line of text for a terminal: line breaks shown as `\n`, other control characters as `\x1b`. */
-function clip(s: string): string {
-  const one = escapeControls(s.replace(/\r?\n/g, '\\n'));
-  return one.length > MAX_CELL ? one.slice(0, MAX_CELL - 1) + '…' : one;
+/** createFormatter, with string-width loaded first for the table format on a Node that cannot require() it. */
+export async function openFormatter(format: Format, write: Write, options: FormatOptions = {}): Promise<Formatter> {
+  if (format === 'table' && !(process.features as { require_module?: boolean }).require_module) await loadDisplayWidth();
+  return createFormatter(format, write, options);
 }
 
-/** An aligned table for people: numbers right-aligned, NULL shown, wide cells truncated, a row count. */
-export function renderTable(columns: readonly ResultColumn[], rows: readonly Row[]): string {
-  if (columns.length === 0) return `(${rows.length} row${rows.length === 1 ? '' : 's'})\n`;
-  const names = columns.map((c) => escapeControls(c.name));
-  const cells = rows.map((r) => columns.map((c) => (r[c.name] === null ? 'NULL' : clip(text(r[c.name] ?? null)))));
-  // No spread of the rows into Math.max: argument lists overflow the stack at ~125,000 rows.
-  const widths = names.map((n) => n.length);
-  for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
-  const right = columns.map((c) => NUMERIC.test(c.type));
-  const line = (vals: string[]) => vals.map((v, i) => (right[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ').trimEnd();
-  const out = [line(names), widths.map((w) => '-'.repeat(w)).join('-+-')];
-  for (const row of cells) out.push(line(row));
-  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
-  return out.join('\n') + '\n';
+function renderResult(columns: readonly ResultColumn[], rows: readonly Row[], layout: LayoutOptions, expanded: boolean | 'auto'): string {
+  if (expanded === true) return renderExpanded(columns, rows, layout);
+  const cells = tableCells(columns, rows, layout);
+  const limit = layout.maxWidth;
+  if (expanded === 'auto' && limit !== undefined && limit > 0 && rows.length > 0 && tableWidth(cells.widths) > limit) return renderExpanded(columns, rows, layout);
+  return renderTable(columns, rows, layout, cells);
 }

@@ -8,8 +8,9 @@ import type { Connection } from '../engine/connection.js';
 import { renderError } from './errors.js';
 import type { CliContext, CliIo } from './io.js';
 import type { ConnFlags } from './connect.js';
-import { FORMATS, type Format } from './format.js';
+import { FORMATS, type Format, type OutputFlags } from './output-options.js';
 import { SERVE_DEFAULTS, type ServeFlags } from './serve-flags.js';
+import { escapeControls } from '../util/terminal.js';
 
 export type { CliIo } from './io.js';
 
@@ -34,6 +35,25 @@ function formatOption(): Option {
   return new Option('-f, --format <format>', 'output format').choices(FORMATS as unknown as string[]).default('table');
 }
 
+/** --format and how the output looks (parsed by output-options.ts outputOptions; docs/output.md). */
+function withOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(formatOption())
+    .option('--max-width <n>', 'table: fit lines in N columns, cutting wide cells with … (default: the terminal\'s width on a terminal, no limit into a file or pipe; 0: no limit)')
+    .option('--null <text>', 'how NULL shows (default: NULL in a table, an empty field in csv)')
+    .option('--crlf', 'csv: end lines with CRLF instead of LF')
+    .option('-x, --expanded', 'table: one block of "column | value" lines per row (psql\'s \\x)');
+}
+
+/**
+ * A usage error as one line and a hint: `restsql: error: unknown option '--fromat' (Did you
+ * mean --format?)` then `Try 'restsql query --help'.`, instead of the whole help.
+ */
+function usageError(message: string, command: string): string {
+  const text = escapeControls(message.trim().replace(/^error:\s*/, '').replace(/\r?\n+/g, ' '));
+  return `restsql: error: ${text}\nTry '${command} --help'.\n`;
+}
+
 type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 const STOP_STATUS: Readonly<Record<StopSignal, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
 const STOP_SIGNALS = Object.keys(STOP_STATUS) as StopSignal[];
@@ -56,36 +76,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const program = new Command('restsql')
     .description('Query REST/JSON APIs with SQL.')
     .version('0.1.0')
-    .showHelpAfterError()
+    .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(usageError(s, 'restsql')) });
 
-  withConnOptions(program.command('query'))
+  withOutputOptions(withConnOptions(program.command('query')))
     .description('run SQL and print the result')
     .argument('[sql...]', 'SQL text (else --file, else standard input)')
-    .addOption(formatOption())
     .option('-o, --output <file>', 'write the result to FILE instead of standard output')
     .option('--file <file>', 'read the SQL from FILE')
-    .action(async (args: string[], flags: ConnFlags & { format: Format; output?: string; file?: string }) => {
+    .action(async (args: string[], flags: ConnFlags & OutputFlags & { format: Format; output?: string; file?: string }) => {
       const { runQuery } = await import('./commands/query.js');
       await runQuery(ctx, args, flags);
     });
 
-  withConnOptions(program.command('tables'))
+  withOutputOptions(withConnOptions(program.command('tables')))
     .description('list the tables')
-    .addOption(formatOption())
-    .action(async (flags: ConnFlags & { format: Format }) => {
+    .action(async (flags: ConnFlags & OutputFlags & { format: Format }) => {
       const { runTables } = await import('./commands/catalog.js');
       await runTables(ctx, flags);
     });
 
-  withConnOptions(program.command('describe'))
+  withOutputOptions(withConnOptions(program.command('describe')))
     .description('list the columns of a table; with --erd, draw the tables, their keys and child-to-parent links')
     .argument('[table]', 'table name (with --erd: draw it with the tables above and below it; without a name, every table)')
-    .addOption(formatOption())
     .option('--erd [format]', 'entity-relationship diagram: mermaid (default; for Markdown), dot (Graphviz) or svg')
     .option('-o, --output <file>', 'write to FILE instead of standard output')
-    .action(async (name: string | undefined, flags: ConnFlags & { format: Format; erd?: string | true; output?: string }, cmd: Command) => {
+    .action(async (name: string | undefined, flags: ConnFlags & OutputFlags & { format: Format; erd?: string | true; output?: string }, cmd: Command) => {
       if (flags.erd === undefined) {
         const { runDescribe } = await import('./commands/catalog.js');
         await runDescribe(ctx, name, flags);
@@ -161,6 +178,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const { runDemoCommand } = await import('./commands/demo.js');
       await runDemoCommand(ctx, flags);
     });
+
+  // Each command's usage errors point at its own help.
+  for (const cmd of program.commands) cmd.configureOutput({ ...program.configureOutput(), outputError: (s, write) => write(usageError(s, `restsql ${cmd.name()}`)) });
 
   try {
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -4,17 +4,19 @@ import { RestSqlError } from '../../errors/index.js';
 import type { TableInfo } from '../../index.js';
 import { didYouMean } from '../../util/did-you-mean.js';
 import { useConnection, type ConnFlags } from '../connect.js';
-import { createFormatter, type Format } from '../format.js';
+import { openFormatter, type Format } from '../format.js';
 import type { CliContext } from '../io.js';
+import { outputOptions, type OutputFlags } from '../output-options.js';
 
-export interface ListFlags extends ConnFlags {
+export interface ListFlags extends ConnFlags, OutputFlags {
   format: Format;
 }
 
 export async function runTables(ctx: CliContext, flags: ListFlags): Promise<void> {
+  const look = outputOptions(flags, ctx.io);
   await useConnection(ctx, flags, async (conn) => {
     const rows = (await conn.tables()).map((t) => ({ name: t.name, parent: t.parent, columns: t.columns.length, endpoint: t.endpoint }));
-    const f = createFormatter(flags.format, (s) => void ctx.io.stdout.write(s));
+    const f = await openFormatter(flags.format, (s) => void ctx.io.stdout.write(s), look);
     f.begin([
       { name: 'name', type: 'VARCHAR' },
       { name: 'parent', type: 'VARCHAR' },
@@ -59,11 +61,12 @@ export async function runDescribe(ctx: CliContext, name: string | undefined, fla
       hint: 'restsql describe TABLE lists its columns (restsql tables lists the tables); restsql describe --erd draws every table.',
     });
   }
+  const look = outputOptions(flags, ctx.io);
   await useConnection(ctx, flags, async (conn) => {
     const t = findTable(await conn.tables(), name);
     // Printed with this connection's secrets masked, to standard output as it comes, or to --output at the end.
     let text = '';
-    const f = createFormatter(flags.format, (s) => void (flags.output === undefined ? ctx.io.stdout.write(conn.redact(s)) : (text += s)));
+    const f = await openFormatter(flags.format, (s) => void (flags.output === undefined ? ctx.io.stdout.write(conn.redact(s)) : (text += s)), look);
     f.begin([
       { name: 'column', type: 'VARCHAR' },
       { name: 'type', type: 'VARCHAR' },

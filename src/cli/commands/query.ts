@@ -2,10 +2,11 @@
 import { createWriteStream, readFileSync } from 'node:fs';
 import { RestSqlError } from '../../errors/index.js';
 import { useConnection, type ConnFlags } from '../connect.js';
-import { createFormatter, type Format, type Write } from '../format.js';
+import { openFormatter, type Format, type FormatOptions, type Write } from '../format.js';
 import type { CliContext, CliIo } from '../io.js';
+import { outputOptions, type OutputFlags } from '../output-options.js';
 
-export interface QueryFlags extends ConnFlags {
+export interface QueryFlags extends ConnFlags, OutputFlags {
   format: Format;
   output?: string;
   file?: string;
@@ -49,6 +50,7 @@ function outputSink(file: string | undefined, io: CliIo): { write: Write; done: 
 export async function runQuery(ctx: CliContext, args: string[], flags: QueryFlags): Promise<void> {
   const { io } = ctx;
   const sql = await sqlFrom(args, flags.file, io);
+  const look: FormatOptions = outputOptions(flags, io);
   const stdinFree = args.length > 0 || flags.file !== undefined;
   await useConnection(
     ctx,
@@ -60,7 +62,7 @@ export async function runQuery(ctx: CliContext, args: string[], flags: QueryFlag
       if ((await conn.statementCount(sql)) === 1) {
         // One statement, run once: streamed, so csv/json/ndjson never hold the whole result. The
         // stream's first batch always comes (it carries the columns), rows or not.
-        const f = createFormatter(flags.format, out.write);
+        const f = await openFormatter(flags.format, out.write, look);
         let begun = false;
         for await (const batch of conn.stream(sql)) {
           if (!begun) {
@@ -75,7 +77,7 @@ export async function runQuery(ctx: CliContext, args: string[], flags: QueryFlag
         const results = await conn.queryAll(sql);
         clearProgress();
         for (const r of results) {
-          const f = createFormatter(flags.format, out.write);
+          const f = await openFormatter(flags.format, out.write, look);
           f.begin(r.columns);
           f.rows(r.rows);
           f.end();

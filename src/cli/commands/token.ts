@@ -1,7 +1,7 @@
 /** `restsql login`, `logout` and `token`: the cached OAuth tokens of a connection. */
 import { login, logout, tokenStatus, type TokenStatus } from '../../index.js';
 import { connectionSource, type ConnFlags } from '../connect.js';
-import { createFormatter, type Format } from '../format.js';
+import { openFormatter, type Format } from '../format.js';
 import type { CliContext } from '../io.js';
 
 function describeExpiry(at: number | undefined, now = Date.now()): string {
@@ -35,7 +35,8 @@ export async function runLogout(ctx: CliContext, flags: ConnFlags): Promise<void
 
 export async function runToken(ctx: CliContext, flags: ConnFlags & { format: Format }): Promise<void> {
   const status = await tokenStatus(...connectionSource(flags, ctx.io, ctx.signal, true));
-  const f = createFormatter(flags.format, (t) => void ctx.io.stdout.write(t));
+  // Never cut, whatever the terminal's width: no maxWidth (a long line wraps on screen, whole).
+  const f = await openFormatter(flags.format, (t) => void ctx.io.stdout.write(t), { terminal: ctx.io.stdout.isTTY === true });
   if (flags.format === 'table') {
     f.begin([
       { name: 'field', type: 'VARCHAR' },
