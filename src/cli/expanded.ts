@@ -24,10 +24,13 @@ export function renderExpanded(columns: readonly ResultColumn[], rows: readonly 
   }
   const valueWidth = limit === undefined ? Infinity : Math.max(1, limit - SEPARATOR_WIDTH - nameWidth);
   const shownNames = names.map((n) => padToWidth(truncateToWidth(n, nameWidth), nameWidth, 'left'));
+  const blocks = rows.map((r) => columns.map((c) => truncateToWidth(cellText(r[c.name], o.nullText, o.terminal), valueWidth)));
+  // As psql: every record's rule as wide as the widest line of the result (within the limit).
+  let widest = 0;
+  for (const values of blocks) for (const v of values) widest = Math.max(widest, displayWidth(v));
+  widest += nameWidth + SEPARATOR_WIDTH;
   const out: string[] = [];
-  rows.forEach((r, index) => {
-    const values = columns.map((c) => truncateToWidth(cellText(r[c.name], o.nullText, o.terminal), valueWidth));
-    const widest = nameWidth + SEPARATOR_WIDTH + Math.max(...values.map(displayWidth));
+  blocks.forEach((values, index) => {
     const label = `-[ RECORD ${index + 1} ]`;
     const ruleWidth = Math.max(label.length, limit === undefined ? widest : Math.min(widest, limit));
     out.push(label + '-'.repeat(ruleWidth - label.length));

@@ -49,7 +49,7 @@ for (const m of SIMPLE) {
     const conn = `RestSamplePath=${api.baseUrl}/${m.path}/items;Table=items;${m.options}`;
     const ok = await cli(['query', '-c', conn, '--format', 'csv', 'SELECT id, name FROM items ORDER BY id']);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout, 'id,name\r\n1,one\r\n2,two\r\n');
+    assert.equal(ok.stdout, 'id,name\n1,one\n2,two\n');
     const wrong = await cli(['query', '-c', conn, 'SELECT 1'], { PW: 'nope', KEY: 'nope', TOKEN: 'nope', AWS_SECRET: 'nope' });
     assert.equal(wrong.code, 3, wrong.stderr);
     assert.match(wrong.stderr, /error\[AUTH_FAILED\]: GET http:\/\/127\.0\.0\.1:\d+\/\S+ answered 401/);
@@ -266,7 +266,7 @@ test('29 Custom: the model file #authentication steps log in; #reauthentication 
     // Four tables: the token is good for three requests, so the fourth meets a 401 and re-authenticates.
     const r = await cli(['query', '-c', conn, '--format', 'csv', 'SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b) + (SELECT count(*) FROM c) + (SELECT count(*) FROM d) AS n'], { CAP: `${CUSTOM.apiKey};${CUSTOM.company}` });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'n\r\n8\r\n');
+    assert.equal(r.stdout, 'n\n8\n');
     const seen = api.seen.slice(before).map((s) => `${s.path}:${s.ok}`);
     assert.deepEqual(seen, ['/login:true', '/custom/items:true', '/custom/items:true', '/custom/items:true', '/custom/items:false', '/refresh:true', '/custom/items:true']);
     const bad = await cli(['query', '-c', conn, 'SELECT count(*) FROM a'], { CAP: `wrong-key;${CUSTOM.company}` });

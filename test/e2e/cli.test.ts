@@ -40,7 +40,7 @@ test('query --format json: nested JSON becomes correct rows, joins with child ta
 test('csv, ndjson and table formats', async () => {
   const sql = 'SELECT id, name, address_geo_lat AS lat, last_login FROM customers WHERE id IN (101, 105) ORDER BY id';
   const csv = await runCli(['query', '-c', conn, '-f', 'csv', sql]);
-  assert.equal(csv.stdout, 'id,name,lat,last_login\r\n101,Ada Lovelace,42.35,2026-11-01T08:15:00\r\n105,Barbara Liskov,42.35,\r\n');
+  assert.equal(csv.stdout, 'id,name,lat,last_login\n101,Ada Lovelace,42.35,2026-11-01T08:15:00\n105,Barbara Liskov,42.35,\n');
   const nd = await runCli(['query', '-c', conn, '-f', 'ndjson', sql]);
   assert.deepEqual(nd.stdout.trim().split('\n').map((l) => JSON.parse(l)), [
     { id: 101, name: 'Ada Lovelace', lat: 42.35, last_login: '2026-11-01T08:15:00' },
@@ -54,7 +54,7 @@ test('csv, ndjson and table formats', async () => {
 
 test('SQL from stdin and --file; --output writes a file; RESTSQL_CONNECT', async () => {
   const stdin = await runCli(['query', '-c', conn, '-f', 'csv'], { stdin: 'SELECT count(*) AS n FROM orders' });
-  assert.equal(stdin.stdout, `n\r\n${customers().reduce((n, c) => n + c.orders.length, 0)}\r\n`);
+  assert.equal(stdin.stdout, `n\n${customers().reduce((n, c) => n + c.orders.length, 0)}\n`);
   const file = join(dir, 'q.sql');
   writeFileSync(file, 'SELECT max(total) AS m FROM orders;');
   const out = join(dir, 'out.json');
@@ -67,14 +67,14 @@ test('SQL from stdin and --file; --output writes a file; RESTSQL_CONNECT', async
 
 test('several statements print several results', async () => {
   const r = await runCli(['query', '-c', conn, '-f', 'csv', 'SELECT 1 AS a; SELECT 2 AS b']);
-  assert.equal(r.stdout, 'a\r\n1\r\nb\r\n2\r\n');
+  assert.equal(r.stdout, 'a\n1\nb\n2\n');
 });
 
 test('tables, describe and sample', async () => {
   const t = await runCli(['tables', '-c', conn, '-f', 'json']);
   assert.deepEqual(JSON.parse(t.stdout).map((x: { name: string; parent: string | null }) => [x.name, x.parent]), [['customers', null], ['tags', 'customers'], ['orders', 'customers'], ['items', 'orders']]);
   const d = await runCli(['describe', '-c', conn, 'ORDERS', '-f', 'csv']);
-  assert.equal(d.stdout, 'column,type,key\r\ncustomers_id,INTEGER,true\r\nposition,INTEGER,true\r\norder_id,VARCHAR,false\r\nplaced_at,TIMESTAMP,false\r\ntotal,DOUBLE,false\r\n');
+  assert.equal(d.stdout, 'column,type,key\ncustomers_id,INTEGER,true\nposition,INTEGER,true\norder_id,VARCHAR,false\nplaced_at,TIMESTAMP,false\ntotal,DOUBLE,false\n');
   const bad = await runCli(['describe', '-c', conn, 'order']);
   assert.equal(bad.code, 1);
   assertCleanError(bad.stderr, 'QUERY_UNKNOWN_TABLE', /Did you mean orders\?/);
@@ -90,9 +90,9 @@ test('a DSN from --odbc-ini, overridden by --connect', async () => {
   const ini = join(dir, 'odbc.ini');
   writeFileSync(ini, `[Demo]\nDriver=restsql\nDescription=demo\nRestSamplePath=${api.baseUrl}/v1/customers\nTable=people\n`);
   const r = await runCli(['query', '--dsn', 'demo', '--odbc-ini', ini, '-f', 'csv', 'SELECT count(*) AS n FROM people']);
-  assert.equal(r.stdout, 'n\r\n12\r\n', r.stderr);
+  assert.equal(r.stdout, 'n\n12\n', r.stderr);
   const o = await runCli(['query', '--dsn', 'Demo', '--connect', 'Table=folks', '-f', 'csv', 'SELECT count(*) AS n FROM folks'], { env: { ODBCINI: ini } });
-  assert.equal(o.stdout, 'n\r\n12\r\n', o.stderr);
+  assert.equal(o.stdout, 'n\n12\n', o.stderr);
 });
 
 function modelFile(): string {

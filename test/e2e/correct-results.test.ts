@@ -85,7 +85,7 @@ test('a pushed boolean is sent as true/false (was active=t: 0 rows), and FilterP
   const before_ = seen.length;
   const on = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT count(*) AS n FROM users WHERE active = true']);
   assert.equal(on.code, 0, on.stderr);
-  assert.equal(on.stdout, `n\n${USERS.filter((u) => u.active).length}\n`.replace(/\n/g, '\r\n').replace(/\r\n$/, '\r\n'));
+  assert.equal(on.stdout, `n\n${USERS.filter((u) => u.active).length}\n`);
   assert.deepEqual(seen.slice(before_), ['/users?active=true']);
   const mark = seen.length;
   const off = await runCli(['query', '-c', `RestConfigFile=${file};FilterPushdown=0`, '--format', 'json', "SELECT count(*) AS n FROM users WHERE active = 'false'"]);
@@ -112,7 +112,7 @@ test('integers keep every digit: sampled and declared, bulk and row by row, json
   for (const bulk of ['1', '0']) {
     const r = await runCli(['query', '-c', `RestConfigFile=${file};BulkLoad=${bulk}`, '--format', 'csv', sql]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'id,big,neg,huge\r\n1,1234567890123456008,-9223372036854774999,123456789012345678901234567890\r\n2,9007199254740993,-1,1\r\n', `BulkLoad=${bulk}`);
+    assert.equal(r.stdout, 'id,big,neg,huge\n1,1234567890123456008,-9223372036854774999,123456789012345678901234567890\n2,9007199254740993,-1,1\n', `BulkLoad=${bulk}`);
   }
   const tooBig = model(`{"big": {"#path": "${base}/big", "id": "Integer,#key", "huge": "BigInt"}}`);
   for (const bulk of ['1', '0']) {
@@ -143,17 +143,17 @@ test("a child table filtered by its parent's key reaches the parent's request (w
   const mark = seen.length;
   const r = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', "SELECT key, close FROM daily_TimeSeries WHERE daily_symbol = 'PRGS' ORDER BY key"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'key,close\r\n2024-01-02,53.1\r\n2024-01-03,52.4\r\n2024-01-04,52.95\r\n');
+  assert.equal(r.stdout, 'key,close\n2024-01-02,53.1\n2024-01-03,52.4\n2024-01-04,52.95\n');
   assert.deepEqual(seen.slice(mark), ['/query?symbol=PRGS']);
   // Joins through the parent keep working, the condition on either side.
   for (const where of ["d.symbol = 'PRGS'", "t.daily_symbol = 'PRGS'"]) {
     const j = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', `SELECT d.meta_symbol, count(*) AS n FROM daily d JOIN daily_TimeSeries t ON t.daily_symbol = d.symbol WHERE ${where} GROUP BY 1`]);
     assert.equal(j.code, 0, j.stderr);
-    assert.equal(j.stdout, 'meta_symbol,n\r\nPRGS,3\r\n', where);
+    assert.equal(j.stdout, 'meta_symbol,n\nPRGS,3\n', where);
   }
   // No condition: the default.
   const d = await runCli(['query', '-c', `RestConfigFile=${file}`, '--format', 'csv', 'SELECT count(*) AS n FROM daily_TimeSeries']);
-  assert.equal(d.stdout, 'n\r\n2\r\n');
+  assert.equal(d.stdout, 'n\n2\n');
 });
 
 test('writes and DDL on API tables without write directives are refused and change nothing; a statement without rows runs once', async () => {
@@ -202,22 +202,22 @@ test('every statement sees its API tables: scripts, CREATE TABLE AS, SET VARIABL
   const c = ['-c', `RestConfigFile=${file}`, '--format', 'csv'];
   const script = await runCli(['query', ...c, 'CREATE TEMP TABLE x AS SELECT * FROM users; SELECT count(*) AS n FROM x']);
   assert.equal(script.code, 0, script.stderr);
-  assert.match(script.stdout, /n\r\n20\r\n$/);
+  assert.match(script.stdout, /n\n20\n$/);
   const variable = await runCli(['query', ...c, 'SET VARIABLE v = 1; SELECT count(*) + getvariable(\'v\') AS n FROM users']);
   assert.equal(variable.code, 0, variable.stderr);
-  assert.match(variable.stdout, /n\r\n21\r\n$/);
+  assert.match(variable.stdout, /n\n21\n$/);
   const pivot = await runCli(['query', ...c, 'PIVOT (SELECT region FROM users) ON region USING count(*)']);
   assert.equal(pivot.code, 0, pivot.stderr);
-  assert.match(pivot.stdout, /north,south\r\n10,10\r\n$/);
+  assert.match(pivot.stdout, /north,south\n10,10\n$/);
   const txn = await runCli(['query', ...c, 'BEGIN; CREATE TEMP TABLE y AS SELECT * FROM users; SELECT count(*) AS n FROM y; COMMIT']);
   assert.equal(txn.code, 0, txn.stderr);
-  assert.match(txn.stdout, /n\r\n20\r\n/);
+  assert.match(txn.stdout, /n\n20\n/);
   // Dynamic SQL the text does not name: fetched when DuckDB reads it; inside a transaction (which
   // that failed read has aborted) a clear error, never 0 rows.
   const dynamic = "SELECT * FROM query('SELECT count(*) AS n FROM us' || 'ers')";
   const outside = await runCli(['query', ...c, dynamic]);
   assert.equal(outside.code, 0, outside.stderr);
-  assert.equal(outside.stdout, 'n\r\n20\r\n');
+  assert.equal(outside.stdout, 'n\n20\n');
   const inside = await runCli(['query', ...c, `BEGIN; ${dynamic}; COMMIT`]);
   assert.equal(inside.code, 1);
   assert.match(inside.stderr, /error\[QUERY_TABLES_UNKNOWN\]: The statement reads API table 'users'/);
@@ -242,7 +242,7 @@ test('review regressions: exact big constants, unfetched tables in any shape, LI
   const mark = seen.length;
   const r = await runCli(['query', '-c', `RestConfigFile=${big}`, '--format', 'csv', 'SELECT id FROM big WHERE b = 9007199254740993']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'id\r\n2\r\n');
+  assert.equal(r.stdout, 'id\n2\n');
   assert.deepEqual(seen.slice(mark), ['/big?b=9007199254740993']);
 
   const conn = await connect(`RestConfigFile=${PAGED_MODEL()}`);
@@ -330,5 +330,5 @@ test('review regressions: transactions (bulk loads never abort them; a ROLLBACK 
   const text = model(`{"t": {"#path": "${base}/text", "id": "Integer,#key", "n": "Integer", "pid": {"#type": "Integer", "#virtual": true, "#eq": "pid"}}}`);
   const r = await runCli(['query', '-c', `RestConfigFile=${text}`, '--format', 'csv', 'SELECT n, pid FROM t WHERE pid = 5']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'n,pid\r\n42,5\r\n');
+  assert.equal(r.stdout, 'n,pid\n42,5\n');
 });

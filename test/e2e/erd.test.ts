@@ -222,5 +222,5 @@ test('a secret of the connection in a name is masked in every format', async () 
     assert.match(r.stdout, /\*\*\*/);
   }
   const plain = await runCli(['describe', 'echo', '-f', 'csv', '-q', '-c', conn]);
-  assert.equal(plain.stdout, 'column,type,key\r\nid,INTEGER,true\r\n***,VARCHAR,false\r\n');
+  assert.equal(plain.stdout, 'column,type,key\nid,INTEGER,true\n***,VARCHAR,false\n');
 });

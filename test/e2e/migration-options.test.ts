@@ -185,7 +185,7 @@ for (const k of [0, 1, 2, 3, 4, 5]) {
     const tunnels = proxy.tunnels.length;
     const r = await cli(['query', '-c', conn, '--odbc-ini', ini, '--format', 'csv', 'SELECT count(*) AS n, max(id) AS top, (SELECT v FROM init_marker) AS init FROM items']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'n,top,init\r\n23,23,42\r\n');
+    assert.equal(r.stdout, 'n,top,init\n23,23,42\n');
     assert.ok(proxy.tunnels.length > tunnels, 'the requests went through ProxyHost');
     const lines = noticeLines(r.stderr);
     assert.deepEqual(lines.map((l) => l.replace(/^restsql: warning: /, '')).sort(), [...notices].sort(), r.stderr);
@@ -234,7 +234,7 @@ test('a DataDirect DSN with a dozen vendor options connects; the options without
   );
   const r = await cli(['query', '--dsn', 'vendor', '--odbc-ini', file, '--format', 'csv', "SELECT count(*) AS n FROM items WHERE status = 'open'"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `n\r\n${DATA.filter((x) => x.status === 'open').length}\r\n`);
+  assert.equal(r.stdout, `n\n${DATA.filter((x) => x.status === 'open').length}\n`);
   assert.deepEqual(noticeLines(r.stderr).map((l) => /warning: (\w+) has no effect/.exec(l)?.[1]).sort(), ['IANAAppCodePage', 'JVMArgs', 'LogConfigFile']);
 });
 
@@ -243,15 +243,15 @@ test('the JDBC URL form through --connect, --connect-file and a DSN-less RESTSQL
   const withServer = `jdbc:datadirect:autorest:${api.baseUrl}/;Sample=plain/items;Table=items;BulkLoad=false;`;
   const a = await cli(['query', '-c', withServer, '--format', 'csv', sql]);
   assert.equal(a.code, 0, a.stderr);
-  assert.equal(a.stdout, 'n\r\n23\r\n');
+  assert.equal(a.stdout, 'n\n23\n');
   const file = join(dir, 'conn.txt');
   writeFileSync(file, `JDBC:DataDirect:AutoRest:Config=${model};ServerName=${api.baseUrl};AuthenticationMethod=None;FilterPushdown=true\n`);
   const b = await cli(['query', '--connect-file', file, '--format', 'csv', sql]);
   assert.equal(b.code, 0, b.stderr);
-  assert.equal(b.stdout, 'n\r\n23\r\n');
+  assert.equal(b.stdout, 'n\n23\n');
   const c = await cli(['query', '--format', 'csv', sql], { RESTSQL_CONNECT: `jdbc:datadirect:autorest:Sample=${api.baseUrl}/plain/items;Table=items;SpyAttributes=(log=(file)spy.log;linelimit=80)` });
   assert.equal(c.code, 0, c.stderr);
-  assert.equal(c.stdout, 'n\r\n23\r\n');
+  assert.equal(c.stdout, 'n\n23\n');
   assert.equal(noticeLines(c.stderr).length, 1, c.stderr);
   assert.match(c.stderr, /warning: SpyAttributes has no effect in restsql: in DataDirect's driver it turns on DataDirect Spy/);
 });

@@ -341,12 +341,12 @@ test('CLI: a model file through --connect and a DSN; `restsql sample` prints the
   const q = await runCli(['query', '-c', conn, '--format', 'csv', "SELECT i.id, count(t.tags) AS tags FROM items i LEFT JOIN tags t ON t.items_id = i.id WHERE i.status = 'closed' GROUP BY 1 ORDER BY 1 LIMIT 3"]);
   assert.equal(q.code, 0, q.stderr);
   const closed = DATA.filter((x) => x.status === 'closed').slice(0, 3);
-  assert.equal(q.stdout, ['id,tags', ...closed.map((x) => `${x.id},${x.tags.length}`)].join('\r\n') + '\r\n');
+  assert.equal(q.stdout, ['id,tags', ...closed.map((x) => `${x.id},${x.tags.length}`)].join('\n') + '\n');
   const ini = join(dir, 'odbc.ini');
   writeFileSync(ini, `[Items]\nDriver=restsql\nRestConfigFile=${file}\nHostName=${api.baseUrl}\n`);
   const t = await runCli(['tables', '--dsn', 'Items', '--odbc-ini', ini, '--format', 'csv']);
   assert.equal(t.code, 0, t.stderr);
-  assert.match(t.stdout, /^name,parent,columns,endpoint\r\nitems,,7,.*\/offset\/items\r\ntags,items,3,.*\r\norders,items,4,/);
+  assert.match(t.stdout, /^name,parent,columns,endpoint\nitems,,7,.*\/offset\/items\ntags,items,3,.*\norders,items,4,/);
   const s = await runCli(['sample', '-c', conn]);
   assert.equal(s.code, 0, s.stderr);
   const model = JSON.parse(s.stdout) as Record<string, Record<string, unknown>>;

@@ -126,7 +126,7 @@ test('AllowedOrigins: the foreign origin gets the request, without credentials, 
     const before = foreign.seen.length;
     const r = await cli(connection('absolute', 'sampled', auth.options, `;AllowedOrigins=${foreign.base}`));
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'id,name\r\n1,one\r\n666,stolen\r\n');
+    assert.equal(r.stdout, 'id,name\n1,one\n666,stolen\n');
     const got = foreign.seen.slice(before);
     assert.equal(got.length, 1, auth.name);
     assert.ok(!auth.carried(got[0]!), `${auth.name}: no credentials`);
@@ -141,7 +141,7 @@ test('CredentialedOrigins: the foreign origin gets the request with the credenti
     const before = foreign.seen.length;
     const r = await cli(connection('link', 'model', auth.options, `;CredentialedOrigins=${foreign.base}/`));
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, 'id,name\r\n1,one\r\n666,stolen\r\n');
+    assert.equal(r.stdout, 'id,name\n1,one\n666,stolen\n');
     const got = foreign.seen.slice(before);
     assert.equal(got.length, 1, auth.name);
     assert.ok(auth.carried(got[0]!), `${auth.name}: credentials sent to the listed origin`);

@@ -72,7 +72,7 @@ test('control characters from API data are escaped in table output, kept exact i
   const json = await runCli(['query', '-c', conn('/evil'), '-f', 'json', 'SELECT note FROM evil']);
   assert.deepEqual(JSON.parse(json.stdout), [{ note: evil }]);
   const csv = await runCli(['query', '-c', conn('/evil'), '-f', 'csv', 'SELECT note FROM evil']);
-  assert.equal(csv.stdout, `note\r\n${evil}\r\n`);
+  assert.equal(csv.stdout, `note\n${evil}\n`);
 });
 
 test('control characters from an error page are escaped in the error message', async () => {
@@ -103,7 +103,7 @@ test('wide and ragged JSON: columns capped by MaxColumns, the rest kept as a JSO
   // The default (1000) also finishes; the table stays within it.
   const wide = await runCli(['query', '-c', conn('/wide'), '-f', 'csv', "SELECT json_extract(json, '$.m123')::INTEGER AS v, m0, m998 FROM wide"]);
   assert.equal(wide.code, 0, wide.stderr);
-  assert.equal(wide.stdout, 'v,m0,m998\r\n123,0,998\r\n');
+  assert.equal(wide.stdout, 'v,m0,m998\n123,0,998\n');
   const sample = await runCli(['sample', `${base}/ragged`, '--table', 'ragged']);
   assert.equal(sample.code, 0, sample.stderr);
 });

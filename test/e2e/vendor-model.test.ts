@@ -108,7 +108,7 @@ function modelFile(text: string): string {
 
 async function csv(file: string, sql: string, extra = ''): Promise<{ code: number; lines: string[]; stderr: string }> {
   const r = await runCli(['query', '-c', `RestConfigFile=${file}${extra ? `;${extra}` : ''}`, '--format', 'csv', sql]);
-  return { code: r.code, lines: r.stdout.split('\r\n').filter((l) => l !== ''), stderr: r.stderr };
+  return { code: r.code, lines: r.stdout.split('\n').filter((l) => l !== ''), stderr: r.stderr };
 }
 
 const virtual = (name: string, def: string) => `"${name}": {"#type": "VarChar(64),#key", "#virtual": true, "#default": "${def}", "#eq": "${name}"}`;
@@ -251,7 +251,7 @@ test('OAuth entries and #options in the model file feed the connection; the conn
   let before = requests.length;
   const r = await runCli(['query', '-c', `RestConfigFile=${file};ClientSecret=\${ARC_SECRET}`, '--format', 'csv', 'SELECT id, name FROM items ORDER BY 1'], { env });
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, 'id,name\r\n1,one\r\n2,two\r\n');
+  assert.equal(r.stdout, 'id,name\n1,one\n2,two\n');
   const token = requests.slice(before).find((q) => q.url === '/oauth/token');
   assert.ok(token, 'the token endpoint from #tokenUri was called');
   assert.equal(new URLSearchParams(token.body).get('scope'), 'read');
