@@ -212,7 +212,7 @@ test('openFormatter gives the same output as createFormatter', async () => {
   assert.equal(out, render('table', COLS, ROWS, { maxWidth: 30 }));
 });
 
-const stdout = (isTTY: boolean, columns?: number) => ({ stdout: Object.assign(process.stdout, {}) && ({ isTTY, columns } as never), env: {} });
+const stdout = (isTTY: boolean, columns?: number) => ({ stdout: { isTTY, columns } as never, env: {} });
 
 test('outputOptions: the terminal width on a terminal, no limit into a pipe or -o FILE, --max-width chooses (0: none)', () => {
   const cases: [what: string, flags: Parameters<typeof outputOptions>[0], io: ReturnType<typeof stdout>, expected: FormatOptions][] = [
