@@ -75,3 +75,16 @@ test('a query that fetches loads undici then, and the rows come back', async () 
   assert.ok(Number(r.stdout.trim().split('\n').at(-1)) > 0, r.stdout);
   assert.ok(r.packages.has('undici'));
 });
+
+test('the table format loads string-width only for text that is not plain ASCII', async () => {
+  const model = join(dir, 'plain.rest');
+  writeFileSync(model, JSON.stringify({ items: { '#path': [`${api.baseUrl}/plain/items`], id: 'Integer,#key' } }));
+  const ascii = await loaded(['query', '--connect', `RestConfigFile=${model}`, "select 42 as answer, 'plain' as word"]);
+  assert.equal(ascii.code, 0, ascii.stderr);
+  assert.match(ascii.stdout, /^answer \| word\n/);
+  assert.ok(!ascii.packages.has('string-width'), 'ASCII output: string-width not loaded');
+  const wide = await loaded(['query', '--connect', `RestConfigFile=${model}`, "select 42 as answer, '漢字' as word"]);
+  assert.equal(wide.code, 0, wide.stderr);
+  assert.match(wide.stdout, /^answer \| word\n-------\+-----\n {4}42 \| 漢字\n/);
+  assert.ok(wide.packages.has('string-width'), 'wide text: measured by string-width');
+});
