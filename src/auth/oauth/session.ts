@@ -116,6 +116,17 @@ export class OAuthSession {
     return this.#options.loginTimeout * 1000 + 30_000;
   }
 
+  /**
+   * `fn` under the cross-process lock of this session's tokens. When another process holds it
+   * (logging in, which may take up to LoginTimeout, or refreshing), the logger says so once: the
+   * CLI prints it on stderr, so a command does not sit silent for minutes.
+   */
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#store.withLock(this.key, this.#lockWaitMs(), fn, (waitMs) =>
+      this.#ctx.logger.info(`waiting for another restsql process to finish logging in (up to ${Math.ceil(waitMs / 1000)} s; LoginTimeout)`),
+    );
+  }
+
   async endpoints(): Promise<OAuthEndpoints> {
     this.#endpoints ??= resolveEndpoints(this.#options, this.#ctx.transport, this.#ctx.signal);
     return this.#endpoints;
@@ -137,7 +148,7 @@ export class OAuthSession {
       const cached = (await this.#store.read(this.key))?.token;
       if (cached && isFresh(cached, this.#now())) return cached;
       if (cached?.refreshToken) return this.#refresh(cached);
-      return this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(false));
+      return this.#locked(() => this.#loginLocked(false));
     });
   }
 
@@ -148,13 +159,13 @@ export class OAuthSession {
       const stale = rejected ?? cached;
       if (stale?.refreshToken) return this.#refresh(stale);
       if (cached?.refreshToken) return this.#refresh(cached);
-      return this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(true));
+      return this.#locked(() => this.#loginLocked(true));
     });
   }
 
   /** `restsql login`: always a new login, replacing what is cached. */
   async login(): Promise<TokenSet> {
-    return this.#singleFlight(() => this.#store.withLock(this.key, this.#lockWaitMs(), () => this.#loginLocked(true)));
+    return this.#singleFlight(() => this.#locked(() => this.#loginLocked(true)));
   }
 
   /** `restsql logout`: revokes at the server when it advertises revocation (RFC 7009), then forgets. */
@@ -204,7 +215,7 @@ export class OAuthSession {
 
   /** RFC 6749 §6, under the cross-process lock; a rotated refresh token is saved at once. */
   async #refresh(stale: TokenSet): Promise<TokenSet> {
-    return this.#store.withLock(this.key, this.#lockWaitMs(), async () => {
+    return this.#locked(async () => {
       const cached = (await this.#store.read(this.key))?.token;
       // Another process may have refreshed (or logged in) while we waited for the lock.
       if (cached && cached.accessToken !== stale.accessToken && isFresh(cached, this.#now())) return cached;

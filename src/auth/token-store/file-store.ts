@@ -25,8 +25,12 @@ export interface TokenStore {
   read(key: TokenKey): Promise<StoredToken | undefined>;
   write(key: TokenKey, token: TokenSet): Promise<void>;
   remove(key: TokenKey): Promise<boolean>;
-  /** Runs `fn` holding a lock for `key` across processes (refresh and login are single-flight). */
-  withLock<T>(key: TokenKey, waitMs: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` holding a lock for `key` across processes (refresh and login are single-flight),
+   * waiting up to `waitMs` for another holder. `onWait(waitMs)` is called once when it has to wait,
+   * so the person at the keyboard can be told why nothing happens.
+   */
+  withLock<T>(key: TokenKey, waitMs: number, fn: () => Promise<T>, onWait?: (waitMs: number) => void): Promise<T>;
 }
 
 export function tokenKeyId(key: TokenKey): string {
@@ -167,14 +171,20 @@ export class FileTokenStore implements TokenStore {
    * only if it still holds what was judged stale: waiters that all see the same stale lock remove
    * it once, and none removes the fresh lock another waiter has just made.
    */
-  async withLock<T>(key: TokenKey, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(key: TokenKey, waitMs: number, fn: () => Promise<T>, onWait?: (waitMs: number) => void): Promise<T> {
     await this.#ensureDir();
     const lock = `${this.#file(key)}.lock`;
     const mine = JSON.stringify({ pid: process.pid, at: this.#now(), id: randomBytes(8).toString('hex') });
     const deadline = this.#now() + waitMs;
+    let told = false;
     for (;;) {
       if (await createWhole(lock, mine)) break;
       if (await this.#takeOverStale(lock, waitMs)) continue;
+      if (!told) {
+        // Held by a live process: say so once, before the first pause.
+        told = true;
+        onWait?.(waitMs);
+      }
       if (this.#now() > deadline) {
         throw new RestSqlError('AUTH_LOGIN_REQUIRED', `Another restsql process has been logging in or refreshing this token for too long (lock ${lock}).`, {
           hint: 'Finish or cancel the other login, or delete the lock file if no restsql process is running.',

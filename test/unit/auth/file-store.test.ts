@@ -72,6 +72,36 @@ test('withLock excludes concurrent holders and frees the lock after a failure', 
   });
 });
 
+test('withLock calls onWait once, with the longest wait, when another holder makes it wait; not at all when the lock is free', async () => {
+  await withDir(async (dir) => {
+    let holderIn!: () => void;
+    const held = new Promise<void>((r) => (holderIn = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const holder = new FileTokenStore(dir).withLock(key, 5000, async () => {
+      holderIn();
+      await released;
+    });
+    await held;
+    // The waiter's pauses are events, not time: the holder lets go after the third look.
+    let looks = 0;
+    const waiter = new FileTokenStore(dir, {
+      sleep: async () => {
+        if (++looks === 3) release();
+        await new Promise((r) => setImmediate(r));
+      },
+    });
+    const waits: number[] = [];
+    assert.equal(await waiter.withLock(key, 45_000, async () => 'mine', (ms) => waits.push(ms)), 'mine');
+    await holder;
+    assert.ok(looks >= 3, `looked ${looks} times`);
+    assert.deepEqual(waits, [45_000], 'told once, however many looks');
+    const free: number[] = [];
+    await waiter.withLock(key, 45_000, async () => {}, (ms) => free.push(ms));
+    assert.deepEqual(free, [], 'a free lock: no notice');
+  });
+});
+
 test('a lock left by a process that died is taken over at once; a live one only once older than the longest login', async () => {
   await withDir(async (dir) => {
     // The lock's age is judged by the store's clock, which the test moves instead of sleeping.
