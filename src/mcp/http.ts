@@ -71,13 +71,18 @@ async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 
 const holdsInitialize = (body: unknown): boolean => (Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body));
 
-export async function startMcpHttp(opts: McpHttpOptions): Promise<RunningMcpHttp> {
-  if (!isLoopback(opts.host)) {
-    throw new RestSqlError('USAGE', `--host ${opts.host} is not a loopback address; restsql mcp --http listens on this machine only (127.0.0.1, ::1 or localhost).`, {
+/** Refuses a listening address that is not loopback: the MCP server gives its connection's API to whoever holds the token. */
+export function checkLoopbackHost(host: string): void {
+  if (!isLoopback(host.replace(/^\[(.*)\]$/, '$1'))) {
+    throw new RestSqlError('USAGE', `--host ${host} is not a loopback address; restsql mcp --http listens on this machine only (127.0.0.1, ::1 or localhost).`, {
       hint: 'Bind 127.0.0.1 (the default). To reach it from elsewhere, use an SSH tunnel, never a public address.',
       details: { option: '--host' },
     });
   }
+}
+
+export async function startMcpHttp(opts: McpHttpOptions): Promise<RunningMcpHttp> {
+  checkLoopbackHost(opts.host);
   const guard = new RequestGuard(opts.token);
   const sessions = new Map<string, Session>();
   /** Sessions being set up (initialize received, id not yet given): they count against the cap. */

@@ -31,14 +31,17 @@ export function textResult(text: string, redact: Redact, structured?: Record<str
   };
 }
 
-/** The error result for `e`: `error[CODE]: message` and the hint, as text and as structured content. */
+/** Where an error result carries the error as data (`_meta`: clients check structuredContent against the tool's outputSchema, errors included). */
+export const ERROR_META_KEY = 'restsql/error';
+
+/** The error result for `e`: `error[CODE]: message` and the hint as text, and as data in `_meta`. */
 export function errorResult(e: unknown, redact: Redact): CallToolResult {
   const err = toRestSqlError(e);
   const hint = err.hint !== undefined ? `\nhint: ${err.hint}` : '';
   return {
     isError: true,
     content: [{ type: 'text', text: redact(`error[${err.code}]: ${err.message}${hint}`) }],
-    structuredContent: redactJson({ error: { code: err.code, message: err.message, ...(err.hint !== undefined ? { hint: err.hint } : {}) } }, redact),
+    _meta: { [ERROR_META_KEY]: redactJson({ code: err.code, message: err.message, ...(err.hint !== undefined ? { hint: err.hint } : {}) }, redact) },
   };
 }
 
