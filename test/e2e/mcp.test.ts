@@ -218,6 +218,25 @@ test('stdio: --allow-writes lets DuckDB-only statements run and says so', async 
   }
 });
 
+test('stdio: the server ends when the client closes its standard input (exit 0), and writes nothing to stdout by itself', async () => {
+  const child = spawn(process.execPath, [BIN, 'mcp', '--connect', connection()], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('over stdio')) resolve();
+    });
+    void exited.then(() => reject(new Error(stderr)));
+  });
+  child.stdin.end();
+  assert.equal(await exited, 0, stderr);
+  assert.equal(stdout, '');
+  assert.match(stderr, /restsql mcp: stopped\n$/);
+});
+
 /** Spawns `restsql mcp --http` and waits for its "listening on URL" line. */
 async function startHttp(args: string[], env: NodeJS.ProcessEnv, ready = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)[^]*token [^\n]*\n/): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'mcp', '--http', '--port', '0', '--connect', connection(), ...args], { env: { ...baseEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
