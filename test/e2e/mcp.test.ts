@@ -237,6 +237,33 @@ test('stdio: the server ends when the client closes its standard input (exit 0),
   assert.match(stderr, /restsql mcp: stopped\n$/);
 });
 
+/** Spawns `restsql mcp` over stdio and waits until it serves. */
+async function startStdio(): Promise<{ child: ChildProcessWithoutNullStreams; stderr: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'mcp', '--connect', connection()], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('over stdio')) resolve();
+    });
+    void exited.then(() => reject(new Error(stderr)));
+  });
+  child.stdin.on('error', () => undefined);
+  return { child, stderr: () => stderr, exited };
+}
+
+test('stdio: a message over 1 MiB ends the session instead of growing the buffer; SIGTERM stops it (exit 0)', async () => {
+  const big = await startStdio();
+  big.child.stdin.write(Buffer.alloc(1024 * 1024 + 100, 0x78));
+  assert.equal(await big.exited, 0, big.stderr());
+  assert.match(big.stderr(), /restsql mcp: protocol error: [^\n]*\n[^]*restsql mcp: stopped\n$/);
+  const stopped = await startStdio();
+  stopped.child.kill('SIGTERM');
+  assert.equal(await stopped.exited, 0, stopped.stderr());
+  assert.match(stopped.stderr(), /restsql mcp: stopped\n$/);
+});
+
 /** Spawns `restsql mcp --http` and waits for its "listening on URL" line. */
 async function startHttp(args: string[], env: NodeJS.ProcessEnv, ready = /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)[^]*token [^\n]*\n/): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [BIN, 'mcp', '--http', '--port', '0', '--connect', connection(), ...args], { env: { ...baseEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -65,14 +65,19 @@ export async function runMcpCommand(ctx: CliContext, flags: ConnFlags & McpFlags
       if (!flags.http || token === undefined) {
         const server = createMcpServer(gate, settings);
         const transport = new StdioServerTransport(ctx.io.stdin as Readable, ctx.io.stdout as Writable, { maxBufferSize: settings.limits.maxBodyBytes });
+        // The client closed standard input, or the transport gave up (a message over the size bound).
         const ended = new Promise<void>((resolve) => {
           ctx.io.stdin.once('end', () => resolve());
           ctx.io.stdin.once('close', () => resolve());
+          server.server.onclose = () => resolve();
         });
+        server.server.onerror = (e) => log(`protocol error: ${e.message}`);
         await server.connect(transport);
         log(`serving ${(await conn.tables()).length} table(s) over stdio${settings.allowWrites ? ' (writes allowed)' : ' (read-only)'}`);
         await until(ctx.signal, ended);
         await server.close();
+        // The transport only pauses standard input; unread bytes (a refused message) would keep the process alive.
+        (ctx.io.stdin as Readable).destroy();
         log('stopped');
         return;
       }
