@@ -193,6 +193,11 @@ test('stdio: the SDK client lists the tools, the tables, a child table and runs 
 
     assert.deepEqual(protocolErrors, [], 'standard output carried nothing but the protocol');
     assert.match(stderr, /restsql mcp: serving 4 table\(s\) over stdio \(read-only\)/);
+    // One log line per call: the tool, its outcome and time, never its arguments.
+    assert.match(stderr, /restsql mcp: query: 4 row\(s\), truncated \(\d+ ms\)\n/);
+    assert.match(stderr, /restsql mcp: describe_table: error QUERY_UNKNOWN_TABLE \(\d+ ms\)\n/);
+    assert.match(stderr, /restsql mcp: list_tables: ok \(\d+ ms\)\n/);
+    assert.ok(!stderr.includes('order by o.order_id'), 'no SQL in the log');
     assert.ok(!stderr.includes(SECRET));
   } finally {
     await client.close();

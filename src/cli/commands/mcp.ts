@@ -62,8 +62,9 @@ export async function runMcpCommand(ctx: CliContext, flags: ConnFlags & McpFlags
     { ...flags, quiet: true },
     async (conn) => {
       const gate = new ConnectionGate(conn, SYSTEM_CLOCK);
+      const served: McpSettings = { ...settings, log };
       if (!flags.http || token === undefined) {
-        const server = createMcpServer(gate, settings);
+        const server = createMcpServer(gate, served);
         const transport = new StdioServerTransport(ctx.io.stdin as Readable, ctx.io.stdout as Writable, { maxBufferSize: settings.limits.maxBodyBytes });
         // The client closed standard input, or the transport gave up (a message over the size bound).
         const ended = new Promise<void>((resolve) => {
@@ -83,7 +84,7 @@ export async function runMcpCommand(ctx: CliContext, flags: ConnFlags & McpFlags
       }
       let running: RunningMcpHttp | undefined;
       try {
-        running = await startMcpHttp({ host: flags.host, port: settings.port, token: token.token, limits: settings.limits, newServer: () => createMcpServer(gate, settings), log });
+        running = await startMcpHttp({ host: flags.host, port: settings.port, token: token.token, limits: settings.limits, newServer: () => createMcpServer(gate, served), log });
         log(`listening on ${running.url} (Streamable HTTP; ${settings.allowWrites ? 'writes allowed' : 'read-only'}; at most ${settings.limits.maxSessions} sessions)`);
         if (token.source === 'generated') {
           // Printed once, here: it is kept nowhere.
