@@ -26,6 +26,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { BIN, runCli } from '../support/cli.js';
 import { startHttpServer, type Listening } from '../support/loopback-server.js';
+import { startWriteApi, writeModel } from '../support/write-api.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const SECRET = 'tok-Mcp-88130ab';
@@ -240,6 +241,40 @@ test('stdio: the server ends when the client closes its standard input (exit 0),
   assert.equal(await exited, 0, stderr);
   assert.equal(stdout, '');
   assert.match(stderr, /restsql mcp: stopped\n$/);
+});
+
+test('stdio: a write to an API table reaches the API only under --allow-writes', async () => {
+  const writes = await startWriteApi();
+  const model = join(dir, 'writes.rest');
+  writeFileSync(model, writeModel(writes));
+  const insert = "insert into orders (name, customer_address_city) values ('from-agent', 'Paris') returning id, name";
+  const clientFor = async (extra: string[]) => {
+    const client = new Client({ name: 'restsql-test', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--connect', `RestConfigFile=${model}`, ...extra], env: baseEnv(), stderr: 'pipe' }));
+    return client;
+  };
+  try {
+    const readOnly = await clientFor([]);
+    try {
+      const refused = await readOnly.callTool({ name: 'query', arguments: { sql: insert } });
+      assert.equal(errorOf(refused).code, 'READ_ONLY', text(refused));
+    } finally {
+      await readOnly.close();
+    }
+    assert.deepEqual(writes.received.filter((r) => r.method !== 'GET'), [], 'nothing was sent');
+    const writer = await clientFor(['--allow-writes']);
+    try {
+      const done = await writer.callTool({ name: 'query', arguments: { sql: insert } });
+      assert.equal(done.isError, undefined, text(done));
+      assert.deepEqual(structured(done).rows, [{ id: 100, name: 'from-agent' }]);
+      assert.equal(structured(done).rows_changed, 1);
+    } finally {
+      await writer.close();
+    }
+    assert.deepEqual(writes.received.filter((r) => r.method !== 'GET').map((r) => [`${r.method} ${r.path}`, r.body]), [['POST /orders', { name: 'from-agent', customer: { address: { city: 'Paris' } } }]]);
+  } finally {
+    await writes.close();
+  }
 });
 
 /** Spawns `restsql mcp` over stdio and waits until it serves. */
