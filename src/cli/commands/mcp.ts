@@ -71,6 +71,7 @@ export async function runMcpCommand(ctx: CliContext, flags: ConnFlags & McpFlags
           ctx.io.stdin.once('end', () => resolve());
           ctx.io.stdin.once('close', () => resolve());
           server.server.onclose = () => resolve();
+          if ((ctx.io.stdin as Readable).readableEnded) resolve();
         });
         server.server.onerror = (e) => log(`protocol error: ${e.message}`);
         await server.connect(transport);
