@@ -9,6 +9,7 @@ import { renderError } from './errors.js';
 import type { CliContext, CliIo } from './io.js';
 import type { ConnFlags } from './connect.js';
 import { FORMATS, type Format, type OutputFlags } from './output-options.js';
+import { MCP_DEFAULTS, type McpFlags } from './mcp-flags.js';
 import { SERVE_DEFAULTS, type ServeFlags } from './serve-flags.js';
 import { escapeControls } from '../util/terminal.js';
 
@@ -159,6 +160,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .action(async (flags: ConnFlags & ServeFlags) => {
       const { runServeCommand } = await import('./commands/serve.js');
       await runServeCommand(ctx, flags);
+    });
+
+  withConnOptions(program.command('mcp'))
+    .description('serve the tables to AI agents over the Model Context Protocol (stdio; --http for Streamable HTTP on loopback) until the client leaves, SIGINT or SIGTERM')
+    .option('--http', 'Streamable HTTP on loopback instead of stdio; every request needs the bearer token')
+    .option('--host <address>', 'loopback address to listen on with --http', MCP_DEFAULTS.host)
+    .option('--port <port>', 'TCP port with --http (0 picks a free one)', MCP_DEFAULTS.port)
+    .option('--token-file <file>', 'with --http: read the bearer token from FILE (mode 0600); else RESTSQL_MCP_TOKEN; else one is generated and printed once')
+    .option('--allow-writes', 'let the query tool send INSERT, UPDATE and DELETE to the API (default: read-only)')
+    .option('--max-rows <n>', 'the most rows a query returns (a call may ask for fewer; 1000 by default)', MCP_DEFAULTS.maxRows)
+    .option('--timeout <seconds>', 'the longest a query may run, its fetches included (a call may ask for less)', MCP_DEFAULTS.timeout)
+    .action(async (flags: ConnFlags & McpFlags) => {
+      const { runMcpCommand } = await import('./commands/mcp.js');
+      await runMcpCommand(ctx, flags);
     });
 
   program

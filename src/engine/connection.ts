@@ -48,6 +48,8 @@ export interface SessionHost {
   readonly redactor: Redactor;
   /** The model as .rest text, secrets masked. */
   restModel(): string;
+  /** One more endpoint of the connection's API (only its own origins) sampled, as .rest text, secrets masked. */
+  sampleEndpoint(url: string, table?: string): Promise<string>;
   /** QueryTimeout in seconds (0 or less: none): how long one statement may run, its fetches included. */
   readonly queryTimeout?: number;
   /** Sends the writes of INSERT, UPDATE and DELETE on API tables. */
@@ -450,6 +452,22 @@ export class Connection {
    */
   restModel(): string {
     return this.#hub.restModel();
+  }
+
+  /**
+   * Infers the model of one more endpoint of this connection's API, as `restsql sample URL` does,
+   * through this connection's authenticated client: `url` is absolute or relative to HostName and
+   * must be on the API's own origins (HostName, RestSamplePath, the model's endpoints), else
+   * HTTP_ORIGIN_REFUSED before anything is sent. Returns the .rest text, secrets masked; the
+   * connection's own tables do not change.
+   */
+  async sampleEndpoint(url: string, table?: string): Promise<string> {
+    this.#ensureOpen();
+    try {
+      return await this.#hub.sampleEndpoint(url, table);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    }
   }
 
   /** `text` with this connection's secrets (every form they travel in) masked: for printing data. */

@@ -15,6 +15,7 @@ import { writeRestModel } from '../model/rest-writer.js';
 import type { ResolvedModel } from '../model/types.js';
 import type { Logger } from '../util/logger.js';
 import { Connection, type SessionHost } from './connection.js';
+import type { EndpointSampler } from './endpoint-sample.js';
 import { rewriteEscapes } from './odbc-escapes.js';
 import type { Database } from './database.js';
 import { createSession, type Engine } from './duckdb.js';
@@ -60,6 +61,8 @@ export class Hub implements SessionHost {
     /** Builds a new state from the model file (or RestSamplePath) sampled again: REFRESH MAP. */
     private readonly rebuild?: () => Promise<HubState>,
     readonly settings: SessionSettings = {},
+    /** Samples another endpoint of the API (Connection.sampleEndpoint). */
+    private readonly sampler?: EndpointSampler,
   ) {
     this.#state = state;
   }
@@ -159,6 +162,14 @@ export class Hub implements SessionHost {
   /** The model as .rest text, secrets masked. */
   restModel(): string {
     return this.redactor.text(writeRestModel(this.model));
+  }
+
+  /** One more endpoint of the API sampled, as .rest text (secrets masked); only the API's own origins. */
+  sampleEndpoint(url: string, table?: string): Promise<string> {
+    if (!this.sampler) {
+      return Promise.reject(new RestSqlError('CONFIG_UNSUPPORTED', 'This connection cannot sample endpoints.', { hint: 'Open the connection with connect() or openHub().' }));
+    }
+    return this.sampler(url, table, this.model);
   }
 
   /** Closes every session, the database (its spool folder goes), the HTTP client and the authenticator. */

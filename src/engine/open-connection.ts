@@ -18,6 +18,7 @@ import { authContext, type ConnectOptions } from './connect-options.js';
 import type { Connection } from './connection.js';
 import { createDatabase } from './database.js';
 import { Hub, type HubState } from './hub.js';
+import { endpointSampler } from './endpoint-sample.js';
 import { createInfoTables } from './info-tables.js';
 import { LoadCache } from './load-cache.js';
 import { buildModel, type BuiltModel, type MapContext } from './relational-map.js';
@@ -128,11 +129,20 @@ export async function openHub(options: ConnectionOptions, opts: ConnectOptions =
         throw redactor.error(toRestSqlError(e));
       }
     };
-    return new Hub(state, http, logger, redactor, closeAuth, rebuild, {
-      queryTimeout: options.queryTimeout,
-      ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}),
-      writes: { allowFullTableWrites: options.allowFullTableWrites, batchSize: options.writeBatchSize, transactionMode: options.transactionMode },
-    });
+    return new Hub(
+      state,
+      http,
+      logger,
+      redactor,
+      closeAuth,
+      rebuild,
+      {
+        queryTimeout: options.queryTimeout,
+        ...(options.initializationString !== undefined ? { initializationString: options.initializationString } : {}),
+        writes: { allowFullTableWrites: options.allowFullTableWrites, batchSize: options.writeBatchSize, transactionMode: options.transactionMode },
+      },
+      endpointSampler({ options, http, logger, redactor }),
+    );
   } catch (e) {
     await closeAuth();
     throw redactor.error(toRestSqlError(e));

@@ -5,9 +5,10 @@
  * on close tells every session (FATAL 57P01) before closing the hub (its spool folder goes).
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { RestSqlError } from '../errors/index.js';
+import { isLoopback } from '../util/loopback.js';
 import type { Hub } from '../engine/hub.js';
 import { PasswordGate, type PasswordMethod } from './password-gate.js';
 import { Session, type SessionLimits } from './session.js';
@@ -43,11 +44,7 @@ export interface RunningServer {
 }
 
 /** Loopback addresses: a server bound to anything else must use TLS. */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '0:0:0:0:0:0:0:1';
-}
+export { isLoopback };
 
 /** Starts listening; resolves once it does. */
 export async function startServer(hub: Hub, opts: ServeOptions): Promise<RunningServer> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { RestSqlError } from '../../errors/index.js';
+import { readSecretFile } from '../../util/secret-file.js';
 
 /** The environment variable that gives restsql serve its password. */
 export const SERVE_PASSWORD_ENV = 'RESTSQL_SERVE_PASSWORD';
@@ -41,29 +41,5 @@ export function resolveServePassword(opts: { env: Readonly<Record<string, string
 }
 
 function readPasswordFile(file: string): string {
-  const invalid = (message: string, hint: string, cause?: unknown) =>
-    new RestSqlError('CONFIG_INVALID_VALUE', `${FILE_OPTION}: ${message}`, { hint, details: { option: FILE_OPTION, file }, ...(cause === undefined ? {} : { cause }) });
-  let text: string;
-  let fd: number | undefined;
-  try {
-    // One open file for the checks and the read, so the file checked is the file read.
-    fd = openSync(file, 'r');
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw invalid(`${file} is a folder, not a file.`, `Point ${FILE_OPTION} at a file whose first line is the password.`);
-    if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
-      throw invalid(`${file} is accessible to other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); restsql serve does not take its password from a file others can read.`, `Run: chmod 600 ${file}`);
-    }
-    text = readFileSync(fd, 'utf8');
-  } catch (e) {
-    if (e instanceof RestSqlError) throw e;
-    throw invalid(`cannot read ${file}: ${(e as Error).message}`, `Point ${FILE_OPTION} at a readable file whose first line is the password.`, e);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  const newline = text.indexOf('\n');
-  const password = (newline < 0 ? text : text.slice(0, newline)).replace(/\r$/, '').replace(/^\uFEFF/, '');
-  if (password === '') {
-    throw invalid(`the first line of ${file} is empty; restsql serve does not run without a password.`, `Write the password on the first line of ${file}, or leave out ${FILE_OPTION} to have restsql serve generate one.`);
-  }
-  return password;
+  return readSecretFile(file, { option: FILE_OPTION, what: 'password', reader: 'restsql serve' });
 }
