@@ -143,6 +143,15 @@ test('a script stops at its first error with status 1; a last statement without 
   assert.deepEqual(JSON.parse(last.stdout), [{ c: 3 }]);
 });
 
+test('\\refresh inside a transaction is refused, and the transaction goes on', async () => {
+  const r = await runCli(['shell', '--connect-file', connectFile, '--continue-on-error', '-f', 'csv'], { stdin: 'begin transaction;\nselect count(*) as n from teams;\n\\refresh\nselect count(*) as m from teams;\nrollback;\n\\refresh\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^restsql: error\[CACHE_DROP_IN_TRANSACTION\]: The cached tables cannot be dropped inside a transaction/m);
+  assert.match(r.stderr, /^hint: COMMIT or ROLLBACK first/m);
+  assert.match(r.stdout, /^m\r?\n2\r?\n/m);
+  assert.equal([...r.stderr.matchAll(/Cached tables dropped/g)].length, 1, 'after ROLLBACK it drops them');
+});
+
 test('\\o sends results to a file, \\i runs a file (its meta-commands too), \\timing', async () => {
   const include = join(dir, 'inc.sql');
   writeFileSync(include, "select 7 as seven;\n\\format json\nselect name from teams\n  order by id -- last, without ;\n");
