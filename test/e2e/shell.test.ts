@@ -165,6 +165,31 @@ test('\\o sends results to a file, \\i runs a file (its meta-commands too), \\ti
   assert.match(r.stdout, /^\[\n\{"nine":9\}\n\]\nTime: \d+\.\d{3} ms\n$/);
 });
 
+test('SIGINT while a script runs a stalled fetch cancels that statement; the script goes on', async () => {
+  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, '--continue-on-error', '-f', 'csv'], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-sigint') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  try {
+    const stalled = stalls.length;
+    child.stdin.write('select * from stall;\n');
+    await until('the shell fetched /stall', () => stalls.length > stalled);
+    child.kill('SIGINT');
+    await until('the stalled request was closed', () => stalls[stalls.length - 1]!.closed);
+    child.stdin.end('select 6 as six;\n');
+    assert.equal(await within(30_000, 'the shell ended', exited), 0, stderr);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.match(stderr, /^restsql: error\[ABORTED\]: The statement was cancelled\./m);
+  assert.match(stdout, /^six\r?\n6\r?\n$/);
+});
+
 /** The CLI on a pseudo-terminal (util-linux `script`): what it printed so far, and input typed to it. */
 class Terminal {
   readonly child: ChildProcess;
