@@ -97,7 +97,7 @@ test('a script on stdin: \\dt, \\d, \\x, a join run twice fetches each page once
     'select count(*)',
     '  as n from users u join teams t on u.team_id = t.id;',
     '\\bogus',
-    '\\format csv',
+    "select 'x\\y' as s; \\format csv",
     'select 1 as a, 2 as b;',
     '\\q',
     "select 'not run' as z;",
@@ -122,6 +122,7 @@ test('a script on stdin: \\dt, \\d, \\x, a join run twice fetches each page once
   assert.match(r.stderr, /Cached tables dropped/);
   assert.match(r.stdout, /^n\n-\n5\n\(1 row\)$/m);
   assert.match(r.stderr, /^restsql: error\[USAGE\]: Unknown meta-command \\bogus\./m);
+  assert.match(r.stdout, /^s\n-+\nx\\y\n\(1 row\)\n/m, 'the statement before a meta-command on its line runs first, in the format before it');
   assert.match(r.stdout, /^a,b\r?\n1,2\r?\n/m);
   assert.doesNotMatch(r.stdout, /not run/);
   // Each page once for both joins, then once more after \refresh.

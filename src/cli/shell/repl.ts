@@ -22,7 +22,7 @@ import { renderResult, type DisplaySettings, type ResultLike } from './display.j
 import { History } from './history.js';
 import { META_HELP, parseMeta, type MetaCommand } from './meta-commands.js';
 import { needsPager, pagerCommand, runPager } from './pager.js';
-import { StatementBuffer } from './statement-buffer.js';
+import { metaStart, StatementBuffer } from './statement-buffer.js';
 
 export const PROMPT = 'restsql=> ';
 export const CONTINUATION_PROMPT = 'restsql-> ';
@@ -148,20 +148,23 @@ export class Shell {
 
   /** One line of input (typed, piped, or from an `\i` file at `depth`). */
   async #line(line: string, depth: number, buffer: StatementBuffer = this.#buffer): Promise<Outcome> {
-    if (!buffer.inQuote && /^\s*\\/.test(line)) {
-      let cmd: MetaCommand;
-      try {
-        cmd = parseMeta(line);
-      } catch (e) {
-        return this.#failed(e);
+    // A backslash outside quotes starts a meta-command: the SQL before it goes first.
+    const meta = buffer.inQuote ? -1 : metaStart(line);
+    const sqlText = meta < 0 ? line : line.slice(0, meta);
+    if (meta < 0 || sqlText.trim() !== '') {
+      for (const sql of buffer.push(sqlText)) {
+        if (this.#cancelled) return 'continue';
+        if (!(await this.#statement(sql))) return 'stop';
       }
-      return this.#meta(cmd, depth, buffer);
     }
-    for (const sql of buffer.push(line)) {
-      if (this.#cancelled) break;
-      if (!(await this.#statement(sql))) return 'stop';
+    if (meta < 0 || this.#cancelled) return 'continue';
+    let cmd: MetaCommand;
+    try {
+      cmd = parseMeta(line.slice(meta));
+    } catch (e) {
+      return this.#failed(e);
     }
-    return 'continue';
+    return this.#meta(cmd, depth, buffer);
   }
 
   /** Runs what is left in `buffer` (the end of a script or `\i` file). */

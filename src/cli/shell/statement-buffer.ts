@@ -57,6 +57,22 @@ function scan(text: string): Scan {
   return { end, open: false, rest };
 }
 
+/**
+ * Where a meta-command starts in a line that begins outside any quote: the index of the first
+ * backslash that is not inside a quoted string, quoted name, dollar quote or comment (`select
+ * 1; \x` runs the statement, then `\x`); -1 when there is none, or the line leaves a quote
+ * open (the backslash is then text).
+ */
+export function metaStart(line: string): number {
+  if (!line.includes('\\')) return -1;
+  try {
+    for (const t of tokens(line)) if (t.text === '\\') return t.start;
+  } catch {
+    // An open quote or comment: what follows is text.
+  }
+  return -1;
+}
+
 export class StatementBuffer {
   #text = '';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { StatementBuffer } from '../../../../src/cli/shell/statement-buffer.js';
+import { metaStart, StatementBuffer } from '../../../../src/cli/shell/statement-buffer.js';
 
 /** Lines pushed one by one -> the statements each push returned, and what is left pending. */
 const CASES: readonly { name: string; lines: string[]; out: string[][]; pending: string }[] = [
@@ -45,3 +45,20 @@ test('statement buffer: inQuote tells a meta-command from a line of a string', (
   b.clear();
   assert.equal(b.pending, '');
 });
+
+const META_START: readonly [string, number][] = [
+  ['\\dt', 0],
+  ['  \\x on', 2],
+  ['select 1; \\x', 10],
+  ["select '\\x' as a; \\q", 18],
+  ["select E'\\\\' as a;", -1],
+  ['select 1 -- \\q', -1],
+  ['select $$ \\q $$;', -1],
+  ['select "a\\b";', -1],
+  ["select 'open \\q", -1],
+  ['select 1;', -1],
+];
+
+for (const [line, index] of META_START) {
+  test(`metaStart ${JSON.stringify(line)}`, () => assert.equal(metaStart(line), index));
+}
