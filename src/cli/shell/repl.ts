@@ -91,8 +91,10 @@ export class Shell {
     this.#rl = rl;
     rl.on('SIGINT', () => void this.#interrupt());
     this.#ctx.takeInterrupts?.(() => this.#interrupt());
+    // SIGTERM, SIGHUP (or SIGINT the shell did not take): the loop ends, and main() reports it.
     const onAbort = () => rl.close();
     this.#ctx.signal.addEventListener('abort', onAbort);
+    if (this.#ctx.signal.aborted) rl.close();
     try {
       if (this.#terminal) io.stdout.write(`restsql shell: ${this.#catalog.tables.length} table${this.#catalog.tables.length === 1 ? '' : 's'}. Type \\? for help, \\q to quit.\n`);
       this.#prompt();
