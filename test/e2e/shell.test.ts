@@ -191,6 +191,26 @@ test('SIGINT while a script runs a stalled fetch cancels that statement; the scr
   assert.match(stdout, /^six\r?\n6\r?\n$/);
 });
 
+test('a script waiting for input stops on SIGINT (130) and SIGTERM (143)', async () => {
+  for (const [sig, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile], { env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-stop') }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    try {
+      child.stdin.write('select 5 as five;\n');
+      await until('the first statement ran', () => /\(1 row\)/.test(stdout));
+      child.kill(sig);
+      assert.equal(await within(30_000, `the shell stopped on ${sig}`, exited), status, stderr);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.match(stderr, sig === 'SIGINT' ? /restsql: cancelled/ : /restsql: stopped by SIGTERM/);
+  }
+});
+
 /** The CLI on a pseudo-terminal (util-linux `script`): what it printed so far, and input typed to it. */
 class Terminal {
   readonly child: ChildProcess;
