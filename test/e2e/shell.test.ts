@@ -256,20 +256,20 @@ test('on a terminal: prompts, multi-line, tab completion, pager, history, Ctrl-C
     let at = await term.waitFor(/restsql shell: 3 tables\. Type \\\? for help, \\q to quit\.\r?\n/);
     at = await term.waitFor(/restsql=> /, at);
     term.type('select 1 as one;\r');
-    at = await term.waitFor(/one\r\n---\r\n  1\r\n\(1 row\)\r\n/, at);
+    at = await term.waitFor(/one\r\n-+\r\n *1\r\n\(1 row\)\r\n/, at);
     at = await term.waitFor(/restsql=> /, at);
     // A statement over two lines: the continuation prompt.
     term.type('select\r');
     at = await term.waitFor(/restsql-> /, at);
     term.type(`'${SECRET}' as two;\r`);
-    at = await term.waitFor(/two\r\n-+\r\n\*\*\*\r\n\(1 row\)/, at);
+    at = await term.waitFor(/two\r\n-+\r\n *\*\*\* *\r\n\(1 row\)/, at);
     // Tab completion of a table name, then of one of its columns.
     term.type('select count(*) as n from use\t');
     at = await term.waitFor(/from users/, at);
     term.type(' where users.tea\t');
     at = await term.waitFor(/users\.team_id/, at);
     term.type(' > 10;\r');
-    at = await term.waitFor(/n\r\n-\r\n2\r\n\(1 row\)/, at);
+    at = await term.waitFor(/n\r\n-+\r\n *2\r\n\(1 row\)/, at);
     at = await term.waitFor(/restsql=> /, at);
     // Ctrl-C while a fetch stalls: the fetch is dropped, the statement cancelled, the shell goes on.
     const stalled = stalls.length;
@@ -285,7 +285,7 @@ test('on a terminal: prompts, multi-line, tab completion, pager, history, Ctrl-C
     term.type('\x03');
     at = await term.waitFor(/\^C\r\n/, at);
     term.type('select 4 as four;\r');
-    at = await term.waitFor(/four\r\n-+\r\n   4\r\n\(1 row\)/, at);
+    at = await term.waitFor(/four\r\n-+\r\n *4\r\n\(1 row\)/, at);
     // A result longer than the terminal goes through the pager; the short ones did not.
     assert.doesNotMatch(term.output, /PAGED: /);
     term.type('select * from range(30) t(i);\r');
