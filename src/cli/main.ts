@@ -66,13 +66,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the work the same way (spooled pages go at exit);
   // the status is 128 + the signal's number, as a shell reports it.
   let stoppedBy: StopSignal | undefined;
+  // A command that takes SIGINT itself (the shell: Ctrl-C cancels a statement, not the command).
+  let interrupts: (() => boolean) | undefined;
+  let exitStatus = 0;
   const onSignal = (signal: StopSignal) => {
+    if (signal === 'SIGINT' && interrupts?.()) {
+      process.once(signal, onSignal);
+      return;
+    }
     stoppedBy ??= signal;
     abort.abort();
     active?.interrupt();
   };
   for (const s of STOP_SIGNALS) process.once(s, onSignal);
-  const ctx: CliContext = { io, signal: abort.signal, track: (c) => void (active = c) };
+  const ctx: CliContext = {
+    io,
+    signal: abort.signal,
+    track: (c) => void (active = c),
+    takeInterrupts: (h) => void (interrupts = h),
+    setExitStatus: (status) => void (exitStatus = status),
+  };
 
   const program = new Command('restsql')
     .description('Query REST/JSON APIs with SQL.')
@@ -176,6 +189,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await runMcpCommand(ctx, flags);
     });
 
+  withConnOptions(program.command('shell'))
+    .description('interactive SQL on one connection: statements end with ;, tables fetched once are reused; \\? lists the meta-commands')
+    .addOption(formatOption())
+    .option('--continue-on-error', 'with standard input not a terminal (a script), go on after a failed statement instead of stopping with status 1')
+    .action(async (flags: ConnFlags & { format: Format; continueOnError?: boolean }) => {
+      const { runShell } = await import('./commands/shell.js');
+      await runShell(ctx, flags);
+    });
+
   program
     .command('options')
     .description('list every connection option with its documentation')
@@ -199,7 +221,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return 0;
+    return exitStatus;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version "errors" are successes; anything else commander rejects is a usage error.

@@ -428,6 +428,26 @@ export class Connection {
     return refreshSummary(this.model);
   }
 
+  /**
+   * Drops the API rows cached for this connection's hub (every table, CacheTTL or not), so the
+   * next statement reading a table fetches it again. Refused inside a transaction, whose snapshot
+   * holds the rows it read. Waits for the statements running on this connection.
+   */
+  async dropCache(): Promise<void> {
+    this.#ensureOpen();
+    await Promise.all([...this.#inFlight]);
+    try {
+      if (await this.#engine.inTransaction()) {
+        throw new RestSqlError('CACHE_DROP_IN_TRANSACTION', 'The cached tables cannot be dropped inside a transaction: it reads the rows fetched for it.', {
+          hint: 'COMMIT or ROLLBACK first, then drop the cache.',
+        });
+      }
+      await this.#hub.cache.dropAll(this.#engine);
+    } catch (e) {
+      throw this.#hub.redactor.error(toRestSqlError(e));
+    }
+  }
+
   async tables(): Promise<TableInfo[]> {
     this.#ensureOpen();
     return this.model.endpoints.flatMap((e) => {

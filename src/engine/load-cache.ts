@@ -188,6 +188,21 @@ export class LoadCache {
   }
 
   /**
+   * Forgets every endpoint's rows and the pages sampling kept (the shell's \\refresh): the next
+   * statement reading a table fetches it again. Loads under way finish first. Sessions showing
+   * the old rows keep them until their next statement; `session`'s tables are hidden now.
+   */
+  async dropAll(session: Engine): Promise<void> {
+    for (const state of this.#endpoints) {
+      await this.#exclusive(state, undefined, async () => {
+        state.prefetched = undefined;
+        await this.#forget(state);
+      });
+    }
+    await session.hide([...this.#endpoints].flatMap((s) => tablesOf(s.endpoint.table).map((t) => t.name)));
+  }
+
+  /**
    * A statement read `table` without restsql having fetched it for that statement (DuckDB's own
    * binder found a reference the planner did not): fetch it unnarrowed, or load it from the
    * pages kept for it.

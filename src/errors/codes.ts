@@ -99,6 +99,7 @@ export const ERROR_CODES = {
   MODEL_MAP_INVALID: { category: 'config', sqlState: '08001', summary: 'The file SchemaMap names is not a readable restsql map (corrupt, of another version, or not a map at all).' },
   MODEL_MAP_WRITE: { category: 'config', sqlState: '58030', summary: 'The relational map could not be written where SchemaMap says.' },
   MAP_REFRESH_IN_TRANSACTION: { category: 'query', sqlState: '25001', summary: 'REFRESH MAP was sent inside a transaction.' },
+  CACHE_DROP_IN_TRANSACTION: { category: 'query', sqlState: '25001', summary: 'Dropping the cached API rows (the shell\'s \\refresh, Connection.dropCache) was asked inside a transaction.' },
   MAP_REFRESH_SHARED: { category: 'query', sqlState: '0A000', summary: 'REFRESH MAP was sent on a session that shares its map with others (restsql serve).' },
   // SQL written for DataDirect's driver: ODBC/JDBC escape sequences (engine/odbc-escapes.ts)
   QUERY_BAD_ESCAPE: { category: 'query', sqlState: '42601', summary: 'An ODBC/JDBC escape sequence ({fn ...}, {d ...}, {ts ...}, {oj ...}, ...) is malformed: unknown keyword or function, wrong arguments, bad literal or unclosed brace.' },
