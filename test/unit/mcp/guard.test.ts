@@ -44,3 +44,21 @@ test('the guard lets through loopback requests with the token and refuses the ot
     if (refusal) assert.ok(!refusal.message.includes(TOKEN), `${c.name}: the token is not echoed`);
   }
 });
+
+test('property: any headers at all give an answer, never a throw; only the token opens the door', async () => {
+  const fc = (await import('fast-check')).default;
+  const guard = new RequestGuard(TOKEN);
+  const hosts = fc.oneof(fc.constantFrom('127.0.0.1:1', 'localhost', '[::1]:9'), fc.string(), fc.webUrl().map((u) => new URL(u).host));
+  fc.assert(
+    fc.property(hosts, fc.option(fc.oneof(fc.string(), fc.webUrl())), fc.oneof(fc.string(), fc.string().map((t) => `Bearer ${t}`), fc.constant(`Bearer ${TOKEN}`)), (host, origin, authorization) => {
+      const refusal = guard.check({ host, authorization, ...(origin === null ? {} : { origin }) });
+      if (refusal === undefined) {
+        assert.equal(authorization, `Bearer ${TOKEN}`);
+        assert.ok(['127.0.0.1:1', 'localhost', '[::1]:9'].includes(host) || /^(127\.|localhost|\[::1\])/i.test(host), host);
+      } else {
+        assert.ok(refusal.status === 401 || refusal.status === 403);
+      }
+    }),
+    { seed: 20261204, numRuns: 2000 },
+  );
+});
