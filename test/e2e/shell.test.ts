@@ -88,6 +88,7 @@ test('a script on stdin: \\dt, \\d, \\x, a join run twice fetches each page once
     '\\dt',
     '\\d users',
     '\\x',
+    "select 7 as seven, 'ok' as word;",
     '\\x',
     JOIN,
     JOIN,
@@ -111,6 +112,8 @@ test('a script on stdin: \\dt, \\d, \\x, a join run twice fetches each page once
   assert.match(r.stdout, /^id +\| INTEGER +\| true +\| NULL/m);
   assert.match(r.stdout, /^Endpoint: http:\/\/127\.0\.0\.1:\d+\/users$/m);
   assert.match(r.stderr, /Expanded display is on\.\nExpanded display is off\.\n/);
+  // Expanded display: one block per record, a name | value line per column.
+  assert.match(r.stdout, /^-\[ RECORD 1 \]-*\nseven +\| 7\nword +\| ok\n/m);
   // The join, twice, with the same rows.
   const joined = [...r.stdout.matchAll(/^name +\| team\n(?:.*\n){6}\(5 rows\)$/gm)].map((m) => m[0]);
   assert.equal(joined.length, 2, r.stdout);
