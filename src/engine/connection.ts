@@ -19,6 +19,7 @@ import type { JsonValue, ResultColumn } from './values.js';
 import { bindLiterals } from './write/bind-literals.js';
 import { afterWrite, describeWrite, runWrite, writeTarget, type WriteDone, type WriteSettings } from './write/write-runner.js';
 import { readWriteStatement, writeVerb, type WriteStatement } from './write/write-statement.js';
+import { assertReadOnly } from './read-only.js';
 
 export type { ConnectOptions } from './connect-options.js';
 
@@ -341,6 +342,9 @@ export class Connection {
         const o = await this.#returned(write, done, signal, (sql, fetch) => this.#engine.open(sql, undefined, fetch));
         return { statementType: done.statementType, rowsChanged: done.rowsChanged, columns: o.columns, resultColumns: o.resultColumns, next: () => o.next() };
       }
+      // Read-only: a statement that changes DuckDB's state (CREATE, a temp table's INSERT, EXPLAIN
+      // ANALYZE of either) is refused before it runs, by its type from a prepare.
+      if (options.readOnly) await assertReadOnly(sql, async (s) => (await this.#engine.describe(s)).statementType);
       await this.#hub.cache.prepare(this.#engine, sql, plainParams(params), signal);
       return this.#engine.open(sql, params, (t) => this.#hub.cache.fetchTable(this.#engine, t, signal));
     });

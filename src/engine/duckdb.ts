@@ -8,6 +8,7 @@ import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
 import { tokens } from '../sql/lexer.js';
+import { analyzedStatement, EXPLAIN_TYPE } from './read-only.js';
 
 const { JsonDuckDBValueConverter, VARCHAR } = duckdb;
 
@@ -397,6 +398,27 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     }
   };
 
+  /**
+   * refuseType, and of the statement EXPLAIN ANALYZE in `sql` would run too (ANALYZE runs it:
+   * `EXPLAIN ANALYZE PREPARE ...` is a PREPARE).
+   */
+  const refuseTypes = async (prepared: DuckDBPreparedStatement, sql: string) => {
+    refuseType(prepared);
+    let text = sql;
+    for (let type = prepared.statementType, depth = 0; type === EXPLAIN_TYPE && depth < 8; depth++) {
+      const inner = analyzedStatement(text);
+      if (inner === undefined) return;
+      const p = await conn.prepare(inner);
+      try {
+        refuseType(p);
+        type = p.statementType;
+      } finally {
+        p.destroySync();
+      }
+      text = inner;
+    }
+  };
+
   /** Refuses statements that write or load files (REFUSED_STATEMENTS). */
   const refuseType = (prepared: DuckDBPreparedStatement) => {
     const what = REFUSED_STATEMENTS.get(prepared.statementType);
@@ -427,7 +449,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
     return withTables(
       () => asReader(async () => {
         const prepared = await conn.prepare(sql);
-        refuseType(prepared);
+        await refuseTypes(prepared, sql);
         bind(prepared, params);
         const statementType = prepared.statementType;
         if (statementType === TRANSACTION) {
@@ -455,7 +477,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
   const describeNow = async (sql: string): Promise<StatementShape> => {
     const prepared = await conn.prepare(sql);
     try {
-      refuseType(prepared);
+      await refuseTypes(prepared, sql);
       const params = Array.from({ length: prepared.parameterCount }, (_, i) => (prepared.parameterTypeId(i + 1) === 0 ? undefined : prepared.parameterType(i + 1)));
       const statementType = prepared.statementType;
       if (params.every((t) => t !== undefined) || statementType !== 1) return { statementType, params, columns: columnsOf(prepared) };

@@ -53,7 +53,7 @@ export function describeTableTool(gate: ConnectionGate): ToolDef<typeof input> {
         const children = tables.filter((x) => x.parent !== null && x.parent.toLowerCase() === t.name.toLowerCase()).map((x) => ({ table: x.name, join: joinOf(x) }));
         const columns = t.columns.map((c) => ({ name: c.name, type: c.type, key: c.key }));
         const on = (child: string, parentTable: string, join: { column: string; parent_column: string }[]) => join.map((j) => `${child}.${j.column} = ${parentTable}.${j.parent_column}`).join(' AND ');
-        const lines = [`table ${t.name}`, csvText(['column', 'type', 'key'], columns).trimEnd()];
+        const lines = [`table ${t.name}`, csvText(['name', 'type', 'key'], columns).trimEnd()];
         if (parent) lines.push(`parent: ${parent.table} (JOIN ${parent.table} ON ${on(t.name, parent.table, parent.join)})`);
         for (const c of children) lines.push(`child table: ${c.table} (JOIN ${c.table} ON ${on(c.table, t.name, c.join)})`);
         return textResult(lines.join('\n') + '\n', redact, { table: t.name, columns, parent, children });

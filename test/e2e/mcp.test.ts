@@ -113,6 +113,8 @@ test('stdio: the SDK client lists the tools, the tables, a child table and runs 
       parent: { table: 'users', join: [{ column: 'users_id', parent_column: 'id' }] },
       children: [{ table: 'items', join: [{ column: 'orders_users_id', parent_column: 'users_id' }, { column: 'orders_position', parent_column: 'position' }] }],
     });
+    // The text (what most hosts show the model) names the columns.
+    assert.match(text(orders), /^table orders\nname,type,key\nusers_id,INTEGER,true\nposition,INTEGER,true\norder_id,VARCHAR,false\ntotal,INTEGER,false\n/);
     assert.match(text(orders), /parent: users \(JOIN users ON orders\.users_id = users\.id\)/);
     assert.match(text(orders), /child table: items \(JOIN items ON items\.orders_users_id = orders\.users_id AND items\.orders_position = orders\.position\)/);
 
@@ -157,6 +159,13 @@ test('stdio: the SDK client lists the tools, the tables, a child table and runs 
     for (const [sql, code] of [
       ["insert into users (id, name) values (9, 'x')", 'READ_ONLY'],
       ['create temp table t as select 1 as x', 'READ_ONLY'],
+      // ANALYZE runs the statement it explains: a temp table, or a macro named like a built-in
+      // that would change every later answer on the shared connection.
+      ['explain analyze create temp table t as select 42 as x', 'READ_ONLY'],
+      ['EXPLAIN (ANALYZE) create temp table t as select 42 as x', 'READ_ONLY'],
+      ["explain analyze create macro lower(x) as 'pwned'", 'READ_ONLY'],
+      // REFRESH MAP re-samples the API and drops every session's cached tables.
+      ['refresh map', 'READ_ONLY'],
       ['select 1; select 2', 'QUERY_NOT_ALLOWED'],
     ] as const) {
       const r = await client.callTool({ name: 'query', arguments: { sql } });
@@ -167,6 +176,10 @@ test('stdio: the SDK client lists the tools, the tables, a child table and runs 
     assert.match(text(refused), /restsql mcp runs read-only[^]*hint: [^]*--allow-writes/);
     const gone = await client.callTool({ name: 'query', arguments: { sql: 'select count(*) as n from duckdb_tables() where table_name = \'t\'' } });
     assert.deepEqual(structured(gone).rows, [{ n: 0 }], 'the refused CREATE made nothing');
+    const lowered = await client.callTool({ name: 'query', arguments: { sql: "select lower('ABC') as l" } });
+    assert.deepEqual(structured(lowered).rows, [{ l: 'abc' }], 'the refused CREATE MACRO made nothing');
+    const explained = await client.callTool({ name: 'query', arguments: { sql: 'explain analyze select count(*) from users' } });
+    assert.equal(explained.isError, undefined, text(explained));
 
     // Bad SQL is an error result; the server goes on.
     const bad = await client.callTool({ name: 'query', arguments: { sql: 'selec * from users' } });

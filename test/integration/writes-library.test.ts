@@ -848,3 +848,27 @@ test('review: a READ ONLY caller (open with readOnly) cannot CALL a procedure th
     assert.deepEqual(api.writes(), []);
   });
 });
+
+test('review: a READ ONLY caller cannot change DuckDB state directly or through EXPLAIN ANALYZE (which runs its statement); SELECT and plain EXPLAIN run', async () => {
+  await withApi({}, async (conn) => {
+    for (const sql of [
+      'CREATE TEMP TABLE t AS SELECT 42 AS x',
+      'explain analyze create temp table t as select 42 as x',
+      'EXPLAIN (ANALYZE, FORMAT json) CREATE TEMP TABLE t AS SELECT 42 AS x',
+      "EXPLAIN ANALYSE CREATE MACRO lower(x) AS 'pwned'",
+      '/* c */ EXPLAIN ANALYZE CREATE SEQUENCE s',
+    ]) {
+      await assert.rejects(conn.open(sql, undefined, { readOnly: true }), (e: unknown) => isRestSqlError(e) && e.code === 'READ_ONLY' && /read-only transaction/.test(e.message), sql);
+    }
+    const left = await conn.query("select count(*)::INTEGER as n from duckdb_tables() where table_name = 't'");
+    assert.deepEqual(left.rows, [{ n: 0 }]);
+    assert.deepEqual((await conn.query("select lower('ABC') as l")).rows, [{ l: 'abc' }]);
+    for (const sql of ['select 1 as a', 'explain select 1', 'explain analyze select 1']) {
+      const open = await conn.open(sql, undefined, { readOnly: true });
+      assert.ok(await open.next(), sql);
+    }
+    // A caller that may write still can.
+    await (await conn.open('CREATE TEMP TABLE t AS SELECT 42 AS x')).next();
+    assert.deepEqual((await conn.query('select x from t')).rows, [{ x: 42 }]);
+  });
+});
