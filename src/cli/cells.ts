@@ -23,9 +23,11 @@ export function displayText(s: string, terminal = false): string {
   return terminal ? one.replace(BIDI, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : one;
 }
 
-/** A cell's display text: `nullText` for NULL (an empty string stays empty). */
-export function cellText(v: JsonValue | undefined, nullText: string, terminal = false): string {
-  return v === null || v === undefined ? nullText : displayText(valueText(v), terminal);
+/** A cell's display text: `nullText` for NULL (an empty string stays empty), secrets masked by `redact` first. */
+export function cellText(v: JsonValue | undefined, nullText: string, terminal = false, redact?: (text: string) => string): string {
+  if (v === null || v === undefined) return nullText;
+  const text = valueText(v);
+  return displayText(redact ? redact(text) : text, terminal);
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|DOUBLE|FLOAT|REAL|DECIMAL.*)$/;

@@ -17,14 +17,14 @@ export function renderExpanded(columns: readonly ResultColumn[], rows: readonly 
   const count = `(${rows.length} row${rows.length === 1 ? '' : 's'})`;
   if (columns.length === 0) return count + '\n';
   const limit = o.maxWidth !== undefined && o.maxWidth > 0 ? o.maxWidth : undefined;
-  const names = columns.map((c) => displayText(c.name, o.terminal));
+  const names = columns.map((c) => displayText(o.redact ? o.redact(c.name) : c.name, o.terminal));
   let nameWidth = Math.max(...names.map(displayWidth));
   if (limit !== undefined && limit - SEPARATOR_WIDTH - nameWidth < MIN_VALUE_WIDTH) {
     nameWidth = Math.min(nameWidth, Math.max(MIN_COLUMN_WIDTH, limit - SEPARATOR_WIDTH - MIN_VALUE_WIDTH));
   }
   const valueWidth = limit === undefined ? Infinity : Math.max(1, limit - SEPARATOR_WIDTH - nameWidth);
   const shownNames = names.map((n) => padToWidth(truncateToWidth(n, nameWidth), nameWidth, 'left'));
-  const blocks = rows.map((r) => columns.map((c) => truncateToWidth(cellText(r[c.name], o.nullText, o.terminal), valueWidth)));
+  const blocks = rows.map((r) => columns.map((c) => truncateToWidth(cellText(r[c.name], o.nullText, o.terminal, o.redact), valueWidth)));
   // As psql: every record's rule as wide as the widest line of the result (within the limit).
   let widest = 0;
   for (const values of blocks) for (const v of values) widest = Math.max(widest, displayWidth(v));

@@ -47,6 +47,7 @@ export function createFormatter(format: Format, write: Write, options: FormatOpt
         maxWidth: options.maxWidth,
         nullText: displayText(options.nullText ?? 'NULL', options.terminal),
         terminal: options.terminal ?? false,
+        redact: options.redact,
       };
       let columns: readonly ResultColumn[] = [];
       const all: Row[] = [];

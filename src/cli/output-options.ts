@@ -21,6 +21,12 @@ export interface FormatOptions {
   terminal?: boolean;
   /** CSV line ends (default LF). */
   csvEol?: '\n' | '\r\n';
+  /**
+   * Masks secrets in a text (Connection.redact). The table format masks each cell before it is
+   * measured and cut, so a cut never leaves part of a secret and masked columns stay aligned;
+   * callers still mask the whole output (csv and json are not laid out).
+   */
+  redact?: (text: string) => string;
 }
 
 /** The output flags as commander gives them. */

@@ -24,6 +24,8 @@ export interface LayoutOptions {
   readonly nullText: string;
   /** The output is a terminal (bidirectional controls are escaped too). */
   readonly terminal: boolean;
+  /** Masks secrets in a cell or a column name before it is measured and cut. */
+  readonly redact?: ((text: string) => string) | undefined;
 }
 
 /** The cells of a result as display text, with each column's natural width (header included). */
@@ -34,8 +36,8 @@ export interface TableCells {
 }
 
 export function tableCells(columns: readonly ResultColumn[], rows: readonly Row[], o: LayoutOptions): TableCells {
-  const names = columns.map((c) => displayText(c.name, o.terminal));
-  const cells = rows.map((r) => columns.map((c) => cellText(r[c.name], o.nullText, o.terminal)));
+  const names = columns.map((c) => displayText(o.redact ? o.redact(c.name) : c.name, o.terminal));
+  const cells = rows.map((r) => columns.map((c) => cellText(r[c.name], o.nullText, o.terminal, o.redact)));
   // No spread of the rows into Math.max: argument lists overflow the stack at ~125,000 rows.
   const widths = names.map(displayWidth);
   for (const row of cells) {

@@ -16,7 +16,7 @@ export async function runTables(ctx: CliContext, flags: ListFlags): Promise<void
   const look = outputOptions(flags, ctx.io);
   await useConnection(ctx, flags, async (conn) => {
     const rows = (await conn.tables()).map((t) => ({ name: t.name, parent: t.parent, columns: t.columns.length, endpoint: t.endpoint }));
-    const f = await openFormatter(flags.format, (s) => void ctx.io.stdout.write(s), look);
+    const f = await openFormatter(flags.format, (s) => void ctx.io.stdout.write(conn.redact(s)), { ...look, redact: (s) => conn.redact(s) });
     f.begin([
       { name: 'name', type: 'VARCHAR' },
       { name: 'parent', type: 'VARCHAR' },
@@ -66,7 +66,7 @@ export async function runDescribe(ctx: CliContext, name: string | undefined, fla
     const t = findTable(await conn.tables(), name);
     // Printed with this connection's secrets masked, to standard output as it comes, or to --output at the end.
     let text = '';
-    const f = await openFormatter(flags.format, (s) => void (flags.output === undefined ? ctx.io.stdout.write(conn.redact(s)) : (text += s)), look);
+    const f = await openFormatter(flags.format, (s) => void (flags.output === undefined ? ctx.io.stdout.write(conn.redact(s)) : (text += s)), { ...look, redact: (s) => conn.redact(s) });
     f.begin([
       { name: 'column', type: 'VARCHAR' },
       { name: 'type', type: 'VARCHAR' },

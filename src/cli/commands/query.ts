@@ -62,7 +62,7 @@ export async function runQuery(ctx: CliContext, args: string[], flags: QueryFlag
       if ((await conn.statementCount(sql)) === 1) {
         // One statement, run once: streamed, so csv/json/ndjson never hold the whole result. The
         // stream's first batch always comes (it carries the columns), rows or not.
-        const f = await openFormatter(flags.format, out.write, look);
+        const f = await openFormatter(flags.format, out.write, { ...look, redact: (t) => conn.redact(t) });
         let begun = false;
         for await (const batch of conn.stream(sql)) {
           if (!begun) {
@@ -77,7 +77,7 @@ export async function runQuery(ctx: CliContext, args: string[], flags: QueryFlag
         const results = await conn.queryAll(sql);
         clearProgress();
         for (const r of results) {
-          const f = await openFormatter(flags.format, out.write, look);
+          const f = await openFormatter(flags.format, out.write, { ...look, redact: (t) => conn.redact(t) });
           f.begin(r.columns);
           f.rows(r.rows);
           f.end();

@@ -16,6 +16,8 @@ export interface DisplaySettings {
 export interface DisplayTarget {
   readonly terminal: boolean;
   readonly columns?: number;
+  /** Masks secrets in each cell before it is measured and cut (Connection.redact). */
+  readonly redact?: (text: string) => string;
 }
 
 export interface ResultLike {
@@ -29,6 +31,7 @@ export function formatOptions(settings: DisplaySettings, target: DisplayTarget):
     expanded: settings.expanded === 'auto' ? 'auto' : settings.expanded === 'on',
     terminal: target.terminal,
     ...(target.terminal && target.columns ? { maxWidth: target.columns } : {}),
+    ...(target.redact ? { redact: target.redact } : {}),
   };
 }
 

@@ -214,7 +214,7 @@ export class Shell {
   async #print(result: ResultLike): Promise<void> {
     const { stdout } = this.#ctx.io;
     const toTerminal = this.#output === undefined && stdout.isTTY === true;
-    const text = this.#conn.redact(renderResult(result, this.#settings, { terminal: toTerminal, ...(stdout.columns ? { columns: stdout.columns } : {}) }));
+    const text = this.#conn.redact(renderResult(result, this.#settings, { terminal: toTerminal, redact: (t) => this.#conn.redact(t), ...(stdout.columns ? { columns: stdout.columns } : {}) }));
     await this.#write(text);
   }
 

@@ -229,3 +229,20 @@ test('outputOptions: the terminal width on a terminal, no limit into a pipe or -
     assert.throws(() => outputOptions({ maxWidth: bad }, stdout(false)), (e: unknown) => isRestSqlError(e) && e.code === 'USAGE' && e.message.includes('--max-width'), bad);
   }
 });
+
+test('redact masks each cell before it is measured and cut: no part of a secret survives a cut, and masked columns stay aligned', () => {
+  const secret = 'tok-SECRET-123456';
+  const redact = (t: string) => t.replaceAll(secret, '***');
+  const columns: ResultColumn[] = [{ name: 'id', type: 'INTEGER' }, { name: 'seen', type: 'VARCHAR' }];
+  const rows: Row[] = [{ id: 1, seen: `Bearer ${secret}` }, { id: 2, seen: 'plain' }];
+  for (const options of [{ maxWidth: 20, terminal: true }, { maxWidth: 18, terminal: true, expanded: true as const }, {}]) {
+    const out = render('table', columns, rows, { ...options, redact });
+    assert.doesNotMatch(out, /tok-|SECRET|123456/, JSON.stringify(options));
+    assert.match(out, /Bearer \*\*\*/, JSON.stringify(options));
+    if (options.expanded) continue;
+    const lines = out.split('\n').slice(0, 4);
+    // Aligned: every separator at the same column, the table as wide as its masked cells.
+    assert.equal(new Set(lines.map((l) => l.search(/[|+]/))).size, 1, out);
+    assert.equal(lines[1]!.length, 'id | Bearer ***'.length, out);
+  }
+});
