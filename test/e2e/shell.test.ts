@@ -194,6 +194,31 @@ test('SIGINT while a script runs a stalled fetch cancels that statement; the scr
   assert.match(stdout, /^six\r?\n6\r?\n$/);
 });
 
+test('SIGINT while a script runs a stalled fetch, without --continue-on-error: the statement is cancelled and the script stops with 130', async () => {
+  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, '-f', 'csv'], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-sigint-stop') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  try {
+    const stalled = stalls.length;
+    child.stdin.write('select * from stall;\nselect 6 as six;\n');
+    await until('the shell fetched /stall', () => stalls.length > stalled);
+    child.kill('SIGINT');
+    await until('the stalled request was closed', () => stalls[stalls.length - 1]!.closed);
+    child.stdin.end();
+    assert.equal(await within(30_000, 'the shell ended', exited), 130, stderr);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  assert.match(stderr, /^restsql: error\[ABORTED\]: The statement was cancelled\./m);
+  assert.equal(stdout, '', 'the statement after the cancelled one did not run');
+});
+
 test('a script waiting for input stops on SIGINT (130) and SIGTERM (143)', async () => {
   for (const [sig, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile], { env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-stop') }, stdio: ['pipe', 'pipe', 'pipe'] });

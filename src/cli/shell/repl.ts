@@ -187,8 +187,9 @@ export class Shell {
     const { text, status } = renderError(e, this.#ctx.io.env);
     this.#ctx.io.stderr.write(text);
     if (!this.#stopOnError) return 'continue';
-    this.#status = status;
-    this.#ctx.setExitStatus?.(status);
+    // A statement cancelled by Ctrl-C (SIGINT) stops a script as SIGINT stops a command: 130.
+    this.#status = this.#cancelled ? 130 : status;
+    this.#ctx.setExitStatus?.(this.#status);
     return 'stop';
   }
 
