@@ -13,7 +13,8 @@
  *   and the client's cancel of a stalled sample closes its request at the API; the next call runs.
  * - HTTP (StreamableHTTPClientTransport): the token works; none or a wrong one 401; a foreign Host
  *   or Origin 403; a body over 1 MiB 413; the generated token printed once; a non-loopback --host,
- *   a token file others can read and a short token refused before anything is opened; SIGTERM
+ *   a token file others can read, a short token and a bad --session-idle-timeout refused before
+ *   anything is opened; the sessions' idle timeout in the listening line; SIGTERM
  *   stops it cleanly (exit 0).
  */
 import assert from 'node:assert/strict';
@@ -446,6 +447,7 @@ test('http: a generated token is printed once and works; a token file is read wi
     const ok = await raw(server.url, { headers: { authorization: `Bearer ${m[1]}` }, body: INIT });
     assert.equal(ok.status, 200, ok.body);
     assert.equal(server.stderr().split(m[1]!).length, 2, 'printed once');
+    assert.match(server.stderr(), /at most 32 sessions, each closed after 1800 s idle\)/, 'the default idle timeout');
   } finally {
     server.child.kill('SIGINT');
     assert.equal(await server.exited, 0);
@@ -453,16 +455,17 @@ test('http: a generated token is printed once and works; a token file is read wi
   const file = join(dir, 'token');
   writeFileSync(file, 'file-token-abcdefghijklmnop\n');
   chmodSync(file, 0o600);
-  const fromFile = await startHttp(['--token-file', file], {});
+  const fromFile = await startHttp(['--token-file', file, '--session-idle-timeout', '0'], {});
   try {
     assert.equal((await raw(fromFile.url, { headers: { authorization: 'Bearer file-token-abcdefghijklmnop' }, body: INIT })).status, 200);
+    assert.match(fromFile.stderr(), /at most 32 sessions, kept until their client ends them\)/);
   } finally {
     fromFile.child.kill('SIGTERM');
     assert.equal(await fromFile.exited, 0);
   }
 });
 
-test('http: refused before anything is opened: a non-loopback --host, a token file others can read, a short token', async () => {
+test('http: refused before anything is opened: a non-loopback --host, a token file others can read, a short token, a bad --session-idle-timeout', async () => {
   const before = apiHits;
   const host = await runCli(['mcp', '--http', '--host', '0.0.0.0', '--connect', connection()]);
   assert.equal(host.code, 2);
@@ -477,5 +480,10 @@ test('http: refused before anything is opened: a non-loopback --host, a token fi
   const short = await runCli(['mcp', '--http', '--connect', connection()], { env: { RESTSQL_MCP_TOKEN: 'short' } });
   assert.equal(short.code, 2);
   assert.match(short.stderr, /error\[CONFIG_INVALID_VALUE\]: The token from RESTSQL_MCP_TOKEN must be at least 16 characters/);
+  for (const bad of ['-1', 'soon', '604801']) {
+    const idle = await runCli(['mcp', '--http', '--session-idle-timeout', bad, '--connect', connection()], { env: { RESTSQL_MCP_TOKEN: 'mcp-test-token-0123456789abcdef' } });
+    assert.equal(idle.code, 2, idle.stderr);
+    assert.match(idle.stderr, /error\[USAGE\]: --session-idle-timeout must be a whole number from 0 to 604800; got '/);
+  }
   assert.equal(apiHits, before, 'nothing was fetched');
 });
