@@ -183,7 +183,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .option('--token-file <file>', 'with --http: read the bearer token from FILE (mode 0600); else RESTSQL_MCP_TOKEN; else one is generated and printed once')
     .option('--allow-writes', 'let the query tool send INSERT, UPDATE and DELETE to the API (default: read-only)')
     .option('--max-rows <n>', 'the most rows a query may return; a call gets up to 1000 unless it asks for more (max_rows)', MCP_DEFAULTS.maxRows)
-    .option('--timeout <seconds>', 'the longest a query may run, its fetches included (a call may ask for less)', MCP_DEFAULTS.timeout)
+    .option('--timeout <seconds>', 'the longest a query (its fetches included) or an endpoint sample may run (a call may ask for less)', MCP_DEFAULTS.timeout)
+    .option('--session-idle-timeout <seconds>', 'with --http: close a session idle this long (no request in flight), freeing its place; 0: never', MCP_DEFAULTS.sessionIdleTimeout)
     .action(async (flags: ConnFlags & McpFlags) => {
       const { runMcpCommand } = await import('./commands/mcp.js');
       await runMcpCommand(ctx, flags);

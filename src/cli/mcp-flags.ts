@@ -7,6 +7,7 @@ export interface McpFlags {
   allowWrites?: boolean;
   maxRows: string;
   timeout: string;
+  sessionIdleTimeout: string;
 }
 
 export const MCP_DEFAULTS = {
@@ -14,4 +15,5 @@ export const MCP_DEFAULTS = {
   port: '8808',
   maxRows: '10000',
   timeout: '60',
+  sessionIdleTimeout: '1800',
 } as const;

@@ -49,8 +49,8 @@ export interface SessionHost {
   readonly redactor: Redactor;
   /** The model as .rest text, secrets masked. */
   restModel(): string;
-  /** One more endpoint of the connection's API (only its own origins) sampled, as .rest text, secrets masked. */
-  sampleEndpoint(url: string, table?: string): Promise<string>;
+  /** One more endpoint of the connection's API (only its own origins) sampled, as .rest text, secrets masked; `signal` cancels it. */
+  sampleEndpoint(url: string, table?: string, signal?: AbortSignal): Promise<string>;
   /** QueryTimeout in seconds (0 or less: none): how long one statement may run, its fetches included. */
   readonly queryTimeout?: number;
   /** Sends the writes of INSERT, UPDATE and DELETE on API tables. */
@@ -483,12 +483,13 @@ export class Connection {
    * through this connection's authenticated client: `url` is absolute or relative to HostName and
    * must be on the API's own origins (HostName, RestSamplePath, the model's endpoints), else
    * HTTP_ORIGIN_REFUSED before anything is sent. Returns the .rest text, secrets masked; the
-   * connection's own tables do not change.
+   * connection's own tables do not change. It runs as no statement, so interrupt() does not stop
+   * it: `signal` does (its request is aborted, ABORTED).
    */
-  async sampleEndpoint(url: string, table?: string): Promise<string> {
+  async sampleEndpoint(url: string, table?: string, signal?: AbortSignal): Promise<string> {
     this.#ensureOpen();
     try {
-      return await this.#hub.sampleEndpoint(url, table);
+      return await this.#hub.sampleEndpoint(url, table, signal);
     } catch (e) {
       throw this.#hub.redactor.error(toRestSqlError(e));
     }

@@ -16,8 +16,11 @@ import type { ConnectionOptions } from '../options/index.js';
 import type { Logger } from '../util/logger.js';
 import { sampleSourceOf } from './sampling.js';
 
-/** Samples `url` (absolute, or relative to HostName) and returns its model as .rest text, secrets masked. */
-export type EndpointSampler = (url: string, table: string | undefined, model: ResolvedModel) => Promise<string>;
+/**
+ * Samples `url` (absolute, or relative to HostName) and returns its model as .rest text, secrets
+ * masked; `signal` cancels its request (ABORTED).
+ */
+export type EndpointSampler = (url: string, table: string | undefined, model: ResolvedModel, signal?: AbortSignal) => Promise<string>;
 
 /** ResponseFormat's values (0, Auto: by the response's Content-Type). */
 const RESPONSE_FORMAT_OPTION: Readonly<Record<number, ResponseFormat>> = { 1: 'json', 2: 'ndjson', 3: 'csv', 4: 'xml' };
@@ -48,7 +51,7 @@ export function apiOrigins(options: Pick<ConnectionOptions, 'hostName' | 'portNu
 
 export function endpointSampler(ctx: { options: ConnectionOptions; http: HttpClient; logger: Logger; redactor: Redactor }): EndpointSampler {
   const { options, redactor } = ctx;
-  return async (url, table, model) => {
+  return async (url, table, model, signal) => {
     const absolute = /^https?:\/\//i.test(url) || options.hostName === undefined ? url : resolveEndpointUrl(url, options.hostName, options.portNumber);
     const origin = originOf(absolute);
     const allowed = apiOrigins(options, model);
@@ -60,7 +63,7 @@ export function endpointSampler(ctx: { options: ConnectionOptions; http: HttpCli
     }
     const chosen = RESPONSE_FORMAT_OPTION[options.responseFormat as number];
     const format: FormatDef | undefined = chosen ? { format: chosen } : undefined;
-    const sampled = await sampleEndpoint(absolute, table, sampleSourceOf(ctx.http), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, ctx.logger, format);
+    const sampled = await sampleEndpoint(absolute, table, sampleSourceOf(ctx.http, signal), { qualifyNames: options.qualifyNormalizedNames as 0 | 1 | 2, maxColumns: options.maxColumns }, ctx.logger, format);
     return redactor.text(writeRestModel({ endpoints: [sampled.endpoint] }));
   };
 }

@@ -164,12 +164,12 @@ export class Hub implements SessionHost {
     return this.redactor.text(writeRestModel(this.model));
   }
 
-  /** One more endpoint of the API sampled, as .rest text (secrets masked); only the API's own origins. */
-  sampleEndpoint(url: string, table?: string): Promise<string> {
+  /** One more endpoint of the API sampled, as .rest text (secrets masked); only the API's own origins. `signal` cancels it. */
+  sampleEndpoint(url: string, table?: string, signal?: AbortSignal): Promise<string> {
     if (!this.sampler) {
       return Promise.reject(new RestSqlError('CONFIG_UNSUPPORTED', 'This connection cannot sample endpoints.', { hint: 'Open the connection with connect() or openHub().' }));
     }
-    return this.sampler(url, table, this.model);
+    return this.sampler(url, table, this.model, signal);
   }
 
   /** Closes every session, the database (its spool folder goes), the HTTP client and the authenticator. */

@@ -13,12 +13,13 @@ import { detectPaging } from '../pagination/detect.js';
 import { createPaginator } from '../pagination/paginator.js';
 import { parseJson, parseJsonForSampling } from '../util/json.js';
 
-export function sampleSourceOf(http: HttpClient): SampleSource {
+/** The SampleSource over `http`; `signal` cancels every request it sends (ABORTED). */
+export function sampleSourceOf(http: HttpClient, signal?: AbortSignal): SampleSource {
   return {
     async fetch(req) {
       const { notJsonHint, format: def, ...request } = req;
       const method = req.method ?? 'GET';
-      const response = await http.send(request);
+      const response = await http.send(signal ? { ...request, signal } : request);
       const format = responseFormat(def, response.headers, response.body);
       if (format !== 'json') {
         checkTextSize(response);

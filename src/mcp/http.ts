@@ -2,7 +2,11 @@
  * `restsql mcp --http`: the MCP Streamable HTTP transport (the SDK's) on a loopback address, at
  * path /mcp. In front of it: the request guard (Host and Origin loopback, bearer token), a bound on
  * request bodies (read here, so the transport never buffers more), and a bound on MCP sessions,
- * each with its own McpServer on the shared connection. close() ends every session and stops.
+ * each with its own McpServer on the shared connection. A session idle for
+ * limits.sessionIdleSeconds (no request in flight, an open SSE stream counting as one) is closed,
+ * so clients that vanish without DELETE do not use up the places; a request naming it afterwards
+ * is answered as for any unknown session (404: the client initializes anew, MCP 2025-06-18
+ * Transports, Session Management). close() ends every session and stops.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,7 +17,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { RestSqlError } from '../errors/index.js';
 import { isLoopback } from '../util/loopback.js';
 import { RequestGuard } from './guard.js';
-import type { McpLimits } from './limits.js';
+import { SYSTEM_CLOCK, type Clock, type McpLimits } from './limits.js';
 
 export const MCP_PATH = '/mcp';
 
@@ -25,6 +29,8 @@ export interface McpHttpOptions {
   /** A new MCP server (tools on the shared connection) for each session. */
   readonly newServer: () => McpServer;
   readonly log: (line: string) => void;
+  /** The timers of the sessions' idle timeout (default: Node's). */
+  readonly clock?: Clock;
 }
 
 export interface RunningMcpHttp {
@@ -41,6 +47,10 @@ export interface RunningMcpHttp {
 interface Session {
   readonly transport: StreamableHTTPServerTransport;
   readonly server: McpServer;
+  /** Requests of this session in flight (an SSE stream stays in flight while it is open). */
+  active: number;
+  /** The idle timer, set while no request is in flight. */
+  idle?: unknown;
 }
 
 /** A JSON-RPC error answer for a request the transport never saw (JSON-RPC 2.0 §5.1 codes). */
@@ -89,12 +99,35 @@ export async function startMcpHttp(opts: McpHttpOptions): Promise<RunningMcpHttp
   let starting = 0;
   const sockets = new Set<Socket>();
   let closing = false;
+  const clock = opts.clock ?? SYSTEM_CLOCK;
+  const idleSeconds = opts.limits.sessionIdleSeconds;
+
+  const stopIdle = (s: Session) => {
+    if (s.idle !== undefined) clock.clearTimeout(s.idle);
+    s.idle = undefined;
+  };
 
   const endSession = async (id: string) => {
     const s = sessions.get(id);
     if (!s) return;
     sessions.delete(id);
+    stopIdle(s);
     await s.server.close().catch(() => undefined);
+  };
+
+  /** Counts `res` as the session's request in flight until it closes; then, with none left, the idle timer runs. */
+  const hold = (id: string, s: Session, res: ServerResponse) => {
+    s.active++;
+    stopIdle(s);
+    res.once('close', () => {
+      s.active--;
+      if (s.active > 0 || idleSeconds <= 0 || sessions.get(id) !== s) return;
+      s.idle = clock.setTimeout(() => {
+        s.idle = undefined;
+        if (s.active > 0 || sessions.get(id) !== s) return;
+        void endSession(id).then(() => opts.log(`session ${id.slice(0, 8)} expired after ${idleSeconds} s idle (${sessions.size} open)`));
+      }, idleSeconds * 1000);
+    });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -121,7 +154,8 @@ export async function startMcpHttp(opts: McpHttpOptions): Promise<RunningMcpHttp
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
       const s = sessions.get(id);
-      if (!s) return refuse(res, 404, 'Session not found: initialize a new session.', -32001);
+      if (!s) return refuse(res, 404, 'Session not found (ended, expired after being idle, or never opened): initialize a new session.', -32001);
+      hold(id, s, res);
       return s.transport.handleRequest(req, res, body);
     }
     if (req.method !== 'POST' || !holdsInitialize(body)) return refuse(res, 400, 'Bad request: no Mcp-Session-Id; send initialize first.');
@@ -139,7 +173,9 @@ export async function startMcpHttp(opts: McpHttpOptions): Promise<RunningMcpHttp
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sid) => {
         uncount();
-        sessions.set(sid, { transport, server });
+        const session: Session = { transport, server, active: 0 };
+        sessions.set(sid, session);
+        hold(sid, session, res);
         opts.log(`session ${sid.slice(0, 8)} opened (${sessions.size} open)`);
       },
       onsessionclosed: async (sid) => {
@@ -149,7 +185,12 @@ export async function startMcpHttp(opts: McpHttpOptions): Promise<RunningMcpHttp
     });
     transport.onclose = () => {
       uncount();
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      const sid = transport.sessionId;
+      const s = sid !== undefined ? sessions.get(sid) : undefined;
+      if (sid !== undefined && s?.transport === transport) {
+        stopIdle(s);
+        sessions.delete(sid);
+      }
     };
     try {
       await server.connect(transport);

@@ -14,6 +14,12 @@ export interface McpLimits {
   readonly maxBodyBytes: number;
   /** MCP sessions the HTTP transport keeps at once; an initialize beyond them gets 503. */
   readonly maxSessions: number;
+  /**
+   * Seconds an HTTP session may sit idle (no request in flight, none begun) before it is closed and
+   * its place freed (--session-idle-timeout); 0: never. A client that crashed without DELETE
+   * would otherwise hold its place until the server stops.
+   */
+  readonly sessionIdleSeconds: number;
   /** Most array elements and object members in one tool call's arguments. */
   readonly maxToolInputElements: number;
 }
@@ -24,6 +30,7 @@ export const DEFAULT_MCP_LIMITS: McpLimits = Object.freeze({
   timeoutSeconds: 60,
   maxBodyBytes: 1024 * 1024,
   maxSessions: 32,
+  sessionIdleSeconds: 1800,
   maxToolInputElements: 1000,
 });
 

@@ -33,10 +33,10 @@ export function createMcpServer(gate: ConnectionGate, settings: McpSettings): Mc
       'restsql answers SQL over a REST API: list_tables, then describe_table for columns and joins, then query with SQL (DuckDB dialect). Child tables hold the arrays of their parent\'s records; describe_table gives the join columns. sample_endpoint infers the tables of another endpoint of the same API.',
   });
   const log = settings.log;
-  register(server, listTablesTool(gate), log);
-  register(server, describeTableTool(gate), log);
-  register(server, queryTool(gate, settings.limits, settings.allowWrites), log);
-  register(server, sampleEndpointTool(gate), log);
+  register(server, gate, listTablesTool(gate), log);
+  register(server, gate, describeTableTool(gate), log);
+  register(server, gate, queryTool(gate, settings.limits, settings.allowWrites), log);
+  register(server, gate, sampleEndpointTool(gate, settings.limits), log);
   return server;
 }
 
@@ -47,11 +47,15 @@ function outcome(result: CallToolResult): string {
   return typeof rows === 'number' ? `${rows} row(s)${result.structuredContent?.truncated === true ? ', truncated' : ''}` : 'ok';
 }
 
-function register<In extends ZodRawShape>(server: McpServer, t: ToolDef<In>, log: ((line: string) => void) | undefined): void {
-  // The SDK validated the arguments against inputSchema (its ShapeOutput<In> is zod's infer of the same shape).
-  const callback = (async (args: unknown) => {
+/**
+ * Registers `t`. The SDK validated the arguments against inputSchema (its ShapeOutput<In> is zod's
+ * infer of the same shape); `extra.signal` is the call's cancel (the client's
+ * notifications/cancelled, or its transport closing): the gate stops the call's turn on it.
+ */
+function register<In extends ZodRawShape>(server: McpServer, gate: ConnectionGate, t: ToolDef<In>, log: ((line: string) => void) | undefined): void {
+  const callback = (async (args: unknown, extra: { signal: AbortSignal }) => {
     const started = performance.now();
-    const result = await t.handler(args as z.infer<z.ZodObject<In>>);
+    const result = await gate.forCall(extra.signal, () => t.handler(args as z.infer<z.ZodObject<In>>));
     log?.(`${t.name}: ${outcome(result)} (${Math.round(performance.now() - started)} ms)`);
     return result;
   }) as unknown as ToolCallback<In>;

@@ -9,9 +9,12 @@
  *   masked; writes (to an API table and to DuckDB alone) and scripts refused; bad SQL an error
  *   result after which the next call works; sample_endpoint on the API's origin and refused on
  *   another (another loopback port), which then gets no request; stdout carries only the protocol.
+ *   An endpoint that never answers: sample_endpoint ends at its timeout_seconds (QUERY_TIMEOUT),
+ *   and the client's cancel of a stalled sample closes its request at the API; the next call runs.
  * - HTTP (StreamableHTTPClientTransport): the token works; none or a wrong one 401; a foreign Host
  *   or Origin 403; a body over 1 MiB 413; the generated token printed once; a non-loopback --host,
- *   a token file others can read and a short token refused before anything is opened; SIGTERM
+ *   a token file others can read, a short token and a bad --session-idle-timeout refused before
+ *   anything is opened; the sessions' idle timeout in the listening line; SIGTERM
  *   stops it cleanly (exit 0).
  */
 import assert from 'node:assert/strict';
@@ -25,6 +28,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { BIN, runCli } from '../support/cli.js';
+import { signal, within } from '../support/deadline.js';
 import { startHttpServer, type Listening } from '../support/loopback-server.js';
 import { startWriteApi, writeModel } from '../support/write-api.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -48,10 +52,18 @@ let api: Listening<Server>;
 let foreign: Listening<Server>;
 const foreignRequests: string[] = [];
 let apiHits = 0;
+/** GET /v1/stall never answers: `stallArrived` says it came, `stallClosed` that its client hung up. */
+let stallArrived = signal();
+let stallClosed = signal();
 
 before(async () => {
   api = await startHttpServer((req, res) => {
     apiHits++;
+    if (req.url === '/v1/stall') {
+      req.socket.once('close', () => stallClosed.resolve());
+      stallArrived.resolve();
+      return;
+    }
     const body = req.url === '/v1/users' ? usersJson(req.headers.authorization ?? '') : req.url === '/v1/inventory' ? JSON.stringify([{ sku: 'a1', units: 3, bins: ['x', 'y'] }]) : undefined;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
     res.end(body ?? JSON.stringify({ error: 'no such path' }));
@@ -213,6 +225,42 @@ test('stdio: the SDK client lists the tools, the tables, a child table and runs 
     assert.match(stderr, /restsql mcp: list_tables: ok \(\d+ ms\)\n/);
     assert.ok(!stderr.includes('order by o.order_id'), 'no SQL in the log');
     assert.ok(!stderr.includes(SECRET));
+  } finally {
+    await client.close();
+  }
+});
+
+test('stdio: a stalled endpoint: sample_endpoint times out (QUERY_TIMEOUT), a cancelled one is closed at the API; the next calls run', async () => {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--connect', connection(), '--timeout', '60'], env: baseEnv(), stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: 'restsql-test', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    // The server's own deadline (a real timer in the server; the test only waits for the answer).
+    stallArrived = signal();
+    stallClosed = signal();
+    const timedOut = await client.callTool({ name: 'sample_endpoint', arguments: { url: `${api.url}/v1/stall`, timeout_seconds: 0.2 } });
+    assert.equal(timedOut.isError, true);
+    assert.equal(errorOf(timedOut).code, 'QUERY_TIMEOUT');
+    assert.match(text(timedOut), /Sampling the endpoint ran longer than 0.2 s[\s\S]*timeout_seconds/);
+    await within(10_000, 'the timed-out sample closed at the API', stallClosed.promise);
+    assert.equal(structured(await client.callTool({ name: 'query', arguments: { sql: 'select count(*) as n from users' } })).row_count, 1);
+
+    // The client gives up on a call (notifications/cancelled): no deadline needed.
+    stallArrived = signal();
+    stallClosed = signal();
+    const cancel = new AbortController();
+    const stalled = client.callTool({ name: 'sample_endpoint', arguments: { url: `${api.url}/v1/stall` } }, undefined, { signal: cancel.signal });
+    await within(10_000, 'the sample reached the API', stallArrived.promise);
+    cancel.abort('not needed any more');
+    await assert.rejects(stalled, /not needed any more/);
+    await within(10_000, 'the cancelled sample closed at the API', stallClosed.promise);
+    const next = await client.callTool({ name: 'query', arguments: { sql: 'select name from users order by id limit 1' } });
+    assert.equal(next.isError, undefined, text(next));
+    assert.deepEqual(structured(next).rows, [{ name: 'user 1' }]);
+    assert.match(stderr, /restsql mcp: sample_endpoint: error QUERY_TIMEOUT/);
+    assert.match(stderr, /restsql mcp: sample_endpoint: error ABORTED/);
   } finally {
     await client.close();
   }
@@ -412,6 +460,7 @@ test('http: a generated token is printed once and works; a token file is read wi
     const ok = await raw(server.url, { headers: { authorization: `Bearer ${m[1]}` }, body: INIT });
     assert.equal(ok.status, 200, ok.body);
     assert.equal(server.stderr().split(m[1]!).length, 2, 'printed once');
+    assert.match(server.stderr(), /at most 32 sessions, each closed after 1800 s idle\)/, 'the default idle timeout');
   } finally {
     server.child.kill('SIGINT');
     assert.equal(await server.exited, 0);
@@ -419,16 +468,17 @@ test('http: a generated token is printed once and works; a token file is read wi
   const file = join(dir, 'token');
   writeFileSync(file, 'file-token-abcdefghijklmnop\n');
   chmodSync(file, 0o600);
-  const fromFile = await startHttp(['--token-file', file], {});
+  const fromFile = await startHttp(['--token-file', file, '--session-idle-timeout', '0'], {});
   try {
     assert.equal((await raw(fromFile.url, { headers: { authorization: 'Bearer file-token-abcdefghijklmnop' }, body: INIT })).status, 200);
+    assert.match(fromFile.stderr(), /at most 32 sessions, kept until their client ends them\)/);
   } finally {
     fromFile.child.kill('SIGTERM');
     assert.equal(await fromFile.exited, 0);
   }
 });
 
-test('http: refused before anything is opened: a non-loopback --host, a token file others can read, a short token', async () => {
+test('http: refused before anything is opened: a non-loopback --host, a token file others can read, a short token, a bad --session-idle-timeout', async () => {
   const before = apiHits;
   const host = await runCli(['mcp', '--http', '--host', '0.0.0.0', '--connect', connection()]);
   assert.equal(host.code, 2);
@@ -443,5 +493,10 @@ test('http: refused before anything is opened: a non-loopback --host, a token fi
   const short = await runCli(['mcp', '--http', '--connect', connection()], { env: { RESTSQL_MCP_TOKEN: 'short' } });
   assert.equal(short.code, 2);
   assert.match(short.stderr, /error\[CONFIG_INVALID_VALUE\]: The token from RESTSQL_MCP_TOKEN must be at least 16 characters/);
+  for (const bad of ['-1', 'soon', '604801']) {
+    const idle = await runCli(['mcp', '--http', '--session-idle-timeout', bad, '--connect', connection()], { env: { RESTSQL_MCP_TOKEN: 'mcp-test-token-0123456789abcdef' } });
+    assert.equal(idle.code, 2, idle.stderr);
+    assert.match(idle.stderr, /error\[USAGE\]: --session-idle-timeout must be a whole number from 0 to 604800; got '/);
+  }
   assert.equal(apiHits, before, 'nothing was fetched');
 });

@@ -35,6 +35,8 @@ export function mcpSettings(flags: McpFlags): McpSettings & { port: number } {
     maxRows,
     defaultRows: Math.min(DEFAULT_MCP_LIMITS.defaultRows, maxRows),
     timeoutSeconds: integer('--timeout', flags.timeout, 1, 86_400),
+    // At most a week: Node's timers hold up to 24.8 days.
+    sessionIdleSeconds: integer('--session-idle-timeout', flags.sessionIdleTimeout, 0, 604_800),
   };
   const port = integer('--port', flags.port, 0, 65535);
   if (flags.http) checkLoopbackHost(flags.host);
@@ -86,7 +88,7 @@ export async function runMcpCommand(ctx: CliContext, flags: ConnFlags & McpFlags
       let running: RunningMcpHttp | undefined;
       try {
         running = await startMcpHttp({ host: flags.host, port: settings.port, token: token.token, limits: settings.limits, newServer: () => createMcpServer(gate, served), log });
-        log(`listening on ${running.url} (Streamable HTTP; ${settings.allowWrites ? 'writes allowed' : 'read-only'}; at most ${settings.limits.maxSessions} sessions)`);
+        log(`listening on ${running.url} (Streamable HTTP; ${settings.allowWrites ? 'writes allowed' : 'read-only'}; at most ${settings.limits.maxSessions} sessions, ${settings.limits.sessionIdleSeconds > 0 ? `each closed after ${settings.limits.sessionIdleSeconds} s idle` : 'kept until their client ends them'})`);
         if (token.source === 'generated') {
           // Printed once, here: it is kept nowhere.
           ctx.io.stderr.write(`restsql mcp: token (generated; set ${MCP_TOKEN_ENV} or --token-file to choose one): ${token.token}\n`);
