@@ -1,17 +1,5 @@
 /** Names close to a mistyped one: for "no table named x" messages that help the caller on. */
-
-/** Levenshtein distance, case-insensitive (short names only). */
-function distance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[y.length]!;
-}
+import { editDistance as distance } from '../util/did-you-mean.js';
 
 /**
  * Up to `max` of `names` nearest `word`: those containing it or contained in it, and those within

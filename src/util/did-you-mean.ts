@@ -1,5 +1,5 @@
 /** Levenshtein distance, case-insensitive; small inputs only (option names, table names). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   let prev = Array.from({ length: y.length + 1 }, (_, i) => i);

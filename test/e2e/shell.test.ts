@@ -169,9 +169,13 @@ test('\\o sends results to a file, \\i runs a file (its meta-commands too), \\ti
   assert.match(r.stdout, /^\[\n\{"nine":9\}\n\]\nTime: \d+\.\d{3} ms\n$/);
 });
 
-test('SIGINT while a script runs a stalled fetch cancels that statement; the script goes on', async () => {
-  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, '--continue-on-error', '-f', 'csv'], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-sigint') },
+/**
+ * A script on a piped stdin that stalls on /stall: SIGINT once the stalled page is requested, then
+ * `rest` and the end of input. The exit status and what the shell printed.
+ */
+async function interruptedScript(flags: string[], home: string, rest: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, ...flags, '-f', 'csv'], {
+    env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, home) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -185,38 +189,25 @@ test('SIGINT while a script runs a stalled fetch cancels that statement; the scr
     await until('the shell fetched /stall', () => stalls.length > stalled);
     child.kill('SIGINT');
     await until('the stalled request was closed', () => stalls[stalls.length - 1]!.closed);
-    child.stdin.end('select 6 as six;\n');
-    assert.equal(await within(30_000, 'the shell ended', exited), 0, stderr);
+    child.stdin.end(rest);
+    return { code: await within(30_000, 'the shell ended', exited), stdout, stderr };
   } finally {
     child.kill('SIGKILL');
   }
-  assert.match(stderr, /^restsql: error\[ABORTED\]: The statement was cancelled\./m);
-  assert.match(stdout, /^six\r?\n6\r?\n$/);
+}
+
+test('SIGINT while a script runs a stalled fetch cancels that statement; with --continue-on-error the script goes on', async () => {
+  const r = await interruptedScript(['--continue-on-error'], 'home-sigint', 'select 6 as six;\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^restsql: error\[ABORTED\]: The statement was cancelled\./m);
+  assert.match(r.stdout, /^six\r?\n6\r?\n$/);
 });
 
 test('SIGINT while a script runs a stalled fetch, without --continue-on-error: the statement is cancelled and the script stops with 130', async () => {
-  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, '-f', 'csv'], {
-    env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-sigint-stop') },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-  try {
-    const stalled = stalls.length;
-    child.stdin.write('select * from stall;\nselect 6 as six;\n');
-    await until('the shell fetched /stall', () => stalls.length > stalled);
-    child.kill('SIGINT');
-    await until('the stalled request was closed', () => stalls[stalls.length - 1]!.closed);
-    child.stdin.end();
-    assert.equal(await within(30_000, 'the shell ended', exited), 130, stderr);
-  } finally {
-    child.kill('SIGKILL');
-  }
-  assert.match(stderr, /^restsql: error\[ABORTED\]: The statement was cancelled\./m);
-  assert.equal(stdout, '', 'the statement after the cancelled one did not run');
+  const r = await interruptedScript([], 'home-sigint-stop', 'select 6 as six;\n');
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /^restsql: error\[ABORTED\]: The statement was cancelled\./m);
+  assert.equal(r.stdout, '', 'the statement after the cancelled one did not run');
 });
 
 test('a script waiting for input stops on SIGINT (130) and SIGTERM (143)', async () => {
