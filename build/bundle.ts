@@ -4,8 +4,8 @@
  * runs. Node 20 loads ES modules one file at a time (resolve, read, compile: about 0.7 ms each,
  * 150 of them for a query); one chunk per command loads in a few milliseconds. The JavaScript of
  * DuckDB's Node API (181 CommonJS files) is bundled too, through a static import that replaces
- * engine/duckdb-api.js; every other package stays external (loaded from node_modules as usual),
- * as does DuckDB's native binding.
+ * engine/duckdb-api.js, and commander, through one that replaces cli/commander.js; every other
+ * package stays external (loaded from node_modules as usual), as does DuckDB's native binding.
  *
  * The bundle sits at the depth of dist/src/cli/commands, so paths the code builds from its own
  * URL still land where they do unbundled: the demo (dist/examples/demo/run.js) and the catalog's
@@ -22,8 +22,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(ROOT, 'dist', 'src', 'cli', 'bundle');
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-/** Every runtime dependency but DuckDB's API stays external; DuckDB's native binding too. */
-const external = [...Object.keys(manifest.dependencies).filter((d) => d !== '@duckdb/node-api'), '@duckdb/node-bindings'];
+/** Bundled: DuckDB's API and commander (the CLI's first package). Every other runtime dependency stays external; DuckDB's native binding too. */
+const BUNDLED = new Set(['@duckdb/node-api', 'commander']);
+const external = [...Object.keys(manifest.dependencies).filter((d) => !BUNDLED.has(d)), '@duckdb/node-bindings'];
 
 /** engine/duckdb-api.js loads the package with require at run time; in the bundle, a static import esbuild follows. */
 const duckdbStatic: esbuild.Plugin = {
@@ -31,6 +32,18 @@ const duckdbStatic: esbuild.Plugin = {
   setup(build) {
     build.onLoad({ filter: /[\\/]dist[\\/]src[\\/]engine[\\/]duckdb-api\.js$/ }, (args) => ({
       contents: "import * as api from '@duckdb/node-api';\nexport const duckdb = api;\n",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/** cli/commander.js loads commander with require at run time; in the bundle, a static import esbuild follows. */
+const commanderStatic: esbuild.Plugin = {
+  name: 'commander-static',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]dist[\\/]src[\\/]cli[\\/]commander\.js$/ }, (args) => ({
+      contents: "export { Command, CommanderError, Option } from 'commander';\n",
       resolveDir: dirname(args.path),
       loader: 'js',
     }));
@@ -49,7 +62,7 @@ const result = await esbuild.build({
   platform: 'node',
   target: 'node20',
   external,
-  plugins: [duckdbStatic],
+  plugins: [duckdbStatic, commanderStatic],
   // Bundled CommonJS (DuckDB's API) calls require; an ES module has none of its own.
   banner: { js: "import { createRequire as __restsqlCreateRequire } from 'node:module';\nconst require = __restsqlCreateRequire(import.meta.url);" },
   // Less text to parse at every start-up; names are kept, so stack traces still read.

@@ -3,7 +3,6 @@
  * command's implementation is loaded when that command runs (`import()` in its action), so
  * `restsql --help` and a usage error load neither DuckDB, nor undici, nor the OAuth modules.
  */
-import { createRequire } from 'node:module';
 import type { Connection } from '../engine/connection.js';
 import { renderError } from './errors.js';
 import type { CliContext, CliIo } from './io.js';
@@ -15,11 +14,7 @@ import { escapeControls } from '../util/terminal.js';
 
 export type { CliIo } from './io.js';
 
-// require, not import: commander ships CommonJS, and importing it makes Node lex its source for
-// named exports first (8 ms of every command's start-up, measured).
-const { Command, CommanderError, Option } = createRequire(import.meta.url)('commander') as typeof import('commander');
-type Command = import('commander').Command;
-type Option = import('commander').Option;
+import { Command, CommanderError, Option } from './commander.js';
 
 function withConnOptions(cmd: Command): Command {
   return cmd

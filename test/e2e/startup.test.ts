@@ -46,11 +46,12 @@ function loaded(args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 const HEAVY = ['@duckdb/node-api', '@duckdb/node-bindings', 'undici', 'oauth4webapi', 'csv-parse', 'sax', 'node-forge', 'selfsigned', 'libpg-query', '@electric-sql/pglite', '@modelcontextprotocol/sdk', '@hpcc-js/wasm-graphviz'];
 
-test('--help and a usage error load commander and nothing heavy; the CLI runs from its bundle', async () => {
+test('--help and a usage error load nothing heavy, not even commander from node_modules (the bundle holds it); the CLI runs from its bundle', async () => {
   for (const args of [['--help'], ['query', '--format', 'nosuch', 'select 1']]) {
     const r = await loaded(args);
     assert.equal(r.code, args[0] === '--help' ? 0 : 2, r.stderr);
-    assert.ok(r.packages.has('commander'), `commander loaded for ${args.join(' ')}`);
+    assert.ok(!r.packages.has('commander'), `commander read from node_modules for ${args.join(' ')}`);
+    assert.match(args[0] === '--help' ? r.stdout : r.stderr, args[0] === '--help' ? /^Usage: restsql \[options\] \[command\]/ : /^restsql: error: option '-f, --format <format>' argument 'nosuch' is invalid/m, 'commander, from the bundle, answered');
     for (const p of HEAVY) assert.ok(!r.packages.has(p), `${args.join(' ')} loaded ${p}`);
     assert.ok(r.files.some((f) => f.endsWith('dist/src/cli/bundle/main.js')), `bin/restsql ran the bundle: ${r.files.slice(0, 5).join(', ')}`);
     assert.ok(!r.files.some((f) => f.includes('/dist/src/engine/')), 'no unbundled engine module loaded');
