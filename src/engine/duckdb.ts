@@ -8,7 +8,8 @@ import { sqlError } from './sql-error.js';
 import { resultColumns, rowObjects, type JsonValue, type ResultColumn } from './values.js';
 import { ident, literal } from './sql-text.js';
 import { tokens } from '../sql/lexer.js';
-import { analyzedStatement, EXPLAIN_TYPE } from './read-only.js';
+import { splitStatements } from '../sql/split.js';
+import { EXPLAIN_TYPE, readExplain, unreadableExplain } from './read-only.js';
 
 const { JsonDuckDBValueConverter, VARCHAR } = duckdb;
 
@@ -46,6 +47,19 @@ const REFUSED_STATEMENTS: ReadonlyMap<number, string> = new Map([
   [25, 'ATTACH'],
   [28, 'COPY FROM DATABASE'],
 ]);
+
+/**
+ * The text of each of the `count` statements DuckDB extracted from `sql`, by restsql's splitter
+ * (sql/split.ts); [] when the two do not agree on the count (each EXPLAIN is then refused).
+ */
+function statementTexts(sql: string, count: number): string[] {
+  try {
+    const parts = splitStatements(sql);
+    return parts.length === count ? parts.map((p) => p.sql) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** A statement's shape, known without running it. */
 export interface StatementShape {
@@ -399,15 +413,18 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
   };
 
   /**
-   * refuseType, and of the statement EXPLAIN ANALYZE in `sql` would run too (ANALYZE runs it:
-   * `EXPLAIN ANALYZE PREPARE ...` is a PREPARE).
+   * refuseType, and of the statement EXPLAIN ANALYZE in `sql` (the prepared statement's own text)
+   * would run too (ANALYZE runs it: `EXPLAIN ANALYZE PREPARE ...` is a PREPARE). An EXPLAIN whose
+   * text is unknown (undefined) or unreadable is refused.
    */
-  const refuseTypes = async (prepared: DuckDBPreparedStatement, sql: string) => {
+  const refuseTypes = async (prepared: DuckDBPreparedStatement, sql: string | undefined) => {
     refuseType(prepared);
     let text = sql;
-    for (let type = prepared.statementType, depth = 0; type === EXPLAIN_TYPE && depth < 8; depth++) {
-      const inner = analyzedStatement(text);
-      if (inner === undefined) return;
+    for (let type = prepared.statementType, depth = 0; type === EXPLAIN_TYPE; depth++) {
+      const explained = text === undefined || depth >= 8 ? undefined : readExplain(text);
+      if (explained === undefined) throw unreadableExplain('QUERY_NOT_ALLOWED');
+      if (!explained.analyze) return;
+      const inner = explained.inner;
       const p = await conn.prepare(inner);
       try {
         refuseType(p);
@@ -602,10 +619,11 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
       refuseStore(sql);
       await viewsForNewTables();
       const out: StatementResult[] = [];
-      const one = (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => asReader(() => oneNow(prepare));
-      const oneNow = async (prepare: () => Promise<DuckDBPreparedStatement>): Promise<StatementResult> => {
+      // `text`: the statement's own text, for what an EXPLAIN ANALYZE runs (undefined: unknown, and an EXPLAIN is refused).
+      const one = (prepare: () => Promise<DuckDBPreparedStatement>, text: string | undefined): Promise<StatementResult> => asReader(() => oneNow(prepare, text));
+      const oneNow = async (prepare: () => Promise<DuckDBPreparedStatement>, text: string | undefined): Promise<StatementResult> => {
         const prepared = await prepare();
-        refuseType(prepared);
+        await refuseTypes(prepared, text);
         const read = async () => {
           const reader = await prepared.runAndReadAll();
           const columns = resultColumns(reader);
@@ -629,7 +647,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
                   const p = await conn.prepare(sql);
                   bind(p, params);
                   return p;
-                }),
+                }, sql),
               sql,
               fetch,
             ),
@@ -646,6 +664,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
         // and later statements come from that extraction (PIVOT's helper statements name a type
         // each extraction makes up anew).
         let current = extracted;
+        const texts = count === 1 ? [sql] : statementTexts(sql, count);
         for (let i = 0; i < count; i++) {
           let tries = 0;
           out.push(
@@ -654,7 +673,7 @@ export async function createSession(db: Database, ownsDatabase = false): Promise
                 one(async () => {
                   if (tries++ > 0) current = await conn.extractStatements(sql);
                   return current.prepare(i);
-                }),
+                }, texts[i]),
               sql,
               fetch,
             ),

@@ -27,21 +27,27 @@ export const EXPLAIN_TYPE = 4;
 
 const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === 'word' && words.includes(t.value);
 
+/** How an EXPLAIN reads: plain (its statement does not run), or ANALYZE with the statement it runs. */
+export type Explained = { readonly analyze: false } | { readonly analyze: true; readonly inner: string };
+
 /**
- * The statement `EXPLAIN ANALYZE` (or `EXPLAIN (ANALYZE ...)`, `EXPLAIN ANALYSE VERBOSE`) in
- * `sql` runs, or undefined when `sql` is no EXPLAIN that runs its statement. An option list that
- * names ANALYZE at all counts as ANALYZE (`(ANALYZE false)` too): a refusal, never a miss.
+ * `sql` (one statement DuckDB typed EXPLAIN) read as `EXPLAIN [ANALYZE] [VERBOSE] [(options)]
+ * statement`, after any empty statements (`;`) DuckDB drops; undefined when it does not read so,
+ * and callers then refuse it (fail closed). An option list that names ANALYZE at all counts as
+ * ANALYZE (`(ANALYZE false)` too): a refusal, never a miss.
  */
-export function analyzedStatement(sql: string): string | undefined {
+export function readExplain(sql: string): Explained | undefined {
   let toks: Token[];
   try {
     toks = lex(sql);
   } catch {
-    return undefined; // DuckDB refuses text the lexer cannot read.
+    return undefined;
   }
-  if (!isWord(toks[0], 'explain')) return undefined;
+  let i = 0;
+  while (toks[i]?.kind === 'punct' && toks[i]!.value === ';') i++;
+  if (!isWord(toks[i], 'explain')) return undefined;
   let analyze = false;
-  let i = 1;
+  i++;
   for (;;) {
     const t = toks[i];
     if (isWord(t, 'analyze', 'analyse')) {
@@ -60,8 +66,9 @@ export function analyzedStatement(sql: string): string | undefined {
       i++;
     } else break;
   }
+  if (!analyze) return { analyze: false };
   const inner = toks[i];
-  return analyze && inner ? sql.slice(inner.start) : undefined;
+  return inner ? { analyze: true, inner: sql.slice(inner.start) } : undefined;
 }
 
 /** The error for a statement of DuckDB type `statementType` in read-only mode, or undefined when it may run. */
@@ -85,9 +92,17 @@ export async function assertReadOnly(sql: string, typeOf: (sql: string) => Promi
     const refusal = readOnlyRefusal(type);
     if (refusal) throw refusal;
     if (type !== EXPLAIN_TYPE) return;
-    const inner = analyzedStatement(text);
-    if (inner === undefined) return;
-    text = inner;
+    const explained = readExplain(text);
+    if (explained === undefined) throw unreadableExplain('READ_ONLY');
+    if (!explained.analyze) return;
+    text = explained.inner;
   }
-  throw new RestSqlError('READ_ONLY', 'cannot execute EXPLAIN ANALYZE nested this deep in a read-only transaction', { hint: 'EXPLAIN ANALYZE the statement itself.' });
+  throw unreadableExplain('READ_ONLY');
+}
+
+/** An EXPLAIN whose statement restsql cannot tell: refused rather than guessed at. */
+export function unreadableExplain(code: 'READ_ONLY' | 'QUERY_NOT_ALLOWED'): RestSqlError {
+  return new RestSqlError(code, 'This EXPLAIN is refused: restsql cannot tell which statement it runs.', {
+    hint: 'Write EXPLAIN [ANALYZE] followed by the statement, as one statement of its own.',
+  });
 }

@@ -949,14 +949,21 @@ export class Session {
     });
   }
 
+  /**
+   * Whether the next statement runs read-only: in a READ ONLY transaction, or outside a transaction
+   * with default_transaction_read_only on (a statement's own one-statement transaction).
+   */
+  #statementReadOnly(): boolean {
+    return this.#readOnly || (this.#status === 'I' && this.#settings!.readOnlyDefault);
+  }
+
   async #runEngine(s: Prepared, params: { values: DuckDBValue[]; types: (DuckDBType | undefined)[] }, formats: readonly number[], maxRows: number, describe: boolean, portal?: Portal): Promise<void> {
     await this.#guard(async () => {
       let state = portal?.running;
       if (!state) {
         // A write to an API table is refused before anything is sent in a read-only transaction,
         // including the one-statement transaction of autocommit when default_transaction_read_only is on.
-        const readOnly = this.#readOnly || (this.#status === 'I' && this.#settings!.readOnlyDefault);
-        const open = await this.#connection().open(s.sql, params.values.length > 0 ? params : undefined, { readOnly });
+        const open = await this.#connection().open(s.sql, params.values.length > 0 ? params : undefined, { readOnly: this.#statementReadOnly() });
         const rows = returnsRows(open.statementType, s.sql, open.columns.length);
         if (this.#readOnly && !READ_TYPES.has(open.statementType)) {
           throw new RestSqlError('READ_ONLY', `cannot execute ${firstWords(s.sql, 1)[0] ?? 'this statement'} in a read-only transaction`, { hint: 'BEGIN a transaction that is not READ ONLY.' });
@@ -1049,7 +1056,7 @@ export class Session {
   async #copyOut(query: string, options: CopyOptions): Promise<void> {
     if (options.format === 'binary') throw new RestSqlError('SERVER_UNSUPPORTED', 'COPY ... TO STDOUT in binary format is not supported', { hint: 'Use FORMAT text or FORMAT csv.' });
     await this.#guard(async () => {
-      const open = await this.#connection().open(query, undefined, { readOnly: this.#readOnly });
+      const open = await this.#connection().open(query, undefined, { readOnly: this.#statementReadOnly() });
       const encoders = open.columns.map((c) => this.#encoder(c.type, 0) as (v: DuckDBValue) => string);
       const format = copyRowFormatter(options, open.columns.map((c) => c.name));
       this.#send(be.copyOutResponse(0, open.columns.map(() => 0)));

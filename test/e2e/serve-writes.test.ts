@@ -172,6 +172,23 @@ describe('psql', () => {
     assert.equal(s.api.orders.get(1)?.name, before);
   });
 
+  test('psql: with default_transaction_read_only on, COPY (a write or a CREATE) TO STDOUT is ERROR 25006 and nothing reaches the API', async () => {
+    s.api.clear();
+    const r = await q([
+      'SET default_transaction_read_only = on',
+      "COPY (INSERT INTO orders (name, status, total) VALUES ('via copy', 'open', 1) RETURNING id) TO STDOUT",
+      'COPY (CREATE TEMP TABLE c1 AS SELECT 1 AS x) TO STDOUT',
+      'COPY (EXPLAIN ANALYZE CREATE TEMP TABLE c2 AS SELECT 1 AS x) TO STDOUT',
+      'COPY (SELECT 8) TO STDOUT',
+      'SET default_transaction_read_only = off',
+      "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('c1', 'c2')",
+    ], { flags: ['-At'] });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr.match(/^ERROR: {2}25006: cannot execute \w+ in a read-only transaction$/gm)?.length, 3, r.stderr);
+    assert.equal(r.stdout, 'SET\n8\nSET\n0\n');
+    assert.deepEqual(requests(s.api.writes()), []);
+  });
+
   test('psql: BEGIN READ ONLY; INSERT is ERROR 25006 and nothing reaches the API; ROLLBACK', async () => {
     s.api.clear();
     const r = await q(['BEGIN READ ONLY', "INSERT INTO orders (name) VALUES ('psql read only')", 'ROLLBACK', "DELETE FROM orders WHERE id = 1 AND false", 'SELECT 7'], { flags: ['-At'] });

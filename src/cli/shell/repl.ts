@@ -155,11 +155,12 @@ export class Shell {
     const sqlText = meta < 0 ? line : line.slice(0, meta);
     if (meta < 0 || sqlText.trim() !== '') {
       for (const sql of buffer.push(sqlText)) {
-        if (this.#cancelled) return 'continue';
+        if (this.#cancelled) return this.#afterCancel();
         if (!(await this.#statement(sql))) return 'stop';
       }
     }
-    if (meta < 0 || this.#cancelled) return 'continue';
+    if (this.#cancelled) return this.#afterCancel();
+    if (meta < 0) return 'continue';
     let cmd: MetaCommand;
     try {
       cmd = parseMeta(line.slice(meta));
@@ -175,10 +176,21 @@ export class Shell {
     buffer.clear();
     if (rest.trim() === '') return 'continue';
     for (const sql of new StatementBuffer().push(`${rest}\n;`)) {
-      if (this.#cancelled) break;
+      if (this.#cancelled) return this.#afterCancel();
       if (!(await this.#statement(sql))) return 'stop';
     }
     return 'continue';
+  }
+
+  /**
+   * What follows a Ctrl-C (SIGINT) that cancelled a statement, or came while its results printed:
+   * the rest of the line is dropped; a script that stops at errors stops with 130.
+   */
+  #afterCancel(): Outcome {
+    if (!this.#stopOnError) return 'continue';
+    this.#status = 130;
+    this.#ctx.setExitStatus?.(130);
+    return 'stop';
   }
 
   /** Prints `e`; 'stop' when the shell stops at errors (with the error's exit status). */
@@ -330,7 +342,7 @@ export class Shell {
     }
     const buffer = new StatementBuffer();
     for (const line of text.split(/\r?\n/)) {
-      if (this.#cancelled) return 'continue';
+      if (this.#cancelled) return this.#afterCancel();
       const outcome = await this.#line(line, depth + 1, buffer);
       if (outcome !== 'continue') return outcome;
     }

@@ -69,6 +69,13 @@ const ROWS: readonly [sql: string, expect: Expect][] = [
   ["ATTACH 'new.duckdb'", 'refused'],
   ["ATTACH ':memory:' AS other", 'refused'],
   ["PREPARE p AS COPY (SELECT 'x') TO '{load}/prepared.csv'", 'refused'],
+  // EXPLAIN ANALYZE runs its statement: the same refusals, alone, after empty statements and in a script.
+  ["EXPLAIN ANALYZE COPY (SELECT 'x') TO '{load}/explained.csv'", 'refused'],
+  ["EXPLAIN (ANALYZE) COPY (SELECT 'x') TO '{load}/explained.csv'", 'refused'],
+  ["; EXPLAIN ANALYZE COPY (SELECT 'x') TO '{load}/explained.csv'", 'refused'],
+  ["SELECT 1; EXPLAIN ANALYZE COPY (SELECT 'x') TO '{load}/explained.csv'", 'refused'],
+  ['SELECT 1; EXPLAIN ANALYZE PREPARE q AS SELECT 42', 'refused'],
+  ["EXPLAIN ANALYZE ATTACH ':memory:' AS other", 'fails'],
   // PREPARE was refused: nothing to execute.
   ['EXECUTE p', 'fails'],
   // Extensions.
@@ -115,7 +122,7 @@ async function check(engine: Engine, vars: Record<string, string>): Promise<void
   }
   await engine.run('ROLLBACK').catch(() => undefined);
   // The streaming path refuses the same way.
-  for (const sql of [`COPY (SELECT 'x') TO '${vars.load}/streamed.csv'`, `SELECT * FROM read_text('${vars.pages}')`, `EXPORT DATABASE '${vars.load}/streamed'`]) {
+  for (const sql of [`COPY (SELECT 'x') TO '${vars.load}/streamed.csv'`, `SELECT * FROM read_text('${vars.pages}')`, `EXPORT DATABASE '${vars.load}/streamed'`, `;EXPLAIN ANALYZE COPY (SELECT 'x') TO '${vars.load}/streamed.csv'`, 'EXPLAIN ANALYZE PREPARE q AS SELECT 42']) {
     await assert.rejects(
       (async () => {
         for await (const batch of engine.stream(sql)) assert.fail(`${sql} streamed ${JSON.stringify(batch.rows)}`);
