@@ -286,22 +286,14 @@ test('stdio: --allow-writes lets DuckDB-only statements run and says so', async 
 });
 
 test('stdio: the server ends when the client closes its standard input (exit 0), and writes nothing to stdout by itself', async () => {
-  const child = spawn(process.execPath, [BIN, 'mcp', '--connect', connection()], { env: baseEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const s = await startStdio();
+  // Until a listener is added, standard output stays buffered in the stream: nothing is lost.
   let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.includes('over stdio')) resolve();
-    });
-    void exited.then(() => reject(new Error(stderr)));
-  });
-  child.stdin.end();
-  assert.equal(await exited, 0, stderr);
+  s.child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  s.child.stdin.end();
+  assert.equal(await s.exited, 0, s.stderr());
   assert.equal(stdout, '');
-  assert.match(stderr, /restsql mcp: stopped\n$/);
+  assert.match(s.stderr(), /restsql mcp: stopped\n$/);
 });
 
 test('stdio: a write to an API table reaches the API only under --allow-writes', async () => {

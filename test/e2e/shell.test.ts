@@ -169,20 +169,25 @@ test('\\o sends results to a file, \\i runs a file (its meta-commands too), \\ti
   assert.match(r.stdout, /^\[\n\{"nine":9\}\n\]\nTime: \d+\.\d{3} ms\n$/);
 });
 
-/**
- * A script on a piped stdin that stalls on /stall: SIGINT once the stalled page is requested, then
- * `rest` and the end of input. The exit status and what the shell printed.
- */
-async function interruptedScript(flags: string[], home: string, rest: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, ...flags, '-f', 'csv'], {
+/** `restsql shell` with a piped stdin (a script): the child, what it printed so far, and its exit status. */
+function scriptShell(flags: string[], home: string): { child: ChildProcess & { stdin: NodeJS.WritableStream }; out: { stdout: string; stderr: string }; exited: Promise<number> } {
+  const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile, ...flags], {
     env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, home) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
   const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  return { child, out, exited };
+}
+
+/**
+ * A script that stalls on /stall: SIGINT once the stalled page is requested, then `rest` and the
+ * end of input. The exit status and what the shell printed.
+ */
+async function interruptedScript(flags: string[], home: string, rest: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { child, out, exited } = scriptShell([...flags, '-f', 'csv'], home);
   try {
     const stalled = stalls.length;
     child.stdin.write('select * from stall;\n');
@@ -190,7 +195,7 @@ async function interruptedScript(flags: string[], home: string, rest: string): P
     child.kill('SIGINT');
     await until('the stalled request was closed', () => stalls[stalls.length - 1]!.closed);
     child.stdin.end(rest);
-    return { code: await within(30_000, 'the shell ended', exited), stdout, stderr };
+    return { code: await within(30_000, 'the shell ended', exited), ...out };
   } finally {
     child.kill('SIGKILL');
   }
@@ -212,21 +217,16 @@ test('SIGINT while a script runs a stalled fetch, without --continue-on-error: t
 
 test('a script waiting for input stops on SIGINT (130) and SIGTERM (143)', async () => {
   for (const [sig, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    const child = spawn(process.execPath, [BIN, 'shell', '--connect-file', connectFile], { env: { PATH: process.env.PATH ?? '', HOME: dir, RESTSQL_HOME: join(dir, 'home-stop') }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    const { child, out, exited } = scriptShell([], 'home-stop');
     try {
       child.stdin.write('select 5 as five;\n');
-      await until('the first statement ran', () => /\(1 row\)/.test(stdout));
+      await until('the first statement ran', () => /\(1 row\)/.test(out.stdout));
       child.kill(sig);
-      assert.equal(await within(30_000, `the shell stopped on ${sig}`, exited), status, stderr);
+      assert.equal(await within(30_000, `the shell stopped on ${sig}`, exited), status, out.stderr);
     } finally {
       child.kill('SIGKILL');
     }
-    assert.match(stderr, sig === 'SIGINT' ? /restsql: cancelled/ : /restsql: stopped by SIGTERM/);
+    assert.match(out.stderr, sig === 'SIGINT' ? /restsql: cancelled/ : /restsql: stopped by SIGTERM/);
   }
 });
 
