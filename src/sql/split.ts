@@ -41,18 +41,40 @@ export function splitStatements(text: string): SqlStatement[] {
     }
     return points;
   };
-  let blocks = 0;
-  let cases = 0;
   const flush = (): void => {
     if (first !== undefined && last !== undefined) out.push({ sql: text.slice(first.start, last.end), offset: pointsBefore(first.start) });
     first = undefined;
     last = undefined;
-    blocks = 0;
-    cases = 0;
   };
+  for (const { token, ends } of boundaryTokens(text)) {
+    if (ends) {
+      flush();
+      continue;
+    }
+    first ??= token;
+    last = token;
+  }
+  flush();
+  return out;
+}
+
+/**
+ * The tokens of `text`, each with whether it is a `;` that ends a statement: every `;` outside
+ * quotes and comments (the lexer skips those) except one inside a routine's `BEGIN ATOMIC ... END`
+ * body (in a statement that starts with CREATE; CASE ... END and nested BEGIN ... END counted).
+ * Throws as tokens() does, when it reaches an unterminated quote or comment.
+ */
+export function* boundaryTokens(text: string): Generator<{ readonly token: Token; readonly ends: boolean }, void, undefined> {
+  let first: Token | undefined;
+  let last: Token | undefined;
+  let blocks = 0;
+  let cases = 0;
   for (const t of tokens(text)) {
     if (t.kind === 'punct' && t.text === ';' && blocks === 0) {
-      flush();
+      first = undefined;
+      last = undefined;
+      cases = 0;
+      yield { token: t, ends: true };
       continue;
     }
     if (first?.kind === 'word' && first.value === 'create' && t.kind === 'word') {
@@ -66,9 +88,8 @@ export function splitStatements(text: string): SqlStatement[] {
     }
     first ??= t;
     last = t;
+    yield { token: t, ends: false };
   }
-  flush();
-  return out;
 }
 
 function isHigh(code: number): boolean {

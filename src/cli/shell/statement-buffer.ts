@@ -6,7 +6,7 @@
  */
 import { isRestSqlError } from '../../errors/index.js';
 import { tokens } from '../../sql/lexer.js';
-import { splitStatements } from '../../sql/split.js';
+import { boundaryTokens, splitStatements } from '../../sql/split.js';
 
 /** Where the text stands: complete statements up to `end` (the index past the last ending `;`), and whether a quote or comment is still open. */
 interface Scan {
@@ -19,33 +19,10 @@ interface Scan {
 function scan(text: string): Scan {
   let end = 0;
   let rest = false;
-  let first: string | undefined;
-  let last: string | undefined;
-  let blocks = 0;
-  let cases = 0;
   try {
-    for (const t of tokens(text)) {
-      if (t.kind === 'punct' && t.text === ';' && blocks === 0) {
-        end = t.end;
-        rest = false;
-        first = undefined;
-        last = undefined;
-        cases = 0;
-        continue;
-      }
-      const word = t.kind === 'word' ? t.value : undefined;
-      if (first === 'create' && word !== undefined) {
-        if (word === 'atomic' && last === 'begin' && blocks === 0) blocks = 1;
-        else if (blocks > 0 && word === 'begin') blocks++;
-        else if (blocks > 0 && word === 'case') cases++;
-        else if (blocks > 0 && word === 'end') {
-          if (cases > 0) cases--;
-          else blocks--;
-        }
-      }
-      if (first === undefined) first = word ?? '';
-      last = word ?? '';
-      rest = true;
+    for (const { token, ends } of boundaryTokens(text)) {
+      if (ends) end = token.end;
+      rest = !ends;
     }
   } catch (e) {
     // An unterminated quote or comment: the statement goes on on the next line.
