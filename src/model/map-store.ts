@@ -14,10 +14,11 @@
  * map. Writing is atomic (a temporary file of mode 0600 renamed over the old map) and never
  * replaces a file that is not a restsql map.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { RestSqlError } from '../errors/index.js';
+import { writeFileAtomicSync } from '../util/atomic-file.js';
 import { COLUMN_TYPES, type ColumnDef, type PagingDef, type PathStep, type ParamTemplate, type SamplingStatus, type TableDef } from './types.js';
 
 /** The `format` member every map file starts with. */
@@ -140,19 +141,10 @@ export function writeMap(file: string, map: StoredMap): void {
     if (e instanceof RestSqlError) throw e;
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw writeError(file, e);
   }
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, text, 0o600);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw writeError(file, e);
   }
 }

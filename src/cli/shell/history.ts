@@ -5,8 +5,9 @@
  * over it). Each line is masked before it is kept: the connection's secrets (`redact`, every
  * form they travel in) and credentials in URLs and Authorization-style values (redactText).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../../util/atomic-file.js';
 import { redactText } from '../../errors/index.js';
 import { stateDir } from '../../util/state-dir.js';
 
@@ -76,11 +77,8 @@ function readLines(file: string): string[] {
 }
 
 function writeHistory(file: string, lines: readonly string[]): void {
-  const dir = join(file, '..');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines.join('\n') + '\n', { mode: 0o600 });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomicSync(file, lines.join('\n') + '\n', 0o600);
   // The mode given at creation passes through the umask; 0600 is set outright.
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  chmodSync(file, 0o600);
 }
