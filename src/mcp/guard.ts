@@ -8,7 +8,7 @@
  * - The bearer token (RFC 6750 §2.1 `Authorization: Bearer`), compared in constant time; missing
  *   or wrong, 401 with `WWW-Authenticate: Bearer` (RFC 6750 §3).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '../util/constant-time.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopback } from '../util/loopback.js';
 
@@ -37,14 +37,11 @@ function loopbackOrigin(origin: string): boolean {
   }
 }
 
-/** The SHA-256 of a token: equal lengths for timingSafeEqual, whatever was sent. */
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 export class RequestGuard {
-  readonly #expected: Buffer;
+  readonly #expected: string;
 
   constructor(token: string) {
-    this.#expected = digest(token);
+    this.#expected = token;
   }
 
   /** Why the request is refused, or undefined when it may pass. */
@@ -62,7 +59,7 @@ export class RequestGuard {
     if (!m) {
       return { status: 401, message: 'Unauthorized: send the token as "Authorization: Bearer TOKEN".', headers: { 'www-authenticate': 'Bearer realm="restsql-mcp"' } };
     }
-    if (!timingSafeEqual(digest(m[1]!), this.#expected)) {
+    if (!constantTimeEqual(m[1]!, this.#expected)) {
       return { status: 401, message: 'Unauthorized: the bearer token is wrong.', headers: { 'www-authenticate': 'Bearer realm="restsql-mcp", error="invalid_token"' } };
     }
     return undefined;

@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { lazyRequire } from '../../util/lazy-require.js';
 import { RestSqlError } from '../../errors/index.js';
+import { constantTimeEqual } from '../../util/constant-time.js';
 
 const httpModule = lazyRequire<typeof import('node:http')>('node:http');
 const httpsModule = lazyRequire<typeof import('node:https')>('node:https');
@@ -39,12 +39,6 @@ export interface CallbackListener {
   close(): Promise<void>;
 }
 
-/** Constant-time comparison of secrets: the state must not leak through timing. */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function page(title: string, message: string): string {
   const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -58,7 +52,7 @@ function page(title: string, message: string): string {
  */
 export function checkCallback(params: URLSearchParams, expect: CallbackExpectations): string {
   const state = params.get('state');
-  if (state === null || !safeEqual(state, expect.state)) {
+  if (state === null || !constantTimeEqual(state, expect.state)) {
     throw new RestSqlError('AUTH_STATE_MISMATCH', 'The login callback carried a state that does not match this login, so it was refused (RFC 6749 §10.12).', {
       hint: 'Start the login again (restsql login) and finish it in the browser window it opens; do not reuse an old one.',
     });
@@ -210,7 +204,7 @@ export async function startCallbackListener(o: ListenerOptions): Promise<Callbac
    */
   const handleRequest = (params: URLSearchParams): { status: number; html: string } => {
     const state = params.get('state');
-    if (state === null || !safeEqual(state, o.expect.state)) {
+    if (state === null || !constantTimeEqual(state, o.expect.state)) {
       forged++;
       return { status: 400, html: page('Not this login', 'This callback does not carry the state of the login restsql is waiting for, so it was ignored. Finish the login in the window restsql opened.') };
     }

@@ -1,16 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { RestSqlError } from '../../errors/index.js';
+import { constantTimeEqual } from '../../util/constant-time.js';
 
 const md5hex = (data: Buffer): string => createHash('md5').update(data).digest('hex');
-
-/**
- * Compares two byte strings in time that depends on neither their contents nor their lengths:
- * both are hashed to SHA-256 digests of equal length first, since `timingSafeEqual` itself
- * refuses (quickly) inputs of different lengths, which would tell an attacker the length.
- */
-function constantTimeEqual(a: Buffer, b: Buffer): boolean {
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
 
 const bytes = (v: string | Uint8Array): Buffer => (typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
 
