@@ -321,6 +321,8 @@ export class Connection {
     this.#ensureOpen();
     const { refresh, rest } = splitRefresh(text);
     if (refresh) {
+      // REFRESH MAP samples the API again, drops every session's cached tables and may rewrite the persisted map.
+      if (options.readOnly) throw this.#hub.redactor.error(new RestSqlError('READ_ONLY', 'cannot execute REFRESH MAP in a read-only transaction', { hint: 'BEGIN a transaction that is not READ ONLY.' }));
       const summary = await this.#refreshMap();
       return this.open(/^[\s;]*$/.test(rest) ? summary : rest, params, options);
     }

@@ -2,9 +2,9 @@
  * The query tool: one SQL statement over the API tables, with a row limit (`truncated` says when
  * rows were left out) and a deadline (Connection.interrupt: DuckDB stops, fetches are aborted).
  * Read-only unless the server runs with --allow-writes: the statement's type is read from DuckDB's
- * prepare before anything runs (only SELECT and EXPLAIN pass; REFRESH MAP is refused), and it runs
- * through Connection.open's read-only mode, which refuses writes to API tables, procedures that
- * write and EXPLAIN ANALYZE of a statement that changes state, as a READ ONLY transaction of
+ * prepare before anything runs (only SELECT and EXPLAIN pass), and it runs through
+ * Connection.open's read-only mode, which refuses writes to API tables, procedures that write,
+ * REFRESH MAP and EXPLAIN ANALYZE of a statement that changes state, as a READ ONLY transaction of
  * `restsql serve` does.
  */
 import { z } from 'zod';
@@ -20,9 +20,6 @@ import type { ToolDef } from './tool.js';
 
 /** DuckDB StatementTypes a read-only server runs: SELECT 1, EXPLAIN 4, RELATION 22. */
 const READ_TYPES: ReadonlySet<number> = new Set([1, 4, 22]);
-
-/** REFRESH MAP (re-samples every endpoint, drops every session's cached tables, rewrites a persisted map). */
-const REFRESH_MAP = /^\s*refresh\s+map\b/i;
 
 export interface QueryOutput {
   readonly columns: ResultColumn[];
@@ -46,7 +43,6 @@ export async function runStatement(conn: Connection, sql: string, maxRows: numbe
     throw new RestSqlError('QUERY_NOT_ALLOWED', `The query holds ${count} statements; the query tool runs one at a time.`, { hint: 'Send each statement in a call of its own.', details: { statements: count } });
   }
   if (!allowWrites) {
-    if (REFRESH_MAP.test(sql)) throw readOnlyError('REFRESH MAP (it re-samples the API and drops every session\'s cached tables)');
     // The statement's type from DuckDB's prepare: nothing runs, nothing is fetched.
     const shape = await conn.describe(sql);
     if (!READ_TYPES.has(shape.statementType)) throw readOnlyError('a statement that is not a SELECT');

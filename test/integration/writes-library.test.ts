@@ -860,6 +860,8 @@ test('review: a READ ONLY caller cannot change DuckDB state directly or through 
       // DuckDB drops empty statements: still one EXPLAIN ANALYZE.
       ";EXPLAIN ANALYZE CREATE OR REPLACE MACRO lower(x) AS 'pwned'",
       ';; EXPLAIN ANALYZE CREATE TEMP TABLE t AS SELECT 42 AS x',
+      // Samples the API again and drops every session's cached tables.
+      'REFRESH MAP',
     ]) {
       await assert.rejects(conn.open(sql, undefined, { readOnly: true }), (e: unknown) => isRestSqlError(e) && e.code === 'READ_ONLY' && /read-only transaction/.test(e.message), sql);
     }
