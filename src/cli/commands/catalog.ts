@@ -1,12 +1,11 @@
 /** `restsql tables` and `restsql describe`: the tables and a table's columns. */
 import { writeFile } from 'node:fs/promises';
 import { RestSqlError } from '../../errors/index.js';
-import type { TableInfo } from '../../index.js';
-import { didYouMean } from '../../util/did-you-mean.js';
 import { useConnection, type ConnFlags } from '../connect.js';
 import { openFormatter, type Format } from '../format.js';
 import type { CliContext } from '../io.js';
 import { outputOptions, type OutputFlags } from '../output-options.js';
+import { findTable, tableList } from '../table-list.js';
 
 export interface ListFlags extends ConnFlags, OutputFlags {
   format: Format;
@@ -15,31 +14,16 @@ export interface ListFlags extends ConnFlags, OutputFlags {
 export async function runTables(ctx: CliContext, flags: ListFlags): Promise<void> {
   const look = outputOptions(flags, ctx.io);
   await useConnection(ctx, flags, async (conn) => {
-    const rows = (await conn.tables()).map((t) => ({ name: t.name, parent: t.parent, columns: t.columns.length, endpoint: t.endpoint }));
+    const list = tableList(await conn.tables());
     const f = await openFormatter(flags.format, (s) => void ctx.io.stdout.write(conn.redact(s)), { ...look, redact: (s) => conn.redact(s) });
-    f.begin([
-      { name: 'name', type: 'VARCHAR' },
-      { name: 'parent', type: 'VARCHAR' },
-      { name: 'columns', type: 'INTEGER' },
-      { name: 'endpoint', type: 'VARCHAR' },
-    ]);
-    f.rows(rows);
+    f.begin(list.columns);
+    f.rows(list.rows);
     f.end();
   });
 }
 
 export interface DescribeFlags extends ListFlags {
   output?: string;
-}
-
-/** The table named `name` (case-insensitively), or QUERY_UNKNOWN_TABLE naming the closest one. */
-export function findTable(tables: readonly TableInfo[], name: string): TableInfo {
-  const t = tables.find((x) => x.name.toLowerCase() === name.toLowerCase());
-  if (t) return t;
-  throw new RestSqlError('QUERY_UNKNOWN_TABLE', `No table named '${name}'.${didYouMean(name, tables.map((x) => x.name))}`, {
-    hint: 'Run `restsql tables` to list the tables.',
-    details: { table: name },
-  });
 }
 
 /** Writes `text` to `file` (--output), or to standard output without one. */

@@ -11,7 +11,8 @@ import { erdMermaid } from '../erd/mermaid.js';
 import { renderSvg } from '../erd/svg.js';
 import { ERD_FORMATS, isErdFormat, maskedTables, relatedTables, type ErdFormat } from '../erd/tables.js';
 import type { CliContext } from '../io.js';
-import { findTable, writeOutput } from './catalog.js';
+import { findTable } from '../table-list.js';
+import { writeOutput } from './catalog.js';
 
 const DRAW: Readonly<Record<ErdFormat, (tables: readonly TableInfo[]) => string | Promise<string>>> = {
   mermaid: erdMermaid,

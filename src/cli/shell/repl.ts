@@ -13,10 +13,10 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Connection } from '../../engine/connection.js';
 import { RestSqlError } from '../../errors/index.js';
-import { didYouMean } from '../../util/did-you-mean.js';
 import { renderError } from '../errors.js';
 import type { Format } from '../format.js';
 import type { CliContext } from '../io.js';
+import { findTable, tableList } from '../table-list.js';
 import { complete, type CompletionCatalog } from './completion.js';
 import { renderResult, type DisplaySettings, type ResultLike } from './display.js';
 import { History } from './history.js';
@@ -358,28 +358,13 @@ export class Shell {
   }
 
   async #tablesResult(): Promise<ResultLike> {
-    const tables = await this.#conn.tables();
-    return {
-      columns: [
-        { name: 'name', type: 'VARCHAR' },
-        { name: 'parent', type: 'VARCHAR' },
-        { name: 'columns', type: 'INTEGER' },
-        { name: 'endpoint', type: 'VARCHAR' },
-      ],
-      rows: tables.map((t) => ({ name: t.name, parent: t.parent, columns: t.columns.length, endpoint: t.endpoint })),
-    };
+    return tableList(await this.#conn.tables());
   }
 
   /** `\d TABLE`: its columns (type, key, the parent column a link column holds); in the table format, its parent, children and endpoint. */
   async #describe(name: string): Promise<void> {
     const tables = await this.#conn.tables();
-    const t = tables.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!t) {
-      throw new RestSqlError('QUERY_UNKNOWN_TABLE', `No table named '${name}'.${didYouMean(name, tables.map((x) => x.name))}`, {
-        hint: '\\dt lists the tables.',
-        details: { table: name },
-      });
-    }
+    const t = findTable(tables, name, '\\dt lists the tables.');
     const links = new Map(t.parentKey.map((k) => [k.column, k.parentColumn]));
     await this.#print({
       columns: [
