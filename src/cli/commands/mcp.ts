@@ -16,16 +16,11 @@ import { createMcpServer, type McpSettings } from '../../mcp/server.js';
 import { MCP_TOKEN_ENV, resolveMcpToken } from '../../mcp/token.js';
 import { escapeMessage } from '../../util/terminal.js';
 import { useConnection, type ConnFlags } from '../connect.js';
+import { integerFlag } from '../integer-flag.js';
 import type { CliContext } from '../io.js';
 import type { McpFlags } from '../mcp-flags.js';
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new RestSqlError('USAGE', `${flag} must be a whole number from ${min} to ${max}; got '${text}'.`, { hint: `For example ${flag} ${Math.max(min, Math.min(max, 100))}.`, details: { option: flag } });
-  }
-  return n;
-}
+const integer = (flag: string, text: string, min: number, max: number): number => integerFlag(flag, text, min, max, 100);
 
 /** The flags checked and read before anything is opened (a bad flag must not cost a login). */
 export function mcpSettings(flags: McpFlags): McpSettings & { port: number } {

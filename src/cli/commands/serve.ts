@@ -14,18 +14,13 @@ import { serverTls } from '../../server/tls.js';
 import { stateDir } from '../../util/state-dir.js';
 import { escapeMessage } from '../../util/terminal.js';
 import { connectionSource, type ConnFlags } from '../connect.js';
+import { integerFlag } from '../integer-flag.js';
 import type { CliContext } from '../io.js';
 import type { ServeFlags } from '../serve-flags.js';
 
 export const SERVER_VERSION = '15.18 (restsql 0.1.0)';
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new RestSqlError('USAGE', `${flag} must be a whole number from ${min} to ${max}; got '${text}'.`, { hint: `For example ${flag} ${Math.max(min, Math.min(max, 10))}.`, details: { option: flag } });
-  }
-  return n;
-}
+const integer = (flag: string, text: string, min: number, max: number): number => integerFlag(flag, text, min, max, 10);
 
 /** The serve flags, checked and read (see serveSettings). */
 export interface ServeSettings {
