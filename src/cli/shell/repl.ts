@@ -150,8 +150,9 @@ export class Shell {
 
   /** One line of input (typed, piped, or from an `\i` file at `depth`). */
   async #line(line: string, depth: number, buffer: StatementBuffer = this.#buffer): Promise<Outcome> {
-    // A backslash outside quotes starts a meta-command: the SQL before it goes first.
-    const meta = buffer.inQuote ? -1 : metaStart(line);
+    // A backslash outside quotes starts a meta-command (the SQL before it goes first); without
+    // one in the line, the buffer need not be read.
+    const meta = line.includes('\\') && !buffer.inQuote ? metaStart(line) : -1;
     const sqlText = meta < 0 ? line : line.slice(0, meta);
     if (meta < 0 || sqlText.trim() !== '') {
       for (const sql of buffer.push(sqlText)) {

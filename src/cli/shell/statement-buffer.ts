@@ -58,6 +58,14 @@ export class StatementBuffer {
    * statement goes on). Text after the last `;` stays for the next line.
    */
   push(line: string): string[] {
+    // A statement under way goes on until a line with a `;`: text appended after it cannot turn an
+    // earlier `;` into an ending one (the lexer reads left to right), so a line without one adds
+    // no ending and the text need not be read again (a long statement is read once per `;` line,
+    // not once per line).
+    if (this.#text !== '' && !line.includes(';')) {
+      this.#text = `${this.#text}\n${line}`;
+      return [];
+    }
     this.#text = this.#text === '' ? line : `${this.#text}\n${line}`;
     const s = scan(this.#text);
     if (s.end === 0) {
